@@ -1,0 +1,75 @@
+// Backend is everything topo asks of the kernel, one operation per plan action
+// kind plus its inverse. NetlinkBackend (netlink_backend.h) is the real one;
+// RecordingBackend (recording_backend.h) records calls and can be told to fail,
+// for unit tests of apply, rollback and teardown.
+//
+// Namespaces are named as in /run/netns. Every operation names the namespace it
+// works in. Inverse operations treat "already gone" as NotFound, which callers
+// doing teardown accept as success. Backends are not thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ip.h"
+#include "status.h"
+#include "topology.h"
+
+namespace topo {
+
+// What the kernel reports about one namespace, for `topo status`.
+struct InterfaceState {
+  std::string name;
+  bool up = false;
+  int mtu = 0;
+  std::string mac;
+  std::vector<std::string> addresses;  // "10.0.1.2/24", global scope only
+};
+struct NamespaceState {
+  std::string name;
+  bool exists = false;
+  std::vector<InterfaceState> interfaces;
+  std::vector<std::string> routes;  // "default via 10.0.1.1 dev vethS", main table
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual bool NamespaceExists(const std::string& ns) = 0;
+  virtual Status CreateNamespace(const std::string& ns) = 0;
+  // Removes the namespace's name; the kernel then frees it and all it holds.
+  virtual Status DeleteNamespace(const std::string& ns) = 0;
+
+  // Creates a veth pair with each end directly in its namespace.
+  virtual Status CreateVeth(const std::string& ns, const std::string& ifname,
+                            const std::string& peer_ns, const std::string& peer_ifname) = 0;
+  virtual Status DeleteVeth(const std::string& ns, const std::string& ifname) = 0;
+
+  virtual Status SetMtu(const std::string& ns, const std::string& ifname, int mtu) = 0;
+  virtual Status SetMac(const std::string& ns, const std::string& ifname,
+                        const MacAddress& mac) = 0;
+  virtual Status SetLinkUp(const std::string& ns, const std::string& ifname, bool up) = 0;
+
+  // IPv6 addresses are added without duplicate address detection (usable at once).
+  virtual Status AddAddress(const std::string& ns, const std::string& ifname,
+                            const Prefix& address) = 0;
+  virtual Status DeleteAddress(const std::string& ns, const std::string& ifname,
+                               const Prefix& address) = 0;
+
+  // Writes /proc/sys/<key> inside the namespace; *previous gets the old value.
+  virtual Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
+                           std::string* previous) = 0;
+
+  virtual Status AddRoute(const std::string& ns, const Route& route) = 0;
+  virtual Status DeleteRoute(const std::string& ns, const Route& route) = 0;
+
+  // `restore_input` is iptables-restore input (see SnatRestoreInput in plan.h),
+  // applied with `iptables-restore --noflush` (or ip6tables-) inside the namespace.
+  virtual Status ApplyIptables(const std::string& ns, bool ipv6,
+                               const std::string& restore_input) = 0;
+
+  virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
+};
+
+}  // namespace topo

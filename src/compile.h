@@ -1,0 +1,18 @@
+// Compile turns a valid Topology into a Plan. The order is the one the kernel
+// needs and is fully determined by the file: namespaces, loopbacks up, veth
+// pairs, MTU and MAC, sysctls (forwarding before NAT), addresses, links up,
+// routes (after the addresses and links they depend on), SNAT. The same
+// topology always gives the same plan.
+#pragma once
+
+#include "plan.h"
+#include "topology.h"
+
+namespace topo {
+
+Plan Compile(const Topology& topology, const std::string& source_file = "");
+
+// The sysctls a node of this kind needs (a router forwards IPv4 and IPv6).
+std::vector<std::pair<std::string, std::string>> KindSysctls(NodeKind kind);
+
+}  // namespace topo

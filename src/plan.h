@@ -1,0 +1,86 @@
+// A Plan is the compiled form of a topology: an ordered list of kernel actions
+// that, applied front to back, build the lab; each action has an inverse, and
+// the inverses applied back to front remove it. A plan is plain data: it prints
+// as text, JSON and an equivalent iproute2/iptables shell script, compares
+// equal in tests, and is stored in the lab's journal so `down` can undo it
+// without the topology file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "ip.h"
+#include "status.h"
+#include "topology.h"
+
+namespace topo {
+
+enum class ActionKind {
+  kCreateNamespace,  // ns
+  kCreateVeth,       // ns:ifname <-> peer_ns:peer_ifname, each end created in its namespace
+  kSetMtu,           // ns, ifname, mtu
+  kSetMac,           // ns, ifname, mac
+  kSetSysctl,        // ns, key, value
+  kAddAddress,       // ns, ifname, address
+  kSetLinkUp,        // ns, ifname
+  kAddRoute,         // ns, route
+  kAddSnat,          // ns, snat rules (all of the namespace's rules, one iptables-restore)
+};
+const char* ActionKindName(ActionKind k);  // "create-namespace", ...
+
+struct Action {
+  ActionKind kind = ActionKind::kCreateNamespace;
+  std::string ns;    // the namespace that holds what this action creates
+  std::string node;  // the node it belongs to, for messages
+  std::string ifname;
+  std::string peer_ns, peer_node, peer_ifname;  // kCreateVeth
+  int mtu = 0;                                  // kSetMtu
+  MacAddress mac;                               // kSetMac
+  Prefix address;                               // kAddAddress
+  std::string key, value;                       // kSetSysctl
+  Route route;                                  // kAddRoute (dev resolved, family set)
+  std::vector<SnatRule> snat;                   // kAddSnat
+  std::string comment;                          // kAddSnat: tags the rules with the lab
+
+  // True when removing the action's namespace also removes what the action made,
+  // so teardown can skip undoing it one by one.
+  bool MootAfterNamespaceRemoval() const { return kind != ActionKind::kCreateNamespace; }
+};
+
+// One-line descriptions: "create veth server:vethS <-> router:veth-srv",
+// and for the inverse "delete veth server:vethS <-> router:veth-srv".
+std::string Describe(const Action& a);
+std::string DescribeInverse(const Action& a);
+
+struct Plan {
+  std::string lab;          // prefix + topology name
+  std::string topology;     // the topology's name
+  std::string prefix;
+  std::string source_file;  // where it was compiled from, for messages
+  std::vector<std::string> namespaces;  // every namespace the lab owns, in creation order
+  std::vector<Action> actions;
+};
+
+nlohmann::json ActionToJson(const Action& a);
+Status ActionFromJson(const nlohmann::json& j, Action* out);
+nlohmann::json PlanToJson(const Plan& plan);
+Status PlanFromJson(const nlohmann::json& j, Plan* out);
+
+// Human text: a numbered list of actions, grouped by stage.
+std::string FormatPlanText(const Plan& plan);
+// A bash script of the equivalent `ip`, `sysctl` and `iptables` commands; with
+// `teardown`, the script that removes the lab.
+std::string FormatPlanShell(const Plan& plan, bool teardown);
+// The shell commands of one action (and its inverse), for the script above.
+std::vector<std::string> ActionToShell(const Action& a);
+std::vector<std::string> InverseToShell(const Action& a);
+
+// The iptables-restore input that adds (or, with `remove`, deletes) an
+// action's SNAT rules: "*nat\n-A POSTROUTING ... \nCOMMIT\n".
+std::string SnatRestoreInput(const Action& a, bool remove);
+// Whether the action's rules are IPv6 (ip6tables-restore) or IPv4.
+bool SnatIsIpv6(const Action& a);
+
+}  // namespace topo

@@ -1,0 +1,112 @@
+// The typed topology: what a valid file describes, with every element remembering
+// where it came from so later stages can still point at the source. Built from
+// the YAML tree by Build() (build.h) and checked by Check() (check.h).
+//
+// Containers keep the file's order; that order is what makes plans deterministic.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+#include "ip.h"
+
+namespace topo {
+
+// Where an element was written: its position and its JSON pointer.
+struct Source {
+  Location loc;
+  std::string pointer;
+};
+
+enum class NodeKind { kHost, kRouter };
+const char* NodeKindName(NodeKind k);
+
+struct Interface {
+  std::string name;
+  std::vector<Prefix> addresses;
+  std::vector<Source> address_sources;  // parallel to addresses
+  std::optional<MacAddress> mac;
+  std::optional<int> mtu;  // from the link that wires this interface
+  Source src;
+  Source mac_src;  // the `mac` value, when given
+};
+
+struct Route {
+  std::optional<Prefix> to;  // nullopt means "default"
+  int family = 4;            // 4 or 6; for default routes, taken from `via` or `family`
+  std::optional<IpAddress> via;
+  std::string dev;
+  std::optional<int> metric;
+  Source src;
+  // The individual values, for diagnostics that point at one of them (loc 0:0 when absent).
+  Source to_src, via_src, dev_src;
+
+  bool is_default() const { return !to.has_value(); }
+  // "default" or the prefix.
+  std::string DestinationString() const;
+};
+
+struct SnatRule {
+  Prefix source;
+  std::string out;              // out interface
+  std::optional<IpAddress> to;  // nullopt: masquerade
+  Source src;
+  Source out_src, to_src;  // the `out` and `to` values (loc 0:0 when absent)
+};
+
+struct Sysctl {
+  std::string key;  // "net.ipv4.ip_forward"
+  std::string value;
+  Source src;        // the key
+  Source value_src;  // the value
+};
+
+struct Node {
+  std::string name;
+  NodeKind kind = NodeKind::kHost;
+  std::vector<Interface> interfaces;
+  std::vector<Route> routes;
+  std::vector<SnatRule> snat;
+  std::vector<Sysctl> sysctls;
+  Source src;
+
+  bool forwards() const { return kind == NodeKind::kRouter; }
+  const Interface* FindInterface(const std::string& ifname) const;
+  Interface* FindInterface(const std::string& ifname);
+};
+
+struct Endpoint {
+  std::string node;
+  std::string interface;
+  Source src;
+  std::string ToString() const { return node + ":" + interface; }
+};
+
+struct Link {
+  Endpoint a, b;
+  std::optional<int> mtu;
+  Source src;
+  Source mtu_src;  // the `mtu` value, when given
+};
+
+struct Topology {
+  std::string name;
+  std::string prefix;  // prepended to node names to form namespace names
+  std::vector<Node> nodes;
+  std::vector<Link> links;
+  Source src;
+  Source name_src, prefix_src;  // the `name` and `prefix` values (loc 0:0 when absent)
+  // Entries of `links` that Build could not make into a Link (already reported):
+  // with any, Check cannot tell which interfaces are meant to be connected.
+  size_t unbuilt_links = 0;
+
+  const Node* FindNode(const std::string& name) const;
+  Node* FindNode(const std::string& name);
+  // The lab's identity: prefix + name. Two copies of a lab differ by prefix.
+  std::string LabName() const { return prefix + name; }
+  std::string NamespaceOf(const std::string& node) const { return prefix + node; }
+};
+
+}  // namespace topo

@@ -1,0 +1,89 @@
+#include "testutil.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "validate.h"
+
+namespace topo::testing {
+
+std::string SourcePath(const std::string& relative) {
+  return std::string(TOPO_SOURCE_DIR) + "/" + relative;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::optional<Topology> ValidateText(const std::string& yaml, DiagnosticList* diags,
+                                     const std::string& name) {
+  *diags = DiagnosticList(name);
+  Document doc;
+  std::optional<Topology> t;
+  if (LoadText(name, yaml, &doc, diags)) t = Validate(doc, {}, diags);
+  diags->Sort();
+  if (diags->has_errors()) return std::nullopt;
+  return t;
+}
+
+std::string Brief(const DiagnosticList& diags) {
+  std::string out;
+  for (const Diagnostic& d : diags.items()) {
+    out += d.file + ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column) + ": " +
+           (d.severity == Severity::kError ? "error: " : "warning: ") + d.message + "\n";
+  }
+  return out;
+}
+
+bool IsRoot() { return geteuid() == 0; }
+
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  ProcessResult r;
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return r;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], 1);
+    dup2(pipefd[1], 2);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) r.output.append(buf, static_cast<size_t>(n));
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string TopoBinary() { return TOPO_BINARY; }
+
+std::string UniquePrefix() {
+  static std::atomic<int> counter{0};
+  return "t" + std::to_string(getpid()) + "x" + std::to_string(counter++) + "-";
+}
+
+}  // namespace topo::testing

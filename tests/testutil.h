@@ -1,0 +1,50 @@
+// Helpers shared by the tests: reading files of the source tree, loading
+// inline YAML through the whole front end, and root checks for integration tests.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+#include "load.h"
+#include "topology.h"
+
+namespace topo::testing {
+
+std::string SourcePath(const std::string& relative);  // TOPO_SOURCE_DIR/relative
+std::string ReadFile(const std::string& path);
+
+// Loads and validates YAML text as if it were the file `name`; returns the
+// topology when valid, and the diagnostics either way.
+std::optional<Topology> ValidateText(const std::string& yaml, DiagnosticList* diags,
+                                     const std::string& name = "test.yaml");
+// Renders diagnostics as `topo validate` prints them (without the source lines).
+std::string Brief(const DiagnosticList& diags);
+
+// For integration tests: true when they can run (root). When they cannot, the
+// test must call GTEST_SKIP() outside CI and FAIL() in CI: use TOPO_REQUIRE_ROOT().
+bool IsRoot();
+bool InCi();
+
+// Runs a program (argv[0] is looked up in PATH, no shell) with extra
+// environment entries ("KEY=value"); returns its exit code (128+signal if it
+// was killed) and its stdout+stderr.
+struct ProcessResult {
+  int status = -1;
+  std::string output;
+};
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+std::string TopoBinary();
+// A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
+std::string UniquePrefix();
+
+}  // namespace topo::testing
+
+#define TOPO_REQUIRE_ROOT()                                                          \
+  do {                                                                               \
+    if (!::topo::testing::IsRoot()) {                                                \
+      if (::topo::testing::InCi()) FAIL() << "integration tests need root in CI";    \
+      GTEST_SKIP() << "integration test needs root";                                 \
+    }                                                                                \
+  } while (0)
