@@ -25,8 +25,9 @@ struct Diagnostic {
   std::string file;
   Location loc;
   std::string pointer;  // JSON pointer into the document, e.g. "/nodes/server/routes/0".
-  std::string message;  // lower case, names quoted: "unknown node 'rotuer' (did you mean 'router'?)"
-  std::string hint;     // optional: what to do about it.
+  std::string
+      message;       // lower case, names quoted: "unknown node 'rotuer' (did you mean 'router'?)"
+  std::string hint;  // optional: what to do about it.
 };
 
 class DiagnosticList {

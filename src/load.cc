@@ -45,9 +45,7 @@ class Inspector : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark&) override { ++documents_; }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Leaf(mark, anchor, "~");
-  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor, "~"); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchor_sizes_.find(anchor);
     size_t size = it == anchor_sizes_.end() ? 1 : it->second;
@@ -88,8 +86,7 @@ class Inspector : public YAML::EventHandler {
     if (nodes_ > limits_.max_nodes && !fatal_) {
       fatal_ = true;
       diags_->Error({mark.line + 1, mark.column + 1}, "",
-                    "document expands to more than " + std::to_string(limits_.max_nodes) +
-                        " nodes",
+                    "document expands to more than " + std::to_string(limits_.max_nodes) + " nodes",
                     "this usually means nested aliases (a 'billion laughs' document)");
     }
   }
@@ -130,9 +127,9 @@ class Inspector : public YAML::EventHandler {
     AddNodes(mark, 1);
     if (static_cast<int>(stack_.size()) >= limits_.max_depth && !fatal_) {
       fatal_ = true;
-      diags_->Error({mark.line + 1, mark.column + 1}, "",
-                    "document is nested more than " + std::to_string(limits_.max_depth) +
-                        " levels deep");
+      diags_->Error(
+          {mark.line + 1, mark.column + 1}, "",
+          "document is nested more than " + std::to_string(limits_.max_depth) + " levels deep");
     }
     std::string ptr = ChildPointer();
     if (!stack_.empty() && stack_.back().is_map && stack_.back().expecting_key) {
@@ -193,7 +190,8 @@ bool LoadText(const std::string& file, std::string text, Document* doc, Diagnost
     }
     if (inspector.fatal()) return false;
     if (inspector.documents() > 1) {
-      diags->Error({1, 1}, "", "file holds more than one YAML document; a topology is one document");
+      diags->Error({1, 1}, "",
+                   "file holds more than one YAML document; a topology is one document");
       return false;
     }
     doc->root = YAML::Load(doc->text);

@@ -20,9 +20,9 @@ struct Document {
 };
 
 struct LoadLimits {
-  size_t max_bytes = 16 << 20;       // file size
-  int max_depth = 64;                // nesting of mappings and sequences
-  size_t max_nodes = 1'000'000;      // nodes after alias expansion ("billion laughs")
+  size_t max_bytes = 16 << 20;   // file size
+  int max_depth = 64;            // nesting of mappings and sequences
+  size_t max_nodes = 1'000'000;  // nodes after alias expansion ("billion laughs")
 };
 
 // Parses `text`. Returns false when there is no usable tree (syntax error,

@@ -55,10 +55,10 @@ std::string Describe(const Action& a);
 std::string DescribeInverse(const Action& a);
 
 struct Plan {
-  std::string lab;          // prefix + topology name
-  std::string topology;     // the topology's name
+  std::string lab;       // prefix + topology name
+  std::string topology;  // the topology's name
   std::string prefix;
-  std::string source_file;  // where it was compiled from, for messages
+  std::string source_file;              // where it was compiled from, for messages
   std::vector<std::string> namespaces;  // every namespace the lab owns, in creation order
   std::vector<Action> actions;
 };

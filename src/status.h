@@ -10,7 +10,15 @@ namespace topo {
 
 class Status {
  public:
-  enum class Code { kOk, kNotFound, kAlreadyExists, kInvalidArgument, kIOError, kInterrupted, kBusy };
+  enum class Code {
+    kOk,
+    kNotFound,
+    kAlreadyExists,
+    kInvalidArgument,
+    kIOError,
+    kInterrupted,
+    kBusy
+  };
 
   Status() = default;
 
@@ -27,7 +35,9 @@ class Status {
   static Status IOError(std::string msg, int err = 0) {
     return Status(Code::kIOError, std::move(msg), err);
   }
-  static Status Interrupted(std::string msg) { return Status(Code::kInterrupted, std::move(msg), 0); }
+  static Status Interrupted(std::string msg) {
+    return Status(Code::kInterrupted, std::move(msg), 0);
+  }
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg), 0); }
   // An IOError (or NotFound / AlreadyExists, by errno) built from a failed system call.
   static Status FromErrno(const std::string& what, int err);
@@ -43,7 +53,8 @@ class Status {
   std::string ToString() const { return ok() ? "ok" : message_; }
 
  private:
-  Status(Code code, std::string msg, int err) : code_(code), message_(std::move(msg)), errno_(err) {}
+  Status(Code code, std::string msg, int err)
+      : code_(code), message_(std::move(msg)), errno_(err) {}
 
   Code code_ = Code::kOk;
   std::string message_;

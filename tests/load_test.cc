@@ -100,8 +100,8 @@ TEST(LoadTest, EmptyFile) {
 }
 
 TEST(DiagnosticTest, FormatsSourceLineAndCaret) {
-  Diagnostic d{Severity::kError, "lab.yaml", {2, 5}, "/links/0/0", "unknown node 'rotuer'",
-               "check the spelling"};
+  Diagnostic d{Severity::kError,        "lab.yaml",          {2, 5}, "/links/0/0",
+               "unknown node 'rotuer'", "check the spelling"};
   EXPECT_EQ(FormatDiagnostic(d, "links:\n  - [rotuer:x, a:y]\n"),
             "lab.yaml:2:5: error: unknown node 'rotuer'\n"
             "    - [rotuer:x, a:y]\n"

@@ -35,7 +35,9 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
   EXPECT_EQ(actual, testing::ReadFile(path)) << "golden file " << path;
 }
 
-TEST(PlanTest, SeedGoldenText) { ExpectGolden("server-router-client.plan.txt", FormatPlanText(SeedPlan())); }
+TEST(PlanTest, SeedGoldenText) {
+  ExpectGolden("server-router-client.plan.txt", FormatPlanText(SeedPlan()));
+}
 
 TEST(PlanTest, SeedGoldenJson) {
   ExpectGolden("server-router-client.plan.json", PlanToJson(SeedPlan()).dump(2) + "\n");
@@ -140,7 +142,8 @@ TEST(PlanTest, EveryActionComesAfterWhatItNeeds) {
         case ActionKind::kSetMac:
         case ActionKind::kAddAddress:
           EXPECT_TRUE(links.count(where) || a.ifname == "lo") << Describe(a);
-          if (a.kind == ActionKind::kAddAddress) addresses[a.ns].insert(std::to_string(a.address.family()));
+          if (a.kind == ActionKind::kAddAddress)
+            addresses[a.ns].insert(std::to_string(a.address.family()));
           break;
         case ActionKind::kSetSysctl:
           EXPECT_TRUE(namespaces.count(a.ns));

@@ -51,7 +51,8 @@ bool InCi() {
   return ci && std::string(ci) == "true";
 }
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env) {
   ProcessResult r;
   int pipefd[2];
   if (pipe(pipefd) != 0) return r;

@@ -34,17 +34,18 @@ struct ProcessResult {
   int status = -1;
   std::string output;
 };
-ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env = {});
 std::string TopoBinary();
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
 
 }  // namespace topo::testing
 
-#define TOPO_REQUIRE_ROOT()                                                          \
-  do {                                                                               \
-    if (!::topo::testing::IsRoot()) {                                                \
-      if (::topo::testing::InCi()) FAIL() << "integration tests need root in CI";    \
-      GTEST_SKIP() << "integration test needs root";                                 \
-    }                                                                                \
+#define TOPO_REQUIRE_ROOT()                                                       \
+  do {                                                                            \
+    if (!::topo::testing::IsRoot()) {                                             \
+      if (::topo::testing::InCi()) FAIL() << "integration tests need root in CI"; \
+      GTEST_SKIP() << "integration test needs root";                              \
+    }                                                                             \
   } while (0)
