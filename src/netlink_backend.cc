@@ -1,0 +1,643 @@
+#include "netlink_backend.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <netlink/socket.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+namespace topo {
+
+// A NETLINK_ROUTE socket whose error callback keeps the kernel's errno and
+// extended-ack message, which libnl would otherwise fold into its own codes.
+struct NetlinkBackend::Socket {
+  nl_sock* sk = nullptr;
+  int sys_errno = 0;
+  std::string extack;
+
+  ~Socket() {
+    if (sk) nl_socket_free(sk);
+  }
+  void ClearError() {
+    sys_errno = 0;
+    extack.clear();
+  }
+};
+
+namespace {
+
+using Socket = NetlinkBackend::Socket;
+
+// --- Errors ---------------------------------------------------------------
+
+// libnl's codes back to the errno they stand for (the reverse of
+// nl_syserr2nlerr), so messages read like the kernel's ("File exists").
+int NlErrorToErrno(int nlerr) {
+  switch (nlerr < 0 ? -nlerr : nlerr) {
+    case NLE_EXIST:
+      return EEXIST;
+    case NLE_NODEV:
+      return ENODEV;
+    case NLE_OBJ_NOTFOUND:
+      return ENOENT;
+    case NLE_NOADDR:
+      return EADDRNOTAVAIL;
+    case NLE_INVAL:
+      return EINVAL;
+    case NLE_NOMEM:
+      return ENOMEM;
+    case NLE_PERM:
+      return EPERM;
+    case NLE_NOACCESS:
+      return EACCES;
+    case NLE_BUSY:
+      return EBUSY;
+    case NLE_RANGE:
+      return ERANGE;
+    case NLE_OPNOTSUPP:
+      return EOPNOTSUPP;
+    case NLE_AF_NOSUPPORT:
+      return EAFNOSUPPORT;
+    case NLE_AGAIN:
+      return EAGAIN;
+    case NLE_INTR:
+      return EINTR;
+    case NLE_BAD_SOCK:
+      return EBADF;
+    default:
+      return 0;
+  }
+}
+
+// The Status of a failed libnl call `nlerr` on `s`.
+Status NlStatus(const Socket& s, int nlerr) {
+  int err = s.sys_errno != 0 ? s.sys_errno : NlErrorToErrno(nlerr);
+  if (err == 0) return Status::IOError(nl_geterror(nlerr));
+  Status st = ErrnoStatus(err);
+  if (s.extack.empty()) return st;
+  std::string msg = st.message() + " (" + s.extack + ")";
+  switch (st.code()) {
+    case Status::Code::kNotFound:
+      return Status::NotFound(msg, err);
+    case Status::Code::kAlreadyExists:
+      return Status::AlreadyExists(msg, err);
+    default:
+      return Status::IOError(msg, err);
+  }
+}
+
+// The NLMSGERR_ATTR_MSG of an error reply, if the kernel sent one.
+std::string ExtackMessage(const nlmsgerr* e) {
+  const auto* nlh =
+      reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(e) - NLMSG_HDRLEN);
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return "";
+  size_t offset = sizeof(nlmsgerr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+  if (nlh->nlmsg_len < NLMSG_HDRLEN + offset) return "";
+  int len = static_cast<int>(nlh->nlmsg_len - NLMSG_HDRLEN - offset);
+  auto* attrs =
+      reinterpret_cast<nlattr*>(const_cast<char*>(reinterpret_cast<const char*>(e)) + offset);
+  nlattr* msg = nla_find(attrs, len, NLMSGERR_ATTR_MSG);
+  if (!msg || nla_len(msg) <= 0) return "";
+  std::string text(static_cast<const char*>(nla_data(msg)),
+                   strnlen(static_cast<const char*>(nla_data(msg)), nla_len(msg)));
+  return text;
+}
+
+int CaptureError(sockaddr_nl*, nlmsgerr* e, void* arg) {
+  auto* s = static_cast<Socket*>(arg);
+  s->sys_errno = -e->error;
+  s->extack = ExtackMessage(e);
+  return NL_STOP;  // libnl then returns its code for this errno
+}
+
+// Opens a NETLINK_ROUTE socket in the calling thread's current namespace.
+Status OpenSocket(std::unique_ptr<Socket>* out) {
+  auto s = std::make_unique<Socket>();
+  s->sk = nl_socket_alloc();
+  if (!s->sk) return Status::IOError("cannot allocate a netlink socket", ENOMEM);
+  if (int err = nl_connect(s->sk, NETLINK_ROUTE); err < 0) return NlStatus(*s, err);
+  int one = 1;
+  int fd = nl_socket_get_fd(s->sk);
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+  nl_socket_modify_err_cb(s->sk, NL_CB_CUSTOM, CaptureError, s.get());
+  *out = std::move(s);
+  return Status::OK();
+}
+
+// Runs `call` (a libnl request on s) and turns its result into a Status.
+template <typename F>
+Status Request(Socket* s, F call) {
+  s->ClearError();
+  int err = call(s->sk);
+  return err < 0 ? NlStatus(*s, err) : Status::OK();
+}
+
+// --- Values -----------------------------------------------------------------
+
+int Family(int topo_family) { return topo_family == 6 ? AF_INET6 : AF_INET; }
+
+// An nl_addr for an address with a prefix length (owned by the caller).
+nl_addr* BuildAddr(const IpAddress& a, int prefix_len) {
+  nl_addr* addr = nl_addr_build(Family(a.family), a.bytes.data(), a.size());
+  if (addr) nl_addr_set_prefixlen(addr, prefix_len);
+  return addr;
+}
+
+std::string AddrToString(nl_addr* a) {
+  if (!a) return "";
+  char buf[INET6_ADDRSTRLEN] = "";
+  int family = nl_addr_get_family(a);
+  if ((family == AF_INET || family == AF_INET6) &&
+      inet_ntop(family, nl_addr_get_binary_addr(a), buf, sizeof(buf))) {
+    return buf;
+  }
+  char other[128];
+  return nl_addr2str(a, other, sizeof(other));
+}
+
+std::string MacToString(nl_addr* a) {
+  if (!a) return "";
+  const auto* b = static_cast<const unsigned char*>(nl_addr_get_binary_addr(a));
+  std::string out;
+  for (unsigned i = 0; i < nl_addr_get_len(a); ++i) {
+    char part[4];
+    std::snprintf(part, sizeof(part), i ? ":%02x" : "%02x", b[i]);
+    out += part;
+  }
+  return out;
+}
+
+std::string Trim(std::string s) {
+  const char* space = " \t\n\r";
+  s.erase(s.find_last_not_of(space) + 1);
+  s.erase(0, std::min(s.size(), s.find_first_not_of(space)));
+  return s;
+}
+
+// /proc/sys/<key>, with '.' as separator unless the key already uses '/'.
+Status SysctlPath(const std::string& key, std::string* path) {
+  if (key.empty() || key.front() == '.' || key.front() == '/' ||
+      key.find("..") != std::string::npos) {
+    return Status::InvalidArgument("invalid sysctl key '" + key + "'");
+  }
+  std::string rel = key;
+  if (rel.find('/') == std::string::npos) std::replace(rel.begin(), rel.end(), '.', '/');
+  *path = "/proc/sys/" + rel;
+  return Status::OK();
+}
+
+// libnl would silently truncate a long name; the kernel's limit is IFNAMSIZ-1.
+Status CheckIfname(const std::string& ifname) {
+  if (ifname.empty() || ifname.size() >= IFNAMSIZ) {
+    return Status::InvalidArgument("invalid interface name '" + ifname + "' (1 to " +
+                                   std::to_string(IFNAMSIZ - 1) + " characters)");
+  }
+  return Status::OK();
+}
+
+std::string FindProgram(const char* name) {
+  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
+    std::string path = std::string(dir) + name;
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return std::string("/usr/sbin/") + name;
+}
+
+// Sends an RTM_SETLINK / RTM_DELLINK naming the interface by IFLA_IFNAME.
+Status LinkRequest(Socket* s, int type, const std::string& ifname, unsigned flags, unsigned change,
+                   int mtu, const MacAddress* mac) {
+  if (Status st = CheckIfname(ifname); !st.ok()) return st;
+  nl_msg* msg = nlmsg_alloc_simple(type, 0);
+  if (!msg) return Status::IOError("cannot allocate a netlink message", ENOMEM);
+  ifinfomsg ifi = {};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_flags = flags;
+  ifi.ifi_change = change;
+  bool fits = nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) == 0 &&
+              nla_put_string(msg, IFLA_IFNAME, ifname.c_str()) == 0 &&
+              (mtu <= 0 || nla_put_u32(msg, IFLA_MTU, static_cast<uint32_t>(mtu)) == 0) &&
+              (!mac || nla_put(msg, IFLA_ADDRESS, 6, mac->bytes.data()) == 0);
+  if (!fits) {
+    nlmsg_free(msg);
+    return Status::IOError("netlink message too large");
+  }
+  return Request(s, [&](nl_sock* sk) { return nl_send_sync(sk, msg); });  // frees msg
+}
+
+// iproute2-like one-line rendering of a route.
+std::string RouteToString(rtnl_route* r, const std::map<int, std::string>& names) {
+  std::string out;
+  if (rtnl_route_get_type(r) != RTN_UNICAST) {
+    char buf[32];
+    out += nl_rtntype2str(rtnl_route_get_type(r), buf, sizeof(buf));
+    out += " ";
+  }
+  nl_addr* dst = rtnl_route_get_dst(r);
+  unsigned dst_len = dst ? nl_addr_get_prefixlen(dst) : 0;
+  if (!dst || dst_len == 0) {
+    out += "default";
+  } else {
+    out += AddrToString(dst);
+    if (dst_len != nl_addr_get_len(dst) * 8) out += "/" + std::to_string(dst_len);
+  }
+  auto name_of = [&](int index) {
+    auto it = names.find(index);
+    return it != names.end() ? it->second : "if" + std::to_string(index);
+  };
+  int nexthops = rtnl_route_get_nnexthops(r);
+  for (int i = 0; i < nexthops; ++i) {
+    rtnl_nexthop* nh = rtnl_route_nexthop_n(r, i);
+    if (nexthops > 1) out += " nexthop";
+    if (nl_addr* gw = rtnl_route_nh_get_gateway(nh)) out += " via " + AddrToString(gw);
+    if (int index = rtnl_route_nh_get_ifindex(nh)) out += " dev " + name_of(index);
+  }
+  if (int proto = rtnl_route_get_protocol(r); proto != RTPROT_BOOT) {
+    char buf[32];
+    out += std::string(" proto ") + rtnl_route_proto2str(proto, buf, sizeof(buf));
+  }
+  if (int scope = rtnl_route_get_scope(r); scope != RT_SCOPE_UNIVERSE) {
+    char buf[32];
+    out += std::string(" scope ") + rtnl_scope2str(scope, buf, sizeof(buf));
+  }
+  if (nl_addr* src = rtnl_route_get_pref_src(r)) out += " src " + AddrToString(src);
+  if (uint32_t metric = rtnl_route_get_priority(r)) out += " metric " + std::to_string(metric);
+  return out;
+}
+
+}  // namespace
+
+NetlinkBackend::Namespace::Namespace() = default;
+NetlinkBackend::Namespace::~Namespace() = default;
+NetlinkBackend::Namespace::Namespace(Namespace&&) noexcept = default;
+
+NetlinkBackend::NetlinkBackend(std::string netns_dir) : dir_(std::move(netns_dir)) {
+  home_fd_.Reset(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+NetlinkBackend::~NetlinkBackend() = default;
+
+Status NetlinkBackend::RootSocket(Socket** out) {
+  if (!root_sock_) {
+    if (Status s = OpenSocket(&root_sock_); !s.ok()) return s;
+  }
+  *out = root_sock_.get();
+  return Status::OK();
+}
+
+Status NetlinkBackend::Get(const std::string& ns, Namespace** out) {
+  held_.clear();
+  auto it = ns_.find(ns);
+  if (it == ns_.end()) {
+    if (!home_fd_.valid()) {
+      return Status::IOError("cannot open /proc/thread-self/ns/net at construction");
+    }
+    Namespace n;
+    if (Status s = OpenNetns(ns, &n.fd, dir_); !s.ok()) return s;
+    NetnsGuard guard;
+    if (Status s = guard.Enter(n.fd.get(), home_fd_.get()); !s.ok()) return s;
+    Status opened = OpenSocket(&n.sock);
+    if (Status s = guard.Leave(); !s.ok()) return s;
+    if (!opened.ok()) return opened;
+    it = ns_.emplace(ns, std::move(n)).first;
+  }
+  *out = &it->second;
+  return Status::OK();
+}
+
+Status NetlinkBackend::Ifindex(Namespace* n, const std::string& ifname, int* index) {
+  if (auto it = n->ifindex.find(ifname); it != n->ifindex.end()) {
+    *index = it->second;
+    return Status::OK();
+  }
+  if (Status s = CheckIfname(ifname); !s.ok()) return s;
+  rtnl_link* link = nullptr;
+  Status s = Request(n->sock.get(), [&](nl_sock* sk) {
+    return rtnl_link_get_kernel(sk, 0, ifname.c_str(), &link);
+  });
+  if (!s.ok()) return s;
+  *index = rtnl_link_get_ifindex(link);
+  rtnl_link_put(link);
+  n->ifindex[ifname] = *index;
+  return Status::OK();
+}
+
+bool NetlinkBackend::NamespaceExists(const std::string& ns) { return NetnsExists(ns, dir_); }
+
+Status NetlinkBackend::CreateNamespace(const std::string& ns) {
+  held_.clear();
+  ns_.erase(ns);
+  Namespace n;
+  Status s = CreateNetns(
+      ns, dir_, [&n] { return OpenSocket(&n.sock); }, &n.fd);
+  if (!s.ok()) return s;
+  ns_.emplace(ns, std::move(n));
+  return Status::OK();
+}
+
+Status NetlinkBackend::DeleteNamespace(const std::string& ns) {
+  // Unmounting goes much faster while something still holds the namespace
+  // (the kernel then has nothing to free at that moment), so an fd on it is
+  // kept until the next operation that is not a deletion: a run of deletions,
+  // as in teardown, releases all the namespaces together at its end.
+  UniqueFd hold;
+  if (auto it = ns_.find(ns); it != ns_.end()) {
+    hold = std::move(it->second.fd);
+    ns_.erase(it);
+  } else {
+    OpenNetns(ns, &hold, dir_);  // best effort: only a speed-up
+  }
+  Status s = DeleteNetns(ns, dir_);
+  if (hold.valid()) held_.push_back(std::move(hold));
+  return s;
+}
+
+Status NetlinkBackend::CreateVeth(const std::string& ns, const std::string& ifname,
+                                  const std::string& peer_ns, const std::string& peer_ifname) {
+  if (Status s = CheckIfname(ifname); !s.ok()) return s;
+  if (Status s = CheckIfname(peer_ifname); !s.ok()) return s;
+  Namespace* a = nullptr;
+  Namespace* b = nullptr;
+  Socket* root = nullptr;
+  if (Status s = Get(ns, &a); !s.ok()) return s;
+  if (Status s = Get(peer_ns, &b); !s.ok()) return s;
+  if (Status s = RootSocket(&root); !s.ok()) return s;
+
+  rtnl_link* link = rtnl_link_veth_alloc();
+  if (!link) return Status::IOError("cannot allocate a veth link", ENOMEM);
+  rtnl_link* peer = rtnl_link_veth_get_peer(link);
+  rtnl_link_set_name(link, ifname.c_str());
+  rtnl_link_set_ns_fd(link, a->fd.get());
+  rtnl_link_set_name(peer, peer_ifname.c_str());
+  rtnl_link_set_ns_fd(peer, b->fd.get());
+  Status s = Request(
+      root, [&](nl_sock* sk) { return rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL); });
+  rtnl_link_put(peer);
+  rtnl_link_put(link);  // frees the peer too
+  return s;
+}
+
+Status NetlinkBackend::DeleteVeth(const std::string& ns, const std::string& ifname) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  Status s = LinkRequest(n->sock.get(), RTM_DELLINK, ifname, 0, 0, 0, nullptr);
+  // The peer went too, in a namespace not named here: forget every index.
+  for (auto& [name, other] : ns_) other.ifindex.clear();
+  return s;
+}
+
+Status NetlinkBackend::ChangeLink(const std::string& ns, const std::string& ifname, unsigned flags,
+                                  unsigned change, int mtu, const MacAddress* mac) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return LinkRequest(n->sock.get(), RTM_SETLINK, ifname, flags, change, mtu, mac);
+}
+
+Status NetlinkBackend::SetMtu(const std::string& ns, const std::string& ifname, int mtu) {
+  if (mtu <= 0) return Status::InvalidArgument("invalid mtu " + std::to_string(mtu));
+  return ChangeLink(ns, ifname, 0, 0, mtu, nullptr);
+}
+
+Status NetlinkBackend::SetMac(const std::string& ns, const std::string& ifname,
+                              const MacAddress& mac) {
+  return ChangeLink(ns, ifname, 0, 0, 0, &mac);
+}
+
+Status NetlinkBackend::SetLinkUp(const std::string& ns, const std::string& ifname, bool up) {
+  return ChangeLink(ns, ifname, up ? IFF_UP : 0, IFF_UP, 0, nullptr);
+}
+
+Status NetlinkBackend::ChangeAddress(const std::string& ns, const std::string& ifname,
+                                     const Prefix& address, bool add) {
+  if (address.family() != 4 && address.family() != 6) {
+    return Status::InvalidArgument("address has no family");
+  }
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  Status s;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool cached = n->ifindex.count(ifname) > 0;
+    int index = 0;
+    if (s = Ifindex(n, ifname, &index); !s.ok()) return s;
+
+    rtnl_addr* a = rtnl_addr_alloc();
+    nl_addr* local = BuildAddr(address.addr, address.length);
+    if (!a || !local) {
+      if (a) rtnl_addr_put(a);
+      if (local) nl_addr_put(local);
+      return Status::IOError("cannot allocate a netlink address", ENOMEM);
+    }
+    rtnl_addr_set_ifindex(a, index);
+    rtnl_addr_set_local(a, local);
+    rtnl_addr_set_prefixlen(a, address.length);
+    nl_addr_put(local);
+    if (address.family() == 6) rtnl_addr_set_flags(a, IFA_F_NODAD);
+    s = Request(n->sock.get(), [&](nl_sock* sk) {
+      return add ? rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL) : rtnl_addr_delete(sk, a, 0);
+    });
+    rtnl_addr_put(a);
+    // A stale cached index (the interface was re-created): look it up again.
+    if (s.sys_errno() != ENODEV || !cached) break;
+    n->ifindex.erase(ifname);
+  }
+  return s;
+}
+
+Status NetlinkBackend::AddAddress(const std::string& ns, const std::string& ifname,
+                                  const Prefix& address) {
+  return ChangeAddress(ns, ifname, address, true);
+}
+
+Status NetlinkBackend::DeleteAddress(const std::string& ns, const std::string& ifname,
+                                     const Prefix& address) {
+  return ChangeAddress(ns, ifname, address, false);
+}
+
+Status NetlinkBackend::SetSysctl(const std::string& ns, const std::string& key,
+                                 const std::string& value, std::string* previous) {
+  std::string path;
+  if (Status s = SysctlPath(key, &path); !s.ok()) return s;
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+
+  // The file must be opened inside the namespace; it keeps belonging to it.
+  UniqueFd fd;
+  int open_errno = 0;
+  {
+    NetnsGuard guard;
+    if (Status s = guard.Enter(n->fd.get(), home_fd_.get()); !s.ok()) return s;
+    fd.Reset(open(path.c_str(), O_RDWR | O_CLOEXEC));
+    open_errno = errno;
+    if (Status s = guard.Leave(); !s.ok()) return s;
+  }
+  if (!fd.valid()) return ErrnoStatus(open_errno, path);
+
+  char buf[4096];
+  ssize_t got = pread(fd.get(), buf, sizeof(buf) - 1, 0);
+  if (got < 0) return ErrnoStatus(errno, "read " + path);
+  if (previous) *previous = Trim(std::string(buf, got));
+
+  std::string text = value + "\n";
+  ssize_t put = pwrite(fd.get(), text.data(), text.size(), 0);
+  if (put < 0) return ErrnoStatus(errno, "write " + path);
+  if (static_cast<size_t>(put) != text.size()) {
+    return Status::IOError("write " + path + ": short write");
+  }
+  return Status::OK();
+}
+
+Status NetlinkBackend::ChangeRoute(const std::string& ns, const Route& route, bool add) {
+  int family = Family(route.family);
+  if ((route.to && route.to->family() != route.family) ||
+      (route.via && route.via->family != route.family)) {
+    return Status::InvalidArgument("route mixes IPv4 and IPv6 addresses");
+  }
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  Status s;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool cached = !route.dev.empty() && n->ifindex.count(route.dev) > 0;
+    int index = 0;
+    if (!route.dev.empty()) {
+      if (s = Ifindex(n, route.dev, &index); !s.ok()) return s;
+    }
+
+    rtnl_route* r = rtnl_route_alloc();
+    if (!r) return Status::IOError("cannot allocate a netlink route", ENOMEM);
+    rtnl_route_set_family(r, family);
+    rtnl_route_set_table(r, RT_TABLE_MAIN);
+    rtnl_route_set_type(r, RTN_UNICAST);
+    // Like `ip route add` (proto boot); deletion matches any protocol.
+    rtnl_route_set_protocol(r, add ? RTPROT_BOOT : RTPROT_UNSPEC);
+    IpAddress zero;
+    zero.family = route.family == 6 ? 6 : 4;
+    nl_addr* dst = route.to ? BuildAddr(route.to->addr, route.to->length) : BuildAddr(zero, 0);
+    int set = dst ? rtnl_route_set_dst(r, dst) : -NLE_NOMEM;
+    if (dst) nl_addr_put(dst);
+    if (set < 0) {
+      rtnl_route_put(r);
+      return Status::IOError(std::string("route destination: ") + nl_geterror(set));
+    }
+    if (route.metric) rtnl_route_set_priority(r, static_cast<uint32_t>(*route.metric));
+    if (route.via || index) {
+      rtnl_nexthop* nh = rtnl_route_nh_alloc();
+      if (index) rtnl_route_nh_set_ifindex(nh, index);
+      if (route.via) {
+        nl_addr* gw = BuildAddr(*route.via, route.via->max_prefix());
+        rtnl_route_nh_set_gateway(nh, gw);
+        nl_addr_put(gw);
+      }
+      rtnl_route_add_nexthop(r, nh);  // the route owns it now
+    }
+    s = Request(n->sock.get(), [&](nl_sock* sk) {
+      return add ? rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_EXCL) : rtnl_route_delete(sk, r, 0);
+    });
+    rtnl_route_put(r);
+    if (s.sys_errno() != ENODEV || !cached) break;
+    n->ifindex.erase(route.dev);
+  }
+  return s;
+}
+
+Status NetlinkBackend::AddRoute(const std::string& ns, const Route& route) {
+  return ChangeRoute(ns, route, true);
+}
+
+Status NetlinkBackend::DeleteRoute(const std::string& ns, const Route& route) {
+  return ChangeRoute(ns, route, false);
+}
+
+Status NetlinkBackend::ApplyIptables(const std::string& ns, bool ipv6,
+                                     const std::string& restore_input) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  const char* name = ipv6 ? "ip6tables-restore" : "iptables-restore";
+  std::vector<std::string> argv = {FindProgram(name), "--noflush", "-w"};
+  std::string output;
+  int rc = RunInNamespace(n->fd.get(), argv, restore_input, &output);
+  if (rc == 0) return Status::OK();
+  output = Trim(output);
+  if (rc < 0) return Status::IOError(output);
+  return Status::IOError(std::string(name) + " exited with status " + std::to_string(rc) +
+                         (output.empty() ? "" : ": " + output));
+}
+
+Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
+  *out = NamespaceState();
+  out->name = ns;
+  if (!NamespaceExists(ns)) return Status::OK();
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  out->exists = true;
+
+  nl_cache* links = nullptr;
+  nl_cache* addrs = nullptr;
+  nl_cache* routes = nullptr;
+  Status s = Request(n->sock.get(),
+                     [&](nl_sock* sk) { return rtnl_link_alloc_cache(sk, AF_UNSPEC, &links); });
+  if (s.ok()) {
+    s = Request(n->sock.get(), [&](nl_sock* sk) { return rtnl_addr_alloc_cache(sk, &addrs); });
+  }
+  if (s.ok()) {
+    s = Request(n->sock.get(),
+                [&](nl_sock* sk) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &routes); });
+  }
+  if (s.ok()) {
+    std::map<int, std::string> names;
+    std::map<int, InterfaceState> by_index;
+    for (nl_object* o = nl_cache_get_first(links); o; o = nl_cache_get_next(o)) {
+      auto* link = reinterpret_cast<rtnl_link*>(o);
+      InterfaceState st;
+      st.name = rtnl_link_get_name(link) ? rtnl_link_get_name(link) : "";
+      st.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+      st.mtu = static_cast<int>(rtnl_link_get_mtu(link));
+      st.mac = MacToString(rtnl_link_get_addr(link));
+      names[rtnl_link_get_ifindex(link)] = st.name;
+      by_index[rtnl_link_get_ifindex(link)] = std::move(st);
+    }
+    for (nl_object* o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+      auto* a = reinterpret_cast<rtnl_addr*>(o);
+      if (rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE) continue;
+      auto it = by_index.find(rtnl_addr_get_ifindex(a));
+      if (it == by_index.end()) continue;
+      it->second.addresses.push_back(AddrToString(rtnl_addr_get_local(a)) + "/" +
+                                     std::to_string(rtnl_addr_get_prefixlen(a)));
+    }
+    for (auto& [index, st] : by_index) out->interfaces.push_back(std::move(st));
+    for (nl_object* o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
+      auto* r = reinterpret_cast<rtnl_route*>(o);
+      if (rtnl_route_get_table(r) != RT_TABLE_MAIN) continue;
+      if (rtnl_route_get_flags(r) & RTM_F_CLONED) continue;
+      out->routes.push_back(RouteToString(r, names));
+    }
+  }
+  if (links) nl_cache_free(links);
+  if (addrs) nl_cache_free(addrs);
+  if (routes) nl_cache_free(routes);
+  return s;
+}
+
+}  // namespace topo
