@@ -1,0 +1,41 @@
+// Apply executes a Plan against a Backend, front to back, recording each
+// completed action in the lab's journal. If an action fails, or `cancel` becomes
+// true between actions (SIGINT/SIGTERM), Apply rolls back what it did, so the
+// machine is left as it was, and reports the failing action with the kernel's
+// message: "create veth server:vethS <-> router:veth-srv: File exists".
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+
+#include "backend.h"
+#include "plan.h"
+#include "state.h"
+#include "teardown.h"
+
+namespace topo {
+
+struct ApplyResult {
+  Status status;       // ok, or what failed
+  size_t applied = 0;  // actions that completed (before any rollback)
+  std::optional<size_t> failed_index;
+  bool rolled_back = false;
+  TeardownReport rollback;  // what the rollback did, when it ran
+};
+
+struct ApplyOptions {
+  Journal* journal = nullptr;                 // may be null (tests)
+  const std::atomic<bool>* cancel = nullptr;  // checked between actions
+  // Called after each action completes (index, action), e.g. for progress.
+  std::function<void(size_t, const Action&)> on_action;
+};
+
+ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});
+
+// Performs one action; `note` receives what its inverse will need (a sysctl's old value).
+Status DoAction(Backend& backend, const Action& a, std::string* note);
+// Performs one action's inverse. NotFound means it was already gone.
+Status UndoAction(Backend& backend, const Action& a, const std::string& note);
+
+}  // namespace topo

@@ -1,0 +1,98 @@
+#include "cli_common.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "compile.h"
+#include "netlink_backend.h"
+#include "state.h"
+#include "validate.h"
+
+namespace topo::cli {
+
+int g_exit_code = kExitOk;
+
+void PrintError(const std::string& message) { std::cerr << "topo: error: " << message << "\n"; }
+
+std::optional<Plan> LoadPlan(const LoadOptions& o) {
+  Document doc;
+  DiagnosticList diags(o.file);
+  ValidateOptions vo;
+  vo.prefix = o.prefix;
+  std::optional<Topology> t = LoadAndValidate(o.file, vo, &doc, &diags);
+  bool failed = !t || (o.strict && diags.warning_count() > 0);
+  if (o.json) {
+    std::cout << DiagnosticsToJson(diags).dump(2) << "\n";
+  } else if (!diags.empty()) {
+    std::cerr << FormatDiagnostics(diags, doc.text);
+    std::cerr << o.file << ": " << diags.error_count() << " error"
+              << (diags.error_count() == 1 ? "" : "s") << ", " << diags.warning_count()
+              << " warning" << (diags.warning_count() == 1 ? "" : "s") << "\n";
+  }
+  if (failed) {
+    g_exit_code = kExitInvalid;
+    return std::nullopt;
+  }
+  return Compile(*t, o.file);
+}
+
+static bool LooksLikeFile(const std::string& arg) {
+  struct stat st;
+  return arg.find('/') != std::string::npos || arg.ends_with(".yaml") || arg.ends_with(".yml") ||
+         (::stat(arg.c_str(), &st) == 0 && S_ISREG(st.st_mode));
+}
+
+std::optional<std::string> ResolveLab(const std::string& arg,
+                                      const std::optional<std::string>& prefix, bool allow_none) {
+  if (!arg.empty() && LooksLikeFile(arg)) {
+    LoadOptions lo;
+    lo.file = arg;
+    lo.prefix = prefix;
+    auto plan = LoadPlan(lo);
+    if (!plan) return std::nullopt;
+    return plan->lab;
+  }
+  if (!arg.empty()) {
+    std::string lab = prefix ? *prefix + arg : arg;
+    if (!StateStore::IsSafeLabName(lab)) {
+      PrintError("'" + lab + "' is not a lab name");
+      g_exit_code = kExitInvalid;
+      return std::nullopt;
+    }
+    return lab;
+  }
+  StateStore store;
+  std::vector<std::string> labs = store.ListLabs();
+  if (labs.size() == 1) return labs[0];
+  if (labs.empty()) {
+    if (allow_none) return std::string();
+    PrintError("no lab is up");
+    g_exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  std::string names;
+  for (const std::string& l : labs) names += (names.empty() ? "" : ", ") + l;
+  PrintError("several labs are up (" + names + "); say which one");
+  g_exit_code = kExitInvalid;
+  return std::nullopt;
+}
+
+std::unique_ptr<Backend> MakeBackend() { return std::make_unique<NetlinkBackend>(); }
+
+static std::atomic<bool> g_cancel{false};
+
+static void OnSignal(int) { g_cancel.store(true); }
+
+const std::atomic<bool>* InstallCancelHandlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  return &g_cancel;
+}
+
+}  // namespace topo::cli

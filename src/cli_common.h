@@ -1,0 +1,58 @@
+// Shared pieces of the command-line verbs: exit codes, loading a topology with
+// diagnostics printed, turning a lab argument (name or file) into a lab name,
+// and signal handling that turns SIGINT/SIGTERM into a cancellation flag.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "backend.h"
+#include "plan.h"
+#include "topology.h"
+
+namespace topo::cli {
+
+// Exit codes, documented in README.md.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // the operation failed (the machine is as it was)
+constexpr int kExitInvalid = 2;  // invalid topology or usage
+
+// Set by each verb; main returns it.
+extern int g_exit_code;
+
+struct LoadOptions {
+  std::string file;
+  std::optional<std::string> prefix;
+  bool json = false;    // print diagnostics as JSON (validate --json)
+  bool quiet = false;   // print nothing when valid
+  bool strict = false;  // warnings fail
+};
+
+// Loads, validates and compiles; prints diagnostics to stderr (warnings too).
+// Returns nullopt (and sets the exit code) when the topology is invalid.
+std::optional<Plan> LoadPlan(const LoadOptions& options);
+
+// A lab argument may be a lab name or a topology file; "" means "the one lab that is up".
+// Returns the lab name, or prints an error and returns nullopt.
+std::optional<std::string> ResolveLab(const std::string& arg,
+                                      const std::optional<std::string>& prefix, bool allow_none);
+
+std::unique_ptr<Backend> MakeBackend();
+
+// SIGINT, SIGTERM and SIGHUP set this flag instead of killing the process.
+const std::atomic<bool>* InstallCancelHandlers();
+
+void PrintError(const std::string& message);
+
+void RegisterValidate(CLI::App& app);
+void RegisterPlan(CLI::App& app);
+void RegisterUp(CLI::App& app);
+void RegisterDown(CLI::App& app);
+void RegisterStatus(CLI::App& app);
+void RegisterExec(CLI::App& app);
+
+}  // namespace topo::cli

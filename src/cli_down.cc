@@ -1,0 +1,52 @@
+// topo down [LAB|FILE]: remove a lab; idempotent.
+#include <iostream>
+
+#include "cli_common.h"
+#include "lab.h"
+#include "state.h"
+
+namespace topo::cli {
+
+void RegisterDown(CLI::App& app) {
+  auto* cmd = app.add_subcommand("down", "Tear a lab down (by name or file; the only lab if none)");
+  struct Opts {
+    std::string lab;
+    std::optional<std::string> prefix;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("lab", o->lab, "Lab name or topology file");
+  cmd->add_option("--prefix", o->prefix, "Prefix the lab was brought up with");
+  cmd->callback([o] {
+    auto lab = ResolveLab(o->lab, o->prefix, /*allow_none=*/true);
+    if (!lab) return;
+    if (lab->empty()) {
+      std::cout << "no lab is up; nothing to do\n";
+      return;
+    }
+    auto backend = MakeBackend();
+    StateStore store;
+    DownResult r = Down(*lab, *backend, store);
+    if (!r.status.ok()) {
+      PrintError(r.status.message());
+      for (size_t i = 1; i < r.report.errors.size(); ++i) PrintError(r.report.errors[i]);
+      g_exit_code = kExitFailure;
+      return;
+    }
+    if (!r.was_up) {
+      std::cout << "lab '" << *lab << "' is not up; nothing to do\n";
+      return;
+    }
+    for (const std::string& g : r.report.already_gone) {
+      std::cout << "already gone: " << g << "\n";
+    }
+    std::cout << "lab '" << *lab << "' is down"
+              << (r.was_complete ? "" : " (its `up` had not finished)") << ": " << r.report.undone
+              << " removed, " << r.report.skipped << " went with their namespaces";
+    if (!r.report.already_gone.empty()) {
+      std::cout << ", " << r.report.already_gone.size() << " already gone";
+    }
+    std::cout << "\n";
+  });
+}
+
+}  // namespace topo::cli

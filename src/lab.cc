@@ -1,0 +1,166 @@
+#include "lab.h"
+
+namespace topo {
+
+Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store) {
+  if (store.LabExists(plan.lab)) {
+    return Status::AlreadyExists("lab '" + plan.lab + "' is already up (run `topo down " +
+                                 plan.lab + "` first, or use --prefix for a second copy)");
+  }
+  std::vector<std::string> problems;
+  for (const std::string& ns : plan.namespaces) {
+    if (auto owner = store.OwnerOfNamespace(ns, plan.lab)) {
+      problems.push_back("namespace '" + ns + "' belongs to lab '" + *owner + "'");
+    } else if (backend.NamespaceExists(ns)) {
+      problems.push_back("namespace '" + ns + "' already exists and was not created by topo");
+    }
+  }
+  if (problems.empty()) return Status::OK();
+  std::string msg = "cannot bring up lab '" + plan.lab + "': " + problems[0];
+  if (problems.size() > 1) {
+    msg += " (and " + std::to_string(problems.size() - 1) + " more name clashes)";
+  }
+  msg += "; nothing was changed (use --prefix to run a second copy)";
+  return Status::AlreadyExists(msg);
+}
+
+UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptions& options) {
+  UpResult r;
+  r.status = store.Open();
+  if (r.status.ok()) r.status = store.Lock();
+  if (!r.status.ok()) return r;
+  r.status = CheckCollisions(plan, backend, store);
+  if (!r.status.ok()) return r;
+  Journal journal;
+  r.status = store.CreateLab(plan, &journal);
+  if (!r.status.ok()) {
+    r.status = Status::IOError("cannot record lab '" + plan.lab + "' in " + store.dir() + ": " +
+                               r.status.message() + "; nothing was changed");
+    return r;
+  }
+  ApplyOptions ao;
+  ao.journal = &journal;
+  ao.cancel = options.cancel;
+  ao.on_action = options.on_action;
+  r.apply = Apply(plan, backend, ao);
+  r.status = r.apply.status;
+  if (!r.status.ok() && r.apply.rolled_back && r.apply.rollback.ok()) {
+    // Everything was undone: forget the lab. If the rollback failed, the journal
+    // stays, so `topo down` can finish the job.
+    store.RemoveLab(plan.lab);
+  }
+  return r;
+}
+
+DownResult Down(const std::string& lab, Backend& backend, StateStore& store) {
+  DownResult r;
+  r.status = store.Open();
+  if (r.status.ok()) r.status = store.Lock();
+  if (!r.status.ok()) return r;
+  LabRecord rec;
+  Status s = store.ReadLab(lab, &rec);
+  if (s.IsNotFound()) return r;  // not up: nothing to do
+  if (!s.ok()) {
+    r.status = s;
+    return r;
+  }
+  r.was_up = true;
+  r.was_complete = rec.complete;
+  r.report = Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend);
+  if (!r.report.ok()) {
+    r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);
+    return r;
+  }
+  r.status = store.RemoveLab(lab);
+  return r;
+}
+
+Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
+                    LabStatus* out) {
+  LabRecord rec;
+  Status s = store.ReadLab(lab, &rec);
+  if (!s.ok()) return s;
+  LabStatus st;
+  st.lab = lab;
+  st.complete = rec.complete;
+  st.plan = rec.plan;
+  for (const std::string& ns : rec.plan.namespaces) {
+    NamespaceState ns_state;
+    s = backend.Inspect(ns, &ns_state);
+    if (!s.ok()) return s;
+    ns_state.name = ns;
+    if (!ns_state.exists) st.drift.push_back("namespace '" + ns + "' is gone");
+    st.namespaces.push_back(std::move(ns_state));
+  }
+  // Interfaces and addresses the plan made that the kernel no longer has.
+  auto find_ns = [&](const std::string& ns) -> const NamespaceState* {
+    for (const NamespaceState& n : st.namespaces)
+      if (n.name == ns) return n.exists ? &n : nullptr;
+    return nullptr;
+  };
+  auto find_if = [&](const std::string& ns, const std::string& ifname) -> const InterfaceState* {
+    const NamespaceState* n = find_ns(ns);
+    if (!n) return nullptr;
+    for (const InterfaceState& i : n->interfaces)
+      if (i.name == ifname) return &i;
+    return nullptr;
+  };
+  for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
+    if (!rec.done[i]) continue;
+    const Action& a = rec.plan.actions[i];
+    if (a.kind == ActionKind::kCreateVeth) {
+      for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
+        if (find_ns(ns) && !find_if(ns, ifname)) {
+          st.drift.push_back("interface '" + ns + ":" + ifname + "' is gone");
+        }
+      }
+    } else if (a.kind == ActionKind::kAddAddress) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (!itf) continue;
+      bool found = false;
+      for (const std::string& addr : itf->addresses) found = found || addr == a.address.ToString();
+      if (!found) {
+        st.drift.push_back("address " + a.address.ToString() + " on '" + a.ns + ":" + a.ifname +
+                           "' is gone");
+      }
+    }
+  }
+  *out = std::move(st);
+  return Status::OK();
+}
+
+Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
+                         std::string* lab_out, std::string* ns_out) {
+  std::vector<std::string> labs = lab.empty() ? store.ListLabs() : std::vector<std::string>{lab};
+  std::vector<std::pair<std::string, std::string>> found;
+  std::vector<std::string> all_nodes;
+  for (const std::string& l : labs) {
+    LabRecord rec;
+    Status s = store.ReadLab(l, &rec);
+    if (!s.ok()) {
+      if (!lab.empty()) return s;
+      continue;
+    }
+    for (const Action& a : rec.plan.actions) {
+      if (a.kind != ActionKind::kCreateNamespace) continue;
+      all_nodes.push_back(a.node);
+      if (a.node == node || a.ns == node) found.emplace_back(l, a.ns);
+    }
+  }
+  if (found.empty()) {
+    if (labs.empty()) return Status::NotFound("no lab is up");
+    std::string where = lab.empty() ? "any lab that is up" : "lab '" + lab + "'";
+    return Status::NotFound("no node '" + node + "' in " + where + DidYouMean(node, all_nodes));
+  }
+  if (found.size() > 1) {
+    std::string names;
+    for (const auto& f : found) names += (names.empty() ? "" : ", ") + f.first;
+    return Status::InvalidArgument("node '" + node + "' is in several labs (" + names +
+                                   "); choose one with --lab");
+  }
+  *lab_out = found[0].first;
+  *ns_out = found[0].second;
+  return Status::OK();
+}
+
+}  // namespace topo

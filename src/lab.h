@@ -1,0 +1,66 @@
+// Lab operations: what `topo up`, `down`, `status` and `exec` do, as a library.
+// They combine the StateStore (journal, lock, ownership) with a Backend, so the
+// command-line layer and test fixtures share one implementation.
+//
+// Promises: Up touches the kernel only after the lab is registered and every
+// namespace name is known to be free; a failed or interrupted Up leaves nothing
+// behind. Down removes only what the lab's journal names, and is idempotent.
+// Both hold the store's lock for their whole run.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "apply.h"
+#include "backend.h"
+#include "plan.h"
+#include "state.h"
+#include "teardown.h"
+
+namespace topo {
+
+struct UpOptions {
+  const std::atomic<bool>* cancel = nullptr;
+  std::function<void(size_t, const Action&)> on_action;
+};
+
+struct UpResult {
+  Status status;
+  ApplyResult apply;
+};
+
+// Refuses (AlreadyExists) when the lab is up or any of its namespace names is
+// taken, naming the owner: "namespace 'server' belongs to lab 'other'".
+Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store);
+
+UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptions& options = {});
+
+struct DownResult {
+  Status status;
+  bool was_up = false;        // false: the lab was not up, nothing to do
+  bool was_complete = false;  // false: `up` had not finished (crashed or still running)
+  TeardownReport report;
+};
+
+DownResult Down(const std::string& lab, Backend& backend, StateStore& store);
+
+struct LabStatus {
+  std::string lab;
+  bool complete = false;
+  Plan plan;
+  std::vector<NamespaceState> namespaces;
+  std::vector<std::string>
+      drift;  // "namespace 'server' is gone", "interface 'router:veth-cli' is gone"
+};
+
+Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
+                    LabStatus* out);
+
+// The namespace of `node`, in `lab` or, when lab is empty, in the one lab that
+// has such a node. Sets *lab_out to the lab found.
+Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
+                         std::string* lab_out, std::string* ns_out);
+
+}  // namespace topo

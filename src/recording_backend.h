@@ -1,0 +1,80 @@
+// RecordingBackend is the Backend twin for unit tests: it keeps an in-memory
+// model of namespaces, interfaces, addresses, routes and rules, records every
+// call as one line of text ("create veth a:x <-> b:y"), and can be told to fail
+// at the Nth mutating call, so apply, rollback and teardown can be tested
+// exhaustively without privileges.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backend.h"
+
+namespace topo {
+
+class RecordingBackend : public Backend {
+ public:
+  // Make the `n`th mutating call (0-based, counted from construction) fail with
+  // `error`. -1 disables.
+  void FailAt(int n, std::string error = "injected failure") {
+    fail_at_ = n;
+    fail_error_ = std::move(error);
+  }
+  const std::vector<std::string>& calls() const { return calls_; }
+  int mutating_calls() const { return mutating_calls_; }
+  // True when the model holds nothing (every namespace is gone).
+  bool Empty() const { return namespaces_.empty(); }
+  std::set<std::string> Namespaces() const;
+  // A namespace made behind topo's back, for collision tests.
+  void AddForeignNamespace(const std::string& ns);
+
+  bool NamespaceExists(const std::string& ns) override;
+  Status CreateNamespace(const std::string& ns) override;
+  Status DeleteNamespace(const std::string& ns) override;
+  Status CreateVeth(const std::string& ns, const std::string& ifname, const std::string& peer_ns,
+                    const std::string& peer_ifname) override;
+  Status DeleteVeth(const std::string& ns, const std::string& ifname) override;
+  Status SetMtu(const std::string& ns, const std::string& ifname, int mtu) override;
+  Status SetMac(const std::string& ns, const std::string& ifname, const MacAddress& mac) override;
+  Status SetLinkUp(const std::string& ns, const std::string& ifname, bool up) override;
+  Status AddAddress(const std::string& ns, const std::string& ifname,
+                    const Prefix& address) override;
+  Status DeleteAddress(const std::string& ns, const std::string& ifname,
+                       const Prefix& address) override;
+  Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
+                   std::string* previous) override;
+  Status AddRoute(const std::string& ns, const Route& route) override;
+  Status DeleteRoute(const std::string& ns, const Route& route) override;
+  Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
+  Status Inspect(const std::string& ns, NamespaceState* out) override;
+
+ private:
+  struct Iface {
+    bool up = false;
+    int mtu = 1500;
+    std::string mac;
+    std::set<std::string> addresses;
+    std::string peer;  // "ns:ifname"
+  };
+  struct Ns {
+    std::map<std::string, Iface> ifaces;
+    std::map<std::string, std::string> sysctls;
+    std::set<std::string> routes;
+    std::vector<std::string> rules;
+  };
+
+  // Records the call; returns the injected failure when it is this call's turn.
+  Status Mutate(const std::string& call);
+  Ns* FindNs(const std::string& ns);
+  Iface* FindIface(const std::string& ns, const std::string& ifname);
+
+  std::map<std::string, Ns> namespaces_;
+  std::vector<std::string> calls_;
+  int mutating_calls_ = 0;
+  int fail_at_ = -1;
+  std::string fail_error_;
+};
+
+}  // namespace topo

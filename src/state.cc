@@ -1,0 +1,297 @@
+#include "state.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace topo {
+
+namespace {
+
+Status WriteAll(int fd, const std::string& data, const std::string& what) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::FromErrno("write " + what, errno);
+    }
+    off += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+// Writes a whole file atomically: a temporary file, fsync, rename.
+Status WriteFileAtomic(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno("create " + tmp, errno);
+  Status s = WriteAll(fd, data, tmp);
+  if (s.ok() && ::fsync(fd) != 0) s = Status::FromErrno("fsync " + tmp, errno);
+  ::close(fd);
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = Status::FromErrno("rename " + tmp, errno);
+  }
+  if (!s.ok()) ::unlink(tmp.c_str());
+  return s;
+}
+
+Status ReadFileNoFollow(const std::string& path, std::string* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  out->clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return Status::FromErrno("read " + path, e);
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return Status::OK();
+}
+
+// mkdir -m 0700 that refuses to use a symlink or a directory someone else owns.
+Status EnsurePrivateDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::FromErrno("create directory " + path, errno);
+  }
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return Status::FromErrno("stat " + path, errno);
+  if (!S_ISDIR(st.st_mode)) return Status::IOError(path + " is not a directory");
+  if (st.st_uid != ::geteuid()) {
+    return Status::IOError(path + " belongs to another user; refusing to use it");
+  }
+  if (st.st_mode & 0077) {
+    if (::chmod(path.c_str(), 0700) != 0) return Status::FromErrno("chmod " + path, errno);
+  }
+  return Status::OK();
+}
+
+Status RemoveTree(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (!d) return errno == ENOENT ? Status::OK() : Status::FromErrno("open " + path, errno);
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    ::unlink((path + "/" + name).c_str());
+  }
+  ::closedir(d);
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("remove " + path, errno);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+// ---- Journal ----
+
+Journal& Journal::operator=(Journal&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status Journal::Done(size_t index, const std::string& note) {
+  std::string line = "done " + std::to_string(index);
+  if (!note.empty()) line += " " + nlohmann::json(note).dump();
+  line += "\n";
+  return WriteAll(fd_, line, "journal");
+}
+
+Status Journal::Complete() {
+  Status s = WriteAll(fd_, "complete\n", "journal");
+  if (s.ok()) s = Sync();
+  return s;
+}
+
+Status Journal::Sync() {
+  if (::fdatasync(fd_) != 0) return Status::FromErrno("sync journal", errno);
+  return Status::OK();
+}
+
+// ---- StateStore ----
+
+StateStore::StateStore(std::string dir) : dir_(std::move(dir)) {}
+
+StateStore::~StateStore() { Unlock(); }
+
+std::string StateStore::DefaultDir() {
+  const char* env = std::getenv("TOPO_STATE_DIR");
+  return env && *env ? env : "/run/topo";
+}
+
+bool StateStore::IsSafeLabName(const std::string& lab) {
+  if (lab.empty() || lab.size() > 128 || lab[0] == '.' || lab[0] == '-') return false;
+  for (char c : lab) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+Status StateStore::Open() {
+  Status s = EnsurePrivateDir(dir_);
+  if (s.ok()) s = EnsurePrivateDir(dir_ + "/labs");
+  if (!s.ok()) return s;
+  if (::access(dir_.c_str(), W_OK) != 0) {
+    return Status::FromErrno("state directory " + dir_ + " is not writable", errno);
+  }
+  return Status::OK();
+}
+
+Status StateStore::Lock() {
+  if (lock_fd_ >= 0) return Status::OK();
+  std::string path = dir_ + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    int e = errno;
+    ::close(fd);
+    return Status::FromErrno("lock " + path, e);
+  }
+  lock_fd_ = fd;
+  return Status::OK();
+}
+
+void StateStore::Unlock() {
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the flock
+    lock_fd_ = -1;
+  }
+}
+
+std::vector<std::string> StateStore::ListLabs() const {
+  std::vector<std::string> labs;
+  DIR* d = ::opendir((dir_ + "/labs").c_str());
+  if (!d) return labs;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (IsSafeLabName(name) && LabExists(name)) labs.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(labs.begin(), labs.end());
+  return labs;
+}
+
+bool StateStore::LabExists(const std::string& lab) const {
+  if (!IsSafeLabName(lab)) return false;
+  struct stat st;
+  return ::lstat((LabDir(lab) + "/plan.json").c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::optional<std::string> StateStore::OwnerOfNamespace(const std::string& ns,
+                                                        const std::string& except) const {
+  for (const std::string& lab : ListLabs()) {
+    if (lab == except) continue;
+    std::string text;
+    if (!ReadFileNoFollow(LabDir(lab) + "/namespaces", &text).ok()) continue;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line == ns) return lab;
+    }
+  }
+  return std::nullopt;
+}
+
+Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
+  if (!IsSafeLabName(plan.lab))
+    return Status::InvalidArgument("unsafe lab name '" + plan.lab + "'");
+  std::string dir = LabDir(plan.lab);
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return Status::AlreadyExists("lab '" + plan.lab + "' is already up");
+    return Status::FromErrno("create " + dir, errno);
+  }
+  std::string names;
+  for (const std::string& ns : plan.namespaces) names += ns + "\n";
+  Status s = WriteFileAtomic(dir + "/namespaces", names);
+  if (s.ok()) s = WriteFileAtomic(dir + "/plan.json", PlanToJson(plan).dump(1) + "\n");
+  if (s.ok()) {
+    std::string path = dir + "/journal";
+    int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      s = Status::FromErrno("create " + path, errno);
+    } else {
+      *journal = Journal(fd);
+    }
+  }
+  if (!s.ok()) RemoveTree(dir);
+  return s;
+}
+
+Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
+  if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
+  std::string dir = LabDir(lab);
+  std::string text;
+  Status s = ReadFileNoFollow(dir + "/plan.json", &text);
+  if (!s.ok()) {
+    return s.IsNotFound() ? Status::NotFound("lab '" + lab + "' is not up") : s;
+  }
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Status::IOError(dir + "/plan.json is corrupt");
+  LabRecord rec;
+  s = PlanFromJson(j, &rec.plan);
+  if (!s.ok()) return s;
+  rec.done.assign(rec.plan.actions.size(), false);
+  s = ReadFileNoFollow(dir + "/journal", &text);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  std::istringstream in(s.ok() ? text : "");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line == "complete") {
+      rec.complete = true;
+      continue;
+    }
+    if (line.rfind("done ", 0) != 0) continue;  // a torn last line is ignored
+    size_t sp = line.find(' ', 5);
+    char* end = nullptr;
+    unsigned long idx = std::strtoul(line.c_str() + 5, &end, 10);
+    if (end == line.c_str() + 5 || idx >= rec.done.size()) continue;
+    rec.done[idx] = true;
+    if (sp != std::string::npos) {
+      nlohmann::json note = nlohmann::json::parse(line.substr(sp + 1), nullptr, false);
+      if (note.is_string()) rec.notes[idx] = note.get<std::string>();
+    }
+  }
+  if (!rec.complete) {
+    for (size_t i = 0; i < rec.done.size(); ++i) {
+      if (!rec.done[i]) {
+        rec.maybe_in_progress = i;
+        break;
+      }
+    }
+  }
+  *out = std::move(rec);
+  return Status::OK();
+}
+
+Status StateStore::RemoveLab(const std::string& lab) {
+  if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
+  return RemoveTree(LabDir(lab));
+}
+
+}  // namespace topo

@@ -1,0 +1,304 @@
+// Seed 002's lab against the real kernel, end to end through the `topo` binary:
+// every check the seed walks through, then a teardown that leaves the root
+// namespace byte-for-byte as it was. Plus rollback at real failure points,
+// SIGKILL during `up`, namespace collisions and an IPv6-only lab.
+//
+// Every lab here uses a unique prefix and a private state directory, and is
+// removed by exact name even when a test fails.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "compile.h"
+#include "fault_backend.h"
+#include "lab.h"
+#include "netlink_backend.h"
+#include "testutil.h"
+#include "validate.h"
+
+namespace topo {
+namespace {
+
+using testing::RunProcess;
+using testing::TopoBinary;
+
+const std::string kSeedFile = testing::SourcePath("topologies/server-router-client.yaml");
+
+// What the root namespace looks like, as an outside observer (iproute2, iptables) sees it.
+std::string RootSnapshot() {
+  std::string s;
+  for (auto argv :
+       std::vector<std::vector<std::string>>{{"ip", "-d", "link", "show"},
+                                             {"ip", "addr", "show"},
+                                             {"ip", "route", "show", "table", "all"},
+                                             {"ip", "-6", "route", "show", "table", "all"},
+                                             {"iptables-save", "-t", "nat"},
+                                             {"ip", "netns", "list"}}) {
+    std::string out = RunProcess(argv).output;
+    // iptables-save stamps the time; drop comment lines.
+    std::string kept;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line[0] == '#') continue;
+      kept += line + "\n";
+    }
+    s += "$ " + argv[0] + "\n" + kept;
+  }
+  return s;
+}
+
+bool NamespaceFileExists(const std::string& ns) {
+  struct stat st;
+  return lstat(("/run/netns/" + ns).c_str(), &st) == 0;
+}
+
+// A socket created inside a namespace stays in it after the thread leaves.
+int SocketIn(const std::string& ns, int domain, int type) {
+  int fd = -1;
+  std::thread t([&] {
+    int nsfd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) return;
+    close(nsfd);
+    fd = socket(domain, type | SOCK_CLOEXEC, 0);
+  });
+  t.join();
+  return fd;
+}
+
+class SeedLabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TOPO_REQUIRE_ROOT();
+    prefix_ = testing::UniquePrefix();
+    char tmpl[] = "/tmp/topo-it-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    state_dir_ = tmpl;
+    env_ = {"TOPO_STATE_DIR=" + state_dir_};
+    before_ = RootSnapshot();
+  }
+
+  void TearDown() override {
+    if (state_dir_.empty()) return;
+    // Whatever happened, remove our labs by name, then any namespace of ours by exact name.
+    for (const std::string& lab : labs_) Topo({"down", lab});
+    for (const std::string& ns : extra_namespaces_) RunProcess({"ip", "netns", "del", ns});
+    for (const std::string& node : {"server", "router", "client", "a", "b"}) {
+      if (NamespaceFileExists(prefix_ + node)) {
+        ADD_FAILURE() << "namespace " << prefix_ + node << " left behind";
+        RunProcess({"ip", "netns", "del", prefix_ + node});
+      }
+    }
+    std::filesystem::remove_all(state_dir_);
+  }
+
+  testing::ProcessResult Topo(std::vector<std::string> args) {
+    args.insert(args.begin(), TopoBinary());
+    return RunProcess(args, env_);
+  }
+
+  testing::ProcessResult Exec(const std::string& node, std::vector<std::string> cmd) {
+    std::vector<std::string> args = {"exec", "--lab", prefix_ + "server-router-client", node, "--"};
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    return Topo(args);
+  }
+
+  void Ping(const std::string& node, const std::string& address) {
+    auto r = Exec(node, {"ping", "-c", "1", "-W", "2", address});
+    EXPECT_EQ(r.status, 0) << node << " -> " << address << "\n" << r.output;
+  }
+
+  void UpSeed() {
+    labs_.push_back(prefix_ + "server-router-client");
+    auto r = Topo({"up", "--prefix", prefix_, kSeedFile});
+    ASSERT_EQ(r.status, 0) << r.output;
+  }
+
+  std::string prefix_, state_dir_, before_;
+  std::vector<std::string> env_, labs_, extra_namespaces_;
+};
+
+TEST_F(SeedLabTest, EveryCheckOfTheSeedHoldsAndDownLeavesNothing) {
+  UpSeed();
+  // (5) directly connected addresses.
+  Ping("server", "1.1.1.1");
+  Ping("server", "10.0.1.1");
+  Ping("client", "10.0.2.1");
+  // (6) with the default routes, server and client reach each other.
+  Ping("server", "10.0.2.2");
+  Ping("client", "10.0.1.2");
+  // (7) client reaches the server's loopback through the router's static route.
+  Ping("client", "1.1.1.1");
+  // (8) server reaches the client's loopback through the router's default route and SNAT.
+  Ping("server", "2.2.2.2");
+
+  // The client sees the server's traffic coming from the router's 10.0.2.1.
+  int rx = SocketIn(prefix_ + "client", AF_INET, SOCK_DGRAM);
+  int tx = SocketIn(prefix_ + "server", AF_INET, SOCK_DGRAM);
+  ASSERT_GE(rx, 0);
+  ASSERT_GE(tx, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(40000);
+  inet_pton(AF_INET, "2.2.2.2", &addr.sin_addr);
+  ASSERT_EQ(bind(rx, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  timeval tv{2, 0};
+  setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  ASSERT_EQ(sendto(tx, "hi", 2, 0, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 2);
+  char buf[8];
+  sockaddr_in from{};
+  socklen_t len = sizeof(from);
+  ASSERT_EQ(recvfrom(rx, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &len), 2);
+  char src[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &from.sin_addr, src, sizeof(src));
+  EXPECT_STREQ(src, "10.0.2.1");
+  close(rx);
+  close(tx);
+
+  auto fwd = Exec("router", {"cat", "/proc/sys/net/ipv4/ip_forward"});
+  EXPECT_EQ(fwd.output, "1\n");
+  auto nat = Exec("router", {"iptables-save", "-t", "nat"});
+  EXPECT_NE(
+      nat.output.find("-A POSTROUTING -s 10.0.1.0/24 -o veth-cli -m comment --comment \"topo:" +
+                      prefix_ + "server-router-client\" -j SNAT --to-source 10.0.2.1"),
+      std::string::npos)
+      << nat.output;
+
+  auto status = Topo({"status", prefix_ + "server-router-client"});
+  EXPECT_EQ(status.status, 0) << status.output;
+  EXPECT_NE(status.output.find("no drift from the plan"), std::string::npos) << status.output;
+
+  auto down = Topo({"down", prefix_ + "server-router-client"});
+  ASSERT_EQ(down.status, 0) << down.output;
+  for (const char* node : {"server", "router", "client"}) {
+    EXPECT_FALSE(NamespaceFileExists(prefix_ + node));
+  }
+  EXPECT_FALSE(std::filesystem::exists(state_dir_ + "/labs/" + prefix_ + "server-router-client"));
+  EXPECT_EQ(RootSnapshot(), before_);
+
+  // Idempotent.
+  auto again = Topo({"down", prefix_ + "server-router-client"});
+  EXPECT_EQ(again.status, 0);
+  EXPECT_NE(again.output.find("is not up; nothing to do"), std::string::npos) << again.output;
+}
+
+TEST_F(SeedLabTest, DownSucceedsWhenANamespaceWasDeletedByHand) {
+  UpSeed();
+  ASSERT_EQ(RunProcess({"ip", "netns", "del", prefix_ + "client"}).status, 0);
+  auto status = Topo({"status", prefix_ + "server-router-client"});
+  EXPECT_NE(status.output.find("drift: namespace '" + prefix_ + "client' is gone"),
+            std::string::npos)
+      << status.output;
+  auto down = Topo({"down", prefix_ + "server-router-client"});
+  EXPECT_EQ(down.status, 0) << down.output;
+  EXPECT_NE(down.output.find("already gone: delete namespace " + prefix_ + "client"),
+            std::string::npos)
+      << down.output;
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+TEST_F(SeedLabTest, RollbackAtRealFailurePointsLeavesNothing) {
+  Document doc;
+  DiagnosticList diags(kSeedFile);
+  ValidateOptions vo;
+  vo.prefix = prefix_;
+  auto t = LoadAndValidate(kSeedFile, vo, &doc, &diags);
+  ASSERT_TRUE(t);
+  Plan plan = Compile(*t, kSeedFile);
+  labs_.push_back(plan.lab);
+  // After the first namespace, after the first veth, after the addresses, at the SNAT rule.
+  for (int at : {1, 7, 15, static_cast<int>(plan.actions.size()) - 1}) {
+    NetlinkBackend real;
+    FaultInjectionBackend faulty(&real, at, "Operation not permitted");
+    StateStore store(state_dir_);
+    UpResult r = Up(plan, faulty, store);
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_EQ(r.status.message(), Describe(plan.actions[at]) + ": Operation not permitted");
+    EXPECT_TRUE(r.apply.rollback.ok());
+    for (const std::string& ns : plan.namespaces) EXPECT_FALSE(NamespaceFileExists(ns)) << at;
+    EXPECT_TRUE(store.ListLabs().empty());
+    EXPECT_EQ(RootSnapshot(), before_) << "after failing at action " << at;
+  }
+}
+
+TEST_F(SeedLabTest, SigkillDuringUpThenDownLeavesNothing) {
+  for (int stop_after : {2, 8, 20}) {
+    labs_.push_back(prefix_ + "server-router-client");
+    pid_t pid = fork();
+    if (pid == 0) {
+      std::string stop = "TOPO_TEST_STOP_AFTER=" + std::to_string(stop_after);
+      putenv(const_cast<char*>(stop.c_str()));
+      putenv(const_cast<char*>(env_[0].c_str()));
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      execl(TopoBinary().c_str(), "topo", "up", "--prefix", prefix_.c_str(), kSeedFile.c_str(),
+            nullptr);
+      _exit(127);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
+    ASSERT_TRUE(WIFSTOPPED(status)) << "topo up did not stop after " << stop_after;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(NamespaceFileExists(prefix_ + "server"));
+    auto down = Topo({"down", prefix_ + "server-router-client"});
+    EXPECT_EQ(down.status, 0) << down.output;
+    EXPECT_NE(down.output.find("had not finished"), std::string::npos) << down.output;
+    for (const char* node : {"server", "router", "client"}) {
+      EXPECT_FALSE(NamespaceFileExists(prefix_ + node)) << stop_after;
+    }
+    EXPECT_EQ(RootSnapshot(), before_) << "after SIGKILL at " << stop_after;
+  }
+}
+
+TEST_F(SeedLabTest, CollidingLabFailsCleanlyAndLeavesTheFirstIntact) {
+  UpSeed();
+  std::string other = state_dir_ + "/other.yaml";
+  std::ofstream(other) << "name: other\nnodes:\n  x: {}\n  router: {}\n";
+  auto r = Topo({"up", "--prefix", prefix_, other});
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("namespace '" + prefix_ + "router' belongs to lab '" + prefix_ +
+                          "server-router-client'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(NamespaceFileExists(prefix_ + "x"));
+  Ping("server", "2.2.2.2");
+  EXPECT_EQ(Topo({"down", prefix_ + "server-router-client"}).status, 0);
+}
+
+TEST_F(SeedLabTest, Ipv6OnlyLabPingsRightAfterUp) {
+  std::string file = state_dir_ + "/v6.yaml";
+  std::ofstream(file) << "name: v6\n"
+                         "nodes:\n"
+                         "  a:\n"
+                         "    interfaces:\n"
+                         "      lo: [\"fd00:a::1/128\"]\n"
+                         "      eth0: [\"fd00:1::1/64\"]\n"
+                         "  b:\n"
+                         "    interfaces:\n"
+                         "      eth0: [\"fd00:1::2/64\"]\n"
+                         "    routes:\n"
+                         "      - {to: \"fd00:a::/64\", via: \"fd00:1::1\"}\n"
+                         "links:\n"
+                         "  - [a:eth0, b:eth0]\n";
+  labs_.push_back(prefix_ + "v6");
+  auto up = Topo({"up", "--prefix", prefix_, file});
+  ASSERT_EQ(up.status, 0) << up.output;
+  auto ping = Topo({"exec", "--lab", prefix_ + "v6", "b", "--", "ping", "-6", "-c", "1", "-W", "2",
+                    "fd00:a::1"});
+  EXPECT_EQ(ping.status, 0) << ping.output;
+  EXPECT_EQ(Topo({"down", prefix_ + "v6"}).status, 0);
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+}  // namespace
+}  // namespace topo
