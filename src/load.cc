@@ -212,20 +212,23 @@ bool LoadText(const std::string& file, std::string text, Document* doc, Diagnost
 
 bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
               const LoadLimits& limits) {
-  std::string text;
-  if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+  std::istream* in = &std::cin;
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) {
       diags->Error({}, "", "cannot read '" + path + "'");
       doc->file = path;
       return false;
     }
-    // Read at most one byte past the limit: a huge file is refused without reading it all.
-    text.resize(limits.max_bytes + 1);
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<size_t>(in.gcount()));
+    in = &file;
+  }
+  // Read in chunks, stopping one byte past the limit: a huge file is refused
+  // without reading it all, and a small one costs no more than its size.
+  std::string text;
+  char buf[65536];
+  while (text.size() <= limits.max_bytes && in->read(buf, sizeof(buf)).gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in->gcount()));
   }
   return LoadText(path, std::move(text), doc, diags, limits);
 }
