@@ -54,6 +54,8 @@ demo() {
   as_root "$topo" exec server -- ping -c 2 -W 1 2.2.2.2
   echo "==> client -> server loopback, through the router's static route"
   as_root "$topo" exec client -- ping -c 2 -W 1 1.1.1.1
+  echo "==> the router's SNAT rule, with the packets it rewrote"
+  as_root "$topo" exec router -- iptables -t nat -L POSTROUTING -n -v
   as_root "$topo" down server-router-client
   trap - EXIT
 }
