@@ -92,10 +92,12 @@ class SeedLabTest : public ::testing::Test {
     // Whatever happened, remove our labs by name, then any namespace of ours by exact name.
     for (const std::string& lab : labs_) Topo({"down", lab});
     for (const std::string& ns : extra_namespaces_) RunProcess({"ip", "netns", "del", ns});
-    for (const std::string& node : {"server", "router", "client", "a", "b"}) {
-      if (NamespaceFileExists(prefix_ + node)) {
-        ADD_FAILURE() << "namespace " << prefix_ + node << " left behind";
-        RunProcess({"ip", "netns", "del", prefix_ + node});
+    for (const std::string& p : {prefix_, prefix_ + "2"}) {
+      for (const std::string& node : {"server", "router", "client", "a", "b", "x"}) {
+        if (NamespaceFileExists(p + node)) {
+          ADD_FAILURE() << "namespace " << p + node << " left behind";
+          RunProcess({"ip", "netns", "del", p + node});
+        }
       }
     }
     std::filesystem::remove_all(state_dir_);
@@ -258,6 +260,77 @@ TEST_F(SeedLabTest, SigkillDuringUpThenDownLeavesNothing) {
     }
     EXPECT_EQ(RootSnapshot(), before_) << "after SIGKILL at " << stop_after;
   }
+}
+
+// Starts `topo up` of the seed lab stopped (SIGSTOP) after `n` actions; returns its pid.
+pid_t StartStoppedUp(const std::string& prefix, const std::string& state_env, int n) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string stop = "TOPO_TEST_STOP_AFTER=" + std::to_string(n);
+    putenv(const_cast<char*>(stop.c_str()));
+    putenv(const_cast<char*>(state_env.c_str()));
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(TopoBinary().c_str(), "topo", "up", "--prefix", prefix.c_str(), kSeedFile.c_str(),
+          nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) return -1;
+  return pid;
+}
+
+TEST_F(SeedLabTest, SigtermDuringUpRollsBack) {
+  labs_.push_back(prefix_ + "server-router-client");
+  pid_t pid = StartStoppedUp(prefix_, env_[0], 10);
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(NamespaceFileExists(prefix_ + "router"));
+  kill(pid, SIGTERM);
+  kill(pid, SIGCONT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  for (const char* node : {"server", "router", "client"}) {
+    EXPECT_FALSE(NamespaceFileExists(prefix_ + node));
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(state_dir_ + "/labs"));
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+TEST_F(SeedLabTest, ExecSeesEtcNetnsFiles) {
+  UpSeed();
+  std::string dir = "/etc/netns/" + prefix_ + "client";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/hosts") << "10.0.2.1 the-router\n";
+  auto r = Exec("client", {"cat", "/etc/hosts"});
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.output, "10.0.2.1 the-router\n");
+  // The command's exit status comes back.
+  EXPECT_EQ(Exec("client", {"false"}).status, 1);
+  EXPECT_EQ(
+      Topo({"exec", "--lab", prefix_ + "server-router-client", "nosuch", "--", "true"}).status,
+      127);
+}
+
+TEST_F(SeedLabTest, DownWithoutArgumentRefusesToGuessBetweenLabs) {
+  UpSeed();
+  labs_.push_back(prefix_ + "2server-router-client");
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_ + "2", kSeedFile}).status, 0);
+  auto r = Topo({"down"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("several labs are up"), std::string::npos) << r.output;
+  // By file, with the prefix it was brought up with.
+  EXPECT_EQ(Topo({"down", "--prefix", prefix_ + "2", kSeedFile}).status, 0);
+  // Now only one is left: no argument needed.
+  auto last = Topo({"down"});
+  EXPECT_EQ(last.status, 0) << last.output;
+  EXPECT_NE(last.output.find("lab '" + prefix_ + "server-router-client' is down"),
+            std::string::npos)
+      << last.output;
+  EXPECT_EQ(RootSnapshot(), before_);
 }
 
 TEST_F(SeedLabTest, CollidingLabFailsCleanlyAndLeavesTheFirstIntact) {
