@@ -232,36 +232,6 @@ TEST_F(SeedLabTest, RollbackAtRealFailurePointsLeavesNothing) {
   }
 }
 
-TEST_F(SeedLabTest, SigkillDuringUpThenDownLeavesNothing) {
-  for (int stop_after : {2, 8, 20}) {
-    labs_.push_back(prefix_ + "server-router-client");
-    pid_t pid = fork();
-    if (pid == 0) {
-      std::string stop = "TOPO_TEST_STOP_AFTER=" + std::to_string(stop_after);
-      putenv(const_cast<char*>(stop.c_str()));
-      putenv(const_cast<char*>(env_[0].c_str()));
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      execl(TopoBinary().c_str(), "topo", "up", "--prefix", prefix_.c_str(), kSeedFile.c_str(),
-            nullptr);
-      _exit(127);
-    }
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
-    ASSERT_TRUE(WIFSTOPPED(status)) << "topo up did not stop after " << stop_after;
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(NamespaceFileExists(prefix_ + "server"));
-    auto down = Topo({"down", prefix_ + "server-router-client"});
-    EXPECT_EQ(down.status, 0) << down.output;
-    EXPECT_NE(down.output.find("had not finished"), std::string::npos) << down.output;
-    for (const char* node : {"server", "router", "client"}) {
-      EXPECT_FALSE(NamespaceFileExists(prefix_ + node)) << stop_after;
-    }
-    EXPECT_EQ(RootSnapshot(), before_) << "after SIGKILL at " << stop_after;
-  }
-}
-
 // Starts `topo up` of the seed lab stopped (SIGSTOP) after `n` actions; returns its pid.
 pid_t StartStoppedUp(const std::string& prefix, const std::string& state_env, int n) {
   pid_t pid = fork();
@@ -279,6 +249,25 @@ pid_t StartStoppedUp(const std::string& prefix, const std::string& state_env, in
   int status = 0;
   if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) return -1;
   return pid;
+}
+
+TEST_F(SeedLabTest, SigkillDuringUpThenDownLeavesNothing) {
+  for (int stop_after : {2, 8, 20}) {
+    labs_.push_back(prefix_ + "server-router-client");
+    pid_t pid = StartStoppedUp(prefix_, env_[0], stop_after);
+    ASSERT_GT(pid, 0) << "topo up did not stop after " << stop_after;
+    int status = 0;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(NamespaceFileExists(prefix_ + "server"));
+    auto down = Topo({"down", prefix_ + "server-router-client"});
+    EXPECT_EQ(down.status, 0) << down.output;
+    EXPECT_NE(down.output.find("had not finished"), std::string::npos) << down.output;
+    for (const char* node : {"server", "router", "client"}) {
+      EXPECT_FALSE(NamespaceFileExists(prefix_ + node)) << stop_after;
+    }
+    EXPECT_EQ(RootSnapshot(), before_) << "after SIGKILL at " << stop_after;
+  }
 }
 
 TEST_F(SeedLabTest, SigtermDuringUpRollsBack) {
