@@ -71,6 +71,7 @@ void RegisterStatus(CLI::App& app) {
   cmd->add_option("lab", o->lab, "Lab name (default: every lab that is up)");
   cmd->add_flag("--json", o->json, "Print as JSON");
   cmd->callback([o] {
+    if (!RequireRoot("topo status")) return;
     StateStore store;
     std::vector<std::string> labs =
         o->lab.empty() ? store.ListLabs() : std::vector<std::string>{o->lab};
@@ -85,6 +86,7 @@ void RegisterStatus(CLI::App& app) {
         g_exit_code = kExitFailure;
         continue;
       }
+      if (!s.drift.empty()) g_exit_code = kExitFailure;
       if (o->json) {
         all.push_back(StatusJson(s));
       } else {

@@ -75,6 +75,24 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store) {
   return r;
 }
 
+// Whether the kernel's routes (rendered as iproute2 does) include `r`.
+static bool HasRoute(const NamespaceState& ns, const Route& r) {
+  std::string dst = r.DestinationString() + " ";
+  for (const std::string& k : ns.routes) {
+    std::string line = k + " ";
+    if (line.rfind(dst, 0) != 0) continue;
+    if (r.via && line.find(" via " + r.via->ToString() + " ") == std::string::npos) continue;
+    if (!r.dev.empty() && line.find(" dev " + r.dev + " ") == std::string::npos) continue;
+    if (r.metric && line.find(" metric " + std::to_string(*r.metric) + " ") == std::string::npos) {
+      continue;
+    }
+    bool v6 = k.find(':') != std::string::npos;
+    if (r.is_default() && v6 != (r.family == 6)) continue;
+    return true;
+  }
+  return false;
+}
+
 Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
                     LabStatus* out) {
   LabRecord rec;
@@ -123,6 +141,28 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
         st.drift.push_back("address " + a.address.ToString() + " on '" + a.ns + ":" + a.ifname +
                            "' is gone");
       }
+    } else if (a.kind == ActionKind::kSetLinkUp) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (itf && !itf->up) st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' is down");
+    } else if (a.kind == ActionKind::kSetMtu) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (itf && itf->mtu != a.mtu) {
+        st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' has mtu " +
+                           std::to_string(itf->mtu) + ", not " + std::to_string(a.mtu));
+      }
+    } else if (a.kind == ActionKind::kSetMac) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (itf && itf->mac != a.mac.ToString()) {
+        st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' has mac " + itf->mac +
+                           ", not " + a.mac.ToString());
+      }
+    } else if (a.kind == ActionKind::kAddRoute) {
+      const NamespaceState* n = find_ns(a.ns);
+      if (n && !HasRoute(*n, a.route)) {
+        st.drift.push_back("route " + a.route.DestinationString() +
+                           (a.route.via ? " via " + a.route.via->ToString() : "") + " in '" + a.ns +
+                           "' is gone");
+      }
     }
   }
   *out = std::move(st);
@@ -130,7 +170,8 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
 }
 
 Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
-                         std::string* lab_out, std::string* ns_out) {
+                         std::string* lab_out, std::string* ns_out,
+                         const std::optional<std::string>& prefix) {
   std::vector<std::string> labs = lab.empty() ? store.ListLabs() : std::vector<std::string>{lab};
   std::vector<std::pair<std::string, std::string>> found;
   std::vector<std::string> all_nodes;
@@ -141,6 +182,7 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
       if (!lab.empty()) return s;
       continue;
     }
+    if (prefix && rec.plan.prefix != *prefix) continue;
     for (const Action& a : rec.plan.actions) {
       if (a.kind != ActionKind::kCreateNamespace) continue;
       all_nodes.push_back(a.node);

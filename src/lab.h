@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,10 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
                     LabStatus* out);
 
 // The namespace of `node`, in `lab` or, when lab is empty, in the one lab that
-// has such a node. Sets *lab_out to the lab found.
+// has such a node (among labs brought up with `prefix`, when it is given).
+// Sets *lab_out to the lab found.
 Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
-                         std::string* lab_out, std::string* ns_out);
+                         std::string* lab_out, std::string* ns_out,
+                         const std::optional<std::string>& prefix = std::nullopt);
 
 }  // namespace topo

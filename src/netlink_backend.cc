@@ -283,6 +283,32 @@ std::string RouteToString(rtnl_route* r, const std::map<int, std::string>& names
   return out;
 }
 
+// Dumps every route. Unlike rtnl_route_alloc_cache, which folds IPv6 routes
+// with the same prefix on different devices (fe80::/64 on each link) into one
+// object and loses all but one, this keeps one object per kernel route.
+int DumpRoutes(nl_sock* sk, std::vector<nl_object*>* out) {
+  rtmsg rtm = {};
+  rtm.rtm_family = AF_UNSPEC;
+  int err = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
+  if (err < 0) return err;
+  nl_cb* cb = nl_cb_clone(nl_socket_get_cb(sk));
+  if (!cb) return -NLE_NOMEM;
+  auto on_valid = [](nl_msg* msg, void* arg) -> int {
+    nl_msg_parse(
+        msg,
+        [](nl_object* obj, void* vec) {
+          nl_object_get(obj);
+          static_cast<std::vector<nl_object*>*>(vec)->push_back(obj);
+        },
+        arg);
+    return NL_OK;
+  };
+  nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, out);
+  err = nl_recvmsgs(sk, cb);
+  nl_cb_put(cb);
+  return err < 0 ? err : 0;
+}
+
 }  // namespace
 
 NetlinkBackend::Namespace::Namespace() = default;
@@ -595,15 +621,14 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
 
   nl_cache* links = nullptr;
   nl_cache* addrs = nullptr;
-  nl_cache* routes = nullptr;
+  std::vector<nl_object*> routes;
   Status s = Request(n->sock.get(),
                      [&](nl_sock* sk) { return rtnl_link_alloc_cache(sk, AF_UNSPEC, &links); });
   if (s.ok()) {
     s = Request(n->sock.get(), [&](nl_sock* sk) { return rtnl_addr_alloc_cache(sk, &addrs); });
   }
   if (s.ok()) {
-    s = Request(n->sock.get(),
-                [&](nl_sock* sk) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &routes); });
+    s = Request(n->sock.get(), [&](nl_sock* sk) { return DumpRoutes(sk, &routes); });
   }
   if (s.ok()) {
     std::map<int, std::string> names;
@@ -627,7 +652,7 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
                                      std::to_string(rtnl_addr_get_prefixlen(a)));
     }
     for (auto& [index, st] : by_index) out->interfaces.push_back(std::move(st));
-    for (nl_object* o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
+    for (nl_object* o : routes) {
       auto* r = reinterpret_cast<rtnl_route*>(o);
       if (rtnl_route_get_table(r) != RT_TABLE_MAIN) continue;
       if (rtnl_route_get_flags(r) & RTM_F_CLONED) continue;
@@ -636,7 +661,7 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
   }
   if (links) nl_cache_free(links);
   if (addrs) nl_cache_free(addrs);
-  if (routes) nl_cache_free(routes);
+  for (nl_object* o : routes) nl_object_put(o);
   return s;
 }
 

@@ -208,6 +208,22 @@ TEST_F(SeedLabTest, DownSucceedsWhenANamespaceWasDeletedByHand) {
   EXPECT_EQ(RootSnapshot(), before_);
 }
 
+TEST_F(SeedLabTest, StatusReportsDriftAndExitsNonZero) {
+  UpSeed();
+  ASSERT_EQ(RunProcess({"ip", "-n", prefix_ + "server", "route", "del", "default"}).status, 0);
+  ASSERT_EQ(RunProcess({"ip", "-n", prefix_ + "client", "link", "set", "vethC", "down"}).status, 0);
+  auto status = Topo({"status", prefix_ + "server-router-client"});
+  EXPECT_EQ(status.status, 1) << status.output;
+  EXPECT_NE(
+      status.output.find("drift: route default via 10.0.1.1 in '" + prefix_ + "server' is gone"),
+      std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("drift: interface '" + prefix_ + "client:vethC' is down"),
+            std::string::npos)
+      << status.output;
+  EXPECT_EQ(Topo({"down", prefix_ + "server-router-client"}).status, 0);
+}
+
 TEST_F(SeedLabTest, RollbackAtRealFailurePointsLeavesNothing) {
   Document doc;
   DiagnosticList diags(kSeedFile);
