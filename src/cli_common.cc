@@ -18,6 +18,13 @@ int g_exit_code = kExitOk;
 
 void PrintError(const std::string& message) { std::cerr << "topo: error: " << message << "\n"; }
 
+bool RequireRoot(const std::string& what) {
+  if (::geteuid() == 0) return true;
+  PrintError(what + " needs root: it creates network namespaces and keeps its state in /run/topo");
+  g_exit_code = kExitFailure;
+  return false;
+}
+
 std::optional<Plan> LoadPlan(const LoadOptions& o) {
   Document doc;
   DiagnosticList diags(o.file);
@@ -26,7 +33,7 @@ std::optional<Plan> LoadPlan(const LoadOptions& o) {
   std::optional<Topology> t = LoadAndValidate(o.file, vo, &doc, &diags);
   bool failed = !t || (o.strict && diags.warning_count() > 0);
   if (o.json) {
-    std::cout << DiagnosticsToJson(diags).dump(2) << "\n";
+    for (auto& d : DiagnosticsToJson(diags)) o.json_out->push_back(d);
   } else if (!diags.empty()) {
     std::cerr << FormatDiagnostics(diags, doc.text);
     std::cerr << o.file << ": " << diags.error_count() << " error"

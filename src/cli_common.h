@@ -9,6 +9,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "backend.h"
 #include "plan.h"
@@ -27,9 +28,10 @@ extern int g_exit_code;
 struct LoadOptions {
   std::string file;
   std::optional<std::string> prefix;
-  bool json = false;    // print diagnostics as JSON (validate --json)
-  bool quiet = false;   // print nothing when valid
-  bool strict = false;  // warnings fail
+  bool json = false;                   // collect diagnostics as JSON instead of printing them
+  nlohmann::json* json_out = nullptr;  // with json: where the diagnostics are appended
+  bool quiet = false;                  // print nothing when valid
+  bool strict = false;                 // warnings fail
 };
 
 // Loads, validates and compiles; prints diagnostics to stderr (warnings too).
@@ -47,6 +49,8 @@ std::unique_ptr<Backend> MakeBackend();
 const std::atomic<bool>* InstallCancelHandlers();
 
 void PrintError(const std::string& message);
+// Refuses (message, exit 1) unless running as root; `what` is "topo up" etc.
+bool RequireRoot(const std::string& what);
 
 void RegisterValidate(CLI::App& app);
 void RegisterPlan(CLI::App& app);

@@ -17,6 +17,7 @@ void RegisterDown(CLI::App& app) {
   cmd->add_option("lab", o->lab, "Lab name or topology file");
   cmd->add_option("--prefix", o->prefix, "Prefix the lab was brought up with");
   cmd->callback([o] {
+    if (!RequireRoot("topo down")) return;
     auto lab = ResolveLab(o->lab, o->prefix, /*allow_none=*/true);
     if (!lab) return;
     if (lab->empty()) {
@@ -34,6 +35,13 @@ void RegisterDown(CLI::App& app) {
     }
     if (!r.was_up) {
       std::cout << "lab '" << *lab << "' is not up; nothing to do\n";
+      // A near miss (a forgotten --prefix, a typo) should not pass for success unnoticed.
+      std::vector<std::string> up = store.ListLabs();
+      if (!up.empty()) {
+        std::string names;
+        for (const std::string& l : up) names += (names.empty() ? "" : ", ") + l;
+        std::cerr << "topo: note: labs that are up: " << names << "\n";
+      }
       return;
     }
     for (const std::string& g : r.report.already_gone) {

@@ -21,12 +21,24 @@ void RegisterPlan(CLI::App& app) {
   cmd->add_flag("--teardown", o->teardown, "With --format shell: the script that removes the lab");
   cmd->add_option("--prefix", o->prefix, "Namespace name prefix (overrides the file's)");
   cmd->callback([o] {
+    if (o->json && o->format != "text" && o->format != "json") {
+      PrintError("--json and --format " + o->format + " contradict each other");
+      g_exit_code = kExitInvalid;
+      return;
+    }
+    std::string format = o->json ? "json" : o->format;
+    if (o->teardown && format != "shell") {
+      PrintError(
+          "--teardown goes with --format shell (the text and JSON plans list each "
+          "action's inverse already)");
+      g_exit_code = kExitInvalid;
+      return;
+    }
     LoadOptions lo;
     lo.file = o->file;
     lo.prefix = o->prefix;
     auto plan = LoadPlan(lo);
     if (!plan) return;
-    std::string format = o->json ? "json" : o->format;
     if (format == "json") {
       std::cout << PlanToJson(*plan).dump(2) << "\n";
     } else if (format == "shell") {

@@ -24,7 +24,7 @@ void RegisterUp(CLI::App& app) {
     lo.file = o->file;
     lo.prefix = o->prefix;
     auto plan = LoadPlan(lo);
-    if (!plan) return;
+    if (!plan || !RequireRoot("topo up")) return;
     const std::atomic<bool>* cancel = InstallCancelHandlers();
     auto backend = MakeBackend();
     StateStore store;

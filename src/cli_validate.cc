@@ -1,5 +1,6 @@
 // topo validate FILE...: report every problem in each file; exit 0 valid, 2 invalid.
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli_common.h"
 
@@ -19,12 +20,14 @@ void RegisterValidate(CLI::App& app) {
   cmd->add_option("--prefix", o->prefix, "Namespace name prefix (overrides the file's)");
   cmd->callback([o] {
     int rc = kExitOk;
+    nlohmann::json all = nlohmann::json::array();
     for (const std::string& f : o->files) {
       LoadOptions lo;
       lo.file = f;
       lo.prefix = o->prefix;
       lo.json = o->json;
       lo.strict = o->strict;
+      lo.json_out = &all;
       g_exit_code = kExitOk;
       auto plan = LoadPlan(lo);
       if (!plan) {
@@ -34,6 +37,7 @@ void RegisterValidate(CLI::App& app) {
                   << " nodes)\n";
       }
     }
+    if (o->json) std::cout << all.dump(2) << "\n";
     g_exit_code = rc;
   });
 }

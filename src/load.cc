@@ -1,5 +1,7 @@
 #include "load.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -200,7 +202,17 @@ bool LoadText(const std::string& file, std::string text, Document* doc, Diagnost
     std::string msg = e.msg;
     if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
     Location loc{e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
-    diags->Error(loc, "", "yaml syntax error: " + msg);
+    // yaml-cpp says "end of map not found" for tab indentation; say what is wrong.
+    std::string hint;
+    std::istringstream lines(doc->text);
+    std::string line;
+    for (int n = 1; std::getline(lines, line) && n <= loc.line; ++n) {
+      if (n >= loc.line - 1 && line.find_first_not_of(" \t") != std::string::npos &&
+          line.substr(0, line.find_first_not_of(" \t")).find('\t') != std::string::npos) {
+        hint = "line " + std::to_string(n) + " is indented with a tab; YAML allows only spaces";
+      }
+    }
+    diags->Error(loc, "", "yaml syntax error: " + msg, hint);
     return false;
   }
   if (!doc->root.IsDefined() || doc->root.IsNull()) {
@@ -217,7 +229,7 @@ bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
   if (path != "-") {
     file.open(path, std::ios::binary);
     if (!file) {
-      diags->Error({}, "", "cannot read '" + path + "'");
+      diags->Error({}, "", "cannot read '" + path + "': " + std::strerror(errno));
       doc->file = path;
       return false;
     }

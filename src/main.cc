@@ -1,6 +1,10 @@
 // topo: validate, plan, bring up and tear down network labs described in YAML.
 // Each verb lives in its own cli_<verb>.cc; this file only wires them together.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+
+#include "diagnostic.h"
 
 #include "cli_common.h"
 
@@ -14,6 +18,14 @@ int main(int argc, char** argv) {
   topo::cli::RegisterDown(app);
   topo::cli::RegisterStatus(app);
   topo::cli::RegisterExec(app);
+  std::vector<std::string> verbs;
+  for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(verbs.begin(), verbs.end(), argv[1]) == verbs.end()) {
+    std::cerr << "topo: error: unknown command '" << argv[1] << "'"
+              << topo::DidYouMean(argv[1], verbs) << "; try `topo --help`\n";
+    return topo::cli::kExitInvalid;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
