@@ -1,0 +1,672 @@
+// topo-bench: how long topo takes to build and remove labs, and how that compares.
+//
+//   topo-bench {star N...|chain N...|seed|tree|cycles [N]|all}... [--runs 5] [--baseline-runs K]
+//              [--settle-ms MS] [--count 500] [--json FILE] [--topo PATH] [--python PATH]
+//              [--no-script] [--no-batch] [--no-mininet] [--print-yaml]
+//
+// Labs: `star N` (router r, hosts h1..hN, one veth and one /30 each, default route via r),
+// `chain N` (routers r1..rN in a line, host a at r1 and b at rN, static routes both ways) and
+// `seed` (topologies/server-router-client.yaml, the CI fixture). `tree` needs switch nodes,
+// which topo does not have yet. `all` is the table of docs/PERFORMANCE.md: star 10 100 1000,
+// chain 10 100, seed, cycles. Each lab is timed (median of --runs; before every `up` the machine
+// is left to settle for --settle-ms: default 1000 ms for N >= 100, 200 ms otherwise) as:
+//   topo     `topo up FILE --prefix P`, then `topo down LAB`: whole processes, fork to wait4;
+//   script   bash running topo's own `plan --format shell` script, then its `--teardown` one;
+//   batch    the same commands regrouped for `ip -batch`: `netns add`/`link add` in one batch in
+//            the root namespace, one `ip -n NS -batch` per namespace, one sysctl per namespace;
+//   mininet  mininet 2.3's Python API, hosts and direct links only (mininet_cycle.py, timed
+//            inside Python), if `python3 -c 'import mininet'` works (else "mininet: not
+//            installed"); it skips Mininet.init(), whose fixLimits() changes host-wide sysctls.
+// Baselines run --baseline-runs times (default --runs, at most 3 for N >= 1000). Ratios are
+// medians over topo's medians from the same invocation. Peak memory is wait4's ru_maxrss of the
+// `topo up` child (of the Python process for mininet).
+// `cycles [N]`: --count back-to-back up/down cycles of the seed lab (of star N if given; medians
+// of the first and of the last 50), then 50 cycles with the settle delay before each. The kernel
+// frees namespaces in the background, so back-to-back cycles can be slower than settled ones
+// while topo's own CPU time (reported too) stays flat: that gap is the kernel's cleanup.
+//
+// Safety: namespaces are named with a per-run prefix b<pid>-<lab>-, and topo keeps its state in a
+// private TOPO_STATE_DIR under a temporary directory. At exit, also after an error or
+// SIGINT/SIGTERM, it runs `topo down` for each of its labs and `ip netns del` for each of their
+// namespace names that still exists. It kills nothing, sends no traffic and starts programs from
+// argv vectors; bash only runs topo's own plan output (or its regrouping for ip -batch).
+// Output: a Markdown table on stdout (progress on stderr); every sample with --json FILE.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using Strings = std::vector<std::string>;
+
+volatile sig_atomic_t g_interrupted = 0;
+std::string g_log;  // children's stdout/stderr go to g_log.out/.err by default (or /dev/null)
+
+struct Options {
+  std::string topo, python, json_file, command;
+  std::vector<std::pair<std::string, std::vector<int>>> jobs;  // mode, sizes
+  int runs = 5, baseline_runs = -1, settle_ms = -1, count = 500;
+  bool script = true, batch = true, mininet = true, print_yaml = false;
+};
+
+// ---- processes ----
+
+struct Proc {
+  int status = -1;
+  double wall_ms = 0, user_ms = 0, sys_ms = 0;
+  long rss_kib = 0;
+  bool ok() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+};
+
+void CheckInterrupted() {
+  if (g_interrupted) throw std::runtime_error("interrupted");
+}
+
+// Runs argv with stdin from /dev/null and stdout/stderr to files; times it from fork to wait4.
+Proc Run(const Strings& argv, std::string out = "", std::string err = "") {
+  if (out.empty()) out = g_log.empty() ? "/dev/null" : g_log + ".out";
+  if (err.empty()) err = g_log.empty() ? "/dev/null" : g_log + ".err";
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    int in = open("/dev/null", O_RDONLY);
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || o < 0 || e < 0) _exit(126);
+    dup2(in, 0), dup2(o, 1), dup2(e, 2);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  Proc p;
+  struct rusage ru {};
+  while (wait4(pid, &p.status, 0, &ru) < 0) {
+    if (errno != EINTR) throw std::runtime_error(std::string("wait4: ") + strerror(errno));
+  }
+  p.wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  auto tv = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  p.user_ms = tv(ru.ru_utime), p.sys_ms = tv(ru.ru_stime);
+  p.rss_kib = ru.ru_maxrss;
+  return p;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void SleepMs(int ms) {
+  for (int left = ms; left > 0; left -= 50) {
+    CheckInterrupted();
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(left, 50)));
+  }
+  CheckInterrupted();
+}
+
+// ---- lab model: generated labs and the seed, for topo's YAML and for mininet ----
+
+struct Node {
+  std::string name;
+  bool router = false;
+  std::vector<std::pair<std::string, std::string>> ifaces;  // name, address/len ("lo" too)
+  std::vector<std::pair<std::string, std::string>> routes;  // to, via
+  std::vector<std::array<std::string, 3>> snat;             // source, out, to
+};
+struct Link {
+  std::string a, ia, b, ib;
+};
+struct Lab {
+  std::string name, label, file;  // file: the topology YAML topo reads
+  int n = 0;
+  std::vector<Node> nodes;
+  std::vector<Link> links;
+};
+
+// Link k gets 10.0.0.0 + 4k /30; host 1 is the router (or left) end, 2 the other.
+std::string Addr(int link, int host) {
+  uint32_t v = (10u << 24) + 4u * link + host;
+  return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 255) + "." +
+         std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255);
+}
+std::string Cidr(int link, int host) { return Addr(link, host) + "/30"; }
+
+Lab Star(int n) {
+  Lab l{"star" + std::to_string(n), "star " + std::to_string(n), "", n};
+  l.nodes.push_back({"r", true});
+  for (int i = 1; i <= n; ++i) {
+    std::string h = "h" + std::to_string(i);
+    l.nodes[0].ifaces.push_back({h, Cidr(i - 1, 1)});
+    l.nodes.push_back({h, false, {{"eth0", Cidr(i - 1, 2)}}, {{"default", Addr(i - 1, 1)}}});
+    l.links.push_back({h, "eth0", "r", h});
+  }
+  return l;
+}
+
+// a -link 0- r1 -link 1- r2 ... rN -link N- b; on each link the left end is .1, the right .2
+// except link 0, where r1 is .1.
+Lab Chain(int n) {
+  Lab l{"chain" + std::to_string(n), "chain " + std::to_string(n), "", n};
+  l.nodes.push_back({"a", false, {{"eth0", Cidr(0, 2)}}, {{"default", Addr(0, 1)}}});
+  for (int i = 1; i <= n; ++i) {
+    Node r{"r" + std::to_string(i), true};
+    r.ifaces.push_back({"left", Cidr(i - 1, i == 1 ? 1 : 2)});
+    r.ifaces.push_back({"right", Cidr(i, 1)});
+    if (i < n) r.routes.push_back({Addr(n, 0) + "/30", Addr(i, 2)});
+    if (i > 1) r.routes.push_back({Addr(0, 0) + "/30", Addr(i - 1, 1)});
+    l.nodes.push_back(r);
+    l.links.push_back(
+        {i == 1 ? "a" : "r" + std::to_string(i - 1), i == 1 ? "eth0" : "right", r.name, "left"});
+  }
+  l.nodes.push_back({"b", false, {{"eth0", Cidr(n, 2)}}, {{"default", Addr(n, 1)}}});
+  l.links.push_back({"r" + std::to_string(n), "right", "b", "eth0"});
+  return l;
+}
+
+// The seed lab: topo reads the file itself; this model is its equivalent for mininet.
+Lab Seed() {
+  Lab l{"server-router-client", "seed", TOPO_SOURCE_DIR "/topologies/server-router-client.yaml"};
+  l.n = 3;
+  l.nodes.resize(3);
+  l.nodes[0] = {"server", false, {{"lo", "1.1.1.1/24"}, {"vethS", "10.0.1.2/24"}}};
+  l.nodes[0].routes = {{"default", "10.0.1.1"}};
+  l.nodes[1] = {"router", true, {{"veth-srv", "10.0.1.1/24"}, {"veth-cli", "10.0.2.1/24"}}};
+  l.nodes[1].routes = {{"1.1.1.0/24", "10.0.1.2"}, {"default", "10.0.2.2"}};
+  l.nodes[1].snat = {{"10.0.1.0/24", "veth-cli", "10.0.2.1"}};
+  l.nodes[2] = {"client", false, {{"lo", "2.2.2.2/24"}, {"vethC", "10.0.2.2/24"}}};
+  l.nodes[2].routes = {{"default", "10.0.2.1"}};
+  l.links = {{"server", "vethS", "router", "veth-srv"}, {"client", "vethC", "router", "veth-cli"}};
+  return l;
+}
+
+std::string ToYaml(const Lab& l) {
+  std::ostringstream y;
+  y << "# Generated by topo-bench.\nname: " << l.name << "\nnodes:\n";
+  for (const Node& n : l.nodes) {
+    y << "  " << n.name << ":\n    kind: " << (n.router ? "router" : "host") << "\n";
+    y << "    interfaces:\n";
+    for (const auto& [i, a] : n.ifaces) y << "      " << i << ": [" << a << "]\n";
+    if (!n.routes.empty()) y << "    routes:\n";
+    for (const auto& [to, via] : n.routes) y << "      - {to: " << to << ", via: " << via << "}\n";
+  }
+  y << "links:\n";
+  for (const Link& k : l.links)
+    y << "  - [" << k.a << ":" << k.ia << ", " << k.b << ":" << k.ib << "]\n";
+  return y.str();
+}
+
+json ToMininet(const Lab& l) {
+  json j = {{"nodes", json::array()}, {"links", json::array()}};
+  for (const Node& n : l.nodes) {
+    j["nodes"].push_back(json{{"name", n.name},
+                              {"router", n.router},
+                              {"ifaces", n.ifaces},
+                              {"routes", n.routes},
+                              {"snat", n.snat}});
+  }
+  for (const Link& k : l.links) j["links"].push_back(Strings{k.a, k.ia, k.b, k.ib});
+  return j;
+}
+
+// Regroups a `topo plan --format shell` script for `ip -batch`: root-namespace `ip netns`/`ip
+// link` commands into one batch, `ip -n NS ...` into one batch per namespace (in first-seen
+// order), then one `sysctl` per namespace for all its keys, then anything else (iptables).
+std::string ToBatchScript(const std::string& script) {
+  Strings root, others, order;
+  std::map<std::string, Strings> per_ns, sysctls;
+  std::istringstream in(script);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind("set ", 0) == 0) continue;
+    std::istringstream ws(line);
+    Strings t{std::istream_iterator<std::string>(ws), {}};
+    auto rest = [&](size_t from) {
+      std::string s;
+      for (size_t i = from; i < t.size(); ++i) s += (i > from ? " " : "") + t[i];
+      return s;
+    };
+    bool plain =
+        !t.empty() && t[0] == "ip" && line.find_first_of("'\"\\$;&|<>") == std::string::npos;
+    if (plain && t.size() > 3 && t[1] == "-n") {
+      if (!per_ns.count(t[2]) && !sysctls.count(t[2])) order.push_back(t[2]);
+      per_ns[t[2]].push_back(rest(3));
+    } else if (plain && t.size() > 2 &&
+               (t[1] == "link" || (t[1] == "netns" && (t[2] == "add" || t[2] == "del")))) {
+      root.push_back(rest(1));
+    } else if (plain && t.size() == 7 && t[1] == "netns" && t[2] == "exec" && t[4] == "sysctl") {
+      if (!per_ns.count(t[3]) && !sysctls.count(t[3])) order.push_back(t[3]);
+      sysctls[t[3]].push_back(t[6]);
+    } else {
+      others.push_back(line);
+    }
+  }
+  std::string s = "#!/usr/bin/env bash\nset -euo pipefail\n";
+  auto batch = [&](const std::string& opts, const Strings& lines) {
+    if (lines.empty()) return;
+    s += "ip " + opts + "-batch - <<'EOF'\n";
+    for (const std::string& l : lines) s += l + "\n";
+    s += "EOF\n";
+  };
+  batch("", root);
+  for (const std::string& ns : order) batch("-n " + ns + " ", per_ns[ns]);
+  for (const std::string& ns : order) {
+    if (!sysctls.count(ns)) continue;
+    s += "ip netns exec " + ns + " sysctl -qw";
+    for (const std::string& kv : sysctls[ns]) s += " " + kv;
+    s += "\n";
+  }
+  for (const std::string& l : others) s += l + "\n";
+  return s;
+}
+
+// ---- the benchmark ----
+
+struct Row {
+  std::string lab, method;
+  std::vector<double> up, down, total, cpu;
+  long rss_kib = 0;
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Row, lab, method, up, down, total, cpu, rss_kib)
+
+struct Cycle {
+  double up = 0, down = 0, user = 0, sys = 0;  // wall times; CPU times of the children
+  long rss_kib = 0;
+};
+
+class Bench {
+ public:
+  explicit Bench(Options o) : o_(std::move(o)) {
+    prefix_ = "b" + std::to_string(getpid()) + "-";
+    tmp_ = fs::temp_directory_path() / ("topo-bench-" + std::to_string(getpid()));
+    fs::create_directories(tmp_);
+    g_log = tmp_ + "/last";
+    setenv("TOPO_STATE_DIR", (tmp_ + "/state").c_str(), 1);
+    unsetenv("TOPO_TEST_STOP_AFTER");
+    if (o_.mininet) FindMininet();
+    load_ = ReadFile("/proc/loadavg");
+    time_t now = time(nullptr);
+    strftime(date_, sizeof date_, "%Y-%m-%d %H:%M", localtime(&now));
+  }
+
+  // Removes, by exact name, everything any lab of this run may have left behind.
+  void Cleanup() {
+    for (const std::string& lab : labs_) Run({o_.topo, "down", lab});
+    for (const std::string& ns : namespaces_) {
+      if (fs::exists("/run/netns/" + ns)) {
+        std::cerr << "cleanup: ip netns del " << ns << "\n";
+        Run({"ip", "netns", "del", ns});
+      }
+    }
+    labs_.clear(), namespaces_.clear();
+    std::error_code ec;
+    g_log.clear();
+    fs::remove_all(tmp_, ec);
+  }
+
+  void Measure(Lab l) {
+    std::string p = Prepare(l, ""), full = p + l.name, dir = tmp_ + "/" + l.name;
+    int settle = o_.settle_ms >= 0 ? o_.settle_ms : l.n >= 100 ? 1000 : 200;
+    int bruns = o_.baseline_runs >= 0 ? o_.baseline_runs
+                : l.n >= 1000         ? std::min(o_.runs, 3)
+                                      : o_.runs;
+    auto measure = [&](const std::string& method, int runs, const std::function<Cycle()>& cycle) {
+      Row r{l.label, method, {}, {}, {}, {}, 0};
+      for (int i = 0; i < runs; ++i) {
+        SleepMs(settle);
+        std::cerr << "  " << l.label << " " << method << " run " << i + 1 << "/" << runs << "...";
+        Cycle c = cycle();
+        std::cerr << " up " << c.up << " ms, down " << c.down << " ms\n";
+        r.up.push_back(c.up), r.down.push_back(c.down), r.total.push_back(c.up + c.down);
+        r.cpu.push_back(c.user + c.sys), r.rss_kib = std::max(r.rss_kib, c.rss_kib);
+      }
+      rows_.push_back(r);
+    };
+    measure("topo", o_.runs, [&] { return TopoCycle(l.file, p, full); });
+    if (o_.script || o_.batch) {
+      std::string up = dir + "/up.sh", down = dir + "/down.sh";
+      Check(Run({o_.topo, "plan", l.file, "--format", "shell", "--prefix", p}, up), "topo plan");
+      Check(Run({o_.topo, "plan", l.file, "--format", "shell", "--teardown", "--prefix", p}, down),
+            "topo plan --teardown");
+      if (o_.script) measure("bash script", bruns, [&] { return ScriptCycle(up, down); });
+      if (o_.batch) {
+        WriteFile(dir + "/up.batch.sh", ToBatchScript(ReadFile(up)));
+        WriteFile(dir + "/down.batch.sh", ToBatchScript(ReadFile(down)));
+        measure("ip -batch", bruns,
+                [&] { return ScriptCycle(dir + "/up.batch.sh", dir + "/down.batch.sh"); });
+      }
+    }
+    if (!python_.empty()) {
+      WriteFile(dir + "/mininet.json", ToMininet(l).dump());
+      measure("mininet", bruns, [&] { return MininetCycle(dir + "/mininet.json"); });
+    }
+  }
+
+  // --count cycles back to back, then up to 50 with the settle delay before each: the walls
+  // and topo CPU times of all of them, in that order, go to cycles_.
+  void Cycles(Lab l) {
+    std::string p = Prepare(l, "cycles-"), full = p + l.name;
+    cycles_label_ = l.label;
+    settle_ = o_.settle_ms >= 0 ? o_.settle_ms : l.n >= 100 ? 1000 : 200;
+    int settled = std::min(o_.count, 50);
+    SleepMs(settle_);
+    std::cerr << "  cycles: " << o_.count << " back-to-back " << l.label << " up/down, then "
+              << settled << " with " << settle_ << " ms settle...\n";
+    for (int i = 0; i < o_.count + settled; ++i) {
+      if (i >= o_.count) SleepMs(settle_);
+      int k = 0;
+      Cycle c = TopoCycle(l.file, p, full);
+      double wall = c.up + c.down;
+      for (double v : {wall, c.user, c.sys, wall - c.user - c.sys}) cycles_[k++].push_back(v);
+    }
+  }
+
+  void Report() {
+    struct utsname u {};
+    uname(&u);
+    char line[512];
+    std::string cpu = ReadFile("/proc/cpuinfo"), model = "model name\t: ";
+    size_t at = cpu.find(model);
+    cpu = at == std::string::npos
+              ? "?"
+              : cpu.substr(at + model.size(), cpu.find('\n', at) - at - model.size());
+    std::ostringstream md;
+    md << "Command: `" << o_.command << "`  \nMachine: " << sysconf(_SC_NPROCESSORS_ONLN)
+       << " CPUs (" << cpu << "), kernel " << u.release << ", started " << date_
+       << ", load average " << load_.substr(0, load_.find(' ', load_.find(' ') + 1))
+       << " at start\n\n";
+    json j = {{"command", o_.command}, {"nproc", sysconf(_SC_NPROCESSORS_ONLN)},
+              {"kernel", u.release},   {"cpu", cpu},
+              {"labs", rows_},         {"notes", notes_}};
+    if (!rows_.empty()) {
+      md << "| Lab | Method | up (ms) | down (ms) | up+down (ms) | vs topo | peak RSS (MiB) |\n"
+         << "|---|---|--:|--:|--:|--:|--:|\n";
+      double topo_total = 0;
+      for (const Row& r : rows_) {
+        double total = Median(r.total);
+        if (r.method == "topo") topo_total = total;
+        char rss[32] = "-";
+        if (r.rss_kib) snprintf(rss, sizeof rss, "%.1f", r.rss_kib / 1024.0);
+        snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %.2fx | %s |\n",
+                 r.lab.c_str(), r.method.c_str(), Median(r.up), Median(r.down), total,
+                 topo_total > 0 ? total / topo_total : 0.0, rss);
+        md << line;
+      }
+      md << "\nMedians; \"vs topo\" is up+down over topo's up+down in the same run.\n\n";
+    }
+    for (const std::string& n : notes_) md << n << "\n\n";
+    if (cycles_[0].size() > size_t(o_.count)) {  // all of them ran
+      size_t n = o_.count, k = std::min<size_t>(50, n), e = cycles_[0].size();
+      auto row = [&](const std::string& what, size_t from, size_t to) {
+        auto med = [&](int i) {
+          return Median(std::vector<double>(cycles_[i].begin() + from, cycles_[i].begin() + to));
+        };
+        snprintf(line, sizeof line, "| %s | %.2f | %.2f | %.2f | %.2f |\n", what.c_str(), med(0),
+                 med(1), med(2), med(3));
+        md << line;
+        return std::pair(med(0), med(3));
+      };
+      md << "| " << cycles_label_
+         << " up+down cycles | wall | topo user CPU | topo system CPU | off-CPU |\n"
+         << "|---|--:|--:|--:|--:|\n";
+      std::string of = " of " + std::to_string(n) + " back-to-back";
+      auto [first, first_off] = row("first " + std::to_string(k) + of, 0, k);
+      auto [last, last_off] = row("last " + std::to_string(k) + of, n - k, n);
+      auto [settled, settled_off] =
+          row(std::to_string(e - n) + " with " + std::to_string(settle_) + " ms settle before each",
+              n, e);
+      snprintf(line, sizeof line,
+               "\nMedians, in ms; off-CPU is wall minus topo's CPU: waiting, e.g. for the kernel's "
+               "background namespace cleanup.  \nLast vs first 50: %+.1f%% wall. Off-CPU, "
+               "back-to-back (last 50) minus settled: %+.2f ms (wall: %+.2f ms).\n",
+               (last / first - 1) * 100, last_off - settled_off, last - settled);
+      md << line;
+      j["cycles"] = {{"count", n},
+                     {"settle_ms", settle_},
+                     {"wall_ms", cycles_[0]},
+                     {"user_ms", cycles_[1]},
+                     {"sys_ms", cycles_[2]},
+                     {"off_cpu_ms", cycles_[3]}};
+    }
+    std::cout << md.str() << std::flush;
+    if (!o_.json_file.empty()) WriteFile(o_.json_file, j.dump(1) + "\n");
+  }
+
+  void Note(const std::string& s) {
+    std::cerr << s << "\n";
+    notes_.push_back(s);
+  }
+
+ private:
+  void Check(const Proc& p, const std::string& what) {
+    CheckInterrupted();
+    if (p.ok()) return;
+    std::string err = ReadFile(g_log + ".err"), out = ReadFile(g_log + ".out");
+    auto tail = [](const std::string& s) {
+      return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
+    };
+    throw std::runtime_error(what + " failed (status " + std::to_string(p.status) + ")\n" +
+                             tail(out) + tail(err));
+  }
+
+  // Writes the lab's YAML if it is generated; returns its prefix (b<pid>-[what]<label>-), after
+  // recording its names for Cleanup and refusing names that exist already.
+  std::string Prepare(Lab& l, const std::string& what) {
+    std::string tag = l.label, dir = tmp_ + "/" + l.name;
+    std::erase(tag, ' ');
+    std::string p = prefix_ + what + tag + "-";
+    fs::create_directories(dir);
+    if (l.file.empty()) WriteFile(l.file = dir + "/" + l.name + ".yaml", ToYaml(l));
+    labs_.insert(p + l.name);
+    for (const Node& n : l.nodes) {
+      if (fs::exists("/run/netns/" + p + n.name)) {
+        throw std::runtime_error("namespace " + p + n.name + " exists already; not touching it");
+      }
+      namespaces_.insert(p + n.name);
+    }
+    return p;
+  }
+
+  Cycle TopoCycle(const std::string& file, const std::string& p, const std::string& full) {
+    Proc u = Run({o_.topo, "up", file, "--prefix", p});
+    Check(u, "topo up " + file);
+    Proc d = Run({o_.topo, "down", full});
+    Check(d, "topo down " + full);
+    return {u.wall_ms, d.wall_ms, u.user_ms + d.user_ms, u.sys_ms + d.sys_ms, u.rss_kib};
+  }
+
+  Cycle ScriptCycle(const std::string& up, const std::string& down) {
+    Proc u = Run({"bash", up});
+    Check(u, "bash " + up);
+    Proc d = Run({"bash", down});
+    Check(d, "bash " + down);
+    return {u.wall_ms, d.wall_ms, u.user_ms + d.user_ms, u.sys_ms + d.sys_ms, 0};
+  }
+
+  Cycle MininetCycle(const std::string& lab_json) {
+    Proc p = Run({python_, TOPO_SOURCE_DIR "/tools/bench/mininet_cycle.py", lab_json});
+    Check(p, "mininet");
+    Cycle c{0, 0, p.user_ms, p.sys_ms, p.rss_kib};
+    std::istringstream in(ReadFile(g_log + ".out"));
+    for (std::string w; in >> w;) {
+      if (w == "RESULT") in >> c.up >> c.down;
+    }
+    if (c.up <= 0) throw std::runtime_error("mininet printed no RESULT line");
+    return c;
+  }
+
+  void FindMininet() {
+    Strings candidates =
+        o_.python.empty() ? Strings{"python3", "/usr/bin/python3"} : Strings{o_.python};
+    for (const std::string& py : candidates) {
+      if (Run({py, "-c", "import mininet.net"}).ok()) {
+        python_ = py;
+        return;
+      }
+    }
+    Note("mininet: not installed");
+  }
+
+  Options o_;
+  std::string prefix_, tmp_, python_, load_;
+  std::set<std::string> labs_, namespaces_;
+  std::vector<Row> rows_;
+  std::vector<std::string> notes_;
+  std::array<std::vector<double>, 4> cycles_;  // wall, user CPU, system CPU, off-CPU per cycle
+  int settle_ = 0;
+  std::string cycles_label_;
+  char date_[32] = "";
+};
+
+void OnSignal(int) { g_interrupted = 1; }
+
+[[noreturn]] void Usage(const std::string& why) {
+  if (!why.empty()) std::cerr << "topo-bench: " << why << "\n";
+  std::cerr << "usage: topo-bench {star N...|chain N...|seed|tree|cycles [N]|all}... [--runs K]\n"
+               "       [--baseline-runs K] [--settle-ms MS] [--count M] [--json FILE]\n"
+               "       [--topo PATH] [--python PATH] [--no-script] [--no-batch] [--no-mininet]\n"
+               "       [--print-yaml]\n"
+               "See the header of tools/bench/topo_bench.cc and docs/PERFORMANCE.md.\n";
+  exit(2);
+}
+
+Options ParseArgs(int argc, char** argv) {
+  static const std::set<std::string> kModes = {"star", "chain", "seed", "tree", "cycles", "all"};
+  Options o;
+  o.command = "topo-bench";
+  for (int i = 1; i < argc; ++i) o.command += std::string(" ") + argv[i];
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    std::map<std::string, int*> ints = {{"--runs", &o.runs},
+                                        {"--baseline-runs", &o.baseline_runs},
+                                        {"--settle-ms", &o.settle_ms},
+                                        {"--count", &o.count}};
+    std::map<std::string, std::string*> strs = {
+        {"--json", &o.json_file}, {"--topo", &o.topo}, {"--python", &o.python}};
+    std::map<std::string, bool*> flags = {{"--no-script", &o.script},
+                                          {"--no-batch", &o.batch},
+                                          {"--no-mininet", &o.mininet},
+                                          {"--print-yaml", &o.print_yaml}};
+    bool number = a.find_first_not_of("0123456789") == std::string::npos && a.size() < 7;
+    if (a == "-h" || a == "--help") Usage("");
+    if ((ints.count(a) || strs.count(a)) && i + 1 >= argc) Usage(a + " needs a value");
+    if (ints.count(a)) {
+      std::string v = argv[++i];
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 8) {
+        Usage(a + ": not a number: " + v);
+      }
+      *ints[a] = std::stoi(v);
+    } else if (strs.count(a)) {
+      *strs[a] = argv[++i];
+    } else if (flags.count(a)) {
+      *flags[a] = a == "--print-yaml";  // the others are --no-X
+    } else if (number && !o.jobs.empty() && std::stoi(a) >= 1 && std::stoi(a) <= 16000) {
+      o.jobs.back().second.push_back(std::stoi(a));
+    } else if (kModes.count(a)) {
+      o.jobs.push_back({a, {}});
+    } else {
+      Usage("unexpected argument " + a);
+    }
+  }
+  if (o.jobs.empty()) Usage("");
+  for (const auto& [mode, sizes] : o.jobs) {
+    if ((mode == "star" || mode == "chain") != !sizes.empty() &&
+        (mode != "cycles" || sizes.size() > 1)) {
+      Usage("star and chain take sizes (1..16000), cycles one or none, the others none");
+    }
+  }
+  if (o.runs < 1 || o.count < 1) Usage("--runs and --count must be at least 1");
+  if (o.topo.empty()) o.topo = (fs::read_symlink("/proc/self/exe").parent_path() / "topo").string();
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = ParseArgs(argc, argv);
+  if (o.print_yaml) {  // the generated labs, to try by hand
+    for (const auto& [mode, sizes] : o.jobs) {
+      for (int n : sizes) std::cout << ToYaml(mode == "star" ? Star(n) : Chain(n)) << "---\n";
+    }
+    return 0;
+  }
+  if (geteuid() != 0) {
+    std::cerr << "topo-bench: needs root (it creates network namespaces)\n";
+    return 2;
+  }
+  if (access(o.topo.c_str(), X_OK) != 0) {
+    std::cerr << "topo-bench: no topo binary at " << o.topo << " (use --topo PATH)\n";
+    return 2;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;  // no SA_RESTART: the current step ends, then Cleanup runs
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
+
+  std::cerr << std::fixed << std::setprecision(1);
+  Bench b(o);
+  int rc = 0;
+  try {
+    for (auto [m, sizes] : o.jobs) {
+      if (m == "all") {  // the table for docs/PERFORMANCE.md
+        for (int n : {10, 100, 1000}) b.Measure(Star(n));
+        for (int n : {10, 100}) b.Measure(Chain(n));
+      }
+      if (m == "star" || m == "chain") {
+        for (int n : sizes) b.Measure(m == "star" ? Star(n) : Chain(n));
+      }
+      if (m == "seed" || m == "all") b.Measure(Seed());
+      if (m == "tree" || m == "all") b.Note("tree: needs switch nodes (not implemented yet)");
+      if ((m == "cycles" && sizes.empty()) || m == "all") b.Cycles(Seed());
+      if (m == "cycles" && !sizes.empty()) b.Cycles(Star(sizes.at(0)));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "topo-bench: " << e.what() << "\n";
+    rc = 1;
+  }
+  b.Cleanup();
+  b.Report();
+  return rc;
+}
