@@ -484,12 +484,9 @@ class Bench {
   void Check(const Proc& p, const std::string& what) {
     CheckInterrupted();
     if (p.ok()) return;
-    std::string err = ReadFile(g_log + ".err"), out = ReadFile(g_log + ".out");
-    auto tail = [](const std::string& s) {
-      return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
-    };
-    throw std::runtime_error(what + " failed (status " + std::to_string(p.status) + ")\n" +
-                             tail(out) + tail(err));
+    std::string log = ReadFile(g_log + ".out") + ReadFile(g_log + ".err");
+    throw std::runtime_error(what + " failed (wait status " + std::to_string(p.status) + ")\n" +
+                             log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
   }
 
   // Writes the lab's YAML if it is generated; returns its prefix (b<pid>-[what]<label>-), after
@@ -578,37 +575,34 @@ Options ParseArgs(int argc, char** argv) {
   Options o;
   o.command = "topo-bench";
   for (int i = 1; i < argc; ++i) o.command += std::string(" ") + argv[i];
+  std::map<std::string, int*> ints = {{"--runs", &o.runs},
+                                      {"--baseline-runs", &o.baseline_runs},
+                                      {"--settle-ms", &o.settle_ms},
+                                      {"--count", &o.count}};
+  std::map<std::string, std::string*> strs = {
+      {"--json", &o.json_file}, {"--topo", &o.topo}, {"--python", &o.python}};
+  std::map<std::string, bool*> flags = {{"--no-script", &o.script},
+                                        {"--no-batch", &o.batch},
+                                        {"--no-mininet", &o.mininet},
+                                        {"--print-yaml", &o.print_yaml}};
+  auto number = [](const std::string& v) {
+    bool digits = !v.empty() && v.size() < 8 && v.find_first_not_of("0123456789") == v.npos;
+    return digits ? std::stoi(v) : -1;
+  };
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::map<std::string, int*> ints = {{"--runs", &o.runs},
-                                        {"--baseline-runs", &o.baseline_runs},
-                                        {"--settle-ms", &o.settle_ms},
-                                        {"--count", &o.count}};
-    std::map<std::string, std::string*> strs = {
-        {"--json", &o.json_file}, {"--topo", &o.topo}, {"--python", &o.python}};
-    std::map<std::string, bool*> flags = {{"--no-script", &o.script},
-                                          {"--no-batch", &o.batch},
-                                          {"--no-mininet", &o.mininet},
-                                          {"--print-yaml", &o.print_yaml}};
-    bool number = a.find_first_not_of("0123456789") == std::string::npos && a.size() < 7;
-    if (a == "-h" || a == "--help") Usage("");
-    if ((ints.count(a) || strs.count(a)) && i + 1 >= argc) Usage(a + " needs a value");
-    if (ints.count(a)) {
-      std::string v = argv[++i];
-      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 8) {
-        Usage(a + ": not a number: " + v);
-      }
-      *ints[a] = std::stoi(v);
-    } else if (strs.count(a)) {
-      *strs[a] = argv[++i];
+    std::string a = argv[i], v = i + 1 < argc ? argv[i + 1] : "";
+    if (ints.count(a) && number(v) >= 0) {
+      *ints[a] = number(v), ++i;
+    } else if (strs.count(a) && !v.empty()) {
+      *strs[a] = v, ++i;
     } else if (flags.count(a)) {
       *flags[a] = a == "--print-yaml";  // the others are --no-X
-    } else if (number && !o.jobs.empty() && std::stoi(a) >= 1 && std::stoi(a) <= 16000) {
-      o.jobs.back().second.push_back(std::stoi(a));
     } else if (kModes.count(a)) {
       o.jobs.push_back({a, {}});
+    } else if (!o.jobs.empty() && number(a) >= 1 && number(a) <= 16000) {
+      o.jobs.back().second.push_back(number(a));
     } else {
-      Usage("unexpected argument " + a);
+      Usage(a == "-h" || a == "--help" ? "" : "bad argument or value: " + a);
     }
   }
   if (o.jobs.empty()) Usage("");
