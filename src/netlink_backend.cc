@@ -90,7 +90,7 @@ int NlErrorToErrno(int nlerr) {
 Status NlStatus(const Socket& s, int nlerr) {
   int err = s.sys_errno != 0 ? s.sys_errno : NlErrorToErrno(nlerr);
   if (err == 0) return Status::IOError(nl_geterror(nlerr));
-  Status st = ErrnoStatus(err);
+  Status st = Status::FromErrno("", err);
   if (s.extack.empty()) return st;
   std::string msg = st.message() + " (" + s.extack + ")";
   switch (st.code()) {
@@ -519,16 +519,16 @@ Status NetlinkBackend::SetSysctl(const std::string& ns, const std::string& key,
     open_errno = errno;
     if (Status s = guard.Leave(); !s.ok()) return s;
   }
-  if (!fd.valid()) return ErrnoStatus(open_errno, path);
+  if (!fd.valid()) return Status::FromErrno(path, open_errno);
 
   char buf[4096];
   ssize_t got = pread(fd.get(), buf, sizeof(buf) - 1, 0);
-  if (got < 0) return ErrnoStatus(errno, "read " + path);
+  if (got < 0) return Status::FromErrno("read " + path, errno);
   if (previous) *previous = Trim(std::string(buf, got));
 
   std::string text = value + "\n";
   ssize_t put = pwrite(fd.get(), text.data(), text.size(), 0);
-  if (put < 0) return ErrnoStatus(errno, "write " + path);
+  if (put < 0) return Status::FromErrno("write " + path, errno);
   if (static_cast<size_t>(put) != text.size()) {
     return Status::IOError("write " + path + ": short write");
   }

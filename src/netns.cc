@@ -77,35 +77,21 @@ void UniqueFd::Reset(int fd) {
   fd_ = fd;
 }
 
-Status ErrnoStatus(int err, const std::string& what) {
-  Status s = Status::FromErrno(what.empty() ? "x" : what, err);
-  if (!what.empty()) return s;
-  std::string text = std::strerror(err);
-  switch (s.code()) {
-    case Status::Code::kNotFound:
-      return Status::NotFound(text, err);
-    case Status::Code::kAlreadyExists:
-      return Status::AlreadyExists(text, err);
-    case Status::Code::kInterrupted:
-      return Status::Interrupted(text);
-    default:
-      return Status::IOError(text, err);
-  }
-}
-
 Status EnsureNetnsDir(const std::string& dir) {
   static std::mutex mu;
   static std::set<std::string> done;
   std::lock_guard<std::mutex> lock(mu);
   if (done.count(dir)) return Status::OK();
 
-  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus(errno, "mkdir " + dir);
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Status::FromErrno("mkdir " + dir, errno);
   bool made_mount = false;
   while (mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
-    if (errno != EINVAL || made_mount) return ErrnoStatus(errno, "mount --make-shared " + dir);
+    if (errno != EINVAL || made_mount)
+      return Status::FromErrno("mount --make-shared " + dir, errno);
     // Not a mount point yet: make it one by bind-mounting it onto itself.
     if (mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) {
-      return ErrnoStatus(errno, "mount --bind " + dir + " " + dir);
+      return Status::FromErrno("mount --bind " + dir + " " + dir, errno);
     }
     made_mount = true;
   }
@@ -126,10 +112,10 @@ Status OpenNetns(const std::string& name, UniqueFd* out, const std::string& dir)
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno == ENOENT) return NoSuchNamespace(name);
-    return ErrnoStatus(errno, "open " + path);
+    return Status::FromErrno("open " + path, errno);
   }
   struct statfs fs;
-  if (fstatfs(fd.get(), &fs) != 0) return ErrnoStatus(errno, "statfs " + path);
+  if (fstatfs(fd.get(), &fs) != 0) return Status::FromErrno("statfs " + path, errno);
   if (static_cast<unsigned long>(fs.f_type) != NSFS_MAGIC) {
     return Status::NotFound(
         "namespace '" + name + "' is not mounted (" + path + " is a plain file)", ENOENT);
@@ -145,7 +131,7 @@ Status CreateNetns(const std::string& name, const std::string& dir,
   std::string path = NetnsPath(dir, name);
 
   UniqueFd home(open(kThreadNetns, O_RDONLY | O_CLOEXEC));
-  if (!home.valid()) return ErrnoStatus(errno, std::string("open ") + kThreadNetns);
+  if (!home.valid()) return Status::FromErrno(std::string("open ") + kThreadNetns, errno);
 
   {
     UniqueFd file(open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
@@ -153,7 +139,7 @@ Status CreateNetns(const std::string& name, const std::string& dir,
       if (errno == EEXIST) {
         return Status::AlreadyExists("namespace '" + name + "' already exists", EEXIST);
       }
-      return ErrnoStatus(errno, "create " + path);
+      return Status::FromErrno("create " + path, errno);
     }
   }
 
@@ -162,17 +148,18 @@ Status CreateNetns(const std::string& name, const std::string& dir,
   // Undoes what was done so far and returns `failure`.
   auto undo = [&](Status failure) {
     if (moved && setns(home.get(), CLONE_NEWNET) != 0) {
-      failure = ErrnoStatus(errno, "return to the original namespace after: " + failure.message());
+      failure =
+          Status::FromErrno("return to the original namespace after: " + failure.message(), errno);
     }
     if (mounted) umount2(path.c_str(), MNT_DETACH);
     unlink(path.c_str());
     return failure;
   };
 
-  if (unshare(CLONE_NEWNET) != 0) return undo(ErrnoStatus(errno, "unshare(CLONE_NEWNET)"));
+  if (unshare(CLONE_NEWNET) != 0) return undo(Status::FromErrno("unshare(CLONE_NEWNET)", errno));
   moved = true;
   if (mount(kThreadNetns, path.c_str(), "none", MS_BIND, nullptr) != 0) {
-    return undo(ErrnoStatus(errno, "mount --bind " + std::string(kThreadNetns) + " " + path));
+    return undo(Status::FromErrno("mount --bind " + std::string(kThreadNetns) + " " + path, errno));
   }
   mounted = true;
   if (while_inside) {
@@ -181,10 +168,10 @@ Status CreateNetns(const std::string& name, const std::string& dir,
   UniqueFd ns_fd;
   if (fd_out) {
     ns_fd.Reset(open(kThreadNetns, O_RDONLY | O_CLOEXEC));
-    if (!ns_fd.valid()) return undo(ErrnoStatus(errno, std::string("open ") + kThreadNetns));
+    if (!ns_fd.valid()) return undo(Status::FromErrno(std::string("open ") + kThreadNetns, errno));
   }
   if (setns(home.get(), CLONE_NEWNET) != 0) {
-    return undo(ErrnoStatus(errno, "return to the original namespace"));
+    return undo(Status::FromErrno("return to the original namespace", errno));
   }
   if (fd_out) *fd_out = std::move(ns_fd);
   return Status::OK();
@@ -196,11 +183,11 @@ Status DeleteNetns(const std::string& name, const std::string& dir) {
   if (umount2(path.c_str(), MNT_DETACH) != 0) {
     if (errno == ENOENT) return NoSuchNamespace(name);
     // EINVAL: not a mount point (a leftover file); removing it is still right.
-    if (errno != EINVAL) return ErrnoStatus(errno, "umount " + path);
+    if (errno != EINVAL) return Status::FromErrno("umount " + path, errno);
   }
   if (unlink(path.c_str()) != 0) {
     if (errno == ENOENT) return NoSuchNamespace(name);
-    return ErrnoStatus(errno, "unlink " + path);
+    return Status::FromErrno("unlink " + path, errno);
   }
   return Status::OK();
 }
@@ -209,10 +196,10 @@ Status NetnsGuard::Enter(int ns_fd, int home_fd) {
   if (inside_) return Status::InvalidArgument("already inside a namespace");
   if (home_fd < 0) {
     own_home_.Reset(open(kThreadNetns, O_RDONLY | O_CLOEXEC));
-    if (!own_home_.valid()) return ErrnoStatus(errno, std::string("open ") + kThreadNetns);
+    if (!own_home_.valid()) return Status::FromErrno(std::string("open ") + kThreadNetns, errno);
     home_fd = own_home_.get();
   }
-  if (setns(ns_fd, CLONE_NEWNET) != 0) return ErrnoStatus(errno, "setns");
+  if (setns(ns_fd, CLONE_NEWNET) != 0) return Status::FromErrno("setns", errno);
   home_fd_ = home_fd;
   inside_ = true;
   return Status::OK();
@@ -221,7 +208,7 @@ Status NetnsGuard::Enter(int ns_fd, int home_fd) {
 Status NetnsGuard::Leave() {
   if (!inside_) return Status::OK();
   if (setns(home_fd_, CLONE_NEWNET) != 0) {
-    return ErrnoStatus(errno, "return to the original namespace");
+    return Status::FromErrno("return to the original namespace", errno);
   }
   inside_ = false;
   own_home_.Reset();

@@ -49,12 +49,6 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// A Status for a failed system call whose message is the system's text
-// ("File exists"), or "what: text" when `what` is given. The code follows
-// Status::FromErrno: ENOENT/ENODEV/ESRCH/EADDRNOTAVAIL are NotFound, EEXIST
-// is AlreadyExists.
-Status ErrnoStatus(int err, const std::string& what = "");
-
 // Makes `dir` exist (mode 0755) and be a shared mount, exactly as iproute2
 // does, so namespace mounts propagate between mount namespaces. Done once per
 // directory per process; later calls return OK at once.

@@ -6,7 +6,7 @@
 namespace topo {
 
 Status Status::FromErrno(const std::string& what, int err) {
-  std::string msg = what + ": " + std::strerror(err);
+  std::string msg = what.empty() ? std::strerror(err) : what + ": " + std::strerror(err);
   switch (err) {
     case ENOENT:
     case ENODEV:

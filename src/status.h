@@ -39,7 +39,9 @@ class Status {
     return Status(Code::kInterrupted, std::move(msg), 0);
   }
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg), 0); }
-  // An IOError (or NotFound / AlreadyExists, by errno) built from a failed system call.
+  // A Status for a failed system call: NotFound (ENOENT, ENODEV, ESRCH,
+  // EADDRNOTAVAIL), AlreadyExists (EEXIST), Interrupted (EINTR) or IOError, with
+  // the message "what: File exists", or just "File exists" when `what` is empty.
   static Status FromErrno(const std::string& what, int err);
 
   bool ok() const { return code_ == Code::kOk; }
