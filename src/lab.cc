@@ -8,9 +8,10 @@ Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& sto
                                  plan.lab + "` first, or use --prefix for a second copy)");
   }
   std::vector<std::string> problems;
+  const std::map<std::string, std::string> owners = store.NamespaceOwners(plan.lab);
   for (const std::string& ns : plan.namespaces) {
-    if (auto owner = store.OwnerOfNamespace(ns, plan.lab)) {
-      problems.push_back("namespace '" + ns + "' belongs to lab '" + *owner + "'");
+    if (auto owner = owners.find(ns); owner != owners.end()) {
+      problems.push_back("namespace '" + ns + "' belongs to lab '" + owner->second + "'");
     } else if (backend.NamespaceExists(ns)) {
       problems.push_back("namespace '" + ns + "' already exists and was not created by topo");
     }

@@ -202,19 +202,16 @@ bool StateStore::LabExists(const std::string& lab) const {
   return ::lstat((LabDir(lab) + "/plan.json").c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-std::optional<std::string> StateStore::OwnerOfNamespace(const std::string& ns,
-                                                        const std::string& except) const {
+std::map<std::string, std::string> StateStore::NamespaceOwners(const std::string& except) const {
+  std::map<std::string, std::string> owners;
   for (const std::string& lab : ListLabs()) {
     if (lab == except) continue;
     std::string text;
     if (!ReadFileNoFollow(LabDir(lab) + "/namespaces", &text).ok()) continue;
     std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line == ns) return lab;
-    }
+    for (std::string line; std::getline(in, line);) owners.emplace(line, lab);
   }
-  return std::nullopt;
+  return owners;
 }
 
 Status StateStore::CreateLab(const Plan& plan, Journal* journal) {

@@ -75,9 +75,9 @@ class StateStore {
 
   std::vector<std::string> ListLabs() const;
   bool LabExists(const std::string& lab) const;
-  // Which lab (other than `except`) owns namespace `ns`, if any.
-  std::optional<std::string> OwnerOfNamespace(const std::string& ns,
-                                              const std::string& except = "") const;
+  // Namespace name -> the lab (other than `except`) that owns it, for every lab
+  // that is up. Read once per `up`, not once per namespace.
+  std::map<std::string, std::string> NamespaceOwners(const std::string& except = "") const;
 
   // Registers a lab before it is applied: writes plan.json and namespaces, opens the journal.
   Status CreateLab(const Plan& plan, Journal* journal);
