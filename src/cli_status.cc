@@ -46,9 +46,10 @@ void PrintStatus(const LabStatus& s) {
     for (const InterfaceState& i : ns.interfaces) {
       std::string addrs;
       for (const std::string& a : i.addresses) addrs += " " + a;
-      std::printf("    %-15s %-4s mtu %-5d%s\n", i.name.c_str(), i.up ? "up" : "down", i.mtu,
-                  addrs.c_str());
-      std::fflush(stdout);
+      char line[64];
+      std::snprintf(line, sizeof(line), "    %-15s %-4s mtu %-5d", i.name.c_str(),
+                    i.up ? "up" : "down", i.mtu);
+      std::cout << line << addrs << "\n";
     }
     for (const std::string& r : ns.routes) std::cout << "    route " << r << "\n";
   }

@@ -1,12 +1,13 @@
 #include "exec.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "netns.h"
 
 namespace topo {
 
@@ -31,15 +32,12 @@ void BindEtc(const std::string& ns) {
 Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,
                        const std::string& netns_dir) {
   if (argv.empty()) return Status::InvalidArgument("no command given");
-  std::string path = netns_dir + "/" + ns;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno("open namespace '" + ns + "'", errno);
-  if (::setns(fd, CLONE_NEWNET) != 0) {
-    int e = errno;
-    ::close(fd);
-    return Status::FromErrno("enter namespace '" + ns + "'", e);
+  UniqueFd fd;
+  if (Status s = OpenNetns(ns, &fd, netns_dir); !s.ok()) return s;
+  if (::setns(fd.get(), CLONE_NEWNET) != 0) {
+    return Status::FromErrno("enter namespace '" + ns + "'", errno);
   }
-  ::close(fd);
+  fd.Reset();
   if (::unshare(CLONE_NEWNS) != 0) return Status::FromErrno("unshare mount namespace", errno);
   // Keep our mounts from propagating back to the host.
   if (::mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) {

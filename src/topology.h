@@ -35,7 +35,7 @@ struct Interface {
 
 struct Route {
   std::optional<Prefix> to;  // nullopt means "default"
-  int family = 4;            // 4 or 6; for default routes, taken from `via` or `family`
+  int family = 4;            // 4 or 6: from `to` or `via`; a default route without `via` is IPv4
   std::optional<IpAddress> via;
   std::string dev;
   std::optional<int> metric;
