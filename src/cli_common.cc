@@ -47,6 +47,22 @@ std::optional<Plan> LoadPlan(const LoadOptions& o) {
   return Compile(*t, o.file);
 }
 
+std::optional<Topology> LoadTopology(const LoadOptions& o) {
+  Document doc;
+  DiagnosticList diags(o.file);
+  ValidateOptions vo;
+  vo.prefix = o.prefix;
+  std::optional<Topology> t = LoadAndValidate(o.file, vo, &doc, &diags);
+  if (!diags.empty()) {
+    std::cerr << FormatDiagnostics(diags, doc.text);
+    std::cerr << o.file << ": " << diags.error_count() << " error"
+              << (diags.error_count() == 1 ? "" : "s") << ", " << diags.warning_count()
+              << " warning" << (diags.warning_count() == 1 ? "" : "s") << "\n";
+  }
+  if (!t) g_exit_code = kExitInvalid;
+  return t;
+}
+
 static bool LooksLikeFile(const std::string& arg) {
   struct stat st;
   return arg.find('/') != std::string::npos || arg.ends_with(".yaml") || arg.ends_with(".yml") ||

@@ -37,6 +37,8 @@ struct LoadOptions {
 // Loads, validates and compiles; prints diagnostics to stderr (warnings too).
 // Returns nullopt (and sets the exit code) when the topology is invalid.
 std::optional<Plan> LoadPlan(const LoadOptions& options);
+// Loads and validates only, for verbs that need the topology rather than the plan.
+std::optional<Topology> LoadTopology(const LoadOptions& options);
 
 // A lab argument may be a lab name or a topology file; "" means "the one lab that is up".
 // Returns the lab name, or prints an error and returns nullopt.
@@ -58,5 +60,6 @@ void RegisterUp(CLI::App& app);
 void RegisterDown(CLI::App& app);
 void RegisterStatus(CLI::App& app);
 void RegisterExec(CLI::App& app);
+void RegisterGraph(CLI::App& app);
 
 }  // namespace topo::cli

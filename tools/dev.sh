@@ -19,6 +19,7 @@ PACKAGES=(
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libvalijson-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   iproute2 iptables iputils-ping procps
+  graphviz
 )
 
 as_root() {
