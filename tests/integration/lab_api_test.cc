@@ -154,20 +154,34 @@ TEST_F(SeedFixtureTest, LooksUpAddressesAndNamespaces) {
   EXPECT_TRUE(std::filesystem::exists(state_->dir() + "/labs/" + lab().name()));
 }
 
-// Run only by TeardownSurvivesFailingTests, in a child process: they fail on purpose.
-TEST_F(SeedFixtureTest, DISABLED_FailsAnAssertionOnPurpose) {
-  PrintNamespaces();
-  ASSERT_EQ(1, 2) << "failing on purpose";
-}
-TEST_F(SeedFixtureTest, DISABLED_ThrowsOnPurpose) {
-  PrintNamespaces();
-  throw std::runtime_error("thrown on purpose");
-}
+// Two tests that fail on purpose, registered only in the child process that
+// TeardownSurvivesFailingTests starts (with TOPO_TEST_FAIL_ON_PURPOSE=1), so
+// ordinary runs and ctest never see them.
+class FailsAnAssertion : public SeedFixtureTest {
+  void TestBody() override {
+    PrintNamespaces();
+    ASSERT_EQ(1, 2) << "failing on purpose";
+  }
+};
+class Throws : public SeedFixtureTest {
+  void TestBody() override {
+    PrintNamespaces();
+    throw std::runtime_error("thrown on purpose");
+  }
+};
+[[maybe_unused]] const bool kFailingTestsRegistered = [] {
+  if (!std::getenv("TOPO_TEST_FAIL_ON_PURPOSE")) return false;
+  ::testing::RegisterTest("FailsOnPurpose", "Assertion", nullptr, nullptr, __FILE__, __LINE__,
+                          []() -> SeedFixtureTest* { return new FailsAnAssertion; });
+  ::testing::RegisterTest("FailsOnPurpose", "Exception", nullptr, nullptr, __FILE__, __LINE__,
+                          []() -> SeedFixtureTest* { return new Throws; });
+  return true;
+}();
 
 TEST(LabFixtureTest, TeardownSurvivesFailingTests) {
   TOPO_REQUIRE_ROOT();
-  auto r = RunProcess({"/proc/self/exe", "--gtest_also_run_disabled_tests",
-                       "--gtest_filter=SeedFixtureTest.DISABLED_*"});
+  auto r = RunProcess({"/proc/self/exe", "--gtest_filter=FailsOnPurpose.*"},
+                      {"TOPO_TEST_FAIL_ON_PURPOSE=1"});
   std::vector<std::string> seen;
   std::istringstream lines(r.output);
   for (std::string line; std::getline(lines, line);) {
