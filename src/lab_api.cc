@@ -134,7 +134,9 @@ void Lab::Up(const std::string& prefix) {
     // Another process took the picked prefix between the pick and the lock.
     bool untouched = r.apply.applied == 0 && !r.apply.failed_index;
     if (automatic && untouched && r.status.IsAlreadyExists() && attempt < 8) continue;
-    throw Error("cannot bring up lab '" + plan.lab + "': " + UpFailure(plan, r));
+    std::string why = UpFailure(plan, r);
+    throw Error(why.rfind("cannot ", 0) == 0 ? why
+                                             : "cannot bring up lab '" + plan.lab + "': " + why);
   }
 }
 

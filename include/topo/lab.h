@@ -17,7 +17,8 @@
 //
 // Errors are reported by throwing topo::Error (the destructor never throws).
 // Up, Down, Exec and InNamespace need root. A Lab is movable, not copyable; one
-// Lab must not be used from several threads at once.
+// Lab must not be used from several threads at once, and a moved-from Lab may
+// only be assigned to or destroyed.
 //
 // This header and topo/testing.h are the whole public interface: they include
 // nothing from topo's sources.
