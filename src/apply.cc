@@ -35,10 +35,11 @@ Status PrepareAction(Backend& b, const Action& a, std::string* note) {
   if (!a.ns.empty()) return Status::OK();  // a lab namespace: everything goes with it
   if (a.kind == ActionKind::kSetSysctl) return b.ReadSysctl(a.ns, a.key, note);
   if (a.kind == ActionKind::kAddSnat) {
+    // When nftables cannot say (iptables-legacy, no nf_tables), the table is
+    // taken to exist: down then never tries to remove it.
     bool exists = true;
-    Status s = b.NatTableExists(a.ns, SnatIsIpv6(a), &exists);
-    if (s.ok() && !exists) *note = kNewNatTable;
-    return s;
+    if (b.NatTableExists(a.ns, SnatIsIpv6(a), &exists).ok() && !exists) *note = kNewNatTable;
+    return Status::OK();
   }
   return Status::OK();
 }
