@@ -22,9 +22,51 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.AddRoute(a.ns, a.route);
     case ActionKind::kAddSnat:
       return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, false));
+    case ActionKind::kCreateBridge:
+      return b.CreateBridge(a.ns, a.ifname, a.stp);
+    case ActionKind::kSetMaster:
+      return b.SetMaster(a.ns, a.ifname, a.master);
   }
   return Status::InvalidArgument("unknown action");
 }
+
+Status PrepareAction(Backend& b, const Action& a, std::string* note) {
+  note->clear();
+  if (!a.ns.empty()) return Status::OK();  // a lab namespace: everything goes with it
+  if (a.kind == ActionKind::kSetSysctl) return b.ReadSysctl(a.ns, a.key, note);
+  if (a.kind == ActionKind::kAddSnat) {
+    // When nftables cannot say (iptables-legacy, no nf_tables), the table is
+    // taken to exist: down then never tries to remove it.
+    bool exists = true;
+    if (b.NatTableExists(a.ns, SnatIsIpv6(a), &exists).ok() && !exists) *note = kNewNatTable;
+    return Status::OK();
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Deletes an action's SNAT rules. When some are missing (a crash during up
+// may leave the action half-known, or someone removed a rule by hand), the
+// others are deleted one by one: exactly the rules topo added, and no others.
+Status DeleteSnat(Backend& b, const Action& a) {
+  Status s = b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, true));
+  if (!s.IsNotFound() || a.snat.size() < 2) return s;
+  bool any = false;
+  for (const SnatRule& r : a.snat) {
+    Action one = a;
+    one.snat = {r};
+    Status t = b.ApplyIptables(a.ns, SnatIsIpv6(one), SnatRestoreInput(one, true));
+    if (t.ok()) {
+      any = true;
+    } else if (!t.IsNotFound()) {
+      return t;
+    }
+  }
+  return any ? Status::OK() : s;
+}
+
+}  // namespace
 
 Status UndoAction(Backend& b, const Action& a, const std::string& note) {
   switch (a.kind) {
@@ -47,8 +89,18 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return b.SetLinkUp(a.ns, a.ifname, false);
     case ActionKind::kAddRoute:
       return b.DeleteRoute(a.ns, a.route);
-    case ActionKind::kAddSnat:
-      return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, true));
+    case ActionKind::kAddSnat: {
+      Status s = DeleteSnat(b, a);
+      if (note == kNewNatTable && (s.ok() || s.IsNotFound())) {
+        // The rules made the table: without them, it goes too (if nothing else is in it).
+        if (Status t = b.RemoveNatTableIfEmpty(a.ns, SnatIsIpv6(a)); !t.ok()) return t;
+      }
+      return s;
+    }
+    case ActionKind::kCreateBridge:
+      return b.DeleteBridge(a.ns, a.ifname);
+    case ActionKind::kSetMaster:
+      return b.SetMaster(a.ns, a.ifname, "");
   }
   return Status::InvalidArgument("unknown action");
 }
@@ -73,8 +125,25 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
       }
     }
     stage = a.kind;
+    // What the inverse needs is journaled before the action when a crash
+    // during it could otherwise lose it (root namespace sysctls and tables).
+    std::string before;
+    if (Status s = PrepareAction(backend, a, &before); !s.ok() || before.empty()) {
+      if (!s.ok()) {
+        result.status = Status::IOError(Describe(a) + ": " + s.message(), s.sys_errno());
+        result.failed_index = i;
+        break;
+      }
+    } else if (options.journal) {
+      if (Status js = options.journal->Before(i, before); !js.ok()) {
+        result.status = js;
+        result.failed_index = i;
+        break;
+      }
+    }
     std::string note;
     Status s = DoAction(backend, a, &note);
+    if (note.empty()) note = before;
     if (!s.ok()) {
       std::string msg = Describe(a) + ": " + s.message();
       result.status = s.IsAlreadyExists() ? Status::AlreadyExists(msg, s.sys_errno())

@@ -3,8 +3,9 @@
 // RecordingBackend (recording_backend.h) records calls and can be told to fail,
 // for unit tests of apply, rollback and teardown.
 //
-// Namespaces are named as in /run/netns. Every operation names the namespace it
-// works in. Inverse operations treat "already gone" as NotFound, which callers
+// Namespaces are named as in /run/netns; "" is the root namespace (the one the
+// backend was created in), which always exists. Every operation names the
+// namespace it works in. Inverse operations treat "already gone" as NotFound, which callers
 // doing teardown accept as success. Backends are not thread-safe.
 #pragma once
 
@@ -70,6 +71,25 @@ class Backend {
                                const std::string& restore_input) = 0;
 
   virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
+
+  // --- Switches ---
+  // Creates a bridge device (spanning tree on or off) in the namespace.
+  virtual Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) = 0;
+  virtual Status DeleteBridge(const std::string& ns, const std::string& ifname) = 0;
+  // Makes `ifname` a port of the bridge `master`; an empty master releases it.
+  virtual Status SetMaster(const std::string& ns, const std::string& ifname,
+                           const std::string& master) = 0;
+
+  // Reads /proc/sys/<key> inside the namespace (the value before SetSysctl
+  // changes it, journaled so a crash cannot lose it).
+  virtual Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) = 0;
+
+  // Whether the namespace's `nat` table (ip6 with `ipv6`) exists. With
+  // iptables-nft the first rule creates it and deleting the rule leaves it,
+  // empty; RemoveNatTableIfEmpty then removes it, only when nothing at all is
+  // left in it (OK, changing nothing, otherwise).
+  virtual Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) = 0;
+  virtual Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) = 0;
 };
 
 }  // namespace topo

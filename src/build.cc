@@ -1,6 +1,7 @@
 #include "build.h"
 
 #include <charconv>
+#include <map>
 #include <set>
 
 namespace topo {
@@ -64,7 +65,14 @@ class Builder {
     n.name = name;
     n.src = SourceOf(key, ptr);
     if (!body.IsMap()) return n;
-    if (IsScalar(body["kind"]) && body["kind"].Scalar() == "router") n.kind = NodeKind::kRouter;
+    if (IsScalar(body["kind"])) {
+      const std::string& kind = body["kind"].Scalar();
+      if (kind == "router") n.kind = NodeKind::kRouter;
+      if (kind == "switch") n.kind = NodeKind::kSwitch;
+      if (kind == "root") n.kind = NodeKind::kRoot;
+    }
+    n.stp_src = SourceOf(body["stp"], ptr + "/stp");
+    if (IsScalar(body["stp"])) n.stp = body["stp"].Scalar() == "true";
     const YAML::Node ifs = body["interfaces"];
     if (IsMapNode(ifs)) {
       std::set<std::string> seen;
@@ -286,6 +294,25 @@ class Builder {
 
 Topology Build(const Document& doc, DiagnosticList* diags) {
   Topology t = Builder(doc, diags).Run();
+  // A link to a switch implies the port: switches need not declare their interfaces.
+  std::map<std::string, Node*> switches;
+  for (Node& n : t.nodes) {
+    if (n.is_switch()) switches.emplace(n.name, &n);
+  }
+  for (const Link& l : t.links) {
+    if (switches.empty()) break;
+    for (const Endpoint* e : {&l.a, &l.b}) {
+      auto it = switches.find(e->node);
+      if (it == switches.end() || e->interface == "lo") continue;
+      Node* n = it->second;
+      if (n->FindInterface(e->interface)) continue;
+      Interface port;
+      port.name = e->interface;
+      port.src = e->src;
+      port.implied = true;
+      n->interfaces.push_back(std::move(port));
+    }
+  }
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {
     if (!l.mtu) continue;

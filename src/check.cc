@@ -1,7 +1,8 @@
 // Check (check.h): runs each semantic check in turn, and holds the name rules
 // (lab, prefix, namespace and interface names), the sysctl checks and the helpers
 // the other check files share. Link and address checks are in check_links.cc,
-// route and snat checks in check_routes.cc.
+// route and snat checks in check_routes.cc, switch and root node checks in
+// check_kinds.cc.
 #include "check.h"
 
 #include <cstdio>
@@ -267,6 +268,8 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckRoutes(lab, diags);
   CheckSnat(lab, diags);
   CheckSysctls(lab, diags);
+  CheckSwitches(lab, diags);
+  CheckRootNodes(lab, diags);
 }
 
 }  // namespace topo

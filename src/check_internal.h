@@ -48,6 +48,14 @@ void CheckMtus(const LabIndex& lab, DiagnosticList* diags);
 void CheckMacs(const LabIndex& lab, DiagnosticList* diags);
 void CheckRoutes(const LabIndex& lab, DiagnosticList* diags);
 void CheckSnat(const LabIndex& lab, DiagnosticList* diags);
+// check_kinds.cc: switches (layer 2) and the root node.
+void CheckSwitches(const LabIndex& lab, DiagnosticList* diags);
+void CheckRootNodes(const LabIndex& lab, DiagnosticList* diags);
+// The interfaces that node:ifname reaches at layer 2: its link's other end,
+// or, when that is a switch port, every other host or router interface
+// linked to that switch (and to switches linked to it).
+std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::string& node,
+                                               const std::string& ifname);
 
 // 'name', with control bytes shown as \xNN so a hostile name cannot garble output.
 std::string Quote(std::string_view s);

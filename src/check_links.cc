@@ -49,8 +49,10 @@ struct Owner {
 
 bool SameLink(const LabIndex& lab, const Owner& x, const Owner& y) {
   if (x.node == y.node && x.iface == y.iface) return true;
-  const Endpoint* peer = lab.PeerOf(x.node->name, x.iface->name);
-  return peer && peer->node == y.node->name && peer->interface == y.iface->name;
+  for (const Endpoint* peer : SegmentNeighbours(lab, x.node->name, x.iface->name)) {
+    if (peer->node == y.node->name && peer->interface == y.iface->name) return true;
+  }
+  return false;
 }
 
 // The addresses of `family` on `i` that can address a link, in file order.

@@ -27,12 +27,14 @@ const Interface* OwnerOf(const Node& n, const IpAddress& a, const Prefix** prefi
 std::string NeighbourHint(const LabIndex& lab, const Node& n, const Interface& own,
                           const Prefix& p) {
   std::string hint = "a gateway is a neighbour's address; use the address of the next hop";
-  const Endpoint* peer = lab.PeerOf(n.name, own.name);
-  const Interface* pi = peer ? lab.FindEndpoint(*peer) : nullptr;
-  if (!pi) return hint;
-  for (const Prefix& q : pi->addresses) {
-    if (p.Contains(q.addr) && q.addr != p.addr) {
-      return "use the neighbour's address (" + q.addr.ToString() + " on " + peer->ToString() + ")";
+  for (const Endpoint* peer : SegmentNeighbours(lab, n.name, own.name)) {
+    const Interface* pi = lab.FindEndpoint(*peer);
+    if (!pi) continue;
+    for (const Prefix& q : pi->addresses) {
+      if (p.Contains(q.addr) && q.addr != p.addr) {
+        return "use the neighbour's address (" + q.addr.ToString() + " on " + peer->ToString() +
+               ")";
+      }
     }
   }
   return hint;
@@ -154,16 +156,34 @@ void CheckRoutes(const LabIndex& lab, DiagnosticList* diags) {
   }
 }
 
+// The root node forwards when its sysctls say so (the host's own setting is
+// not the lab's to assume).
+static bool RootForwards(const Node& n) {
+  for (const Sysctl& s : n.sysctls) {
+    if ((s.key == "net.ipv4.ip_forward" || s.key == "net.ipv6.conf.all.forwarding") &&
+        s.value == "1") {
+      return true;
+    }
+  }
+  return false;
+}
+
 void CheckSnat(const LabIndex& lab, DiagnosticList* diags) {
   for (const Node& n : lab.topology().nodes) {
-    if (!n.snat.empty() && !n.forwards()) {
+    if (!n.snat.empty() && !n.forwards() && !n.is_switch() && !(n.is_root() && RootForwards(n))) {
       WarningAt(diags, n.snat.front().src,
                 "snat on node " + Quote(n.name) +
                     ", which does not forward (kind: " + NodeKindName(n.kind) + ")",
-                "set kind: router");
+                n.is_root() ? "set net.ipv4.ip_forward: 1 under its sysctls" : "set kind: router");
     }
     for (const SnatRule& s : n.snat) {
-      if (!s.out.empty() && !n.FindInterface(s.out)) {
+      // The root node's `out` is usually the host's uplink, which the lab does not declare.
+      if (n.is_root() && !s.out.empty() && !n.FindInterface(s.out)) {
+        if (std::string problem = InterfaceNameProblem(s.out); !problem.empty()) {
+          ErrorAt(diags, Prefer(s.out_src, s.src), "interface name " + Quote(s.out) + " " + problem,
+                  "'out' names the host interface the translated packets leave by, e.g. eth0");
+        }
+      } else if (!s.out.empty() && !n.FindInterface(s.out)) {
         ErrorAt(diags, Prefer(s.out_src, s.src),
                 "node " + Quote(n.name) + " has no interface " + Quote(s.out) +
                     DidYouMean(s.out, InterfaceNames(n)),

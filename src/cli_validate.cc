@@ -33,8 +33,14 @@ void RegisterValidate(CLI::App& app) {
       if (!plan) {
         rc = kExitInvalid;
       } else if (!o->json) {
-        std::cout << f << ": ok (lab '" << plan->lab << "', " << plan->namespaces.size()
-                  << " nodes)\n";
+        size_t nodes = plan->namespaces.size();
+        for (const Action& a : plan->actions) {
+          if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+            ++nodes;  // the root node, which has no namespace of its own
+            break;
+          }
+        }
+        std::cout << f << ": ok (lab '" << plan->lab << "', " << nodes << " nodes)\n";
       }
     }
     if (o->json) std::cout << all.dump(2) << "\n";

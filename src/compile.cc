@@ -15,7 +15,7 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
   Action a;
   a.kind = kind;
   a.node = n.name;
-  a.ns = t.NamespaceOf(n.name);
+  a.ns = t.NamespaceOfNode(n);
   return a;
 }
 
@@ -29,22 +29,42 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   plan.source_file = source_file;
   std::vector<Action>& out = plan.actions;
 
+  // The root namespace (a node of kind root) is the host's: the lab neither
+  // creates nor removes it, and leaves its loopback alone.
+  std::string root_node;
   for (const Node& n : t.nodes) {
+    if (n.is_root()) {
+      root_node = n.name;
+      continue;
+    }
     plan.namespaces.push_back(t.NamespaceOf(n.name));
     out.push_back(Base(ActionKind::kCreateNamespace, t, n));
   }
   for (const Node& n : t.nodes) {
+    if (n.is_root()) continue;
     Action a = Base(ActionKind::kSetLinkUp, t, n);
     a.ifname = "lo";
     out.push_back(a);
   }
+  auto ns_of = [&](const std::string& node) {
+    return !root_node.empty() && node == root_node ? std::string() : t.NamespaceOf(node);
+  };
   for (const Link& l : t.links) {
-    const Node* na = t.FindNode(l.a.node);
-    Action a = Base(ActionKind::kCreateVeth, t, *na);
+    Action a;
+    a.kind = ActionKind::kCreateVeth;
+    a.node = l.a.node;
+    a.ns = ns_of(l.a.node);
     a.ifname = l.a.interface;
     a.peer_node = l.b.node;
-    a.peer_ns = t.NamespaceOf(l.b.node);
+    a.peer_ns = ns_of(l.b.node);
     a.peer_ifname = l.b.interface;
+    out.push_back(a);
+  }
+  for (const Node& n : t.nodes) {
+    if (!n.is_switch()) continue;
+    Action a = Base(ActionKind::kCreateBridge, t, n);
+    a.ifname = kBridgeName;
+    a.stp = n.stp;
     out.push_back(a);
   }
   for (const Node& n : t.nodes) {
@@ -61,6 +81,16 @@ Plan Compile(const Topology& t, const std::string& source_file) {
         a.mac = *i.mac;
         out.push_back(a);
       }
+    }
+  }
+  for (const Node& n : t.nodes) {
+    if (!n.is_switch()) continue;
+    for (const Interface& i : n.interfaces) {
+      if (i.name == "lo") continue;
+      Action a = Base(ActionKind::kSetMaster, t, n);
+      a.ifname = i.name;
+      a.master = kBridgeName;
+      out.push_back(a);
     }
   }
   for (const Node& n : t.nodes) {
@@ -84,6 +114,11 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     }
   }
   for (const Node& n : t.nodes) {
+    if (n.is_switch()) {
+      Action a = Base(ActionKind::kSetLinkUp, t, n);
+      a.ifname = kBridgeName;
+      out.push_back(a);
+    }
     for (const Interface& i : n.interfaces) {
       if (i.name == "lo") continue;
       Action a = Base(ActionKind::kSetLinkUp, t, n);

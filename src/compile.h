@@ -1,8 +1,10 @@
 // Compile turns a valid Topology into a Plan. The order is the one the kernel
 // needs and is fully determined by the file: namespaces, loopbacks up, veth
-// pairs, MTU and MAC, sysctls (forwarding before NAT), addresses, links up,
-// routes (after the addresses and links they depend on), SNAT. The same
-// topology always gives the same plan.
+// pairs, bridges (switches), MTU and MAC, switch ports joining their bridge,
+// sysctls (forwarding before NAT), addresses, links up, routes (after the
+// addresses and links they depend on), SNAT. The same topology always gives
+// the same plan. A node of kind root gets no namespace: its actions carry
+// ns "" (the root namespace).
 #pragma once
 
 #include "plan.h"

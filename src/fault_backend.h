@@ -61,6 +61,25 @@ class FaultInjectionBackend : public Backend {
   Status Inspect(const std::string& ns, NamespaceState* out) override {
     return inner_->Inspect(ns, out);
   }
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override {
+    return Gate() ? Fail() : inner_->CreateBridge(ns, ifname, stp);
+  }
+  Status DeleteBridge(const std::string& ns, const std::string& ifname) override {
+    return Gate() ? Fail() : inner_->DeleteBridge(ns, ifname);
+  }
+  Status SetMaster(const std::string& ns, const std::string& ifname,
+                   const std::string& master) override {
+    return Gate() ? Fail() : inner_->SetMaster(ns, ifname, master);
+  }
+  Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override {
+    return inner_->ReadSysctl(ns, key, value);
+  }
+  Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override {
+    return inner_->NatTableExists(ns, ipv6, exists);
+  }
+  Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override {
+    return Gate() ? Fail() : inner_->RemoveNatTableIfEmpty(ns, ipv6);
+  }
 
  private:
   bool Gate() { return calls_++ == fail_at_; }

@@ -16,7 +16,13 @@ Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& sto
       problems.push_back("namespace '" + ns + "' already exists and was not created by topo");
     }
   }
-  if (problems.empty()) return Status::OK();
+  if (problems.empty()) {
+    const std::vector<std::string> root = RootClashes(plan, backend, store);
+    if (root.empty()) return Status::OK();
+    std::string msg = "cannot bring up lab '" + plan.lab + "': ";
+    for (size_t i = 0; i < root.size(); ++i) msg += (i ? "; " : "") + root[i];
+    return Status::AlreadyExists(msg + "; nothing was changed");
+  }
   std::string msg = "cannot bring up lab '" + plan.lab + "': " + problems[0];
   if (problems.size() > 1) {
     msg += " (and " + std::to_string(problems.size() - 1) + " more name clashes)";

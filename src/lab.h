@@ -34,7 +34,16 @@ struct UpResult {
 
 // Refuses (AlreadyExists) when the lab is up or any of its namespace names is
 // taken, naming the owner: "namespace 'server' belongs to lab 'other'".
+// For a lab attached to the root namespace, also refuses root-side interface
+// names the host already has, host-side addresses and routes that overlap the
+// host's own, and root sysctls another lab that is up has set (RootClashes).
 Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store);
+
+// The reasons a lab's root-namespace objects cannot be added to this host,
+// each naming the clash: "host-side address 192.0.2.10/24 on 'veth0' overlaps
+// 192.0.2.2/24 on eth0, which the host already has". Empty when there are none
+// (or the lab does not attach to the root namespace).
+std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const StateStore& store);
 
 UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptions& options = {});
 

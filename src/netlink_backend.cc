@@ -342,6 +342,13 @@ Status NetlinkBackend::Get(const std::string& ns, Namespace** out) {
       return Status::IOError("cannot open /proc/thread-self/ns/net at construction");
     }
     Namespace n;
+    if (ns.empty()) {  // the root namespace: the one this thread is in
+      n.fd.Reset(fcntl(home_fd_.get(), F_DUPFD_CLOEXEC, 0));
+      if (!n.fd.valid()) return Status::FromErrno("dup", errno);
+      if (Status s = OpenSocket(&n.sock); !s.ok()) return s;
+      *out = &ns_.emplace(ns, std::move(n)).first->second;
+      return Status::OK();
+    }
     if (Status s = OpenNetns(ns, &n.fd, dir_); !s.ok()) return s;
     NetnsGuard guard;
     if (Status s = guard.Enter(n.fd.get(), home_fd_.get()); !s.ok()) return s;
@@ -371,7 +378,15 @@ Status NetlinkBackend::Ifindex(Namespace* n, const std::string& ifname, int* ind
   return Status::OK();
 }
 
-bool NetlinkBackend::NamespaceExists(const std::string& ns) { return NetnsExists(ns, dir_); }
+bool NetlinkBackend::NamespaceExists(const std::string& ns) {
+  return ns.empty() || NetnsExists(ns, dir_);
+}
+
+Status NetlinkBackend::Call(const std::string& ns, const std::function<int(nl_sock*)>& call) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return Request(n->sock.get(), call);
+}
 
 Status NetlinkBackend::CreateNamespace(const std::string& ns) {
   held_.clear();
@@ -389,6 +404,7 @@ Status NetlinkBackend::DeleteNamespace(const std::string& ns) {
   // (the kernel then has nothing to free at that moment), so an fd on it is
   // kept until the next operation that is not a deletion: a run of deletions,
   // as in teardown, releases all the namespaces together at its end.
+  if (ns.empty()) return Status::InvalidArgument("the root namespace cannot be deleted");
   UniqueFd hold;
   if (auto it = ns_.find(ns); it != ns_.end()) {
     hold = std::move(it->second.fd);
@@ -607,6 +623,10 @@ Status NetlinkBackend::ApplyIptables(const std::string& ns, bool ipv6,
   if (rc == 0) return Status::OK();
   output = Trim(output);
   if (rc < 0) return Status::IOError(output);
+  // Deleting a rule that is not there: nothing was changed (a table commits at once).
+  if (output.find("does a matching rule exist") != std::string::npos) {
+    return Status::NotFound(std::string(name) + ": " + output);
+  }
   return Status::IOError(std::string(name) + " exited with status " + std::to_string(rc) +
                          (output.empty() ? "" : ": " + output));
 }

@@ -25,8 +25,13 @@
 //
 // Holding two fds per namespace, the constructor raises the soft limit on open
 // files (RLIMIT_NOFILE) to the hard limit.
+//
+// The namespace "" is the one the backend was constructed in (the root
+// namespace, for a node of kind root). Bridges live in netlink_bridge.cc;
+// sysctl reads and the nat table clean-up in netlink_root.cc.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,6 +40,8 @@
 
 #include "backend.h"
 #include "netns.h"
+
+struct nl_sock;
 
 namespace topo {
 
@@ -72,6 +79,14 @@ class NetlinkBackend : public Backend {
 
   Status Inspect(const std::string& ns, NamespaceState* out) override;
 
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
+  Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
+  Status SetMaster(const std::string& ns, const std::string& ifname,
+                   const std::string& master) override;
+  Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
+  Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
+  Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
+
   // A netlink socket with the kernel's last error reply captured (defined in
   // the .cc file).
   struct Socket;
@@ -97,6 +112,9 @@ class NetlinkBackend : public Backend {
   Status ChangeAddress(const std::string& ns, const std::string& ifname, const Prefix& address,
                        bool add);
   Status ChangeRoute(const std::string& ns, const Route& route, bool add);
+  // Runs `call` (libnl requests, returning a libnl error code) on the socket of
+  // `ns`, with the kernel's errno and message captured into the Status.
+  Status Call(const std::string& ns, const std::function<int(nl_sock*)>& call);
 
   std::string dir_;
   UniqueFd home_fd_;  // the namespace the backend was constructed in

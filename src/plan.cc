@@ -20,9 +20,11 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kSetLinkUp, "set-link-up"},
     {ActionKind::kAddRoute, "add-route"},
     {ActionKind::kAddSnat, "add-snat"},
+    {ActionKind::kCreateBridge, "create-bridge"},
+    {ActionKind::kSetMaster, "set-master"},
 };
 
-std::string Where(const Action& a) { return a.ns + ":" + a.ifname; }
+std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
 
 std::string RouteText(const Route& r) {
   std::string s = r.DestinationString();
@@ -44,6 +46,8 @@ std::string SnatList(const Action& a) {
 
 }  // namespace
 
+std::string NamespaceLabel(const std::string& ns) { return ns.empty() ? "(root)" : ns; }
+
 const char* ActionKindName(ActionKind k) {
   for (const KindName& kn : kKindNames)
     if (kn.kind == k) return kn.name;
@@ -55,21 +59,25 @@ std::string Describe(const Action& a) {
     case ActionKind::kCreateNamespace:
       return "create namespace " + a.ns;
     case ActionKind::kCreateVeth:
-      return "create veth " + Where(a) + " <-> " + a.peer_ns + ":" + a.peer_ifname;
+      return "create veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns) + ":" + a.peer_ifname;
     case ActionKind::kSetMtu:
       return "set mtu " + Where(a) + " " + std::to_string(a.mtu);
     case ActionKind::kSetMac:
       return "set mac " + Where(a) + " " + a.mac.ToString();
     case ActionKind::kSetSysctl:
-      return "set sysctl " + a.ns + " " + a.key + "=" + a.value;
+      return "set sysctl " + NamespaceLabel(a.ns) + " " + a.key + "=" + a.value;
     case ActionKind::kAddAddress:
       return "add address " + Where(a) + " " + a.address.ToString();
     case ActionKind::kSetLinkUp:
       return "set link " + Where(a) + " up";
     case ActionKind::kAddRoute:
-      return "add route " + a.ns + " " + RouteText(a.route);
+      return "add route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
     case ActionKind::kAddSnat:
-      return "add snat " + a.ns + " " + SnatList(a);
+      return "add snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
+    case ActionKind::kCreateBridge:
+      return "create bridge " + Where(a) + (a.stp ? " stp" : "");
+    case ActionKind::kSetMaster:
+      return "set master " + Where(a) + " " + a.master;
   }
   return "?";
 }
@@ -79,21 +87,25 @@ std::string DescribeInverse(const Action& a) {
     case ActionKind::kCreateNamespace:
       return "delete namespace " + a.ns;
     case ActionKind::kCreateVeth:
-      return "delete veth " + Where(a) + " <-> " + a.peer_ns + ":" + a.peer_ifname;
+      return "delete veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns) + ":" + a.peer_ifname;
     case ActionKind::kSetMtu:
       return "restore mtu " + Where(a);
     case ActionKind::kSetMac:
       return "restore mac " + Where(a);
     case ActionKind::kSetSysctl:
-      return "restore sysctl " + a.ns + " " + a.key;
+      return "restore sysctl " + NamespaceLabel(a.ns) + " " + a.key;
     case ActionKind::kAddAddress:
       return "delete address " + Where(a) + " " + a.address.ToString();
     case ActionKind::kSetLinkUp:
       return "set link " + Where(a) + " down";
     case ActionKind::kAddRoute:
-      return "delete route " + a.ns + " " + RouteText(a.route);
+      return "delete route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
     case ActionKind::kAddSnat:
-      return "delete snat " + a.ns + " " + SnatList(a);
+      return "delete snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
+    case ActionKind::kCreateBridge:
+      return "delete bridge " + Where(a);
+    case ActionKind::kSetMaster:
+      return "release " + Where(a) + " from " + a.master;
   }
   return "?";
 }
@@ -156,6 +168,14 @@ nlohmann::json ActionToJson(const Action& a) {
       j["comment"] = a.comment;
       break;
     }
+    case ActionKind::kCreateBridge:
+      j["ifname"] = a.ifname;
+      j["stp"] = a.stp;
+      break;
+    case ActionKind::kSetMaster:
+      j["ifname"] = a.ifname;
+      j["master"] = a.master;
+      break;
   }
   j["description"] = Describe(a);
   j["inverse"] = DescribeInverse(a);
@@ -190,6 +210,8 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     a.key = j.value("key", "");
     a.value = j.value("value", "");
     a.comment = j.value("comment", "");
+    a.master = j.value("master", "");
+    a.stp = j.value("stp", false);
     if (j.contains("mac")) {
       auto m = ParseMac(j["mac"].get<std::string>());
       if (!m) return Bad("bad mac");
@@ -313,8 +335,15 @@ std::string Q(const std::string& s) {
 }
 
 std::string IpN(const Action& a, int family = 4) {
-  return std::string("ip ") + (family == 6 ? "-6 " : "") + "-n " + Q(a.ns) + " ";
+  return std::string("ip ") + (family == 6 ? "-6 " : "") +
+         (a.ns.empty() ? "" : "-n " + Q(a.ns) + " ");
 }
+
+// " netns NS", or nothing for the root namespace.
+std::string NetnsArg(const std::string& ns) { return ns.empty() ? "" : " netns " + Q(ns); }
+
+// How to run a program in the action's namespace: "ip netns exec NS ", or nothing.
+std::string InNs(const Action& a) { return a.ns.empty() ? "" : "ip netns exec " + Q(a.ns) + " "; }
 
 std::string RouteArgs(const Route& r) {
   std::string s = r.is_default() ? "default" : r.to->ToString();
@@ -349,14 +378,14 @@ std::vector<std::string> ActionToShell(const Action& a) {
     case ActionKind::kCreateNamespace:
       return {"ip netns add " + Q(a.ns)};
     case ActionKind::kCreateVeth:
-      return {"ip link add " + Q(a.ifname) + " netns " + Q(a.ns) + " type veth peer name " +
-              Q(a.peer_ifname) + " netns " + Q(a.peer_ns)};
+      return {"ip link add " + Q(a.ifname) + NetnsArg(a.ns) + " type veth peer name " +
+              Q(a.peer_ifname) + NetnsArg(a.peer_ns)};
     case ActionKind::kSetMtu:
       return {IpN(a) + "link set " + Q(a.ifname) + " mtu " + std::to_string(a.mtu)};
     case ActionKind::kSetMac:
       return {IpN(a) + "link set " + Q(a.ifname) + " address " + a.mac.ToString()};
     case ActionKind::kSetSysctl:
-      return {"ip netns exec " + Q(a.ns) + " sysctl -qw " + Q(a.key + "=" + a.value)};
+      return {InNs(a) + "sysctl -qw " + Q(a.key + "=" + a.value)};
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr add " + a.address.ToString() + " dev " + Q(a.ifname) +
               (a.address.family() == 6 ? " nodad" : "")};
@@ -368,11 +397,14 @@ std::vector<std::string> ActionToShell(const Action& a) {
       std::vector<std::string> out;
       std::string tool = SnatIsIpv6(a) ? "ip6tables" : "iptables";
       for (const SnatRule& r : a.snat) {
-        out.push_back("ip netns exec " + Q(a.ns) + " " + tool + " -t nat -A POSTROUTING " +
-                      SnatRuleArgs(r, a.comment));
+        out.push_back(InNs(a) + tool + " -t nat -A POSTROUTING " + SnatRuleArgs(r, a.comment));
       }
       return out;
     }
+    case ActionKind::kCreateBridge:
+      return {IpN(a) + "link add " + Q(a.ifname) + " type bridge stp_state " + (a.stp ? "1" : "0")};
+    case ActionKind::kSetMaster:
+      return {IpN(a) + "link set " + Q(a.ifname) + " master " + Q(a.master)};
   }
   return {};
 }
@@ -388,7 +420,11 @@ std::vector<std::string> InverseToShell(const Action& a) {
     case ActionKind::kSetMac:
       return {};  // the interface's own address goes with the interface
     case ActionKind::kSetSysctl:
-      return {};  // the previous value is known only when applied (the journal keeps it)
+      // The previous value is known only when applied (the journal keeps it);
+      // in a lab namespace it goes with the namespace anyway.
+      if (a.ns.empty())
+        return {"# sysctl -qw " + Q(a.key + "=") + "PREVIOUS  # the value before up"};
+      return {};
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr del " + a.address.ToString() + " dev " + Q(a.ifname)};
     case ActionKind::kSetLinkUp:
@@ -399,11 +435,14 @@ std::vector<std::string> InverseToShell(const Action& a) {
       std::vector<std::string> out;
       std::string tool = SnatIsIpv6(a) ? "ip6tables" : "iptables";
       for (const SnatRule& r : a.snat) {
-        out.push_back("ip netns exec " + Q(a.ns) + " " + tool + " -t nat -D POSTROUTING " +
-                      SnatRuleArgs(r, a.comment));
+        out.push_back(InNs(a) + tool + " -t nat -D POSTROUTING " + SnatRuleArgs(r, a.comment));
       }
       return out;
     }
+    case ActionKind::kCreateBridge:
+      return {IpN(a) + "link del " + Q(a.ifname)};
+    case ActionKind::kSetMaster:
+      return {IpN(a) + "link set " + Q(a.ifname) + " nomaster"};
   }
   return {};
 }
@@ -424,12 +463,17 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
   }
   out += "# Removing a namespace removes everything inside it, so the inverses of actions\n";
   out += "# inside the lab's namespaces are listed as comments and only the namespaces go.\n";
+  for (const Action& a : plan.actions) {
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+      out += "# What the lab changed in the root namespace is undone one by one.\n";
+      break;
+    }
+  }
+  const std::vector<bool> moot = MootActions(plan, std::vector<bool>(plan.actions.size(), true));
   for (size_t i = plan.actions.size(); i-- > 0;) {
     const Action& a = plan.actions[i];
     out += "\n# " + DescribeInverse(a) + "\n";
-    for (const std::string& cmd : InverseToShell(a)) {
-      out += (a.MootAfterNamespaceRemoval() ? "# " : "") + cmd + "\n";
-    }
+    for (const std::string& cmd : InverseToShell(a)) out += (moot[i] ? "# " : "") + cmd + "\n";
   }
   return out;
 }

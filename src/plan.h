@@ -27,9 +27,15 @@ enum class ActionKind {
   kSetLinkUp,        // ns, ifname
   kAddRoute,         // ns, route
   kAddSnat,          // ns, snat rules (all of the namespace's rules, one iptables-restore)
+  kCreateBridge,     // ns, ifname (the bridge), stp
+  kSetMaster,        // ns, ifname (a port), master (the bridge it joins)
 };
 const char* ActionKindName(ActionKind k);  // "create-namespace", ...
 
+// An action's `ns` (or `peer_ns`) is "" for the root namespace, the one topo
+// runs in (a node of kind root): the lab does not own it, so its objects are
+// never removed with the lab's namespaces, except the ends of veth pairs whose
+// other end is in one (and what lives on those ends).
 struct Action {
   ActionKind kind = ActionKind::kCreateNamespace;
   std::string ns;    // the namespace that holds what this action creates
@@ -43,11 +49,17 @@ struct Action {
   Route route;                                  // kAddRoute (dev resolved, family set)
   std::vector<SnatRule> snat;                   // kAddSnat
   std::string comment;                          // kAddSnat: tags the rules with the lab
+  std::string master;                           // kSetMaster
+  bool stp = false;                             // kCreateBridge
 
   // True when removing the action's namespace also removes what the action made,
-  // so teardown can skip undoing it one by one.
+  // so teardown can skip undoing it one by one. (For actions in the root
+  // namespace, see MootActions.)
   bool MootAfterNamespaceRemoval() const { return kind != ActionKind::kCreateNamespace; }
 };
+
+// How a namespace is shown to people: its name, or "(root)" for "".
+std::string NamespaceLabel(const std::string& ns);
 
 // One-line descriptions: "create veth server:vethS <-> router:veth-srv",
 // and for the inverse "delete veth server:vethS <-> router:veth-srv".
@@ -62,6 +74,16 @@ struct Plan {
   std::vector<std::string> namespaces;  // every namespace the lab owns, in creation order
   std::vector<Action> actions;
 };
+
+// For each action of `plan`, whether teardown can skip its inverse because
+// removing the namespaces that `touched` actions created, or deleting a veth
+// pair, removes what it made: everything inside a removed namespace; a veth
+// pair with an end in one, unless its other end is in the root namespace
+// (such a pair is deleted explicitly, so that the host end is gone when
+// teardown returns rather than when the kernel gets round to freeing the
+// namespace); and the addresses, MTU, MAC and link state of a root-side veth
+// end. Routes, sysctls and SNAT rules in the root namespace are never moot.
+std::vector<bool> MootActions(const Plan& plan, const std::vector<bool>& touched);
 
 nlohmann::json ActionToJson(const Action& a);
 Status ActionFromJson(const nlohmann::json& j, Action* out);

@@ -1,5 +1,9 @@
 #include "recording_backend.h"
 
+#include <algorithm>
+
+#include "plan.h"
+
 namespace topo {
 
 namespace {
@@ -12,10 +16,58 @@ std::string RouteKey(const Route& r) {
 }
 }  // namespace
 
+RecordingBackend::RecordingBackend() { namespaces_[""]; }
+
+bool RecordingBackend::Empty() const {
+  if (namespaces_.size() != 1) return false;
+  auto root = namespaces_.find("");
+  if (root == namespaces_.end()) return false;
+  const Ns& r = root->second;
+  for (const auto& [name, i] : r.ifaces) {
+    if (!i.host) return false;
+  }
+  for (const auto& [key, value] : r.sysctls) {
+    if (value != "0") return false;
+  }
+  return r.routes.empty() && r.rules.empty() && r.rules6.empty() && r.nat_tables.empty();
+}
+
 std::set<std::string> RecordingBackend::Namespaces() const {
   std::set<std::string> out;
-  for (const auto& [name, ns] : namespaces_) out.insert(name);
+  for (const auto& [name, ns] : namespaces_) {
+    if (!name.empty()) out.insert(name);
+  }
   return out;
+}
+
+std::vector<std::string> RecordingBackend::Rules(const std::string& ns, bool ipv6) const {
+  auto it = namespaces_.find(ns);
+  if (it == namespaces_.end()) return {};
+  return ipv6 ? it->second.rules6 : it->second.rules;
+}
+
+bool RecordingBackend::HasNatTable(const std::string& ns, bool ipv6) const {
+  auto it = namespaces_.find(ns);
+  return it != namespaces_.end() && it->second.nat_tables.count(ipv6);
+}
+
+std::string RecordingBackend::Sysctl(const std::string& ns, const std::string& key) const {
+  auto it = namespaces_.find(ns);
+  if (it == namespaces_.end()) return "";
+  auto kv = it->second.sysctls.find(key);
+  return kv == it->second.sysctls.end() ? "0" : kv->second;
+}
+
+void RecordingBackend::AddHostInterface(const std::string& ifname,
+                                        const std::vector<std::string>& addresses) {
+  Iface& i = namespaces_[""].ifaces[ifname];
+  i.host = true;
+  i.up = true;
+  i.addresses.insert(addresses.begin(), addresses.end());
+}
+
+void RecordingBackend::AddHostRoute(const std::string& route) {
+  namespaces_[""].host_routes.insert(route);
 }
 
 void RecordingBackend::AddForeignNamespace(const std::string& ns) { namespaces_[ns]; }
@@ -70,7 +122,8 @@ Status RecordingBackend::DeleteNamespace(const std::string& ns) {
 
 Status RecordingBackend::CreateVeth(const std::string& ns, const std::string& ifname,
                                     const std::string& peer_ns, const std::string& peer_ifname) {
-  Status s = Mutate("create veth " + ns + ":" + ifname + " <-> " + peer_ns + ":" + peer_ifname);
+  Status s = Mutate("create veth " + NamespaceLabel(ns) + ":" + ifname + " <-> " +
+                    NamespaceLabel(peer_ns) + ":" + peer_ifname);
   if (!s.ok()) return s;
   Ns* a = FindNs(ns);
   Ns* b = FindNs(peer_ns);
@@ -84,7 +137,7 @@ Status RecordingBackend::CreateVeth(const std::string& ns, const std::string& if
 }
 
 Status RecordingBackend::DeleteVeth(const std::string& ns, const std::string& ifname) {
-  Status s = Mutate("delete veth " + ns + ":" + ifname);
+  Status s = Mutate("delete veth " + NamespaceLabel(ns) + ":" + ifname);
   if (!s.ok()) return s;
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
@@ -98,7 +151,7 @@ Status RecordingBackend::DeleteVeth(const std::string& ns, const std::string& if
 }
 
 Status RecordingBackend::SetMtu(const std::string& ns, const std::string& ifname, int mtu) {
-  Status s = Mutate("set mtu " + ns + ":" + ifname + " " + std::to_string(mtu));
+  Status s = Mutate("set mtu " + NamespaceLabel(ns) + ":" + ifname + " " + std::to_string(mtu));
   if (!s.ok()) return s;
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
@@ -108,7 +161,7 @@ Status RecordingBackend::SetMtu(const std::string& ns, const std::string& ifname
 
 Status RecordingBackend::SetMac(const std::string& ns, const std::string& ifname,
                                 const MacAddress& mac) {
-  Status s = Mutate("set mac " + ns + ":" + ifname + " " + mac.ToString());
+  Status s = Mutate("set mac " + NamespaceLabel(ns) + ":" + ifname + " " + mac.ToString());
   if (!s.ok()) return s;
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
@@ -117,7 +170,7 @@ Status RecordingBackend::SetMac(const std::string& ns, const std::string& ifname
 }
 
 Status RecordingBackend::SetLinkUp(const std::string& ns, const std::string& ifname, bool up) {
-  Status s = Mutate("set link " + ns + ":" + ifname + (up ? " up" : " down"));
+  Status s = Mutate("set link " + NamespaceLabel(ns) + ":" + ifname + (up ? " up" : " down"));
   if (!s.ok()) return s;
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
@@ -127,7 +180,7 @@ Status RecordingBackend::SetLinkUp(const std::string& ns, const std::string& ifn
 
 Status RecordingBackend::AddAddress(const std::string& ns, const std::string& ifname,
                                     const Prefix& address) {
-  Status s = Mutate("add address " + ns + ":" + ifname + " " + address.ToString());
+  Status s = Mutate("add address " + NamespaceLabel(ns) + ":" + ifname + " " + address.ToString());
   if (!s.ok()) return s;
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
@@ -137,7 +190,8 @@ Status RecordingBackend::AddAddress(const std::string& ns, const std::string& if
 
 Status RecordingBackend::DeleteAddress(const std::string& ns, const std::string& ifname,
                                        const Prefix& address) {
-  Status s = Mutate("delete address " + ns + ":" + ifname + " " + address.ToString());
+  Status s =
+      Mutate("delete address " + NamespaceLabel(ns) + ":" + ifname + " " + address.ToString());
   if (!s.ok()) return s;
   Iface* i = FindIface(ns, ifname);
   if (!i || !i->addresses.erase(address.ToString())) {
@@ -148,7 +202,7 @@ Status RecordingBackend::DeleteAddress(const std::string& ns, const std::string&
 
 Status RecordingBackend::SetSysctl(const std::string& ns, const std::string& key,
                                    const std::string& value, std::string* previous) {
-  Status s = Mutate("set sysctl " + ns + " " + key + "=" + value);
+  Status s = Mutate("set sysctl " + NamespaceLabel(ns) + " " + key + "=" + value);
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
@@ -159,7 +213,7 @@ Status RecordingBackend::SetSysctl(const std::string& ns, const std::string& key
 }
 
 Status RecordingBackend::AddRoute(const std::string& ns, const Route& route) {
-  Status s = Mutate("add route " + ns + " " + RouteKey(route));
+  Status s = Mutate("add route " + NamespaceLabel(ns) + " " + RouteKey(route));
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
@@ -168,7 +222,7 @@ Status RecordingBackend::AddRoute(const std::string& ns, const Route& route) {
 }
 
 Status RecordingBackend::DeleteRoute(const std::string& ns, const Route& route) {
-  Status s = Mutate("delete route " + ns + " " + RouteKey(route));
+  Status s = Mutate("delete route " + NamespaceLabel(ns) + " " + RouteKey(route));
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n || !n->routes.erase(RouteKey(route))) return Status::NotFound("No such process");
@@ -177,11 +231,33 @@ Status RecordingBackend::DeleteRoute(const std::string& ns, const Route& route) 
 
 Status RecordingBackend::ApplyIptables(const std::string& ns, bool ipv6,
                                        const std::string& restore_input) {
-  Status s = Mutate(std::string(ipv6 ? "ip6tables-restore " : "iptables-restore ") + ns);
+  Status s =
+      Mutate(std::string(ipv6 ? "ip6tables-restore " : "iptables-restore ") + NamespaceLabel(ns));
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
-  n->rules.push_back(restore_input);
+  // All or nothing, as iptables-restore commits a table at once.
+  std::vector<std::string>& table = ipv6 ? n->rules6 : n->rules;
+  std::vector<std::string> rules = table;
+  size_t start = 0;
+  while (start < restore_input.size()) {
+    size_t end = restore_input.find('\n', start);
+    if (end == std::string::npos) end = restore_input.size();
+    const std::string line = restore_input.substr(start, end - start);
+    start = end + 1;
+    const std::string rule = line.size() > 3 ? line.substr(3) : "";
+    if (line.rfind("-A ", 0) == 0) {
+      rules.push_back(rule);
+    } else if (line.rfind("-D ", 0) == 0) {
+      auto it = std::find(rules.begin(), rules.end(), rule);
+      if (it == rules.end()) {
+        return Status::NotFound("Bad rule (does a matching rule exist in that chain?)");
+      }
+      rules.erase(it);
+    }
+  }
+  table = std::move(rules);
+  if (!table.empty()) n->nat_tables.insert(ipv6);
   return Status::OK();
 }
 
@@ -196,6 +272,74 @@ Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
     out->interfaces.push_back(st);
   }
   out->routes.assign(n->routes.begin(), n->routes.end());
+  out->routes.insert(out->routes.end(), n->host_routes.begin(), n->host_routes.end());
+  return Status::OK();
+}
+
+Status RecordingBackend::CreateBridge(const std::string& ns, const std::string& ifname, bool stp) {
+  Status s = Mutate("create bridge " + NamespaceLabel(ns) + ":" + ifname + (stp ? " stp" : ""));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if (n->ifaces.count(ifname)) return Status::AlreadyExists("File exists");
+  Iface& i = n->ifaces[ifname];
+  i.bridge = true;
+  i.stp = stp;
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteBridge(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("delete bridge " + NamespaceLabel(ns) + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i || !i->bridge) return Status::NotFound("No such device");
+  Ns* n = FindNs(ns);
+  for (auto& [name, port] : n->ifaces) {
+    if (port.master == ifname) port.master.clear();
+  }
+  n->ifaces.erase(ifname);
+  return Status::OK();
+}
+
+Status RecordingBackend::SetMaster(const std::string& ns, const std::string& ifname,
+                                   const std::string& master) {
+  Status s = Mutate("set master " + NamespaceLabel(ns) + ":" + ifname + " " +
+                    (master.empty() ? "none" : master));
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (!master.empty()) {
+    Iface* m = FindIface(ns, master);
+    if (!m) return Status::NotFound("No such device");
+    if (!m->bridge) return Status::InvalidArgument("Operation not supported");
+  }
+  i->master = master;
+  return Status::OK();
+}
+
+Status RecordingBackend::NatTableExists(const std::string& ns, bool ipv6, bool* exists) {
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  *exists = n->nat_tables.count(ipv6) > 0;
+  return Status::OK();
+}
+
+Status RecordingBackend::RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) {
+  Status s = Mutate(std::string("remove empty ") + (ipv6 ? "ip6" : "ip") + " nat table " +
+                    NamespaceLabel(ns));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if ((ipv6 ? n->rules6 : n->rules).empty()) n->nat_tables.erase(ipv6);
+  return Status::OK();
+}
+
+Status RecordingBackend::ReadSysctl(const std::string& ns, const std::string& key,
+                                    std::string* value) {
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  auto it = n->sysctls.find(key);
+  *value = it == n->sysctls.end() ? "0" : it->second;
   return Status::OK();
 }
 

@@ -3,6 +3,13 @@
 // call as one line of text ("create veth a:x <-> b:y"), and can be told to fail
 // at the Nth mutating call, so apply, rollback and teardown can be tested
 // exhaustively without privileges.
+//
+// The model starts with the root namespace "" (empty, every sysctl "0"), as a
+// host whose namespace the lab may attach to. iptables input is modelled line
+// by line: "-A CHAIN rule" adds the rule, "-D CHAIN rule" deletes it, and a
+// deletion of a missing rule fails the whole input (NotFound), as
+// iptables-restore does. The first rule creates the nat table, which stays
+// until RemoveNatTableIfEmpty.
 #pragma once
 
 #include <map>
@@ -16,6 +23,8 @@ namespace topo {
 
 class RecordingBackend : public Backend {
  public:
+  RecordingBackend();
+
   // Make the `n`th mutating call (0-based, counted from construction) fail with
   // `error`. -1 disables.
   void FailAt(int n, std::string error = "injected failure") {
@@ -24,9 +33,19 @@ class RecordingBackend : public Backend {
   }
   const std::vector<std::string>& calls() const { return calls_; }
   int mutating_calls() const { return mutating_calls_; }
-  // True when the model holds nothing (every namespace is gone).
-  bool Empty() const { return namespaces_.empty(); }
+  // True when the model holds nothing: every namespace is gone, and the root
+  // namespace is as it started (no interfaces, routes or rules; sysctls "0").
+  bool Empty() const;
+  // The namespaces other than the root namespace.
   std::set<std::string> Namespaces() const;
+  // The iptables (or ip6tables) rules of a namespace ("POSTROUTING -s ..."), and a sysctl's value.
+  std::vector<std::string> Rules(const std::string& ns, bool ipv6 = false) const;
+  bool HasNatTable(const std::string& ns, bool ipv6 = false) const;
+  std::string Sysctl(const std::string& ns, const std::string& key) const;
+  // An interface that exists in the root namespace before the lab (collision tests).
+  void AddHostInterface(const std::string& ifname, const std::vector<std::string>& addresses = {});
+  void AddHostRoute(const std::string& route);  // as Inspect renders it: "10.9.0.0/16 via ..."
+
   // A namespace made behind topo's back, for collision tests.
   void AddForeignNamespace(const std::string& ns);
 
@@ -49,6 +68,13 @@ class RecordingBackend : public Backend {
   Status DeleteRoute(const std::string& ns, const Route& route) override;
   Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
   Status Inspect(const std::string& ns, NamespaceState* out) override;
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
+  Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
+  Status SetMaster(const std::string& ns, const std::string& ifname,
+                   const std::string& master) override;
+  Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
+  Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
+  Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
 
  private:
   struct Iface {
@@ -57,12 +83,18 @@ class RecordingBackend : public Backend {
     std::string mac;
     std::set<std::string> addresses;
     std::string peer;  // "ns:ifname"
+    bool bridge = false;
+    bool stp = false;
+    std::string master;
+    bool host = false;  // there before the lab (AddHostInterface)
   };
   struct Ns {
     std::map<std::string, Iface> ifaces;
     std::map<std::string, std::string> sysctls;
     std::set<std::string> routes;
-    std::vector<std::string> rules;
+    std::set<std::string> host_routes;       // there before the lab (AddHostRoute)
+    std::vector<std::string> rules, rules6;  // iptables, ip6tables
+    std::set<bool> nat_tables;  // ipv6 or not: made by the first rule, as iptables-nft does
   };
 
   // Records the call; returns the injected failure when it is this call's turn.

@@ -121,6 +121,11 @@ Status Journal::Done(size_t index, const std::string& note) {
   return WriteAll(fd_, line, "journal");
 }
 
+Status Journal::Before(size_t index, const std::string& note) {
+  return WriteAll(fd_, "before " + std::to_string(index) + " " + nlohmann::json(note).dump() + "\n",
+                  "journal");
+}
+
 Status Journal::Complete() {
   Status s = WriteAll(fd_, "complete\n", "journal");
   if (s.ok()) s = Sync();
@@ -263,12 +268,14 @@ Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
       rec.complete = true;
       continue;
     }
-    if (line.rfind("done ", 0) != 0) continue;  // a torn last line is ignored
-    size_t sp = line.find(' ', 5);
+    const bool before = line.rfind("before ", 0) == 0;
+    if (!before && line.rfind("done ", 0) != 0) continue;  // a torn last line is ignored
+    const size_t skip = before ? 7 : 5;
+    size_t sp = line.find(' ', skip);
     char* end = nullptr;
-    unsigned long idx = std::strtoul(line.c_str() + 5, &end, 10);
-    if (end == line.c_str() + 5 || idx >= rec.done.size()) continue;
-    rec.done[idx] = true;
+    unsigned long idx = std::strtoul(line.c_str() + skip, &end, 10);
+    if (end == line.c_str() + skip || idx >= rec.done.size()) continue;
+    if (!before) rec.done[idx] = true;
     if (sp != std::string::npos) {
       nlohmann::json note = nlohmann::json::parse(line.substr(sp + 1), nullptr, false);
       if (note.is_string()) rec.notes[idx] = note.get<std::string>();

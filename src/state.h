@@ -5,7 +5,9 @@
 //   /run/topo/labs/LAB/plan.json      the compiled plan, written before the kernel is touched
 //   /run/topo/labs/LAB/namespaces     the lab's namespace names, one a line (ownership look-ups)
 //   /run/topo/labs/LAB/journal        append-only: "done N [previous-value]" after each action
-//                                     completes, then "complete"
+//                                     completes, then "complete"; "before N previous-value"
+//                                     ahead of an action whose inverse needs it (a root
+//                                     namespace sysctl)
 //
 // The journal always says what exists: everything it marks done, plus perhaps
 // the one action after the last it marks (the process may have died during it).
@@ -35,6 +37,9 @@ class Journal {
   // Records that action `index` completed; `note` keeps what its inverse needs
   // (a sysctl's previous value).
   Status Done(size_t index, const std::string& note = "");
+  // Records, before action `index` runs, the note its inverse will need, so
+  // that it is known even if the process dies during the action.
+  Status Before(size_t index, const std::string& note);
   Status Complete();
   // Flushes to stable storage; called at the end of each stage, not per action.
   Status Sync();

@@ -1,7 +1,5 @@
 #include "teardown.h"
 
-#include <set>
-
 #include "apply.h"
 
 namespace topo {
@@ -10,21 +8,16 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
                         const std::map<size_t, std::string>& notes, Backend& backend) {
   TeardownReport report;
-  auto touched = [&](size_t i) {
-    return (i < done.size() && done[i]) || (maybe_in_progress && *maybe_in_progress == i);
-  };
-  // The namespaces this teardown removes: everything inside them goes with them.
-  std::set<std::string> removed;
+  std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
-    const Action& a = plan.actions[i];
-    if (a.kind == ActionKind::kCreateNamespace && touched(i)) removed.insert(a.ns);
+    touched[i] = (i < done.size() && done[i]) || (maybe_in_progress && *maybe_in_progress == i);
   }
+  // What goes with the namespaces this teardown removes is not undone one by one.
+  const std::vector<bool> moot = MootActions(plan, touched);
   for (size_t i = plan.actions.size(); i-- > 0;) {
-    if (!touched(i)) continue;
+    if (!touched[i]) continue;
     const Action& a = plan.actions[i];
-    bool moot = a.MootAfterNamespaceRemoval() &&
-                (removed.count(a.ns) || (!a.peer_ns.empty() && removed.count(a.peer_ns)));
-    if (moot) {
+    if (moot[i]) {
       ++report.skipped;
       continue;
     }

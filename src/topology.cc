@@ -8,6 +8,10 @@ const char* NodeKindName(NodeKind k) {
       return "host";
     case NodeKind::kRouter:
       return "router";
+    case NodeKind::kSwitch:
+      return "switch";
+    case NodeKind::kRoot:
+      return "root";
   }
   return "?";
 }

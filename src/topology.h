@@ -20,7 +20,9 @@ struct Source {
   std::string pointer;
 };
 
-enum class NodeKind { kHost, kRouter };
+// kSwitch: a Linux bridge in a namespace of its own; its ports are the ends of
+// the links to it. kRoot: the host's own (root) network namespace; at most one.
+enum class NodeKind { kHost, kRouter, kSwitch, kRoot };
 const char* NodeKindName(NodeKind k);
 
 struct Interface {
@@ -31,6 +33,9 @@ struct Interface {
   std::optional<int> mtu;  // from the link that wires this interface
   Source src;
   Source mac_src;  // the `mac` value, when given
+  // A switch port that no `interfaces:` entry declares: the link to it implies
+  // it (src is then the link endpoint's).
+  bool implied = false;
 };
 
 struct Route {
@@ -70,9 +75,13 @@ struct Node {
   std::vector<Route> routes;
   std::vector<SnatRule> snat;
   std::vector<Sysctl> sysctls;
+  bool stp = false;  // kSwitch: spanning tree on the bridge
   Source src;
+  Source stp_src;  // the `stp` value (loc 0:0 when absent)
 
   bool forwards() const { return kind == NodeKind::kRouter; }
+  bool is_switch() const { return kind == NodeKind::kSwitch; }
+  bool is_root() const { return kind == NodeKind::kRoot; }
   const Interface* FindInterface(const std::string& ifname) const;
   Interface* FindInterface(const std::string& ifname);
 };
@@ -107,6 +116,14 @@ struct Topology {
   // The lab's identity: prefix + name. Two copies of a lab differ by prefix.
   std::string LabName() const { return prefix + name; }
   std::string NamespaceOf(const std::string& node) const { return prefix + node; }
+  // The namespace a node's objects live in: "" (the root namespace) for the
+  // node of kind root, else NamespaceOf(node).
+  std::string NamespaceOfNode(const Node& n) const {
+    return n.is_root() ? std::string() : NamespaceOf(n.name);
+  }
 };
+
+// The name of the bridge device inside a switch's namespace.
+inline constexpr char kBridgeName[] = "br0";
 
 }  // namespace topo

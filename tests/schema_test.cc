@@ -178,9 +178,11 @@ TEST(SchemaTest, UnknownEnumValueListsTheChoicesAndSuggestsTheClosest) {
                   "  a: {kind: rooter}\n"
                   "  b: {kind: bridge}\n"
                   "  c: {kind: 5}\n"),
-            "3:13 /nodes/a/kind: unknown node kind 'rooter' (expected one of: host, router)\n"
+            "3:13 /nodes/a/kind: unknown node kind 'rooter' (expected one of: host, router, "
+            "switch, root)\n"
             "  hint: did you mean 'router'?\n"
-            "4:13 /nodes/b/kind: unknown node kind 'bridge' (expected one of: host, router)\n"
+            "4:13 /nodes/b/kind: unknown node kind 'bridge' (expected one of: host, router, "
+            "switch, root)\n"
             "5:13 /nodes/c/kind: 'kind' must be a string, not an integer\n");
 }
 
