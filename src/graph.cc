@@ -5,12 +5,13 @@ namespace topo {
 namespace {
 
 // Nodes by kind. Shapes are the same in both notations: a host is a rounded
-// box, a router a hexagon. Kinds missing here are drawn as the first entry.
+// box, a router a hexagon, a switch a grey box, the host's own namespace a
+// house. Kinds missing here are drawn as the first entry.
 constexpr KindStyle kKindStyles[] = {
     {NodeKind::kHost, "shape=box, style=rounded", "(", ")"},
     {NodeKind::kRouter, "shape=hexagon", "{{", "}}"},
-    // {NodeKind::kSwitch, "shape=box, style=filled, fillcolor=\"#eeeeee\"", "[", "]"},
-    // {NodeKind::kRoot, "shape=house", "[/", "\\]"},
+    {NodeKind::kSwitch, "shape=box, style=filled, fillcolor=\"#eeeeee\"", "[", "]"},
+    {NodeKind::kRoot, "shape=house", "[/", "\\]"},
 };
 
 // The lines of a node's own label: its name, its kind (unless the name says
