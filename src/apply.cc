@@ -22,6 +22,10 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.AddRoute(a.ns, a.route);
     case ActionKind::kAddSnat:
       return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, false));
+    case ActionKind::kSetImpairment:
+      return b.SetImpairment(a.ns, a.ifname, a.impairment);
+    case ActionKind::kWriteEtcFile:
+      return b.WriteEtcFile(a.ns, a.key, a.value, a.peer_ns, note);
   }
   return Status::InvalidArgument("unknown action");
 }
@@ -49,6 +53,10 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return b.DeleteRoute(a.ns, a.route);
     case ActionKind::kAddSnat:
       return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, true));
+    case ActionKind::kSetImpairment:
+      return b.ClearImpairment(a.ns, a.ifname);
+    case ActionKind::kWriteEtcFile:
+      return b.RemoveEtcFile(a.ns, a.key, note);
   }
   return Status::InvalidArgument("unknown action");
 }

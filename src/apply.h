@@ -33,7 +33,8 @@ struct ApplyOptions {
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});
 
-// Performs one action; `note` receives what its inverse will need (a sysctl's old value).
+// Performs one action; `note` receives what its inverse will need (a sysctl's
+// old value, the directories a file write created).
 Status DoAction(Backend& backend, const Action& a, std::string* note);
 // Performs one action's inverse. NotFound means it was already gone.
 Status UndoAction(Backend& backend, const Action& a, const std::string& note);

@@ -267,6 +267,8 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckRoutes(lab, diags);
   CheckSnat(lab, diags);
   CheckSysctls(lab, diags);
+  CheckImpairments(lab, diags);
+  CheckDns(lab, diags);
 }
 
 }  // namespace topo

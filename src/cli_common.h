@@ -58,5 +58,6 @@ void RegisterUp(CLI::App& app);
 void RegisterDown(CLI::App& app);
 void RegisterStatus(CLI::App& app);
 void RegisterExec(CLI::App& app);
+void RegisterSetLink(CLI::App& app);
 
 }  // namespace topo::cli

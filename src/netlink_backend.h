@@ -72,6 +72,16 @@ class NetlinkBackend : public Backend {
 
   Status Inspect(const std::string& ns, NamespaceState* out) override;
 
+  // Impairments through libnl's qdisc API (netlink_qdisc.h); /etc/netns files
+  // through netns_files.h.
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override;
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override;
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override;
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override;
+
   // A netlink socket with the kernel's last error reply captured (defined in
   // the .cc file).
   struct Socket;
@@ -97,6 +107,10 @@ class NetlinkBackend : public Backend {
   Status ChangeAddress(const std::string& ns, const std::string& ifname, const Prefix& address,
                        bool add);
   Status ChangeRoute(const std::string& ns, const Route& route, bool add);
+  // Runs `call(sock, ifindex)` for ns:ifname, looking the index up again once
+  // if the cached one is stale.
+  template <typename F>
+  Status OnInterface(const std::string& ns, const std::string& ifname, F call);
 
   std::string dir_;
   UniqueFd home_fd_;  // the namespace the backend was constructed in

@@ -1,6 +1,10 @@
 #include "plan.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "netns_files.h"
 
 namespace topo {
 
@@ -20,9 +24,18 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kSetLinkUp, "set-link-up"},
     {ActionKind::kAddRoute, "add-route"},
     {ActionKind::kAddSnat, "add-snat"},
+    {ActionKind::kSetImpairment, "set-impairment"},
+    {ActionKind::kWriteEtcFile, "write-etc-file"},
 };
 
 std::string Where(const Action& a) { return a.ns + ":" + a.ifname; }
+
+std::string EtcFileDescription(const Action& a) {
+  const std::string path = EtcNetnsPath(a.ns, a.key);
+  if (!a.peer_ns.empty()) return "link " + path + " to " + EtcNetnsPath(a.peer_ns, a.key);
+  size_t lines = static_cast<size_t>(std::count(a.value.begin(), a.value.end(), '\n'));
+  return "write " + path + " (" + std::to_string(lines) + (lines == 1 ? " line)" : " lines)");
+}
 
 std::string RouteText(const Route& r) {
   std::string s = r.DestinationString();
@@ -70,6 +83,10 @@ std::string Describe(const Action& a) {
       return "add route " + a.ns + " " + RouteText(a.route);
     case ActionKind::kAddSnat:
       return "add snat " + a.ns + " " + SnatList(a);
+    case ActionKind::kSetImpairment:
+      return "impair " + Where(a) + " " + a.impairment.ToString();
+    case ActionKind::kWriteEtcFile:
+      return EtcFileDescription(a);
   }
   return "?";
 }
@@ -94,6 +111,10 @@ std::string DescribeInverse(const Action& a) {
       return "delete route " + a.ns + " " + RouteText(a.route);
     case ActionKind::kAddSnat:
       return "delete snat " + a.ns + " " + SnatList(a);
+    case ActionKind::kSetImpairment:
+      return "clear impairment " + Where(a);
+    case ActionKind::kWriteEtcFile:
+      return "remove " + EtcNetnsPath(a.ns, a.key);
   }
   return "?";
 }
@@ -156,6 +177,18 @@ nlohmann::json ActionToJson(const Action& a) {
       j["comment"] = a.comment;
       break;
     }
+    case ActionKind::kSetImpairment:
+      j["ifname"] = a.ifname;
+      j["impairment"] = ImpairmentToJson(a.impairment);
+      break;
+    case ActionKind::kWriteEtcFile:
+      j["file"] = a.key;
+      if (a.peer_ns.empty()) {
+        j["content"] = a.value;
+      } else {
+        j["link_to"] = a.peer_ns;
+      }
+      break;
   }
   j["description"] = Describe(a);
   j["inverse"] = DescribeInverse(a);
@@ -218,6 +251,13 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
       a.route.dev = r.value("dev", "");
       if (r.contains("metric")) a.route.metric = r["metric"].get<int>();
     }
+    if (j.contains("impairment")) {
+      Status s = ImpairmentFromJson(j["impairment"], &a.impairment);
+      if (!s.ok()) return s;
+    }
+    if (j.contains("file")) a.key = j["file"].get<std::string>();
+    if (j.contains("content")) a.value = j["content"].get<std::string>();
+    if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
     if (j.contains("rules")) {
       for (const auto& r : j["rules"]) {
         SnatRule s;
@@ -331,6 +371,11 @@ std::string SnatRuleArgs(const SnatRule& r, const std::string& comment) {
   return s;
 }
 
+std::vector<std::string> ImpairmentShell(const Action& a) {
+  return ImpairmentTcCommands("tc -n " + Q(a.ns) + " qdisc replace dev " + Q(a.ifname),
+                              a.impairment);
+}
+
 }  // namespace
 
 bool SnatIsIpv6(const Action& a) { return !a.snat.empty() && a.snat[0].source.family() == 6; }
@@ -373,6 +418,16 @@ std::vector<std::string> ActionToShell(const Action& a) {
       }
       return out;
     }
+    case ActionKind::kSetImpairment:
+      return ImpairmentShell(a);
+    case ActionKind::kWriteEtcFile: {
+      const std::string dir = EtcNetnsPath(a.ns, "");
+      const std::string path = EtcNetnsPath(a.ns, a.key);
+      std::string write = a.peer_ns.empty()
+                              ? "cat > " + Q(path) + " <<'TOPO_EOF'\n" + a.value + "TOPO_EOF"
+                              : "ln " + Q(EtcNetnsPath(a.peer_ns, a.key)) + " " + Q(path);
+      return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
+    }
   }
   return {};
 }
@@ -404,6 +459,13 @@ std::vector<std::string> InverseToShell(const Action& a) {
       }
       return out;
     }
+    case ActionKind::kSetImpairment:
+      return {"tc -n " + Q(a.ns) + " qdisc del dev " + Q(a.ifname) + " root"};
+    case ActionKind::kWriteEtcFile: {
+      const std::string dir = EtcNetnsPath(a.ns, "");
+      return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key)),
+              "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
+    }
   }
   return {};
 }
@@ -423,7 +485,8 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
     return out;
   }
   out += "# Removing a namespace removes everything inside it, so the inverses of actions\n";
-  out += "# inside the lab's namespaces are listed as comments and only the namespaces go.\n";
+  out += "# inside the lab's namespaces are listed as comments; only the namespaces and\n";
+  out += "# their /etc/netns files go.\n";
   for (size_t i = plan.actions.size(); i-- > 0;) {
     const Action& a = plan.actions[i];
     out += "\n# " + DescribeInverse(a) + "\n";

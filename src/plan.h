@@ -27,6 +27,8 @@ enum class ActionKind {
   kSetLinkUp,        // ns, ifname
   kAddRoute,         // ns, route
   kAddSnat,          // ns, snat rules (all of the namespace's rules, one iptables-restore)
+  kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
+  kWriteEtcFile,     // ns, key (file name), value (content) or peer_ns: /etc/netns/NS/KEY
 };
 const char* ActionKindName(ActionKind k);  // "create-namespace", ...
 
@@ -43,10 +45,17 @@ struct Action {
   Route route;                                  // kAddRoute (dev resolved, family set)
   std::vector<SnatRule> snat;                   // kAddSnat
   std::string comment;                          // kAddSnat: tags the rules with the lab
+  Impairment impairment;                        // kSetImpairment
+  // kWriteEtcFile: `key` is the file name ("hosts"), `value` its content; when
+  // `peer_ns` is set instead, the file is a hard link to that namespace's
+  // (identical hosts files are written once).
 
   // True when removing the action's namespace also removes what the action made,
   // so teardown can skip undoing it one by one.
-  bool MootAfterNamespaceRemoval() const { return kind != ActionKind::kCreateNamespace; }
+  // Files under /etc/netns outlive the namespace.
+  bool MootAfterNamespaceRemoval() const {
+    return kind != ActionKind::kCreateNamespace && kind != ActionKind::kWriteEtcFile;
+  }
 };
 
 // One-line descriptions: "create veth server:vethS <-> router:veth-srv",
@@ -70,7 +79,7 @@ Status PlanFromJson(const nlohmann::json& j, Plan* out);
 
 // Human text: a numbered list of actions, grouped by stage.
 std::string FormatPlanText(const Plan& plan);
-// A bash script of the equivalent `ip`, `sysctl` and `iptables` commands; with
+// A bash script of the equivalent `ip`, `sysctl`, `iptables` and `tc` commands; with
 // `teardown`, the script that removes the lab.
 std::string FormatPlanShell(const Plan& plan, bool teardown);
 // The shell commands of one action (and its inverse), for the script above.

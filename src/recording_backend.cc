@@ -199,4 +199,56 @@ Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
   return Status::OK();
 }
 
+Status RecordingBackend::SetImpairment(const std::string& ns, const std::string& ifname,
+                                       const Impairment& impairment) {
+  Status s = Mutate("impair " + ns + ":" + ifname + " " + impairment.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  i->impairment = impairment.ToString();
+  return Status::OK();
+}
+
+Status RecordingBackend::ClearImpairment(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("clear impairment " + ns + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (i->impairment.empty()) return Status::NotFound("No such file or directory");
+  i->impairment.clear();
+  return Status::OK();
+}
+
+std::string RecordingBackend::ImpairmentOf(const std::string& ns, const std::string& ifname) {
+  Iface* i = FindIface(ns, ifname);
+  return i && !i->impairment.empty() ? i->impairment : "none";
+}
+
+Status RecordingBackend::WriteEtcFile(const std::string& ns, const std::string& name,
+                                      const std::string& content, const std::string& link_from_ns,
+                                      std::string* note) {
+  Status s = Mutate("write /etc/netns/" + ns + "/" + name +
+                    (link_from_ns.empty() ? "" : " as a link to " + link_from_ns));
+  if (!s.ok()) return s;
+  const std::string key = ns + "/" + name;
+  if (etc_files_.count(key)) return Status::AlreadyExists("File exists");
+  std::string text = content;
+  if (!link_from_ns.empty()) {
+    auto from = etc_files_.find(link_from_ns + "/" + name);
+    if (from == etc_files_.end()) return Status::NotFound("No such file or directory");
+    text = from->second;
+  }
+  etc_files_[key] = text;
+  *note = "made:";
+  return Status::OK();
+}
+
+Status RecordingBackend::RemoveEtcFile(const std::string& ns, const std::string& name,
+                                       const std::string&) {
+  Status s = Mutate("remove /etc/netns/" + ns + "/" + name);
+  if (!s.ok()) return s;
+  if (!etc_files_.erase(ns + "/" + name)) return Status::NotFound("No such file or directory");
+  return Status::OK();
+}
+
 }  // namespace topo

@@ -24,8 +24,8 @@ class RecordingBackend : public Backend {
   }
   const std::vector<std::string>& calls() const { return calls_; }
   int mutating_calls() const { return mutating_calls_; }
-  // True when the model holds nothing (every namespace is gone).
-  bool Empty() const { return namespaces_.empty(); }
+  // True when the model holds nothing (every namespace and /etc/netns file is gone).
+  bool Empty() const { return namespaces_.empty() && etc_files_.empty(); }
   std::set<std::string> Namespaces() const;
   // A namespace made behind topo's back, for collision tests.
   void AddForeignNamespace(const std::string& ns);
@@ -49,6 +49,18 @@ class RecordingBackend : public Backend {
   Status DeleteRoute(const std::string& ns, const Route& route) override;
   Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
   Status Inspect(const std::string& ns, NamespaceState* out) override;
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override;
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override;
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override;
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override;
+
+  // The impairment on ns:ifname ("none" when there is none), and the files
+  // written under /etc/netns ("NS/NAME" -> content), for assertions.
+  std::string ImpairmentOf(const std::string& ns, const std::string& ifname);
+  const std::map<std::string, std::string>& etc_files() const { return etc_files_; }
 
  private:
   struct Iface {
@@ -56,7 +68,8 @@ class RecordingBackend : public Backend {
     int mtu = 1500;
     std::string mac;
     std::set<std::string> addresses;
-    std::string peer;  // "ns:ifname"
+    std::string peer;        // "ns:ifname"
+    std::string impairment;  // Impairment::ToString(), or empty
   };
   struct Ns {
     std::map<std::string, Iface> ifaces;
@@ -71,6 +84,7 @@ class RecordingBackend : public Backend {
   Iface* FindIface(const std::string& ns, const std::string& ifname);
 
   std::map<std::string, Ns> namespaces_;
+  std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
   std::vector<std::string> calls_;
   int mutating_calls_ = 0;
   int fail_at_ = -1;

@@ -7,9 +7,11 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "diagnostic.h"
+#include "impairment.h"
 #include "ip.h"
 
 namespace topo {
@@ -18,6 +20,16 @@ namespace topo {
 struct Source {
   Location loc;
   std::string pointer;
+};
+
+// An `impair` mapping as written: its values, where it is, and where each key is.
+struct ImpairmentSpec {
+  Impairment value;
+  Source src;                                        // the mapping (loc 0:0 when absent)
+  std::vector<std::pair<std::string, Source>> keys;  // "delay" -> the value's source, in file order
+
+  bool given() const { return !keys.empty(); }
+  const Source* KeySource(const std::string& key) const;
 };
 
 enum class NodeKind { kHost, kRouter };
@@ -31,6 +43,9 @@ struct Interface {
   std::optional<int> mtu;  // from the link that wires this interface
   Source src;
   Source mac_src;  // the `mac` value, when given
+  // The impairment of this interface's egress (long form `impair`), merged
+  // over its link's `impair` when both are given.
+  ImpairmentSpec impair;
 };
 
 struct Route {
@@ -70,6 +85,8 @@ struct Node {
   std::vector<Route> routes;
   std::vector<SnatRule> snat;
   std::vector<Sysctl> sysctls;
+  std::vector<IpAddress> dns;       // name servers for /etc/netns/NS/resolv.conf
+  std::vector<Source> dns_sources;  // parallel to dns
   Source src;
 
   bool forwards() const { return kind == NodeKind::kRouter; }
@@ -88,7 +105,8 @@ struct Link {
   Endpoint a, b;
   std::optional<int> mtu;
   Source src;
-  Source mtu_src;  // the `mtu` value, when given
+  Source mtu_src;         // the `mtu` value, when given
+  ImpairmentSpec impair;  // both directions (long form `impair`)
 };
 
 struct Topology {
