@@ -31,19 +31,10 @@ rtnl_qdisc* NewQdisc(int ifindex, uint32_t parent, uint32_t handle, const char* 
 
 int ToInt(uint32_t v) { return static_cast<int>(v); }  // libnl takes the raw u32 as an int
 
-}  // namespace
-
-int DeleteRootQdisc(nl_sock* sk, int ifindex) {
-  rtnl_qdisc* q = NewQdisc(ifindex, TC_H_ROOT, 0, nullptr);
-  if (!q) return -NLE_NOMEM;
-  int err = rtnl_qdisc_delete(sk, q);
-  rtnl_qdisc_put(q);
-  return err;
-}
-
-int AddNetemRoot(nl_sock* sk, int ifindex, const Impairment& i) {
+// The netem qdisc for an impairment (the caller puts it).
+rtnl_qdisc* NetemQdisc(int ifindex, const Impairment& i) {
   rtnl_qdisc* q = NewQdisc(ifindex, TC_H_ROOT, kNetemHandle, "netem");
-  if (!q) return -NLE_NOMEM;
+  if (!q) return nullptr;
   if (i.delay_us.value_or(0) > 0) rtnl_netem_set_delay(q, static_cast<int>(*i.delay_us));
   if (i.jitter_us.value_or(0) > 0) rtnl_netem_set_jitter(q, static_cast<int>(*i.jitter_us));
   if (i.loss.value_or(0) > 0) rtnl_netem_set_loss(q, ToInt(NetemProbability(*i.loss)));
@@ -56,20 +47,62 @@ int AddNetemRoot(nl_sock* sk, int ifindex, const Impairment& i) {
   if (i.corrupt.value_or(0) > 0) {
     rtnl_netem_set_corruption_probability(q, ToInt(NetemProbability(*i.corrupt)));
   }
-  int err = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_EXCL);
+  return q;
+}
+
+// The tbf qdisc for an impairment's rate (the caller puts it); nullptr without a rate.
+rtnl_qdisc* TbfQdisc(int ifindex, const Impairment& i, bool under_netem) {
+  if (!i.rate_bps) return nullptr;
+  rtnl_qdisc* q = under_netem ? NewQdisc(ifindex, kNetemClass, kTbfHandle, "tbf")
+                              : NewQdisc(ifindex, TC_H_ROOT, kNetemHandle, "tbf");
+  if (!q) return nullptr;
+  const TokenBucket b = TokenBucketFor(*i.rate_bps);
+  rtnl_qdisc_tbf_set_rate(q, static_cast<int>(b.rate_bytes), static_cast<int>(b.burst_bytes), 0);
+  rtnl_qdisc_tbf_set_limit(q, static_cast<int>(b.limit_bytes));
+  return q;
+}
+
+constexpr int kAddFlags = NLM_F_CREATE | NLM_F_EXCL;
+
+}  // namespace
+
+int DeleteRootQdisc(nl_sock* sk, int ifindex) {
+  rtnl_qdisc* q = NewQdisc(ifindex, TC_H_ROOT, 0, nullptr);
+  if (!q) return -NLE_NOMEM;
+  int err = rtnl_qdisc_delete(sk, q);
+  rtnl_qdisc_put(q);
+  return err;
+}
+
+int AddNetemRoot(nl_sock* sk, int ifindex, const Impairment& i) {
+  rtnl_qdisc* q = NetemQdisc(ifindex, i);
+  if (!q) return -NLE_NOMEM;
+  int err = rtnl_qdisc_add(sk, q, kAddFlags);
   rtnl_qdisc_put(q);
   return err;
 }
 
 int AddTbf(nl_sock* sk, int ifindex, const Impairment& i, bool under_netem) {
   if (!i.rate_bps) return 0;
-  rtnl_qdisc* q = under_netem ? NewQdisc(ifindex, kNetemClass, kTbfHandle, "tbf")
-                              : NewQdisc(ifindex, TC_H_ROOT, kNetemHandle, "tbf");
+  rtnl_qdisc* q = TbfQdisc(ifindex, i, under_netem);
   if (!q) return -NLE_NOMEM;
-  const TokenBucket b = TokenBucketFor(*i.rate_bps);
-  rtnl_qdisc_tbf_set_rate(q, static_cast<int>(b.rate_bytes), static_cast<int>(b.burst_bytes), 0);
-  rtnl_qdisc_tbf_set_limit(q, static_cast<int>(b.limit_bytes));
-  int err = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_EXCL);
+  int err = rtnl_qdisc_add(sk, q, kAddFlags);
+  rtnl_qdisc_put(q);
+  return err;
+}
+
+int BuildNetemRequest(int ifindex, const Impairment& i, nl_msg** out) {
+  rtnl_qdisc* q = NetemQdisc(ifindex, i);
+  if (!q) return -NLE_NOMEM;
+  int err = rtnl_qdisc_build_add_request(q, kAddFlags, out);
+  rtnl_qdisc_put(q);
+  return err;
+}
+
+int BuildTbfRequest(int ifindex, const Impairment& i, bool under_netem, nl_msg** out) {
+  rtnl_qdisc* q = TbfQdisc(ifindex, i, under_netem);
+  if (!q) return -NLE_MISSING_ATTR;
+  int err = rtnl_qdisc_build_add_request(q, kAddFlags, out);
   rtnl_qdisc_put(q);
   return err;
 }

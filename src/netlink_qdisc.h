@@ -13,6 +13,7 @@
 
 #include "impairment.h"
 
+struct nl_msg;
 struct nl_sock;
 
 namespace topo {
@@ -24,5 +25,10 @@ int AddNetemRoot(nl_sock* sk, int ifindex, const Impairment& impairment);
 // Adds a tbf enforcing the impairment's rate: beneath netem (parent 1:1,
 // handle 10:) when `under_netem`, else as the root qdisc (1:). 0 without a rate.
 int AddTbf(nl_sock* sk, int ifindex, const Impairment& impairment, bool under_netem);
+
+// The RTM_NEWQDISC requests the two functions above send, for tests that read
+// them back without a kernel. The caller frees *out with nlmsg_free.
+int BuildNetemRequest(int ifindex, const Impairment& impairment, nl_msg** out);
+int BuildTbfRequest(int ifindex, const Impairment& impairment, bool under_netem, nl_msg** out);
 
 }  // namespace topo

@@ -7,13 +7,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/pkt_sched.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/utils.h>
 #include <filesystem>
 #include <fstream>
+
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "compile.h"
 #include "impairment.h"
 #include "lab.h"
+#include "netlink_qdisc.h"
 #include "netns_files.h"
 #include "recording_backend.h"
 #include "set_link.h"
@@ -310,6 +317,72 @@ TEST_F(SetLinkTest, AChangeInterruptedByACrashShowsInStatus) {
   st = StatusNow();
   EXPECT_TRUE(st.drift.empty());
   EXPECT_EQ(b_.ImpairmentOf("b", "eth0"), "delay 80ms");
+}
+
+// The requests NetlinkBackend sends, read back without a kernel: netem's
+// values as the kernel's struct, and the token bucket's rate.
+struct QdiscRequest {
+  tcmsg tcm{};
+  std::string kind;
+  std::string options;  // TCA_OPTIONS payload
+};
+
+QdiscRequest Decode(nl_msg* msg) {
+  QdiscRequest r;
+  nlmsghdr* nlh = nlmsg_hdr(msg);
+  std::memcpy(&r.tcm, nlmsg_data(nlh), sizeof(r.tcm));
+  nlattr* attrs = nlmsg_attrdata(nlh, sizeof(tcmsg));
+  int len = nlmsg_attrlen(nlh, sizeof(tcmsg));
+  if (nlattr* k = nla_find(attrs, len, TCA_KIND)) r.kind = nla_get_string(k);
+  if (nlattr* o = nla_find(attrs, len, TCA_OPTIONS)) {
+    r.options.assign(static_cast<const char*>(nla_data(o)), nla_len(o));
+  }
+  nlmsg_free(msg);
+  return r;
+}
+
+TEST(QdiscRequestTest, NetemCarriesDelayJitterAndProbabilities) {
+  Impairment i = Parse("delay", "50ms")
+                     .Merged(Parse("jitter", "5ms"))
+                     .Merged(Parse("loss", "100%"))
+                     .Merged(Parse("duplicate", "50%"));
+  nl_msg* msg = nullptr;
+  ASSERT_EQ(BuildNetemRequest(7, i, &msg), 0);
+  QdiscRequest r = Decode(msg);
+  EXPECT_EQ(r.kind, "netem");
+  EXPECT_EQ(r.tcm.tcm_ifindex, 7);
+  EXPECT_EQ(r.tcm.tcm_parent, TC_H_ROOT);
+  EXPECT_EQ(r.tcm.tcm_handle, 0x10000u);
+  ASSERT_GE(r.options.size(), sizeof(tc_netem_qopt));
+  tc_netem_qopt opt;
+  std::memcpy(&opt, r.options.data(), sizeof(opt));
+  EXPECT_EQ(opt.latency, nl_us2ticks(50'000));
+  EXPECT_EQ(opt.jitter, nl_us2ticks(5'000));
+  EXPECT_EQ(opt.loss, 4294967295u);
+  EXPECT_EQ(opt.duplicate, 2147483648u);
+  EXPECT_EQ(opt.limit, 1000u);
+}
+
+TEST(QdiscRequestTest, TbfAloneOrBeneathNetem) {
+  Impairment i = Parse("rate", "8mbit");
+  nl_msg* msg = nullptr;
+  ASSERT_EQ(BuildTbfRequest(3, i, false, &msg), 0);
+  QdiscRequest root = Decode(msg);
+  EXPECT_EQ(root.kind, "tbf");
+  EXPECT_EQ(root.tcm.tcm_parent, TC_H_ROOT);
+  EXPECT_EQ(root.tcm.tcm_handle, 0x10000u);
+  ASSERT_EQ(BuildTbfRequest(3, i, true, &msg), 0);
+  QdiscRequest child = Decode(msg);
+  EXPECT_EQ(child.tcm.tcm_parent, 0x10001u);
+  EXPECT_EQ(child.tcm.tcm_handle, 0xa0000u);
+  // TCA_OPTIONS nests TCA_TBF_PARMS: the rate in bytes per second, the limit in bytes.
+  nlattr* parms = nla_find(reinterpret_cast<nlattr*>(child.options.data()),
+                           static_cast<int>(child.options.size()), TCA_TBF_PARMS);
+  ASSERT_NE(parms, nullptr);
+  tc_tbf_qopt q;
+  std::memcpy(&q, nla_data(parms), sizeof(q));
+  EXPECT_EQ(q.rate.rate, 1'000'000u);
+  EXPECT_EQ(q.limit, TokenBucketFor(8'000'000).limit_bytes);
 }
 
 class EtcFilesTest : public ::testing::Test {
