@@ -26,6 +26,10 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.CreateBridge(a.ns, a.ifname, a.stp);
     case ActionKind::kSetMaster:
       return b.SetMaster(a.ns, a.ifname, a.master);
+    case ActionKind::kSetImpairment:
+      return b.SetImpairment(a.ns, a.ifname, a.impairment);
+    case ActionKind::kWriteEtcFile:
+      return b.WriteEtcFile(a.ns, a.key, a.value, a.peer_ns, note);
   }
   return Status::InvalidArgument("unknown action");
 }
@@ -101,6 +105,10 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return b.DeleteBridge(a.ns, a.ifname);
     case ActionKind::kSetMaster:
       return b.SetMaster(a.ns, a.ifname, "");
+    case ActionKind::kSetImpairment:
+      return b.ClearImpairment(a.ns, a.ifname);
+    case ActionKind::kWriteEtcFile:
+      return b.RemoveEtcFile(a.ns, a.key, note);
   }
   return Status::InvalidArgument("unknown action");
 }

@@ -33,7 +33,8 @@ struct ApplyOptions {
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});
 
-// Performs one action; `note` receives what its inverse will need (a sysctl's old value).
+// Performs one action; `note` receives what its inverse will need (a sysctl's
+// old value, the directories a file write created).
 Status DoAction(Backend& backend, const Action& a, std::string* note);
 // What the inverse of an action in the root namespace needs, read before the
 // action runs (and journaled, so that a crash during it cannot lose it): a

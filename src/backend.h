@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "impairment.h"
 #include "ip.h"
 #include "status.h"
 #include "topology.h"
@@ -90,6 +91,20 @@ class Backend {
   // left in it (OK, changing nothing, otherwise).
   virtual Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) = 0;
   virtual Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) = 0;
+  // Makes `impairment` the whole of what the interface's egress does to
+  // packets (replacing any earlier impairment). ClearImpairment removes it;
+  // NotFound when there was none.
+  virtual Status SetImpairment(const std::string& ns, const std::string& ifname,
+                               const Impairment& impairment) = 0;
+  virtual Status ClearImpairment(const std::string& ns, const std::string& ifname) = 0;
+
+  // Writes /etc/netns/NS/NAME (see netns_files.h): `content`, or a hard link to
+  // LINK_FROM_NS's file of that name. *note gets what RemoveEtcFile needs.
+  virtual Status WriteEtcFile(const std::string& ns, const std::string& name,
+                              const std::string& content, const std::string& link_from_ns,
+                              std::string* note) = 0;
+  virtual Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                               const std::string& note) = 0;
 };
 
 }  // namespace topo

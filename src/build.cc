@@ -112,7 +112,45 @@ class Builder {
                                    SourceOf(kv.second, sysctl_ptr)});
       }
     }
+    const YAML::Node dns = body["dns"];
+    if (IsSeqNode(dns)) {
+      for (size_t i = 0; i < dns.size(); ++i) {
+        const YAML::Node d = dns[i];
+        if (!IsScalar(d)) continue;
+        const std::string p = PointerJoin(ptr + "/dns", std::to_string(i));
+        if (auto a = ParseIp(d.Scalar())) {
+          n.dns.push_back(*a);
+          n.dns_sources.push_back(SourceOf(d, p));
+        } else {
+          diags_->Error(LocationOf(d), p,
+                        "name server '" + d.Scalar() + "' is not a valid IPv4 or IPv6 address",
+                        "write the server's address, e.g. 10.0.0.53");
+        }
+      }
+    }
     return n;
+  }
+
+  // An `impair` mapping: every value that parses, and a located error for each
+  // that does not. Unknown keys and wrong types are the schema's to report.
+  ImpairmentSpec BuildImpairment(const YAML::Node& body, const std::string& ptr) {
+    ImpairmentSpec spec;
+    spec.src = SourceOf(body, ptr);
+    if (!IsMapNode(body)) return spec;
+    for (const auto& kv : body) {
+      if (!IsScalar(kv.first) || !IsScalar(kv.second)) continue;
+      const std::string key = kv.first.Scalar();
+      bool known = false;
+      for (const char* k : kImpairmentKeys) known = known || key == k;
+      if (!known || spec.KeySource(key)) continue;
+      const std::string p = PointerJoin(ptr, key);
+      if (auto e = ParseImpairmentValue(key, kv.second.Scalar(), &spec.value)) {
+        diags_->Error(LocationOf(kv.second), p, e->message, e->hint);
+        continue;
+      }
+      spec.keys.emplace_back(key, SourceOf(kv.second, p));
+    }
+    return spec;
   }
 
   Interface BuildInterface(const YAML::Node& key, const YAML::Node& body, const std::string& ptr) {
@@ -126,6 +164,7 @@ class Builder {
     } else if (body.IsMap()) {
       if (body["addresses"].IsDefined()) addrs = body["addresses"];
       addrs_ptr = ptr + "/addresses";
+      if (body["impair"].IsDefined()) i.impair = BuildImpairment(body["impair"], ptr + "/impair");
       const YAML::Node mac = body["mac"];
       i.mac_src = SourceOf(mac, ptr + "/mac");
       if (IsScalar(mac)) {
@@ -272,6 +311,7 @@ class Builder {
       ends_ptr = ptr + "/endpoints";
       if (auto m = IntOf(body["mtu"])) l.mtu = *m;
       l.mtu_src = SourceOf(body["mtu"], ptr + "/mtu");
+      if (body["impair"].IsDefined()) l.impair = BuildImpairment(body["impair"], ptr + "/impair");
     }
     if (!IsSeqNode(ends) || ends.size() != 2) {
       ++t->unbuilt_links;  // the schema reports the shape

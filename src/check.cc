@@ -270,6 +270,8 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckSysctls(lab, diags);
   CheckSwitches(lab, diags);
   CheckRootNodes(lab, diags);
+  CheckImpairments(lab, diags);
+  CheckDns(lab, diags);
 }
 
 }  // namespace topo

@@ -1,6 +1,7 @@
 // Internals of the semantic checks (check.h): one function per concern, and the
 // small helpers they share. Split over check.cc (names, sysctls), check_links.cc
-// (links, addresses, MTUs, MACs) and check_routes.cc (routes, snat). Not part
+// (links, addresses, MTUs, MACs), check_routes.cc (routes, snat) and
+// check_impair.cc (impairments, name servers). Not part
 // of the library's interface; include check.h instead.
 //
 // Every function appends to `diags` and reports every problem it sees; none
@@ -56,6 +57,8 @@ void CheckRootNodes(const LabIndex& lab, DiagnosticList* diags);
 // linked to that switch (and to switches linked to it).
 std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::string& node,
                                                const std::string& ifname);
+void CheckImpairments(const LabIndex& lab, DiagnosticList* diags);
+void CheckDns(const LabIndex& lab, DiagnosticList* diags);
 
 // 'name', with control bytes shown as \xNN so a hostile name cannot garble output.
 std::string Quote(std::string_view s);

@@ -61,5 +61,6 @@ void RegisterDown(CLI::App& app);
 void RegisterStatus(CLI::App& app);
 void RegisterExec(CLI::App& app);
 void RegisterGraph(CLI::App& app);
+void RegisterSetLink(CLI::App& app);
 
 }  // namespace topo::cli

@@ -2,6 +2,7 @@
 #include "cli_common.h"
 #include "exec.h"
 #include "lab.h"
+#include "netns.h"
 #include "state.h"
 
 namespace topo::cli {
@@ -23,9 +24,9 @@ void RegisterExec(CLI::App& app) {
     // CLI11 hands over the "--" separator when it follows the node name.
     if (!o->argv.empty() && o->argv.front() == "--") o->argv.erase(o->argv.begin());
     StateStore store;
-    std::string lab, ns;
-    Status s = FindNodeNamespace(store, o->lab, o->node, &lab, &ns, o->prefix);
-    if (s.ok()) s = ExecInNamespace(ns, o->argv);
+    std::string lab, ns, node;
+    Status s = FindNodeNamespace(store, o->lab, o->node, &lab, &ns, o->prefix, &node);
+    if (s.ok()) s = ExecInNamespace(ns, o->argv, kDefaultNetnsDir, node);
     PrintError(s.message());
     g_exit_code = s.IsNotFound() ? 127 : kExitFailure;
   });

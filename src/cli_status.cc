@@ -24,11 +24,15 @@ nlohmann::json StatusJson(const LabStatus& s) {
     n["exists"] = ns.exists;
     nlohmann::json ifs = nlohmann::json::array();
     for (const InterfaceState& itf : ns.interfaces) {
-      ifs.push_back({{"name", itf.name},
-                     {"up", itf.up},
-                     {"mtu", itf.mtu},
-                     {"mac", itf.mac},
-                     {"addresses", itf.addresses}});
+      nlohmann::json entry = {{"name", itf.name},
+                              {"up", itf.up},
+                              {"mtu", itf.mtu},
+                              {"mac", itf.mac},
+                              {"addresses", itf.addresses}};
+      if (auto imp = s.impairments.find(ns.name + ":" + itf.name); imp != s.impairments.end()) {
+        entry["impairment"] = ImpairmentToJson(imp->second);
+      }
+      ifs.push_back(entry);
     }
     n["interfaces"] = ifs;
     n["routes"] = ns.routes;
@@ -50,6 +54,10 @@ void PrintStatus(const LabStatus& s) {
       std::snprintf(line, sizeof(line), "    %-15s %-4s mtu %-5d", i.name.c_str(),
                     i.up ? "up" : "down", i.mtu);
       std::cout << line << addrs << "\n";
+      if (auto imp = s.impairments.find(ns.name + ":" + i.name); imp != s.impairments.end()) {
+        std::cout << "    " << std::string(15, ' ') << " impaired: " << imp->second.ToString()
+                  << "\n";
+      }
     }
     for (const std::string& r : ns.routes) std::cout << "    route " << r << "\n";
   }

@@ -11,6 +11,14 @@ std::vector<std::pair<std::string, std::string>> KindSysctls(NodeKind kind) {
 
 namespace {
 
+bool InHostsFile(const IpAddress& a) {
+  if (a.is_v4()) return a.bytes[0] != 0 && a.bytes[0] != 127 && a.bytes[0] < 224;
+  bool loopback_or_zero = true;
+  for (size_t k = 0; k < 15; ++k) loopback_or_zero = loopback_or_zero && a.bytes[k] == 0;
+  bool link_local = a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+  return !loopback_or_zero && !link_local && a.bytes[0] != 0xff;
+}
+
 Action Base(ActionKind kind, const Topology& t, const Node& n) {
   Action a;
   a.kind = kind;
@@ -20,6 +28,27 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
 }
 
 }  // namespace
+
+std::string HostsFile(const Topology& t) {
+  std::string out =
+      "# hosts of lab '" + t.LabName() + "', written by topo and removed by `topo down`\n";
+  out += "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        if (InHostsFile(p.addr)) out += p.addr.ToString() + "\t" + n.name + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string ResolvConf(const Topology& t, const Node& n) {
+  std::string out = "# resolv.conf of node '" + n.name + "' of lab '" + t.LabName() +
+                    "', written by topo and removed by `topo down`\n";
+  for (const IpAddress& a : n.dns) out += "nameserver " + a.ToString() + "\n";
+  return out;
+}
 
 Plan Compile(const Topology& t, const std::string& source_file) {
   Plan plan;
@@ -81,6 +110,18 @@ Plan Compile(const Topology& t, const std::string& source_file) {
         a.mac = *i.mac;
         out.push_back(a);
       }
+    }
+  }
+  for (const Link& l : t.links) {
+    for (const Endpoint* e : {&l.a, &l.b}) {
+      const Node* n = t.FindNode(e->node);
+      const Interface* i = n->FindInterface(e->interface);
+      Impairment effective = l.impair.value.Merged(i ? i->impair.value : Impairment{});
+      if (effective.IsNone()) continue;
+      Action a = Base(ActionKind::kSetImpairment, t, *n);
+      a.ifname = e->interface;
+      a.impairment = effective;
+      out.push_back(a);
     }
   }
   for (const Node& n : t.nodes) {
@@ -149,6 +190,30 @@ Plan Compile(const Topology& t, const std::string& source_file) {
       a.comment = "topo:" + plan.lab;
       out.push_back(a);
     }
+  }
+  // Names: every namespace gets the same hosts file (written once, then hard
+  // links), and nodes with name servers a resolv.conf.
+  // The root node is the host itself: its /etc files are never touched.
+  const std::string hosts = HostsFile(t);
+  const Node* first = nullptr;
+  for (const Node& n : t.nodes) {
+    if (n.is_root()) continue;
+    Action a = Base(ActionKind::kWriteEtcFile, t, n);
+    a.key = "hosts";
+    if (first == nullptr) {
+      first = &n;
+      a.value = hosts;
+    } else {
+      a.peer_ns = t.NamespaceOf(first->name);
+    }
+    out.push_back(a);
+  }
+  for (const Node& n : t.nodes) {
+    if (n.dns.empty() || n.is_root()) continue;
+    Action a = Base(ActionKind::kWriteEtcFile, t, n);
+    a.key = "resolv.conf";
+    a.value = ResolvConf(t, n);
+    out.push_back(a);
   }
   return plan;
 }

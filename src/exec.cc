@@ -30,7 +30,7 @@ void BindEtc(const std::string& ns) {
 }  // namespace
 
 Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,
-                       const std::string& netns_dir) {
+                       const std::string& netns_dir, const std::string& hostname) {
   if (argv.empty()) return Status::InvalidArgument("no command given");
   UniqueFd fd;
   if (Status s = OpenNetns(ns, &fd, netns_dir); !s.ok()) return s;
@@ -47,6 +47,12 @@ Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& ar
   ::umount2("/sys", MNT_DETACH);
   ::mount(ns.c_str(), "/sys", "sysfs", 0, nullptr);
   BindEtc(ns);
+  if (!hostname.empty()) {
+    if (::unshare(CLONE_NEWUTS) != 0) return Status::FromErrno("unshare UTS namespace", errno);
+    if (::sethostname(hostname.data(), hostname.size()) != 0) {
+      return Status::FromErrno("set host name '" + hostname + "'", errno);
+    }
+  }
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

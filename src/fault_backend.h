@@ -80,6 +80,21 @@ class FaultInjectionBackend : public Backend {
   Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override {
     return Gate() ? Fail() : inner_->RemoveNatTableIfEmpty(ns, ipv6);
   }
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override {
+    return Gate() ? Fail() : inner_->SetImpairment(ns, ifname, impairment);
+  }
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override {
+    return Gate() ? Fail() : inner_->ClearImpairment(ns, ifname);
+  }
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override {
+    return Gate() ? Fail() : inner_->WriteEtcFile(ns, name, content, link_from_ns, note);
+  }
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override {
+    return Gate() ? Fail() : inner_->RemoveEtcFile(ns, name, note);
+  }
 
  private:
   bool Gate() { return calls_++ == fail_at_; }

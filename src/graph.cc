@@ -42,6 +42,8 @@ std::string EndLine(const Topology& t, const Endpoint& e) {
   const Interface* i = n ? n->FindInterface(e.interface) : nullptr;
   if (i) {
     for (const Prefix& p : i->addresses) line += " " + p.ToString();
+    // What this end alone sends through (its own `impair`, over the link's).
+    if (i->impair.given()) line += " (sends: " + i->impair.value.ToString() + ")";
   }
   return line;
 }
@@ -118,7 +120,7 @@ const KindStyle& StyleOf(NodeKind kind) {
 std::vector<std::string> LinkNotes(const Link& link) {
   std::vector<std::string> notes;
   if (link.mtu) notes.push_back("mtu " + std::to_string(*link.mtu));
-  // Impairments (delay, jitter, loss, rate) are added here when links carry them.
+  if (link.impair.given()) notes.push_back(link.impair.value.ToString());
   return notes;
 }
 

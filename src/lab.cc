@@ -172,15 +172,23 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
       }
     }
   }
+  st.impairments = rec.Impairments();
+  if (!rec.link_changes.empty() && rec.link_changes.back().state == LinkChange::State::kPending) {
+    const LinkChange& c = rec.link_changes.back();
+    st.drift.push_back("a set-link of '" + c.node + ":" + c.ifname +
+                       "' did not finish (to make it " + c.impairment.ToString() +
+                       "); run it again");
+  }
   *out = std::move(st);
   return Status::OK();
 }
 
 Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
                          std::string* lab_out, std::string* ns_out,
-                         const std::optional<std::string>& prefix) {
+                         const std::optional<std::string>& prefix, std::string* node_out) {
   std::vector<std::string> labs = lab.empty() ? store.ListLabs() : std::vector<std::string>{lab};
   std::vector<std::pair<std::string, std::string>> found;
+  std::string found_node;
   std::vector<std::string> all_nodes;
   for (const std::string& l : labs) {
     LabRecord rec;
@@ -193,7 +201,10 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
     for (const Action& a : rec.plan.actions) {
       if (a.kind != ActionKind::kCreateNamespace) continue;
       all_nodes.push_back(a.node);
-      if (a.node == node || a.ns == node) found.emplace_back(l, a.ns);
+      if (a.node == node || a.ns == node) {
+        found.emplace_back(l, a.ns);
+        found_node = a.node;
+      }
     }
   }
   if (found.empty()) {
@@ -209,6 +220,7 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
   }
   *lab_out = found[0].first;
   *ns_out = found[0].second;
+  if (node_out) *node_out = found_node;
   return Status::OK();
 }
 

@@ -63,6 +63,8 @@ struct LabStatus {
   std::vector<NamespaceState> namespaces;
   std::vector<std::string>
       drift;  // "namespace 'server' is gone", "interface 'router:veth-cli' is gone"
+  // The current impairments, "ns:ifname" -> impairment, as the journal records them.
+  std::map<std::string, Impairment> impairments;
 };
 
 Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
@@ -70,9 +72,11 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
 
 // The namespace of `node`, in `lab` or, when lab is empty, in the one lab that
 // has such a node (among labs brought up with `prefix`, when it is given).
-// Sets *lab_out to the lab found.
+// Sets *lab_out to the lab found, and *node_out (if given) to the node's name
+// (`node` may also be given as its namespace name).
 Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
                          std::string* lab_out, std::string* ns_out,
-                         const std::optional<std::string>& prefix = std::nullopt);
+                         const std::optional<std::string>& prefix = std::nullopt,
+                         std::string* node_out = nullptr);
 
 }  // namespace topo

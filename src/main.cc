@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   topo::cli::RegisterStatus(app);
   topo::cli::RegisterExec(app);
   topo::cli::RegisterGraph(app);
+  topo::cli::RegisterSetLink(app);
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&

@@ -23,6 +23,9 @@
 #include <cstring>
 #include <utility>
 
+#include "netlink_qdisc.h"
+#include "netns_files.h"
+
 namespace topo {
 
 // A NETLINK_ROUTE socket whose error callback keeps the kernel's errno and
@@ -683,6 +686,70 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
   if (addrs) nl_cache_free(addrs);
   for (nl_object* o : routes) nl_object_put(o);
   return s;
+}
+
+// --- Impairments and /etc/netns files ------------------------------------------
+
+template <typename F>
+Status NetlinkBackend::OnInterface(const std::string& ns, const std::string& ifname, F call) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  Status s;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool cached = n->ifindex.count(ifname) > 0;
+    int index = 0;
+    if (s = Ifindex(n, ifname, &index); !s.ok()) return s;
+    s = call(n->sock.get(), index);
+    if (s.sys_errno() != ENODEV || !cached) break;
+    n->ifindex.erase(ifname);
+  }
+  return s;
+}
+
+Status NetlinkBackend::SetImpairment(const std::string& ns, const std::string& ifname,
+                                     const Impairment& impairment) {
+  return OnInterface(ns, ifname, [&](Socket* sock, int index) {
+    // Replace, never change: netem keeps some settings a change does not name.
+    Status s = Request(sock, [&](nl_sock* sk) { return DeleteRootQdisc(sk, index); });
+    if (!s.ok() && !s.IsNotFound() && s.sys_errno() != EINVAL) return s;
+    const bool netem = impairment.NeedsNetem();
+    if (netem) {
+      s = Request(sock, [&](nl_sock* sk) { return AddNetemRoot(sk, index, impairment); });
+      if (s.sys_errno() == ENOENT) {
+        return Status::IOError(
+            "this kernel has no netem qdisc (sch_netem), which delay, jitter, loss, duplicate, "
+            "reorder and corrupt need; try `modprobe sch_netem` (a rate alone needs only tbf)",
+            ENOENT);
+      }
+    } else {
+      s = Status::OK();
+    }
+    if (s.ok()) {
+      s = Request(sock, [&](nl_sock* sk) { return AddTbf(sk, index, impairment, netem); });
+    }
+    if (!s.ok()) Request(sock, [&](nl_sock* sk) { return DeleteRootQdisc(sk, index); });
+    return s;
+  });
+}
+
+Status NetlinkBackend::ClearImpairment(const std::string& ns, const std::string& ifname) {
+  return OnInterface(ns, ifname, [&](Socket* sock, int index) {
+    Status s = Request(sock, [&](nl_sock* sk) { return DeleteRootQdisc(sk, index); });
+    // The kernel's default qdisc (handle 0) cannot be deleted: there was no impairment.
+    if (!s.ok() && s.sys_errno() == EINVAL) return Status::NotFound(s.message(), ENOENT);
+    return s;
+  });
+}
+
+Status NetlinkBackend::WriteEtcFile(const std::string& ns, const std::string& name,
+                                    const std::string& content, const std::string& link_from_ns,
+                                    std::string* note) {
+  return topo::WriteEtcFile(ns, name, content, link_from_ns, note);
+}
+
+Status NetlinkBackend::RemoveEtcFile(const std::string& ns, const std::string& name,
+                                     const std::string& note) {
+  return topo::RemoveEtcFile(ns, name, note);
 }
 
 }  // namespace topo

@@ -86,6 +86,15 @@ class NetlinkBackend : public Backend {
   Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
   Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
   Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
+  // Impairments through libnl's qdisc API (netlink_qdisc.h); /etc/netns files
+  // through netns_files.h.
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override;
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override;
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override;
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override;
 
   // A netlink socket with the kernel's last error reply captured (defined in
   // the .cc file).
@@ -115,6 +124,10 @@ class NetlinkBackend : public Backend {
   // Runs `call` (libnl requests, returning a libnl error code) on the socket of
   // `ns`, with the kernel's errno and message captured into the Status.
   Status Call(const std::string& ns, const std::function<int(nl_sock*)>& call);
+  // Runs `call(sock, ifindex)` for ns:ifname, looking the index up again once
+  // if the cached one is stale.
+  template <typename F>
+  Status OnInterface(const std::string& ns, const std::string& ifname, F call);
 
   std::string dir_;
   UniqueFd home_fd_;  // the namespace the backend was constructed in

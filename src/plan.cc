@@ -1,6 +1,10 @@
 #include "plan.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "netns_files.h"
 
 namespace topo {
 
@@ -22,9 +26,18 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kAddSnat, "add-snat"},
     {ActionKind::kCreateBridge, "create-bridge"},
     {ActionKind::kSetMaster, "set-master"},
+    {ActionKind::kSetImpairment, "set-impairment"},
+    {ActionKind::kWriteEtcFile, "write-etc-file"},
 };
 
 std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
+
+std::string EtcFileDescription(const Action& a) {
+  const std::string path = EtcNetnsPath(a.ns, a.key);
+  if (!a.peer_ns.empty()) return "link " + path + " to " + EtcNetnsPath(a.peer_ns, a.key);
+  size_t lines = static_cast<size_t>(std::count(a.value.begin(), a.value.end(), '\n'));
+  return "write " + path + " (" + std::to_string(lines) + (lines == 1 ? " line)" : " lines)");
+}
 
 std::string RouteText(const Route& r) {
   std::string s = r.DestinationString();
@@ -78,6 +91,10 @@ std::string Describe(const Action& a) {
       return "create bridge " + Where(a) + (a.stp ? " stp" : "");
     case ActionKind::kSetMaster:
       return "set master " + Where(a) + " " + a.master;
+    case ActionKind::kSetImpairment:
+      return "impair " + Where(a) + " " + a.impairment.ToString();
+    case ActionKind::kWriteEtcFile:
+      return EtcFileDescription(a);
   }
   return "?";
 }
@@ -106,6 +123,10 @@ std::string DescribeInverse(const Action& a) {
       return "delete bridge " + Where(a);
     case ActionKind::kSetMaster:
       return "release " + Where(a) + " from " + a.master;
+    case ActionKind::kSetImpairment:
+      return "clear impairment " + Where(a);
+    case ActionKind::kWriteEtcFile:
+      return "remove " + EtcNetnsPath(a.ns, a.key);
   }
   return "?";
 }
@@ -176,6 +197,18 @@ nlohmann::json ActionToJson(const Action& a) {
       j["ifname"] = a.ifname;
       j["master"] = a.master;
       break;
+    case ActionKind::kSetImpairment:
+      j["ifname"] = a.ifname;
+      j["impairment"] = ImpairmentToJson(a.impairment);
+      break;
+    case ActionKind::kWriteEtcFile:
+      j["file"] = a.key;
+      if (a.peer_ns.empty()) {
+        j["content"] = a.value;
+      } else {
+        j["link_to"] = a.peer_ns;
+      }
+      break;
   }
   j["description"] = Describe(a);
   j["inverse"] = DescribeInverse(a);
@@ -240,6 +273,13 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
       a.route.dev = r.value("dev", "");
       if (r.contains("metric")) a.route.metric = r["metric"].get<int>();
     }
+    if (j.contains("impairment")) {
+      Status s = ImpairmentFromJson(j["impairment"], &a.impairment);
+      if (!s.ok()) return s;
+    }
+    if (j.contains("file")) a.key = j["file"].get<std::string>();
+    if (j.contains("content")) a.value = j["content"].get<std::string>();
+    if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
     if (j.contains("rules")) {
       for (const auto& r : j["rules"]) {
         SnatRule s;
@@ -360,6 +400,11 @@ std::string SnatRuleArgs(const SnatRule& r, const std::string& comment) {
   return s;
 }
 
+std::vector<std::string> ImpairmentShell(const Action& a) {
+  return ImpairmentTcCommands("tc -n " + Q(a.ns) + " qdisc replace dev " + Q(a.ifname),
+                              a.impairment);
+}
+
 }  // namespace
 
 bool SnatIsIpv6(const Action& a) { return !a.snat.empty() && a.snat[0].source.family() == 6; }
@@ -405,6 +450,16 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {IpN(a) + "link add " + Q(a.ifname) + " type bridge stp_state " + (a.stp ? "1" : "0")};
     case ActionKind::kSetMaster:
       return {IpN(a) + "link set " + Q(a.ifname) + " master " + Q(a.master)};
+    case ActionKind::kSetImpairment:
+      return ImpairmentShell(a);
+    case ActionKind::kWriteEtcFile: {
+      const std::string dir = EtcNetnsPath(a.ns, "");
+      const std::string path = EtcNetnsPath(a.ns, a.key);
+      std::string write = a.peer_ns.empty()
+                              ? "cat > " + Q(path) + " <<'TOPO_EOF'\n" + a.value + "TOPO_EOF"
+                              : "ln " + Q(EtcNetnsPath(a.peer_ns, a.key)) + " " + Q(path);
+      return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
+    }
   }
   return {};
 }
@@ -443,6 +498,13 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {IpN(a) + "link del " + Q(a.ifname)};
     case ActionKind::kSetMaster:
       return {IpN(a) + "link set " + Q(a.ifname) + " nomaster"};
+    case ActionKind::kSetImpairment:
+      return {"tc -n " + Q(a.ns) + " qdisc del dev " + Q(a.ifname) + " root"};
+    case ActionKind::kWriteEtcFile: {
+      const std::string dir = EtcNetnsPath(a.ns, "");
+      return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key)),
+              "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
+    }
   }
   return {};
 }
@@ -462,7 +524,8 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
     return out;
   }
   out += "# Removing a namespace removes everything inside it, so the inverses of actions\n";
-  out += "# inside the lab's namespaces are listed as comments and only the namespaces go.\n";
+  out += "# inside the lab's namespaces are listed as comments; only the namespaces and\n";
+  out += "# their /etc/netns files go.\n";
   for (const Action& a : plan.actions) {
     if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
       out += "# What the lab changed in the root namespace is undone one by one.\n";

@@ -29,6 +29,8 @@ enum class ActionKind {
   kAddSnat,          // ns, snat rules (all of the namespace's rules, one iptables-restore)
   kCreateBridge,     // ns, ifname (the bridge), stp
   kSetMaster,        // ns, ifname (a port), master (the bridge it joins)
+  kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
+  kWriteEtcFile,     // ns, key (file name), value (content) or peer_ns: /etc/netns/NS/KEY
 };
 const char* ActionKindName(ActionKind k);  // "create-namespace", ...
 
@@ -51,11 +53,17 @@ struct Action {
   std::string comment;                          // kAddSnat: tags the rules with the lab
   std::string master;                           // kSetMaster
   bool stp = false;                             // kCreateBridge
+  Impairment impairment;                        // kSetImpairment
+  // kWriteEtcFile: `key` is the file name ("hosts"), `value` its content; when
+  // `peer_ns` is set instead, the file is a hard link to that namespace's
+  // (identical hosts files are written once).
 
   // True when removing the action's namespace also removes what the action made,
-  // so teardown can skip undoing it one by one. (For actions in the root
-  // namespace, see MootActions.)
-  bool MootAfterNamespaceRemoval() const { return kind != ActionKind::kCreateNamespace; }
+  // so teardown can skip undoing it one by one. Files under /etc/netns outlive
+  // the namespace. (For actions in the root namespace, see MootActions.)
+  bool MootAfterNamespaceRemoval() const {
+    return kind != ActionKind::kCreateNamespace && kind != ActionKind::kWriteEtcFile;
+  }
 };
 
 // How a namespace is shown to people: its name, or "(root)" for "".
@@ -92,7 +100,7 @@ Status PlanFromJson(const nlohmann::json& j, Plan* out);
 
 // Human text: a numbered list of actions, grouped by stage.
 std::string FormatPlanText(const Plan& plan);
-// A bash script of the equivalent `ip`, `sysctl` and `iptables` commands; with
+// A bash script of the equivalent `ip`, `sysctl`, `iptables` and `tc` commands; with
 // `teardown`, the script that removes the lab.
 std::string FormatPlanShell(const Plan& plan, bool teardown);
 // The shell commands of one action (and its inverse), for the script above.

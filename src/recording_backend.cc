@@ -19,6 +19,7 @@ std::string RouteKey(const Route& r) {
 RecordingBackend::RecordingBackend() { namespaces_[""]; }
 
 bool RecordingBackend::Empty() const {
+  if (!etc_files_.empty()) return false;
   if (namespaces_.size() != 1) return false;
   auto root = namespaces_.find("");
   if (root == namespaces_.end()) return false;
@@ -340,6 +341,58 @@ Status RecordingBackend::ReadSysctl(const std::string& ns, const std::string& ke
   if (!n) return Status::NotFound("No such file or directory");
   auto it = n->sysctls.find(key);
   *value = it == n->sysctls.end() ? "0" : it->second;
+  return Status::OK();
+}
+
+Status RecordingBackend::SetImpairment(const std::string& ns, const std::string& ifname,
+                                       const Impairment& impairment) {
+  Status s = Mutate("impair " + ns + ":" + ifname + " " + impairment.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  i->impairment = impairment.ToString();
+  return Status::OK();
+}
+
+Status RecordingBackend::ClearImpairment(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("clear impairment " + ns + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (i->impairment.empty()) return Status::NotFound("No such file or directory");
+  i->impairment.clear();
+  return Status::OK();
+}
+
+std::string RecordingBackend::ImpairmentOf(const std::string& ns, const std::string& ifname) {
+  Iface* i = FindIface(ns, ifname);
+  return i && !i->impairment.empty() ? i->impairment : "none";
+}
+
+Status RecordingBackend::WriteEtcFile(const std::string& ns, const std::string& name,
+                                      const std::string& content, const std::string& link_from_ns,
+                                      std::string* note) {
+  Status s = Mutate("write /etc/netns/" + ns + "/" + name +
+                    (link_from_ns.empty() ? "" : " as a link to " + link_from_ns));
+  if (!s.ok()) return s;
+  const std::string key = ns + "/" + name;
+  if (etc_files_.count(key)) return Status::AlreadyExists("File exists");
+  std::string text = content;
+  if (!link_from_ns.empty()) {
+    auto from = etc_files_.find(link_from_ns + "/" + name);
+    if (from == etc_files_.end()) return Status::NotFound("No such file or directory");
+    text = from->second;
+  }
+  etc_files_[key] = text;
+  *note = "made:";
+  return Status::OK();
+}
+
+Status RecordingBackend::RemoveEtcFile(const std::string& ns, const std::string& name,
+                                       const std::string&) {
+  Status s = Mutate("remove /etc/netns/" + ns + "/" + name);
+  if (!s.ok()) return s;
+  if (!etc_files_.erase(ns + "/" + name)) return Status::NotFound("No such file or directory");
   return Status::OK();
 }
 

@@ -33,8 +33,9 @@ class RecordingBackend : public Backend {
   }
   const std::vector<std::string>& calls() const { return calls_; }
   int mutating_calls() const { return mutating_calls_; }
-  // True when the model holds nothing: every namespace is gone, and the root
-  // namespace is as it started (no interfaces, routes or rules; sysctls "0").
+  // True when the model holds nothing: every namespace and /etc/netns file is
+  // gone, and the root namespace is as it started (no interfaces, routes or
+  // rules; sysctls "0").
   bool Empty() const;
   // The namespaces other than the root namespace.
   std::set<std::string> Namespaces() const;
@@ -75,6 +76,18 @@ class RecordingBackend : public Backend {
   Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
   Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
   Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override;
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override;
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override;
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override;
+
+  // The impairment on ns:ifname ("none" when there is none), and the files
+  // written under /etc/netns ("NS/NAME" -> content), for assertions.
+  std::string ImpairmentOf(const std::string& ns, const std::string& ifname);
+  const std::map<std::string, std::string>& etc_files() const { return etc_files_; }
 
  private:
   struct Iface {
@@ -86,7 +99,8 @@ class RecordingBackend : public Backend {
     bool bridge = false;
     bool stp = false;
     std::string master;
-    bool host = false;  // there before the lab (AddHostInterface)
+    bool host = false;       // there before the lab (AddHostInterface)
+    std::string impairment;  // Impairment::ToString(), or empty
   };
   struct Ns {
     std::map<std::string, Iface> ifaces;
@@ -103,6 +117,7 @@ class RecordingBackend : public Backend {
   Iface* FindIface(const std::string& ns, const std::string& ifname);
 
   std::map<std::string, Ns> namespaces_;
+  std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
   std::vector<std::string> calls_;
   int mutating_calls_ = 0;
   int fail_at_ = -1;

@@ -132,9 +132,44 @@ Status Journal::Complete() {
   return s;
 }
 
+Status Journal::BeginLinkChange(const LinkChange& c) {
+  nlohmann::json j = {{"ns", c.ns},
+                      {"node", c.node},
+                      {"ifname", c.ifname},
+                      {"impairment", ImpairmentToJson(c.impairment)}};
+  Status s = WriteAll(fd_, "set-link " + j.dump() + "\n", "journal");
+  if (s.ok()) s = Sync();
+  return s;
+}
+
+Status Journal::EndLinkChange(bool ok) {
+  Status s = WriteAll(fd_, ok ? "set-link-done\n" : "set-link-failed\n", "journal");
+  if (s.ok()) s = Sync();
+  return s;
+}
+
 Status Journal::Sync() {
   if (::fdatasync(fd_) != 0) return Status::FromErrno("sync journal", errno);
   return Status::OK();
+}
+
+std::map<std::string, Impairment> LabRecord::Impairments() const {
+  std::map<std::string, Impairment> out;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (a.kind == ActionKind::kSetImpairment && i < done.size() && done[i]) {
+      out[a.ns + ":" + a.ifname] = a.impairment;
+    }
+  }
+  for (const LinkChange& c : link_changes) {
+    if (c.state == LinkChange::State::kFailed) continue;
+    if (c.impairment.IsNone()) {
+      out.erase(c.ns + ":" + c.ifname);
+    } else {
+      out[c.ns + ":" + c.ifname] = c.impairment;
+    }
+  }
+  return out;
 }
 
 // ---- StateStore ----
@@ -268,6 +303,27 @@ Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
       rec.complete = true;
       continue;
     }
+    if (line.rfind("set-link ", 0) == 0) {
+      nlohmann::json entry = nlohmann::json::parse(line.substr(9), nullptr, false);
+      LinkChange c;
+      if (entry.is_discarded() || !entry.is_object()) continue;  // torn: the kernel was not touched
+      c.ns = entry.value("ns", "");
+      c.node = entry.value("node", "");
+      c.ifname = entry.value("ifname", "");
+      if (!ImpairmentFromJson(entry.value("impairment", nlohmann::json::object()), &c.impairment)
+               .ok()) {
+        continue;
+      }
+      rec.link_changes.push_back(std::move(c));
+      continue;
+    }
+    if (line == "set-link-done" || line == "set-link-failed") {
+      if (!rec.link_changes.empty()) {
+        rec.link_changes.back().state =
+            line == "set-link-done" ? LinkChange::State::kDone : LinkChange::State::kFailed;
+      }
+      continue;
+    }
     const bool before = line.rfind("before ", 0) == 0;
     if (!before && line.rfind("done ", 0) != 0) continue;  // a torn last line is ignored
     const size_t skip = before ? 7 : 5;
@@ -290,6 +346,15 @@ Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
     }
   }
   *out = std::move(rec);
+  return Status::OK();
+}
+
+Status StateStore::OpenJournal(const std::string& lab, Journal* journal) const {
+  if (!LabExists(lab)) return Status::NotFound("lab '" + lab + "' is not up");
+  const std::string path = LabDir(lab) + "/journal";
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  *journal = Journal(fd);
   return Status::OK();
 }
 

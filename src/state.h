@@ -7,7 +7,9 @@
 //   /run/topo/labs/LAB/journal        append-only: "done N [previous-value]" after each action
 //                                     completes, then "complete"; "before N previous-value"
 //                                     ahead of an action whose inverse needs it (a root
-//                                     namespace sysctl)
+//                                     namespace sysctl); later, for each `topo set-link`:
+//                                     "set-link {json}" before the kernel is touched, then
+//                                     "set-link-done" or "set-link-failed"
 //
 // The journal always says what exists: everything it marks done, plus perhaps
 // the one action after the last it marks (the process may have died during it).
@@ -25,6 +27,14 @@
 
 namespace topo {
 
+// One `topo set-link` change of one interface, as the journal records it.
+struct LinkChange {
+  enum class State { kPending, kDone, kFailed };
+  std::string ns, node, ifname;
+  Impairment impairment;  // the whole impairment after the change ("none" clears)
+  State state = State::kPending;
+};
+
 // An open journal of one lab; appends are single write(2) calls.
 class Journal {
  public:
@@ -41,6 +51,9 @@ class Journal {
   // that it is known even if the process dies during the action.
   Status Before(size_t index, const std::string& note);
   Status Complete();
+  // Records (and syncs) a set-link change before it is applied, then its outcome.
+  Status BeginLinkChange(const LinkChange& change);
+  Status EndLinkChange(bool ok);
   // Flushes to stable storage; called at the end of each stage, not per action.
   Status Sync();
   bool is_open() const { return fd_ >= 0; }
@@ -58,6 +71,14 @@ struct LabRecord {
   // The index of the action that may have been in progress when the process
   // died (the first one not marked done), or nullopt.
   std::optional<size_t> maybe_in_progress;
+  // `topo set-link` changes after the lab came up, in order. A kPending one
+  // last means a set-link died while changing the kernel.
+  std::vector<LinkChange> link_changes;
+
+  // The impairment of every impaired interface, "ns:ifname" -> impairment: the
+  // plan's completed set-impairment actions, then each set-link change that
+  // did not fail (a pending one counts: it is what was last asked for).
+  std::map<std::string, Impairment> Impairments() const;
 };
 
 class StateStore {
@@ -87,6 +108,8 @@ class StateStore {
   // Registers a lab before it is applied: writes plan.json and namespaces, opens the journal.
   Status CreateLab(const Plan& plan, Journal* journal);
   Status ReadLab(const std::string& lab, LabRecord* out) const;
+  // Opens the journal of a lab that is up, to append to it.
+  Status OpenJournal(const std::string& lab, Journal* journal) const;
   Status RemoveLab(const std::string& lab);
 
   // Lab names become path components; this refuses any that could escape.

@@ -16,6 +16,12 @@ const char* NodeKindName(NodeKind k) {
   return "?";
 }
 
+const Source* ImpairmentSpec::KeySource(const std::string& key) const {
+  for (const auto& [k, at] : keys)
+    if (k == key) return &at;
+  return nullptr;
+}
+
 std::string Route::DestinationString() const { return to ? to->ToString() : "default"; }
 
 const Interface* Node::FindInterface(const std::string& ifname) const {

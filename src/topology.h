@@ -7,9 +7,11 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "diagnostic.h"
+#include "impairment.h"
 #include "ip.h"
 
 namespace topo {
@@ -18,6 +20,16 @@ namespace topo {
 struct Source {
   Location loc;
   std::string pointer;
+};
+
+// An `impair` mapping as written: its values, where it is, and where each key is.
+struct ImpairmentSpec {
+  Impairment value;
+  Source src;                                        // the mapping (loc 0:0 when absent)
+  std::vector<std::pair<std::string, Source>> keys;  // "delay" -> the value's source, in file order
+
+  bool given() const { return !keys.empty(); }
+  const Source* KeySource(const std::string& key) const;
 };
 
 // kSwitch: a Linux bridge in a namespace of its own; its ports are the ends of
@@ -36,6 +48,9 @@ struct Interface {
   // A switch port that no `interfaces:` entry declares: the link to it implies
   // it (src is then the link endpoint's).
   bool implied = false;
+  // The impairment of this interface's egress (long form `impair`), merged
+  // over its link's `impair` when both are given.
+  ImpairmentSpec impair;
 };
 
 struct Route {
@@ -75,7 +90,9 @@ struct Node {
   std::vector<Route> routes;
   std::vector<SnatRule> snat;
   std::vector<Sysctl> sysctls;
-  bool stp = false;  // kSwitch: spanning tree on the bridge
+  bool stp = false;                 // kSwitch: spanning tree on the bridge
+  std::vector<IpAddress> dns;       // name servers for /etc/netns/NS/resolv.conf
+  std::vector<Source> dns_sources;  // parallel to dns
   Source src;
   Source stp_src;  // the `stp` value (loc 0:0 when absent)
 
@@ -97,7 +114,8 @@ struct Link {
   Endpoint a, b;
   std::optional<int> mtu;
   Source src;
-  Source mtu_src;  // the `mtu` value, when given
+  Source mtu_src;         // the `mtu` value, when given
+  ImpairmentSpec impair;  // both directions (long form `impair`)
 };
 
 struct Topology {

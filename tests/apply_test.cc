@@ -56,7 +56,12 @@ TEST(ApplyTest, AppliesEveryActionInOrder) {
   ASSERT_EQ(b.calls().size(), p.actions.size());
   EXPECT_EQ(b.calls()[0], "create namespace server");
   EXPECT_EQ(b.calls()[6], "create veth server:vethS <-> router:veth-srv");
-  EXPECT_EQ(b.calls().back(), "iptables-restore router");
+  EXPECT_EQ(b.calls()[24], "iptables-restore router");
+  // Names come last: every namespace gets the one hosts file.
+  EXPECT_EQ(b.calls()[25], "write /etc/netns/server/hosts");
+  EXPECT_EQ(b.calls().back(), "write /etc/netns/client/hosts as a link to server");
+  EXPECT_EQ(b.etc_files().size(), 3u);
+  EXPECT_NE(b.etc_files().at("client/hosts").find("10.0.1.2\tserver\n"), std::string::npos);
   EXPECT_EQ(b.Namespaces(), (std::set<std::string>{"server", "router", "client"}));
 }
 
@@ -91,18 +96,20 @@ TEST(ApplyTest, CancellationRollsBack) {
   EXPECT_TRUE(b.Empty());
 }
 
-TEST(TeardownTest, RemovesOnlyNamespacesAndSkipsWhatGoesWithThem) {
+TEST(TeardownTest, RemovesNamespacesAndEtcFilesAndSkipsWhatGoesWithThem) {
   Plan p = Seed();
   RecordingBackend b;
   ASSERT_TRUE(Apply(p, b).status.ok());
   size_t before = b.calls().size();
   TeardownReport rep = Teardown(p, std::vector<bool>(p.actions.size(), true), std::nullopt, {}, b);
   EXPECT_TRUE(rep.ok());
-  EXPECT_EQ(rep.undone, 3u);
-  EXPECT_EQ(rep.skipped, p.actions.size() - 3);
+  EXPECT_EQ(rep.undone, 6u);
+  EXPECT_EQ(rep.skipped, p.actions.size() - 6);
   std::vector<std::string> calls(b.calls().begin() + before, b.calls().end());
-  EXPECT_EQ(calls, (std::vector<std::string>{"delete namespace client", "delete namespace router",
-                                             "delete namespace server"}));
+  EXPECT_EQ(calls, (std::vector<std::string>{
+                       "remove /etc/netns/client/hosts", "remove /etc/netns/router/hosts",
+                       "remove /etc/netns/server/hosts", "delete namespace client",
+                       "delete namespace router", "delete namespace server"}));
   EXPECT_TRUE(b.Empty());
 }
 
@@ -114,8 +121,9 @@ TEST(TeardownTest, IsIdempotent) {
   EXPECT_TRUE(Teardown(p, all, std::nullopt, {}, b).ok());
   TeardownReport again = Teardown(p, all, std::nullopt, {}, b);
   EXPECT_TRUE(again.ok());
-  EXPECT_EQ(again.already_gone.size(), 3u);
-  EXPECT_EQ(again.already_gone[0], "delete namespace client");
+  EXPECT_EQ(again.already_gone.size(), 6u);
+  EXPECT_EQ(again.already_gone[0], "remove /etc/netns/client/hosts");
+  EXPECT_EQ(again.already_gone[3], "delete namespace client");
 }
 
 TEST(TeardownTest, UndoesTheActionThatMayHaveBeenInProgress) {

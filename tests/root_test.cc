@@ -84,7 +84,8 @@ TEST(RootTest, WhatGoesWithTheLabNamespacesAndWhatIsUndone) {
   EXPECT_EQ(undone, (std::vector<std::string>{
                         "delete namespace ns1", "delete veth (root):veth0 <-> ns1:veth1",
                         "restore sysctl (root) net.ipv4.ip_forward",
-                        "delete snat (root) 192.168.10.0/24 out eth0 masquerade"}));
+                        "delete snat (root) 192.168.10.0/24 out eth0 masquerade",
+                        "remove /etc/netns/ns1/hosts"}));
   // The root end's address and link state go with the veth pair.
   EXPECT_TRUE(moot[4]);  // add address (root):veth0
   EXPECT_TRUE(moot[6]);  // set link (root):veth0 up
@@ -109,7 +110,7 @@ TEST(RootTest, ApplyAndTeardownLeaveTheHostAsItWas) {
   std::map<size_t, std::string> notes = {{3, "0"}, {9, kNewNatTable}};
   TeardownReport t = Teardown(p, done, std::nullopt, notes, b);
   EXPECT_TRUE(t.ok()) << t.errors[0];
-  EXPECT_EQ(t.undone, 4u);
+  EXPECT_EQ(t.undone, 5u);  // the namespace, the host's four changes, the hosts file
   EXPECT_TRUE(b.Empty());
   EXPECT_EQ(b.Sysctl("", "net.ipv4.ip_forward"), "0");
 }

@@ -76,7 +76,8 @@ TEST(SwitchTest, LinksAloneMakeThePortsAndDeclaredPortsMayStay) {
   EXPECT_EQ(lines, (std::vector<std::string>{
                        "create namespace sw", "set link sw:lo up", "create veth sw:p1 <-> b:eth0",
                        "create bridge sw:br0 stp", "set master sw:p0 br0", "set master sw:p1 br0",
-                       "set link sw:br0 up", "set link sw:p0 up", "set link sw:p1 up"}));
+                       "set link sw:br0 up", "set link sw:p0 up", "set link sw:p1 up",
+                       "write /etc/netns/sw/hosts (5 lines)"}));
   // The veth creations put the port ends in the switch's namespace.
   EXPECT_EQ(Describe(p.actions[6]), "create veth a:eth0 <-> sw:p0");
 }
@@ -125,7 +126,8 @@ TEST(SwitchTest, ApplyThenTeardownAndRollbackAtEveryAction) {
     std::vector<bool> done(p.actions.size(), true);
     TeardownReport t = Teardown(p, done, std::nullopt, {}, b);
     EXPECT_TRUE(t.ok());
-    EXPECT_EQ(t.undone, p.namespaces.size());  // everything else went with the namespaces
+    // Everything else went with the namespaces, but for their /etc/netns/NS/hosts.
+    EXPECT_EQ(t.undone, 2 * p.namespaces.size());
     EXPECT_TRUE(b.Empty());
   }
   for (size_t at = 0; at < p.actions.size(); ++at) {

@@ -3,7 +3,36 @@
 # The same actions, in the same order, that `topo down` performs through netlink.
 set -euo pipefail
 # Removing a namespace removes everything inside it, so the inverses of actions
-# inside the lab's namespaces are listed as comments and only the namespaces go.
+# inside the lab's namespaces are listed as comments; only the namespaces and
+# their /etc/netns files go.
+
+# remove /etc/netns/far/hosts
+rm -f /etc/netns/far/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/far
+
+# remove /etc/netns/wan/hosts
+rm -f /etc/netns/wan/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/wan
+
+# remove /etc/netns/router/hosts
+rm -f /etc/netns/router/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/router
+
+# remove /etc/netns/ns2/hosts
+rm -f /etc/netns/ns2/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/ns2
+
+# remove /etc/netns/ns1/hosts
+rm -f /etc/netns/ns1/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/ns1
+
+# remove /etc/netns/ns0/hosts
+rm -f /etc/netns/ns0/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/ns0
+
+# remove /etc/netns/lan/hosts
+rm -f /etc/netns/lan/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/lan
 
 # delete route far default via 10.0.2.254
 # ip -n far route del default via 10.0.2.254

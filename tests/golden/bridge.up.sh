@@ -164,3 +164,41 @@ ip -n ns2 route add default via 10.0.1.254
 
 # add route far default via 10.0.2.254
 ip -n far route add default via 10.0.2.254
+
+# write /etc/netns/lan/hosts (9 lines)
+mkdir -p /etc/netns/lan
+cat > /etc/netns/lan/hosts <<'TOPO_EOF'
+# hosts of lab 'bridge', written by topo and removed by `topo down`
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+10.0.1.1	ns0
+10.0.1.2	ns1
+10.0.1.3	ns2
+10.0.1.254	router
+10.0.2.254	router
+10.0.2.1	far
+TOPO_EOF
+
+# link /etc/netns/ns0/hosts to /etc/netns/lan/hosts
+mkdir -p /etc/netns/ns0
+ln /etc/netns/lan/hosts /etc/netns/ns0/hosts
+
+# link /etc/netns/ns1/hosts to /etc/netns/lan/hosts
+mkdir -p /etc/netns/ns1
+ln /etc/netns/lan/hosts /etc/netns/ns1/hosts
+
+# link /etc/netns/ns2/hosts to /etc/netns/lan/hosts
+mkdir -p /etc/netns/ns2
+ln /etc/netns/lan/hosts /etc/netns/ns2/hosts
+
+# link /etc/netns/router/hosts to /etc/netns/lan/hosts
+mkdir -p /etc/netns/router
+ln /etc/netns/lan/hosts /etc/netns/router/hosts
+
+# link /etc/netns/wan/hosts to /etc/netns/lan/hosts
+mkdir -p /etc/netns/wan
+ln /etc/netns/lan/hosts /etc/netns/wan/hosts
+
+# link /etc/netns/far/hosts to /etc/netns/lan/hosts
+mkdir -p /etc/netns/far
+ln /etc/netns/lan/hosts /etc/netns/far/hosts

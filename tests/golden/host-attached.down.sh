@@ -3,8 +3,13 @@
 # The same actions, in the same order, that `topo down` performs through netlink.
 set -euo pipefail
 # Removing a namespace removes everything inside it, so the inverses of actions
-# inside the lab's namespaces are listed as comments and only the namespaces go.
+# inside the lab's namespaces are listed as comments; only the namespaces and
+# their /etc/netns files go.
 # What the lab changed in the root namespace is undone one by one.
+
+# remove /etc/netns/ns1/hosts
+rm -f /etc/netns/ns1/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/ns1
 
 # delete snat (root) 192.168.10.0/24 out eth0 masquerade
 iptables -t nat -D POSTROUTING -s 192.168.10.0/24 -o eth0 -m comment --comment topo:host-attached -j MASQUERADE

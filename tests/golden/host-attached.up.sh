@@ -32,3 +32,13 @@ ip -n ns1 route add default via 192.168.10.10
 
 # add snat (root) 192.168.10.0/24 out eth0 masquerade
 iptables -t nat -A POSTROUTING -s 192.168.10.0/24 -o eth0 -m comment --comment topo:host-attached -j MASQUERADE
+
+# write /etc/netns/ns1/hosts (5 lines)
+mkdir -p /etc/netns/ns1
+cat > /etc/netns/ns1/hosts <<'TOPO_EOF'
+# hosts of lab 'host-attached', written by topo and removed by `topo down`
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+192.168.10.10	host
+192.168.10.20	ns1
+TOPO_EOF

@@ -3,7 +3,20 @@
 # The same actions, in the same order, that `topo down` performs through netlink.
 set -euo pipefail
 # Removing a namespace removes everything inside it, so the inverses of actions
-# inside the lab's namespaces are listed as comments and only the namespaces go.
+# inside the lab's namespaces are listed as comments; only the namespaces and
+# their /etc/netns files go.
+
+# remove /etc/netns/client/hosts
+rm -f /etc/netns/client/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/client
+
+# remove /etc/netns/router/hosts
+rm -f /etc/netns/router/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/router
+
+# remove /etc/netns/server/hosts
+rm -f /etc/netns/server/hosts
+rmdir --ignore-fail-on-non-empty /etc/netns/server
 
 # delete snat router 10.0.1.0/24 out veth-cli to 10.0.2.1
 # ip netns exec router iptables -t nat -D POSTROUTING -s 10.0.1.0/24 -o veth-cli -m comment --comment topo:server-router-client -j SNAT --to-source 10.0.2.1

@@ -77,3 +77,25 @@ ip -n client route add default via 10.0.2.1
 
 # add snat router 10.0.1.0/24 out veth-cli to 10.0.2.1
 ip netns exec router iptables -t nat -A POSTROUTING -s 10.0.1.0/24 -o veth-cli -m comment --comment topo:server-router-client -j SNAT --to-source 10.0.2.1
+
+# write /etc/netns/server/hosts (9 lines)
+mkdir -p /etc/netns/server
+cat > /etc/netns/server/hosts <<'TOPO_EOF'
+# hosts of lab 'server-router-client', written by topo and removed by `topo down`
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+1.1.1.1	server
+10.0.1.2	server
+10.0.1.1	router
+10.0.2.1	router
+2.2.2.2	client
+10.0.2.2	client
+TOPO_EOF
+
+# link /etc/netns/router/hosts to /etc/netns/server/hosts
+mkdir -p /etc/netns/router
+ln /etc/netns/server/hosts /etc/netns/router/hosts
+
+# link /etc/netns/client/hosts to /etc/netns/server/hosts
+mkdir -p /etc/netns/client
+ln /etc/netns/server/hosts /etc/netns/client/hosts

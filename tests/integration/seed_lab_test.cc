@@ -185,6 +185,9 @@ TEST_F(SeedLabTest, EveryCheckOfTheSeedHoldsAndDownLeavesNothing) {
     EXPECT_FALSE(NamespaceFileExists(prefix_ + node));
   }
   EXPECT_FALSE(std::filesystem::exists(state_dir_ + "/labs/" + prefix_ + "server-router-client"));
+  for (const char* node : {"server", "router", "client"}) {
+    EXPECT_FALSE(std::filesystem::exists("/etc/netns/" + prefix_ + node)) << node;
+  }
   EXPECT_EQ(RootSnapshot(), before_);
 
   // Idempotent.
@@ -233,8 +236,13 @@ TEST_F(SeedLabTest, RollbackAtRealFailurePointsLeavesNothing) {
   ASSERT_TRUE(t);
   Plan plan = Compile(*t, kSeedFile);
   labs_.push_back(plan.lab);
-  // After the first namespace, after the first veth, after the addresses, at the SNAT rule.
-  for (int at : {1, 7, 15, static_cast<int>(plan.actions.size()) - 1}) {
+  int snat = 0;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    if (plan.actions[i].kind == ActionKind::kAddSnat) snat = static_cast<int>(i);
+  }
+  // After the first namespace, after the first veth, after the addresses, at the SNAT
+  // rule, at the last /etc/netns file.
+  for (int at : {1, 7, 15, snat, static_cast<int>(plan.actions.size()) - 1}) {
     NetlinkBackend real;
     FaultInjectionBackend faulty(&real, at, "Operation not permitted");
     StateStore store(state_dir_);
@@ -306,13 +314,10 @@ TEST_F(SeedLabTest, SigtermDuringUpRollsBack) {
 
 TEST_F(SeedLabTest, ExecSeesEtcNetnsFiles) {
   UpSeed();
-  std::string dir = "/etc/netns/" + prefix_ + "client";
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/hosts") << "10.0.2.1 the-router\n";
+  // topo wrote /etc/netns/NS/hosts; exec shows it as /etc/hosts.
   auto r = Exec("client", {"cat", "/etc/hosts"});
-  std::filesystem::remove_all(dir);
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.output, "10.0.2.1 the-router\n");
+  EXPECT_NE(r.output.find("10.0.2.1\trouter\n"), std::string::npos) << r.output;
   // The command's exit status comes back.
   EXPECT_EQ(Exec("client", {"false"}).status, 1);
   EXPECT_EQ(
