@@ -103,28 +103,51 @@ Status RemoveTree(const std::string& path) {
 
 Journal& Journal::operator=(Journal&& other) noexcept {
   if (this != &other) {
+    Flush();
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
+    pending_ = std::move(other.pending_);
     other.fd_ = -1;
   }
   return *this;
 }
 
 Journal::~Journal() {
+  Flush();
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+void AppendDoneLine(std::string* out, size_t index, const std::string& note) {
+  *out += "done ";
+  *out += std::to_string(index);
+  if (!note.empty()) *out += " " + nlohmann::json(note).dump();
+  *out += "\n";
+}
+
+}  // namespace
+
 Status Journal::Done(size_t index, const std::string& note) {
-  std::string line = "done " + std::to_string(index);
-  if (!note.empty()) line += " " + nlohmann::json(note).dump();
-  line += "\n";
-  return WriteAll(fd_, line, "journal");
+  AppendDoneLine(&pending_, index, note);
+  return Flush();
+}
+
+Status Journal::DoneLater(size_t index, const std::string& note) {
+  AppendDoneLine(&pending_, index, note);
+  return pending_.size() >= 65536 ? Flush() : Status::OK();
+}
+
+Status Journal::Flush() {
+  if (pending_.empty() || fd_ < 0) return Status::OK();
+  Status s = WriteAll(fd_, pending_, "journal");
+  pending_.clear();
+  return s;
 }
 
 Status Journal::Complete() {
-  Status s = WriteAll(fd_, "complete\n", "journal");
-  if (s.ok()) s = Sync();
-  return s;
+  pending_ += "complete\n";
+  return Flush();
 }
 
 Status Journal::Sync() {

@@ -7,8 +7,17 @@
 //   /run/topo/labs/LAB/journal        append-only: "done N [previous-value]" after each action
 //                                     completes, then "complete"
 //
-// The journal always says what exists: everything it marks done, plus perhaps
-// the one action after the last it marks (the process may have died during it).
+// The journal always says what exists, as far as teardown needs to know:
+// everything it marks done, plus perhaps the one action after the last it
+// marks (the process may have died during it), plus perhaps actions inside
+// namespaces it marks created (their lines are written in batches, see
+// Journal::DoneLater; removing the namespace removes them anyway).
+//
+// Durability is against the death of the process, not of the machine: lines
+// reach the kernel's page cache with write(2) and are not fsynced, since what
+// they describe (namespaces and what lives in them) does not survive a reboot
+// either. plan.json and namespaces are fsynced once, before the kernel is
+// touched.
 // Files are created with O_NOFOLLOW under a directory checked to be root's own
 // and not a symlink.
 #pragma once
@@ -28,20 +37,28 @@ class Journal {
  public:
   Journal() = default;
   explicit Journal(int fd) : fd_(fd) {}
-  Journal(Journal&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  Journal(Journal&& other) noexcept : fd_(other.fd_), pending_(std::move(other.pending_)) {
+    other.fd_ = -1;
+  }
   Journal& operator=(Journal&& other) noexcept;
-  ~Journal();
+  ~Journal();  // writes what DoneLater kept
 
   // Records that action `index` completed; `note` keeps what its inverse needs
-  // (a sysctl's previous value).
+  // (a sysctl's previous value). Written before it returns, after any DoneLater lines.
   Status Done(size_t index, const std::string& note = "");
+  // Like Done, but the line may be kept in memory and written later (with the
+  // next Done, Complete, Flush, or when 64 KiB have gathered): only for actions
+  // that removing their namespace undoes, whose namespace is already recorded.
+  Status DoneLater(size_t index, const std::string& note = "");
+  Status Flush();
   Status Complete();
-  // Flushes to stable storage; called at the end of each stage, not per action.
+  // Flushes to stable storage (fdatasync). Apply does not call it; see above.
   Status Sync();
   bool is_open() const { return fd_ >= 0; }
 
  private:
   int fd_ = -1;
+  std::string pending_;  // DoneLater lines not written yet
 };
 
 // What the journal of a lab says.
