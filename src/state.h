@@ -4,8 +4,9 @@
 //   /run/topo/lock                    flock()ed by every up/down, so they never interleave
 //   /run/topo/labs/LAB/plan.json      the compiled plan, written before the kernel is touched
 //   /run/topo/labs/LAB/namespaces     the lab's namespace names, one a line (ownership look-ups)
-//   /run/topo/labs/LAB/journal        append-only: "done N [previous-value]" after each action
-//                                     completes, then "complete"
+//   /run/topo/labs/LAB/journal        append-only: "plan N [namespaces-only]" first, then
+//                                     "done N [previous-value]" after each action completes,
+//                                     then "complete"
 //
 // The journal always says what exists, as far as teardown needs to know:
 // everything it marks done, plus perhaps the one action after the last it
@@ -70,6 +71,9 @@ struct LabRecord {
   // The index of the action that may have been in progress when the process
   // died (the first one not marked done), or nullopt.
   std::optional<size_t> maybe_in_progress;
+  // ReadLabForTeardown: actions left out of `plan` because removing the lab's
+  // namespaces undoes them.
+  size_t omitted = 0;
 };
 
 class StateStore {
@@ -99,6 +103,11 @@ class StateStore {
   // Registers a lab before it is applied: writes plan.json and namespaces, opens the journal.
   Status CreateLab(const Plan& plan, Journal* journal);
   Status ReadLab(const std::string& lab, LabRecord* out) const;
+  // What teardown needs, which for a complete lab whose every other action
+  // lives in its own namespaces ("namespaces-only") is the namespace creations
+  // alone: read from the namespaces file, without parsing plan.json. Other
+  // labs are read in full, as by ReadLab.
+  Status ReadLabForTeardown(const std::string& lab, LabRecord* out) const;
   Status RemoveLab(const std::string& lab);
 
   // Lab names become path components; this refuses any that could escape.
