@@ -117,22 +117,12 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
   ApplyResult result;
   std::vector<bool> done(plan.actions.size(), false);
   std::map<size_t, std::string> notes;
-  std::optional<ActionKind> stage;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];
     if (options.cancel && options.cancel->load()) {
       result.status = Status::Interrupted("interrupted before " + Describe(a));
       break;
     }
-    // One sync per stage keeps the journal durable without a sync per action.
-    if (options.journal && stage && *stage != a.kind) {
-      Status s = options.journal->Sync();
-      if (!s.ok()) {
-        result.status = s;
-        break;
-      }
-    }
-    stage = a.kind;
     // What the inverse needs is journaled before the action when a crash
     // during it could otherwise lose it (root namespace sysctls and tables).
     std::string before;
@@ -164,7 +154,10 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     if (!note.empty()) notes[i] = note;
     ++result.applied;
     if (options.journal) {
-      Status js = options.journal->Done(i, note);
+      // What a namespace deletion undoes need not be on disk before the next
+      // action: its namespace is, and teardown removes that (see state.h).
+      Status js = a.UndoneByNamespaceRemoval() ? options.journal->DoneLater(i, note)
+                                                : options.journal->Done(i, note);
       if (!js.ok()) {
         result.status = js;
         break;

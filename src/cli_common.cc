@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "compile.h"
@@ -26,16 +27,18 @@ bool RequireRoot(const std::string& what) {
 }
 
 std::optional<Plan> LoadPlan(const LoadOptions& o) {
-  Document doc;
+  // On the heap, to be freed before the plan grows. (Assigning an empty
+  // Document would not free the tree: yaml-cpp nodes assign by reference.)
+  auto doc = std::make_unique<Document>();
   DiagnosticList diags(o.file);
   ValidateOptions vo;
   vo.prefix = o.prefix;
-  std::optional<Topology> t = LoadAndValidate(o.file, vo, &doc, &diags);
+  std::optional<Topology> t = LoadAndValidate(o.file, vo, doc.get(), &diags);
   bool failed = !t || (o.strict && diags.warning_count() > 0);
   if (o.json) {
     for (auto& d : DiagnosticsToJson(diags)) o.json_out->push_back(d);
   } else if (!diags.empty()) {
-    std::cerr << FormatDiagnostics(diags, doc.text);
+    std::cerr << FormatDiagnostics(diags, doc->text);
     std::cerr << o.file << ": " << diags.error_count() << " error"
               << (diags.error_count() == 1 ? "" : "s") << ", " << diags.warning_count()
               << " warning" << (diags.warning_count() == 1 ? "" : "s") << "\n";
@@ -44,6 +47,7 @@ std::optional<Plan> LoadPlan(const LoadOptions& o) {
     g_exit_code = kExitInvalid;
     return std::nullopt;
   }
+  doc.reset();
   return Compile(*t, o.file);
 }
 

@@ -57,6 +57,17 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   plan.prefix = t.prefix;
   plan.source_file = source_file;
   std::vector<Action>& out = plan.actions;
+  // At most this many actions: reserved, so the vector is not copied as it grows.
+  size_t most = t.links.size();
+  for (const Node& n : t.nodes) {
+    most += 2 + KindSysctls(n.kind).size() + n.sysctls.size() + n.routes.size();
+    most += n.snat.empty() ? 0 : 2;
+    for (const Interface& i : n.interfaces) {
+      most += 1 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
+    }
+  }
+  out.reserve(most);
+  plan.namespaces.reserve(t.nodes.size());
 
   // The root namespace (a node of kind root) is the host's: the lab neither
   // creates nor removes it, and leaves its loopback alone.

@@ -65,7 +65,7 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store) {
   if (r.status.ok()) r.status = store.Lock();
   if (!r.status.ok()) return r;
   LabRecord rec;
-  Status s = store.ReadLab(lab, &rec);
+  Status s = store.ReadLabForTeardown(lab, &rec);
   if (s.IsNotFound()) return r;  // not up: nothing to do
   if (!s.ok()) {
     r.status = s;
@@ -74,6 +74,7 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store) {
   r.was_up = true;
   r.was_complete = rec.complete;
   r.report = Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend);
+  r.report.skipped += rec.omitted;
   if (!r.report.ok()) {
     r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);
     return r;

@@ -131,6 +131,8 @@ int CaptureError(sockaddr_nl*, nlmsgerr* e, void* arg) {
   return NL_STOP;  // libnl then returns its code for this errno
 }
 
+constexpr size_t kReceiveBuffer = 32768;
+
 // Opens a NETLINK_ROUTE socket in the calling thread's current namespace.
 Status OpenSocket(std::unique_ptr<Socket>* out) {
   auto s = std::make_unique<Socket>();
@@ -142,6 +144,10 @@ Status OpenSocket(std::unique_ptr<Socket>* out) {
   setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
   nl_socket_modify_err_cb(s->sk, NL_CB_CUSTOM, CaptureError, s.get());
+  // One recvmsg per reply instead of a MSG_PEEK to size the buffer first: the
+  // kernel never makes a message longer than the reader's buffer of 32 KiB.
+  nl_socket_set_msg_buf_size(s->sk, kReceiveBuffer);
+  nl_socket_disable_msg_peek(s->sk);
   *out = std::move(s);
   return Status::OK();
 }
@@ -312,6 +318,59 @@ int DumpRoutes(nl_sock* sk, std::vector<nl_object*>* out) {
   return err < 0 ? err : 0;
 }
 
+// The RTM_NEWLINK messages the kernel echoes back for a request sent with
+// NLM_F_ECHO: name, index and (for a veth) the peer's index.
+struct EchoedLink {
+  std::string name;
+  int index = 0;
+  int peer_index = 0;
+  bool peer_in_other_ns = false;  // IFLA_LINK_NETNSID was given
+};
+struct EchoedLinks {
+  std::vector<EchoedLink> links;
+  bool acked = false;
+};
+
+int OnEchoedLink(nl_msg* msg, void* arg) {
+  nlmsghdr* h = nlmsg_hdr(msg);
+  if (h->nlmsg_type != RTM_NEWLINK || !nlmsg_valid_hdr(h, sizeof(ifinfomsg))) return NL_OK;
+  nlattr* tb[IFLA_MAX + 1];
+  if (nlmsg_parse(h, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_IFNAME]) {
+    return NL_OK;
+  }
+  EchoedLink l;
+  l.name = nla_get_string(tb[IFLA_IFNAME]);
+  l.index = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
+  if (tb[IFLA_LINK]) l.peer_index = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
+  l.peer_in_other_ns = tb[IFLA_LINK_NETNSID] != nullptr;
+  static_cast<EchoedLinks*>(arg)->links.push_back(std::move(l));
+  return NL_OK;
+}
+
+// nl_send_sync, keeping the messages the kernel sends before its
+// acknowledgement (the NLM_F_ECHO copy). Frees msg.
+int SendWithEcho(nl_sock* sk, nl_msg* msg, EchoedLinks* out) {
+  int err = nl_send_auto(sk, msg);
+  nlmsg_free(msg);
+  if (err < 0) return err;
+  nl_cb* cb = nl_cb_clone(nl_socket_get_cb(sk));
+  if (!cb) return -NLE_NOMEM;
+  nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, OnEchoedLink, out);
+  out->acked = false;
+  nl_cb_set(
+      cb, NL_CB_ACK, NL_CB_CUSTOM,
+      [](nl_msg*, void* arg) -> int {
+        static_cast<EchoedLinks*>(arg)->acked = true;
+        return NL_STOP;
+      },
+      out);
+  // nl_recvmsgs returns after each message that is not part of a dump: read
+  // until the acknowledgement (or an error).
+  while (err >= 0 && !out->acked) err = nl_recvmsgs(sk, cb);
+  nl_cb_put(cb);
+  return err < 0 ? err : 0;
+}
+
 }  // namespace
 
 NetlinkBackend::Namespace::Namespace() = default;
@@ -426,23 +485,44 @@ Status NetlinkBackend::CreateVeth(const std::string& ns, const std::string& ifna
   if (Status s = CheckIfname(peer_ifname); !s.ok()) return s;
   Namespace* a = nullptr;
   Namespace* b = nullptr;
-  Socket* root = nullptr;
   if (Status s = Get(ns, &a); !s.ok()) return s;
   if (Status s = Get(peer_ns, &b); !s.ok()) return s;
-  if (Status s = RootSocket(&root); !s.ok()) return s;
 
+  // Sent on the socket inside `ns`, so the link is created there and the peer
+  // goes straight to `peer_ns`. With NLM_F_ECHO (kernel 6.3 and later) the
+  // kernel returns the new link, which gives both ifindexes: no RTM_GETLINK
+  // is needed when addresses and routes are added later.
   rtnl_link* link = rtnl_link_veth_alloc();
   if (!link) return Status::IOError("cannot allocate a veth link", ENOMEM);
   rtnl_link* peer = rtnl_link_veth_get_peer(link);
   rtnl_link_set_name(link, ifname.c_str());
-  rtnl_link_set_ns_fd(link, a->fd.get());
   rtnl_link_set_name(peer, peer_ifname.c_str());
   rtnl_link_set_ns_fd(peer, b->fd.get());
-  Status s = Request(
-      root, [&](nl_sock* sk) { return rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL); });
+  // One queue each way, which is what a veth ends up using anyway; left
+  // unsaid, the kernel allocates one per CPU and then trims them to one, and
+  // each trim waits for an expedited RCU grace period (twice per pair).
+  for (rtnl_link* end : {link, peer}) {
+    rtnl_link_set_num_tx_queues(end, 1);
+    rtnl_link_set_num_rx_queues(end, 1);
+  }
+  nl_msg* msg = nullptr;
+  int built = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, &msg);
   rtnl_link_put(peer);
   rtnl_link_put(link);  // frees the peer too
-  return s;
+  if (built < 0) return Status::IOError(std::string("veth request: ") + nl_geterror(built));
+  nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ECHO;
+  EchoedLinks echoed;
+  Status s = Request(a->sock.get(), [&](nl_sock* sk) { return SendWithEcho(sk, msg, &echoed); });
+  if (!s.ok()) return s;
+  // Every echoed link lives in `ns` (the socket's namespace); the veth's
+  // IFLA_LINK is its peer's index, in `peer_ns`.
+  for (const EchoedLink& l : echoed.links) a->ifindex[l.name] = l.index;
+  for (const EchoedLink& l : echoed.links) {
+    if (l.name == ifname && l.peer_index > 0 && (l.peer_in_other_ns == (a != b))) {
+      b->ifindex[peer_ifname] = l.peer_index;
+    }
+  }
+  return Status::OK();
 }
 
 Status NetlinkBackend::DeleteVeth(const std::string& ns, const std::string& ifname) {

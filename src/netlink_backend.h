@@ -6,10 +6,12 @@
 // Namespaces are the `ip netns` kind (see netns.h) under `netns_dir`. The
 // backend keeps, per namespace it has touched, an fd of the namespace and a
 // netlink socket opened inside it (so no request needs a setns), plus the
-// ifindexes it looked up; DeleteNamespace drops them. Veth pairs are created
-// with one request on a socket of the namespace the backend was constructed
-// in, with each end placed directly in its own namespace: nothing ever
-// appears in that namespace.
+// ifindexes it learnt; DeleteNamespace drops them. Veth pairs are created
+// with one request on the socket of the first end's namespace, the peer placed
+// directly in its own: nothing ever appears in the namespace the backend was
+// constructed in. The kernel echoes the new link back (NLM_F_ECHO, kernel 6.3
+// and later), which gives both ends' ifindexes, so adding addresses and routes
+// later costs no RTM_GETLINK; on older kernels an index is looked up once.
 //
 // DeleteNamespace removes the name at once; the backend keeps an fd on the
 // namespace until its next operation that is not a DeleteNamespace (or its
@@ -104,7 +106,7 @@ class NetlinkBackend : public Backend {
   struct Namespace {
     UniqueFd fd;
     std::unique_ptr<Socket> sock;
-    std::unordered_map<std::string, int> ifindex;  // looked-up interface indexes
+    std::unordered_map<std::string, int> ifindex;  // echoed or looked-up interface indexes
     Namespace();
     ~Namespace();
     Namespace(Namespace&&) noexcept;

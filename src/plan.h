@@ -64,6 +64,12 @@ struct Action {
   bool MootAfterNamespaceRemoval() const {
     return kind != ActionKind::kCreateNamespace && kind != ActionKind::kWriteEtcFile;
   }
+  // True when what the action made lives wholly inside lab namespaces (neither
+  // end in the root namespace), so removing those namespaces undoes it.
+  bool UndoneByNamespaceRemoval() const {
+    return MootAfterNamespaceRemoval() && !ns.empty() &&
+           !(kind == ActionKind::kCreateVeth && peer_ns.empty());
+  }
 };
 
 // How a namespace is shown to people: its name, or "(root)" for "".

@@ -1,0 +1,161 @@
+// The journal's batching (lines of actions a namespace deletion undoes may wait
+// in memory; every other line, and whatever waited before it, is written at
+// once), and the teardown shortcut its header allows.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "lab.h"
+#include "recording_backend.h"
+#include "state.h"
+#include "testutil.h"
+
+namespace topo {
+namespace {
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/topo-journal-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/journal";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  Journal Open() {
+    return Journal(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  }
+  std::string Contents() { return testing::ReadFile(path_); }
+
+  std::string dir_, path_;
+};
+
+TEST_F(JournalTest, DoneIsWrittenAtOnce) {
+  Journal j = Open();
+  ASSERT_TRUE(j.Done(0).ok());
+  EXPECT_EQ(Contents(), "done 0\n");
+}
+
+TEST_F(JournalTest, DoneLaterWaitsForTheNextDoneAndKeepsTheOrder) {
+  Journal j = Open();
+  ASSERT_TRUE(j.Done(0).ok());
+  ASSERT_TRUE(j.DoneLater(1).ok());
+  ASSERT_TRUE(j.DoneLater(2, "previous").ok());
+  EXPECT_EQ(Contents(), "done 0\n");
+  ASSERT_TRUE(j.Done(3).ok());
+  EXPECT_EQ(Contents(), "done 0\ndone 1\ndone 2 \"previous\"\ndone 3\n");
+}
+
+TEST_F(JournalTest, CompleteFlushAndDestructionWriteWhatWaited) {
+  {
+    Journal j = Open();
+    ASSERT_TRUE(j.DoneLater(0).ok());
+    ASSERT_TRUE(j.Flush().ok());
+    EXPECT_EQ(Contents(), "done 0\n");
+    ASSERT_TRUE(j.DoneLater(1).ok());
+    ASSERT_TRUE(j.Complete().ok());
+    EXPECT_EQ(Contents(), "done 0\ndone 1\ncomplete\n");
+    ASSERT_TRUE(j.DoneLater(2).ok());
+  }
+  EXPECT_EQ(Contents(), "done 0\ndone 1\ncomplete\ndone 2\n");
+}
+
+TEST_F(JournalTest, ManyWaitingLinesAreWrittenBeforeTheyGrowLarge) {
+  Journal j = Open();
+  for (size_t i = 0; i < 20000; ++i) ASSERT_TRUE(j.DoneLater(i).ok());
+  EXPECT_GE(Contents().size(), 65536u);
+}
+
+// Two namespaces joined by a veth, with an address and a route in each.
+Plan TwoNamespaces() {
+  Plan p;
+  p.lab = p.topology = "pair";
+  p.namespaces = {"a", "b"};
+  for (const char* ns : {"a", "b"}) {
+    Action a;
+    a.kind = ActionKind::kCreateNamespace;
+    a.ns = a.node = ns;
+    p.actions.push_back(a);
+  }
+  Action veth;
+  veth.kind = ActionKind::kCreateVeth;
+  veth.ns = veth.node = "a";
+  veth.ifname = "x";
+  veth.peer_ns = veth.peer_node = "b";
+  veth.peer_ifname = "y";
+  p.actions.push_back(veth);
+  for (const char* ns : {"a", "b"}) {
+    Action up;
+    up.kind = ActionKind::kSetLinkUp;
+    up.ns = up.node = ns;
+    up.ifname = ns == std::string("a") ? "x" : "y";
+    p.actions.push_back(up);
+  }
+  return p;
+}
+
+TEST_F(JournalTest, TeardownOfACompleteLabReadsOnlyItsNamespaces) {
+  Plan p = TwoNamespaces();
+  RecordingBackend b;
+  StateStore store(dir_);
+  ASSERT_TRUE(Up(p, b, store).status.ok());
+  store.Unlock();
+  std::string journal = testing::ReadFile(dir_ + "/labs/pair/journal");
+  EXPECT_EQ(journal.substr(0, journal.find('\n')), "plan 5 namespaces-only");
+
+  LabRecord rec;
+  ASSERT_TRUE(store.ReadLabForTeardown("pair", &rec).ok());
+  EXPECT_TRUE(rec.complete);
+  EXPECT_EQ(rec.plan.namespaces, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(rec.plan.actions.size(), 2u);
+  EXPECT_EQ(rec.plan.actions[1].kind, ActionKind::kCreateNamespace);
+  EXPECT_EQ(rec.plan.actions[1].ns, "b");
+  EXPECT_EQ(rec.omitted, 3u);
+
+  DownResult down = Down("pair", b, store);
+  ASSERT_TRUE(down.status.ok()) << down.status.message();
+  EXPECT_EQ(down.report.undone, 2u);
+  EXPECT_EQ(down.report.skipped, 3u);
+  EXPECT_TRUE(b.Empty());
+}
+
+TEST_F(JournalTest, TeardownOfAnIncompleteLabReadsThePlan) {
+  Plan p = TwoNamespaces();
+  StateStore store(dir_);
+  ASSERT_TRUE(store.Open().ok());
+  Journal j;
+  ASSERT_TRUE(store.CreateLab(p, &j).ok());
+  ASSERT_TRUE(j.Done(0).ok());
+  LabRecord rec;
+  ASSERT_TRUE(store.ReadLabForTeardown("pair", &rec).ok());
+  EXPECT_FALSE(rec.complete);
+  EXPECT_EQ(rec.plan.actions.size(), 5u);
+  EXPECT_EQ(rec.omitted, 0u);
+  EXPECT_EQ(rec.maybe_in_progress, 1u);
+}
+
+TEST_F(JournalTest, ActionsOutsideTheLabsNamespacesDisableTheShortcut) {
+  Plan p = TwoNamespaces();
+  p.actions[2].peer_ns = "elsewhere";
+  StateStore store(dir_);
+  ASSERT_TRUE(store.Open().ok());
+  Journal j;
+  ASSERT_TRUE(store.CreateLab(p, &j).ok());
+  for (size_t i = 0; i < p.actions.size(); ++i) ASSERT_TRUE(j.Done(i).ok());
+  ASSERT_TRUE(j.Complete().ok());
+  std::string journal = testing::ReadFile(dir_ + "/labs/pair/journal");
+  EXPECT_EQ(journal.substr(0, journal.find('\n')), "plan 5");
+  LabRecord rec;
+  ASSERT_TRUE(store.ReadLabForTeardown("pair", &rec).ok());
+  EXPECT_TRUE(rec.complete);
+  EXPECT_EQ(rec.plan.actions.size(), 5u);
+}
+
+}  // namespace
+}  // namespace topo
