@@ -286,6 +286,7 @@ class Builder {
 
 Topology Build(const Document& doc, DiagnosticList* diags) {
   Topology t = Builder(doc, diags).Run();
+  BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {
     if (!l.mtu) continue;

@@ -267,6 +267,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckRoutes(lab, diags);
   CheckSnat(lab, diags);
   CheckSysctls(lab, diags);
+  CheckDeclaredChecks(lab, diags);
 }
 
 }  // namespace topo

@@ -48,6 +48,7 @@ void CheckMtus(const LabIndex& lab, DiagnosticList* diags);
 void CheckMacs(const LabIndex& lab, DiagnosticList* diags);
 void CheckRoutes(const LabIndex& lab, DiagnosticList* diags);
 void CheckSnat(const LabIndex& lab, DiagnosticList* diags);
+void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_checks.cc
 
 // 'name', with control bytes shown as \xNN so a hostile name cannot garble output.
 std::string Quote(std::string_view s);

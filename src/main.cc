@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   topo::cli::RegisterDown(app);
   topo::cli::RegisterStatus(app);
   topo::cli::RegisterExec(app);
+  topo::cli::RegisterTest(app);
+  topo::cli::RegisterRun(app);
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&

@@ -8,7 +8,8 @@ namespace topo {
 
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
-                        const std::map<size_t, std::string>& notes, Backend& backend) {
+                        const std::map<size_t, std::string>& notes, Backend& backend,
+                        const std::function<void(size_t, size_t)>& progress) {
   TeardownReport report;
   auto touched = [&](size_t i) {
     return (i < done.size() && done[i]) || (maybe_in_progress && *maybe_in_progress == i);
@@ -20,6 +21,7 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
     if (a.kind == ActionKind::kCreateNamespace && touched(i)) removed.insert(a.ns);
   }
   for (size_t i = plan.actions.size(); i-- > 0;) {
+    if (progress) progress(plan.actions.size() - i, plan.actions.size());
     if (!touched(i)) continue;
     const Action& a = plan.actions[i];
     bool moot = a.MootAfterNamespaceRemoval() &&
