@@ -353,6 +353,7 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
       n->interfaces.push_back(std::move(port));
     }
   }
+  BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {
     if (!l.mtu) continue;

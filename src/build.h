@@ -13,4 +13,7 @@ namespace topo {
 
 Topology Build(const Document& doc, DiagnosticList* diags);
 
+// The `checks:` section (build_checks.cc), called by Build.
+void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags);
+
 }  // namespace topo

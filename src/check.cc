@@ -272,6 +272,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckRootNodes(lab, diags);
   CheckImpairments(lab, diags);
   CheckDns(lab, diags);
+  CheckDeclaredChecks(lab, diags);
 }
 
 }  // namespace topo

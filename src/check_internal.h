@@ -59,6 +59,7 @@ std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::s
                                                const std::string& ifname);
 void CheckImpairments(const LabIndex& lab, DiagnosticList* diags);
 void CheckDns(const LabIndex& lab, DiagnosticList* diags);
+void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_checks.cc
 
 // 'name', with control bytes shown as \xNN so a hostile name cannot garble output.
 std::string Quote(std::string_view s);

@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "netlink_backend.h"
+#include "prefix.h"
 #include "state.h"
 #include "validate.h"
 
@@ -33,6 +34,7 @@ std::optional<Plan> LoadPlan(const LoadOptions& o) {
   DiagnosticList diags(o.file);
   ValidateOptions vo;
   vo.prefix = o.prefix;
+  if (IsAutoPrefix(o.prefix)) vo.prefix = PickPrefix(StateStore());
   std::optional<Topology> t = LoadAndValidate(o.file, vo, doc.get(), &diags);
   bool failed = !t || (o.strict && diags.warning_count() > 0);
   if (o.json) {
@@ -48,6 +50,7 @@ std::optional<Plan> LoadPlan(const LoadOptions& o) {
     return std::nullopt;
   }
   doc.reset();
+  if (o.topology_out) *o.topology_out = *t;
   return Compile(*t, o.file);
 }
 
@@ -111,8 +114,14 @@ std::optional<std::string> ResolveLab(const std::string& arg,
 std::unique_ptr<Backend> MakeBackend() { return std::make_unique<NetlinkBackend>(); }
 
 static std::atomic<bool> g_cancel{false};
+static std::atomic<int> g_cancel_signal{0};
 
-static void OnSignal(int) { g_cancel.store(true); }
+static void OnSignal(int sig) {
+  g_cancel_signal.store(sig);
+  g_cancel.store(true);
+}
+
+int CancelSignal() { return g_cancel_signal.load(); }
 
 const std::atomic<bool>* InstallCancelHandlers() {
   struct sigaction sa = {};

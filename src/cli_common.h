@@ -21,6 +21,7 @@ namespace topo::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the operation failed (the machine is as it was)
 constexpr int kExitInvalid = 2;  // invalid topology or usage
+constexpr int kExitLab = 3;      // test/run: the lab could not be brought up or torn down
 
 // Set by each verb; main returns it.
 extern int g_exit_code;
@@ -32,10 +33,12 @@ struct LoadOptions {
   nlohmann::json* json_out = nullptr;  // with json: where the diagnostics are appended
   bool quiet = false;                  // print nothing when valid
   bool strict = false;                 // warnings fail
+  Topology* topology_out = nullptr;    // receives the validated topology, when given
 };
 
 // Loads, validates and compiles; prints diagnostics to stderr (warnings too).
 // Returns nullopt (and sets the exit code) when the topology is invalid.
+// A prefix of "auto" is replaced by a fresh random one (prefix.h).
 std::optional<Plan> LoadPlan(const LoadOptions& options);
 // Loads and validates only, for verbs that need the topology rather than the plan.
 std::optional<Topology> LoadTopology(const LoadOptions& options);
@@ -49,6 +52,23 @@ std::unique_ptr<Backend> MakeBackend();
 
 // SIGINT, SIGTERM and SIGHUP set this flag instead of killing the process.
 const std::atomic<bool>* InstallCancelHandlers();
+// The last signal that set the flag (0: none).
+int CancelSignal();
+
+// What `up`, `test` and `run` share (cli_lab.cc). BringUp loads the file and
+// brings the lab up with progress, storing its resolved checks with it; with
+// --prefix auto it picks again if another process took the prefix meanwhile.
+// On failure it prints why, sets the exit code to `failure_exit` (or
+// kExitInvalid) and returns nullopt.
+struct UpRun {
+  Plan plan;
+  Topology topology;
+  double ms = 0;
+};
+std::optional<UpRun> BringUp(const LoadOptions& options, const std::atomic<bool>* cancel,
+                             int failure_exit);
+// Removes a lab with progress; prints and returns false on failure (exit code untouched).
+bool TearDown(const std::string& lab);
 
 void PrintError(const std::string& message);
 // Refuses (message, exit 1) unless running as root; `what` is "topo up" etc.
@@ -62,5 +82,7 @@ void RegisterStatus(CLI::App& app);
 void RegisterExec(CLI::App& app);
 void RegisterGraph(CLI::App& app);
 void RegisterSetLink(CLI::App& app);
+void RegisterTest(CLI::App& app);
+void RegisterRun(CLI::App& app);
 
 }  // namespace topo::cli

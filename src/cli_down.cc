@@ -2,7 +2,9 @@
 #include <iostream>
 
 #include "cli_common.h"
+#include "cli_progress.h"
 #include "lab.h"
+#include "prefix.h"
 #include "state.h"
 
 namespace topo::cli {
@@ -18,6 +20,11 @@ void RegisterDown(CLI::App& app) {
   cmd->add_option("--prefix", o->prefix, "Prefix the lab was brought up with");
   cmd->callback([o] {
     if (!RequireRoot("topo down")) return;
+    if (IsAutoPrefix(o->prefix)) {
+      PrintError("--prefix auto picks a new prefix; name the lab instead (`up` printed its name)");
+      g_exit_code = kExitInvalid;
+      return;
+    }
     auto lab = ResolveLab(o->lab, o->prefix, /*allow_none=*/true);
     if (!lab) return;
     if (lab->empty()) {
@@ -26,7 +33,13 @@ void RegisterDown(CLI::App& app) {
     }
     auto backend = MakeBackend();
     StateStore store;
-    DownResult r = Down(*lab, *backend, store);
+    LabRecord rec;
+    Progress progress("down '" + *lab + "'",
+                      store.ReadLab(*lab, &rec).ok() ? rec.plan.actions.size() : 0);
+    DownOptions options;
+    options.on_progress = [&](size_t done, size_t) { progress.Update(done); };
+    DownResult r = Down(*lab, *backend, store, options);
+    progress.Finish();
     if (!r.status.ok()) {
       PrintError(r.status.message());
       for (size_t i = 1; i < r.report.errors.size(); ++i) PrintError(r.report.errors[i]);

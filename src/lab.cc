@@ -59,7 +59,8 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   return r;
 }
 
-DownResult Down(const std::string& lab, Backend& backend, StateStore& store) {
+DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
+                const DownOptions& options) {
   DownResult r;
   r.status = store.Open();
   if (r.status.ok()) r.status = store.Lock();
@@ -73,7 +74,8 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store) {
   }
   r.was_up = true;
   r.was_complete = rec.complete;
-  r.report = Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend);
+  r.report =
+      Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend, options.on_progress);
   r.report.skipped += rec.omitted;
   if (!r.report.ok()) {
     r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);

@@ -54,7 +54,13 @@ struct DownResult {
   TeardownReport report;
 };
 
-DownResult Down(const std::string& lab, Backend& backend, StateStore& store);
+struct DownOptions {
+  // Called as the teardown goes: (actions handled, total), e.g. for progress.
+  std::function<void(size_t, size_t)> on_progress;
+};
+
+DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
+                const DownOptions& options = {});
 
 struct LabStatus {
   std::string lab;

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   topo::cli::RegisterExec(app);
   topo::cli::RegisterGraph(app);
   topo::cli::RegisterSetLink(app);
+  topo::cli::RegisterTest(app);
+  topo::cli::RegisterRun(app);
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&

@@ -433,6 +433,31 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out) co
   return Status::OK();
 }
 
+static bool IsPlainFileName(const std::string& name) {
+  if (name.empty() || name[0] == '.') return false;
+  for (char c : name) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return name != "plan.json" && name != "journal" && name != "namespaces";
+}
+
+Status StateStore::WriteLabFile(const std::string& lab, const std::string& name,
+                                const std::string& data) {
+  if (!IsSafeLabName(lab) || !IsPlainFileName(name)) {
+    return Status::InvalidArgument("'" + lab + "/" + name + "' is not a lab file");
+  }
+  if (!LabExists(lab)) return Status::NotFound("lab '" + lab + "' is not up");
+  return WriteFileAtomic(LabDir(lab) + "/" + name, data);
+}
+
+Status StateStore::ReadLabFile(const std::string& lab, const std::string& name,
+                               std::string* out) const {
+  if (!IsSafeLabName(lab) || !IsPlainFileName(name)) {
+    return Status::InvalidArgument("'" + lab + "/" + name + "' is not a lab file");
+  }
+  return ReadFileNoFollow(LabDir(lab) + "/" + name, out);
+}
+
 Status StateStore::RemoveLab(const std::string& lab) {
   if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
   return RemoveTree(LabDir(lab));

@@ -140,6 +140,11 @@ class StateStore {
   Status ReadLabForTeardown(const std::string& lab, LabRecord* out) const;
   Status RemoveLab(const std::string& lab);
 
+  // Extra files kept with a lab that is up and removed with it ("checks.json":
+  // the lab's resolved checks, for `topo test --lab`). `name` is a plain file name.
+  Status WriteLabFile(const std::string& lab, const std::string& name, const std::string& data);
+  Status ReadLabFile(const std::string& lab, const std::string& name, std::string* out) const;
+
   // Lab names become path components; this refuses any that could escape.
   static bool IsSafeLabName(const std::string& lab);
 

@@ -6,7 +6,8 @@ namespace topo {
 
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
-                        const std::map<size_t, std::string>& notes, Backend& backend) {
+                        const std::map<size_t, std::string>& notes, Backend& backend,
+                        const std::function<void(size_t, size_t)>& progress) {
   TeardownReport report;
   std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -15,6 +16,7 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);
   for (size_t i = plan.actions.size(); i-- > 0;) {
+    if (progress) progress(plan.actions.size() - i, plan.actions.size());
     if (!touched[i]) continue;
     const Action& a = plan.actions[i];
     if (moot[i]) {

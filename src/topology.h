@@ -118,11 +118,34 @@ struct Link {
   ImpairmentSpec impair;  // both directions (long form `impair`)
 };
 
+// A declared check (the `checks:` section): a probe from one node towards an
+// address or another node, and whether it is expected to get through. Kept as
+// written; checks.h resolves node names to addresses and namespaces.
+enum class ProbeKind { kPing, kTcp, kUdp };
+const char* ProbeKindName(ProbeKind k);  // "ping", "tcp", "udp"
+
+struct DeclaredCheck {
+  std::string name;                     // as written ("" when not given)
+  std::string from;                     // a node
+  std::string to;                       // a node name or an address, as written
+  std::optional<IpAddress> to_address;  // when `to` parses as an address
+  ProbeKind kind = ProbeKind::kPing;
+  int port = 0;              // tcp/udp; 0 with udp: any free port, chosen when the check runs
+  bool tcp_and_udp = false;  // both were given (an error Check reports)
+  std::optional<IpAddress> source;  // the packet must arrive from this address
+  bool expect_success = true;
+  bool listen = true;  // topo listens at the target (false: the lab runs its own service)
+  int timeout_ms = 1000;
+  Source src;
+  Source name_src, from_src, to_src, port_src, source_src, listen_src, timeout_src;
+};
+
 struct Topology {
   std::string name;
   std::string prefix;  // prepended to node names to form namespace names
   std::vector<Node> nodes;
   std::vector<Link> links;
+  std::vector<DeclaredCheck> checks;
   Source src;
   Source name_src, prefix_src;  // the `name` and `prefix` values (loc 0:0 when absent)
   // Entries of `links` that Build could not make into a Link (already reported):

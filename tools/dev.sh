@@ -57,6 +57,8 @@ demo() {
   as_root "$topo" exec client -- ping -c 2 -W 1 1.1.1.1
   echo "==> the router's SNAT rule, with the packets it rewrote"
   as_root "$topo" exec router -- iptables -t nat -L POSTROUTING -n -v
+  echo "==> the checks the lab declares, run against it"
+  as_root "$topo" test --lab server-router-client
   as_root "$topo" down server-router-client
   trap - EXIT
 }

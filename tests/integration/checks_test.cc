@@ -1,0 +1,320 @@
+// Declared checks against the kernel: every kind (ping, tcp, udp with an
+// expected source) over IPv4 and IPv6, passing, failing, and failing as
+// expected; then `topo test` (exit codes, JUnit, --lab), `topo run`
+// (environment, exit status, SIGTERM forwarded, teardown) and --prefix auto,
+// through the binary.
+//
+// Every lab uses a unique prefix and a private state directory, and is
+// removed by exact name even when a test fails.
+#include <dirent.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "checks.h"
+#include "compile.h"
+#include "lab.h"
+#include "netlink_backend.h"
+#include "testutil.h"
+#include "validate.h"
+
+namespace topo {
+namespace {
+
+using testing::RunProcess;
+
+constexpr const char* kLab = R"(name: chk
+nodes:
+  server:
+    interfaces:
+      lo: [1.1.1.1/32, "2001:db8:ff::1/128"]
+      e: [10.0.1.2/24, "2001:db8:1::2/64"]
+    routes:
+      - {to: default, via: 10.0.1.1}
+      - {to: default, via: "2001:db8:1::1"}
+  router:
+    kind: router
+    interfaces:
+      s: [10.0.1.1/24, "2001:db8:1::1/64"]
+      c: [10.0.2.1/24, "2001:db8:2::1/64"]
+    routes:
+      - {to: 1.1.1.1/32, via: 10.0.1.2}
+      - {to: "2001:db8:ff::1/128", via: "2001:db8:1::2"}
+    snat:
+      - {source: 10.0.1.0/24, out: c, to: 10.0.2.1}
+  client:
+    interfaces:
+      e: [10.0.2.2/24, "2001:db8:2::2/64"]
+    routes:
+      - {to: default, via: 10.0.2.1}
+      - {to: default, via: "2001:db8:2::1"}
+  island:
+    interfaces:
+      lo: [9.9.9.9/32]
+links:
+  - [server:e, router:s]
+  - [client:e, router:c]
+)";
+
+// Checks that pass: each kind getting through, and each kind failing as expected.
+// IPv6 through the router can take up to a second after `up`: until the
+// kernel's link watcher has seen the carrier of a veth end whose ifindex equals
+// its peer's (it handles those in a batch, once a second), IPv6 does not send
+// through it. Those checks get a longer timeout.
+constexpr const char* kPassing = R"(checks:
+  - {name: ping4, from: client, to: server}
+  - {name: ping6, from: client, to: "2001:db8:ff::1", timeout: 3s}
+  - {name: tcp4, from: client, to: server, tcp: 8080}
+  - {name: tcp6, from: server, to: "2001:db8:2::2", tcp: 8080, timeout: 3s}
+  - {name: udp4, from: client, to: 1.1.1.1, udp: 5353}
+  - {name: udp6, from: client, to: "2001:db8:ff::1", udp: 5353, timeout: 3s}
+  - {name: snat, from: server, to: client, source: 10.0.2.1}
+  - {name: snat-tcp, from: server, to: 10.0.2.2, tcp: 9000, source: 10.0.2.1}
+  - {name: no-snat6, from: server, to: "2001:db8:2::2", source: "2001:db8:1::2", timeout: 3s}
+  - {name: local, from: server, to: 127.0.0.1, tcp: 8080}
+  - {name: ping-nowhere, from: client, to: 9.9.9.9, expect: failure, timeout: 300ms}
+  - {name: tcp-closed, from: client, to: server, tcp: 9, listen: false, expect: failure}
+  - {name: udp-nowhere, from: client, to: island, udp: 53, expect: failure, timeout: 300ms}
+  - {name: wrong-source, from: server, to: client, source: 10.0.1.2, expect: failure}
+)";
+
+// Checks that fail: each kind not getting through, and getting through unexpectedly.
+constexpr const char* kFailing = R"(checks:
+  - {name: ping-fails, from: client, to: 9.9.9.9, timeout: 300ms}
+  - {name: tcp-fails, from: client, to: server, tcp: 9, listen: false}
+  - {name: udp-fails, from: client, to: island, udp: 53, timeout: 300ms}
+  - {name: source-fails, from: server, to: client, source: 10.0.1.2}
+  - {name: ping-unexpected, from: client, to: server, expect: failure}
+)";
+
+class ChecksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TOPO_REQUIRE_ROOT();
+    prefix_ = testing::UniquePrefix();
+    char tmpl[] = "/tmp/topo-checks-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    state_dir_ = dir_ + "/state";
+    env_ = {"TOPO_STATE_DIR=" + state_dir_};
+  }
+
+  void TearDown() override {
+    if (dir_.empty()) return;
+    for (const std::string& lab : labs_) Topo({"down", lab});
+    // Anything of ours still there is a failure; remove it by exact name.
+    for (const std::string& ns : NamespacesStartingWith(prefix_)) {
+      ADD_FAILURE() << "namespace " << ns << " left behind";
+      RunProcess({"ip", "netns", "del", ns});
+    }
+    for (const std::string& p : auto_prefixes_) {
+      for (const std::string& ns : NamespacesStartingWith(p)) {
+        ADD_FAILURE() << "namespace " << ns << " left behind";
+        RunProcess({"ip", "netns", "del", ns});
+      }
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  static std::vector<std::string> NamespacesStartingWith(const std::string& prefix) {
+    std::vector<std::string> found;
+    if (prefix.empty()) return found;
+    DIR* d = opendir("/run/netns");
+    if (!d) return found;
+    while (dirent* e = readdir(d)) {
+      if (std::string(e->d_name).rfind(prefix, 0) == 0) found.push_back(e->d_name);
+    }
+    closedir(d);
+    return found;
+  }
+
+  std::string WriteLab(const std::string& checks) {
+    std::string path = dir_ + "/lab" + std::to_string(files_++) + ".yaml";
+    std::ofstream(path) << kLab << checks;
+    return path;
+  }
+
+  testing::ProcessResult Topo(std::vector<std::string> args) {
+    args.insert(args.begin(), testing::TopoBinary());
+    return RunProcess(args, env_);
+  }
+
+  // Brings the lab up through the library and runs its checks; results by name.
+  std::map<std::string, CheckResult> RunThroughLibrary(const std::string& checks) {
+    std::map<std::string, CheckResult> by_name;
+    DiagnosticList diags;
+    auto t = testing::ValidateText(std::string(kLab) + checks, &diags);
+    EXPECT_TRUE(t) << testing::Brief(diags);
+    if (!t) return by_name;
+    t->prefix = prefix_;
+    Plan plan = Compile(*t);
+    NetlinkBackend backend;
+    StateStore store(state_dir_);
+    labs_.push_back(plan.lab);
+    UpResult up = Up(plan, backend, store);
+    EXPECT_TRUE(up.status.ok()) << up.status.message();
+    if (!up.status.ok()) return by_name;
+    std::vector<CheckSpec> specs = ResolveChecks(*t);
+    std::vector<CheckResult> results;
+    Status s = RunChecks(specs, {}, &results);
+    EXPECT_TRUE(s.ok()) << s.message();
+    for (const CheckResult& r : results) by_name[r.name] = r;
+    DownResult down = Down(plan.lab, backend, store);
+    EXPECT_TRUE(down.status.ok()) << down.status.message();
+    return by_name;
+  }
+
+  std::string prefix_, dir_, state_dir_;
+  std::vector<std::string> env_, labs_, auto_prefixes_;
+  int files_ = 0;
+};
+
+TEST_F(ChecksTest, EveryKindPassesAndFailsAsExpected) {
+  auto r = RunThroughLibrary(kPassing);
+  ASSERT_EQ(r.size(), 14u);
+  for (const auto& [name, result] : r) {
+    EXPECT_TRUE(result.passed) << name << ": " << result.detail;
+  }
+  EXPECT_EQ(r["ping4"].detail, "reply from 1.1.1.1");
+  EXPECT_EQ(r["ping6"].detail, "reply from 2001:db8:ff::1");
+  EXPECT_EQ(r["snat"].detail, "arrived from 10.0.2.1");
+  EXPECT_EQ(r["snat-tcp"].detail, "connected from 10.0.2.1");
+  EXPECT_EQ(r["no-snat6"].detail, "arrived from 2001:db8:1::2");
+  EXPECT_EQ(r["tcp-closed"].detail, "connection refused");
+  EXPECT_EQ(r["wrong-source"].detail, "arrived from 10.0.2.1, not 10.0.1.2");
+  EXPECT_FALSE(r["ping-nowhere"].probe_succeeded);
+  EXPECT_FALSE(r["udp-nowhere"].probe_succeeded);
+}
+
+TEST_F(ChecksTest, FailingChecksAreReportedAsFailures) {
+  auto r = RunThroughLibrary(kFailing);
+  ASSERT_EQ(r.size(), 5u);
+  for (const auto& [name, result] : r) {
+    EXPECT_FALSE(result.passed) << name << ": " << result.detail;
+  }
+  EXPECT_TRUE(r["ping-unexpected"].probe_succeeded);
+  EXPECT_EQ(r["source-fails"].detail, "arrived from 10.0.2.1, not 10.0.1.2");
+}
+
+TEST_F(ChecksTest, HundredsOfChecksRunTogether) {
+  std::string checks = "checks:\n";
+  for (int i = 0; i < 100; ++i) {
+    checks += "  - {name: p" + std::to_string(i) + ", from: client, to: server}\n";
+    checks += "  - {name: t" + std::to_string(i) +
+              ", from: server, to: client, tcp: " + std::to_string(10000 + i) + "}\n";
+    checks += "  - {name: u" + std::to_string(i) + ", from: server, to: client, udp: 7000, " +
+              "source: 10.0.2.1}\n";
+  }
+  auto r = RunThroughLibrary(checks);
+  ASSERT_EQ(r.size(), 300u);
+  size_t passed = 0;
+  for (const auto& [name, result] : r) passed += result.passed;
+  EXPECT_EQ(passed, 300u);
+}
+
+TEST_F(ChecksTest, TopoTestExitCodesAndJUnit) {
+  std::string junit = dir_ + "/junit.xml";
+  labs_.push_back(prefix_ + "chk");
+  auto pass = Topo({"test", "--prefix", prefix_, "--junit", junit, WriteLab(kPassing)});
+  EXPECT_EQ(pass.status, 0) << pass.output;
+  EXPECT_NE(pass.output.find("PASS  snat: arrived from 10.0.2.1"), std::string::npos)
+      << pass.output;
+  EXPECT_NE(pass.output.find("14 checks, 14 passed, 0 failed"), std::string::npos);
+  std::string xml = testing::ReadFile(junit);
+  EXPECT_NE(xml.find("<testsuite name=\"" + prefix_ + "chk\" tests=\"14\" failures=\"0\""),
+            std::string::npos)
+      << xml;
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty()) << "test tears the lab down";
+
+  auto fail = Topo({"test", "--prefix", prefix_, "--json", WriteLab(kFailing)});
+  EXPECT_EQ(fail.status, 1) << fail.output;
+  std::string json = fail.output.substr(fail.output.find('{'));
+  json = json.substr(0, json.rfind('}') + 1);
+  nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << fail.output;
+  EXPECT_EQ(j["failed"], 5);
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
+TEST_F(ChecksTest, TopoTestAgainstALabThatIsUp) {
+  labs_.push_back(prefix_ + "chk");
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_, WriteLab(kPassing)}).status, 0);
+  auto r = Topo({"test", "--lab", prefix_ + "chk"});
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("14 passed"), std::string::npos) << r.output;
+  EXPECT_FALSE(NamespacesStartingWith(prefix_).empty()) << "--lab leaves the lab up";
+  EXPECT_EQ(Topo({"test", "--lab", prefix_ + "nolab"}).status, 3);
+  EXPECT_EQ(Topo({"down", prefix_ + "chk"}).status, 0);
+}
+
+TEST_F(ChecksTest, TopoRunGivesTheLabToTheCommandAndTearsDown) {
+  labs_.push_back(prefix_ + "chk");
+  auto r = Topo({"run", "--prefix", prefix_, WriteLab(""), "--", "sh", "-c",
+                 "echo ns=$TOPO_NS_SERVER lab=$TOPO_LAB; test -e /run/netns/$TOPO_NS_ISLAND "
+                 "&& exit 5"});
+  EXPECT_EQ(r.status, 5) << r.output;
+  EXPECT_NE(r.output.find("ns=" + prefix_ + "server lab=" + prefix_ + "chk"), std::string::npos)
+      << r.output;
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+  auto missing = Topo({"run", "--prefix", prefix_, WriteLab(""), "--", "/nonexistent/cmd"});
+  EXPECT_EQ(missing.status, 127) << missing.output;
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
+TEST_F(ChecksTest, TopoRunForwardsSigtermAndTearsDown) {
+  labs_.push_back(prefix_ + "chk");
+  std::string file = WriteLab("");
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::string bin = testing::TopoBinary();
+    execl(bin.c_str(), bin.c_str(), "run", "--prefix", prefix_.c_str(), file.c_str(), "--", "sleep",
+          "60", nullptr);
+    _exit(126);
+  }
+  ASSERT_GT(pid, 0);
+  // Wait until the command runs: the lab is then complete.
+  bool up = false;
+  for (int i = 0; i < 500 && !up; ++i) {
+    std::string journal = testing::ReadFile(state_dir_ + "/labs/" + prefix_ + "chk/journal");
+    up = journal.find("complete") != std::string::npos;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(up);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let sleep start
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << "sleep was killed by the forwarded SIGTERM";
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
+TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {
+  auto up = Topo({"up", "--prefix", "auto", WriteLab("")});
+  ASSERT_EQ(up.status, 0) << up.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(up.output, m, std::regex("lab '((t[a-z0-9]{4}-)chk)' is up")))
+      << up.output;
+  const std::string lab = m[1], prefix = m[2];
+  auto_prefixes_.push_back(prefix);
+  labs_.push_back(lab);
+  EXPECT_EQ(NamespacesStartingWith(prefix).size(), 4u);
+  EXPECT_EQ(Topo({"down", lab}).status, 0);
+  EXPECT_TRUE(NamespacesStartingWith(prefix).empty());
+}
+
+}  // namespace
+}  // namespace topo
