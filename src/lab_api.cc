@@ -19,7 +19,7 @@
 #include "netlink_backend.h"
 #include "netns.h"
 #include "state.h"
-#include "unique_prefix.h"
+#include "prefix.h"
 #include "validate.h"
 
 namespace topo {
@@ -119,7 +119,7 @@ void Lab::Up(const std::string& prefix) {
   NetlinkBackend backend;
   const bool automatic = prefix == kAutoPrefix;
   for (int attempt = 0;; ++attempt) {
-    std::string chosen = automatic ? PickUniquePrefix(impl_->topology, store) : prefix;
+    std::string chosen = automatic ? PickPrefix(store) : prefix;
     Topology t = ValidateOrThrow(impl_->file, impl_->text, chosen);
     Plan plan = Compile(t, impl_->file);
     UpResult r = topo::Up(plan, backend, store);

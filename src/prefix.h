@@ -10,10 +10,9 @@
 
 #include "netns.h"
 #include "state.h"
+#include "topo/lab.h"  // kAutoPrefix: the library's word for "pick one" is the CLI's too
 
 namespace topo {
-
-inline constexpr char kAutoPrefix[] = "auto";
 
 bool IsAutoPrefix(const std::optional<std::string>& prefix);
 

@@ -3,13 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "testutil.h"
 #include "topo/lab.h"
-#include "unique_prefix.h"
 
 namespace topo {
 namespace {
@@ -81,24 +78,6 @@ TEST(LabApiTest, MovedLabsOwnTheirState) {
   EXPECT_EQ(b.topology_name(), "server-router-client");
   a = Lab::FromYaml("name: solo\nnodes:\n  only: {}\n");
   EXPECT_EQ(a.Nodes(), std::vector<std::string>{"only"});
-}
-
-TEST(UniquePrefixTest, ShortAndFreeOfExistingNames) {
-  std::string dir = ::testing::TempDir() + "/topo-prefix-" + std::to_string(::getpid());
-  std::filesystem::create_directories(dir + "/netns");
-  DiagnosticList diags;
-  auto t = testing::ValidateText("name: lab\nnodes:\n  a: {}\n  b: {}\n", &diags);
-  ASSERT_TRUE(t);
-  StateStore store(dir + "/state");
-  std::set<std::string> seen;
-  for (int i = 0; i < 20; ++i) {
-    std::string p = PickUniquePrefix(*t, store, dir + "/netns");
-    EXPECT_TRUE(std::regex_match(p, std::regex("t[a-z0-9]{4}-"))) << p;
-    EXPECT_FALSE(std::filesystem::exists(dir + "/netns/" + p + "a"));
-    seen.insert(p);
-  }
-  EXPECT_GT(seen.size(), 1u);  // random, not fixed
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
