@@ -423,19 +423,19 @@ std::vector<std::string> ActionToShell(const Action& a) {
     case ActionKind::kCreateNamespace:
       return {"ip netns add " + Q(a.ns)};
     case ActionKind::kCreateVeth:
-      return {"ip link add " + Q(a.ifname) + NetnsArg(a.ns) + " type veth peer name " +
+      return {"ip link add name " + Q(a.ifname) + NetnsArg(a.ns) + " type veth peer name " +
               Q(a.peer_ifname) + NetnsArg(a.peer_ns)};
     case ActionKind::kSetMtu:
-      return {IpN(a) + "link set " + Q(a.ifname) + " mtu " + std::to_string(a.mtu)};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " mtu " + std::to_string(a.mtu)};
     case ActionKind::kSetMac:
-      return {IpN(a) + "link set " + Q(a.ifname) + " address " + a.mac.ToString()};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " address " + a.mac.ToString()};
     case ActionKind::kSetSysctl:
       return {InNs(a) + "sysctl -qw " + Q(a.key + "=" + a.value)};
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr add " + a.address.ToString() + " dev " + Q(a.ifname) +
               (a.address.family() == 6 ? " nodad" : "")};
     case ActionKind::kSetLinkUp:
-      return {IpN(a) + "link set " + Q(a.ifname) + " up"};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " up"};
     case ActionKind::kAddRoute:
       return {IpN(a, a.route.family) + "route add " + RouteArgs(a.route)};
     case ActionKind::kAddSnat: {
@@ -447,9 +447,10 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return out;
     }
     case ActionKind::kCreateBridge:
-      return {IpN(a) + "link add " + Q(a.ifname) + " type bridge stp_state " + (a.stp ? "1" : "0")};
+      return {IpN(a) + "link add name " + Q(a.ifname) + " type bridge stp_state " +
+              (a.stp ? "1" : "0")};
     case ActionKind::kSetMaster:
-      return {IpN(a) + "link set " + Q(a.ifname) + " master " + Q(a.master)};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " master " + Q(a.master)};
     case ActionKind::kSetImpairment:
       return ImpairmentShell(a);
     case ActionKind::kWriteEtcFile: {
@@ -469,9 +470,9 @@ std::vector<std::string> InverseToShell(const Action& a) {
     case ActionKind::kCreateNamespace:
       return {"ip netns del " + Q(a.ns)};
     case ActionKind::kCreateVeth:
-      return {IpN(a) + "link del " + Q(a.ifname)};
+      return {IpN(a) + "link del dev " + Q(a.ifname)};
     case ActionKind::kSetMtu:
-      return {IpN(a) + "link set " + Q(a.ifname) + " mtu 1500"};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " mtu 1500"};
     case ActionKind::kSetMac:
       return {};  // the interface's own address goes with the interface
     case ActionKind::kSetSysctl:
@@ -483,7 +484,7 @@ std::vector<std::string> InverseToShell(const Action& a) {
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr del " + a.address.ToString() + " dev " + Q(a.ifname)};
     case ActionKind::kSetLinkUp:
-      return {IpN(a) + "link set " + Q(a.ifname) + " down"};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " down"};
     case ActionKind::kAddRoute:
       return {IpN(a, a.route.family) + "route del " + RouteArgs(a.route)};
     case ActionKind::kAddSnat: {
@@ -495,9 +496,9 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return out;
     }
     case ActionKind::kCreateBridge:
-      return {IpN(a) + "link del " + Q(a.ifname)};
+      return {IpN(a) + "link del dev " + Q(a.ifname)};
     case ActionKind::kSetMaster:
-      return {IpN(a) + "link set " + Q(a.ifname) + " nomaster"};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " nomaster"};
     case ActionKind::kSetImpairment:
       return {"tc -n " + Q(a.ns) + " qdisc del dev " + Q(a.ifname) + " root"};
     case ActionKind::kWriteEtcFile: {

@@ -47,46 +47,46 @@ rmdir --ignore-fail-on-non-empty /etc/netns/lan
 # ip -n ns0 route del default via 10.0.1.254
 
 # set link far:eth0 down
-# ip -n far link set eth0 down
+# ip -n far link set dev eth0 down
 
 # set link wan:p1 down
-# ip -n wan link set p1 down
+# ip -n wan link set dev p1 down
 
 # set link wan:p0 down
-# ip -n wan link set p0 down
+# ip -n wan link set dev p0 down
 
 # set link wan:br0 down
-# ip -n wan link set br0 down
+# ip -n wan link set dev br0 down
 
 # set link router:eth1 down
-# ip -n router link set eth1 down
+# ip -n router link set dev eth1 down
 
 # set link router:eth0 down
-# ip -n router link set eth0 down
+# ip -n router link set dev eth0 down
 
 # set link ns2:eth0 down
-# ip -n ns2 link set eth0 down
+# ip -n ns2 link set dev eth0 down
 
 # set link ns1:eth0 down
-# ip -n ns1 link set eth0 down
+# ip -n ns1 link set dev eth0 down
 
 # set link ns0:eth0 down
-# ip -n ns0 link set eth0 down
+# ip -n ns0 link set dev eth0 down
 
 # set link lan:p3 down
-# ip -n lan link set p3 down
+# ip -n lan link set dev p3 down
 
 # set link lan:p2 down
-# ip -n lan link set p2 down
+# ip -n lan link set dev p2 down
 
 # set link lan:p1 down
-# ip -n lan link set p1 down
+# ip -n lan link set dev p1 down
 
 # set link lan:p0 down
-# ip -n lan link set p0 down
+# ip -n lan link set dev p0 down
 
 # set link lan:br0 down
-# ip -n lan link set br0 down
+# ip -n lan link set dev br0 down
 
 # delete address far:eth0 10.0.2.1/24
 # ip -n far addr del 10.0.2.1/24 dev eth0
@@ -111,67 +111,67 @@ rmdir --ignore-fail-on-non-empty /etc/netns/lan
 # restore sysctl router net.ipv4.ip_forward
 
 # release wan:p1 from br0
-# ip -n wan link set p1 nomaster
+# ip -n wan link set dev p1 nomaster
 
 # release wan:p0 from br0
-# ip -n wan link set p0 nomaster
+# ip -n wan link set dev p0 nomaster
 
 # release lan:p3 from br0
-# ip -n lan link set p3 nomaster
+# ip -n lan link set dev p3 nomaster
 
 # release lan:p2 from br0
-# ip -n lan link set p2 nomaster
+# ip -n lan link set dev p2 nomaster
 
 # release lan:p1 from br0
-# ip -n lan link set p1 nomaster
+# ip -n lan link set dev p1 nomaster
 
 # release lan:p0 from br0
-# ip -n lan link set p0 nomaster
+# ip -n lan link set dev p0 nomaster
 
 # delete bridge wan:br0
-# ip -n wan link del br0
+# ip -n wan link del dev br0
 
 # delete bridge lan:br0
-# ip -n lan link del br0
+# ip -n lan link del dev br0
 
 # delete veth far:eth0 <-> wan:p1
-# ip -n far link del eth0
+# ip -n far link del dev eth0
 
 # delete veth router:eth1 <-> wan:p0
-# ip -n router link del eth1
+# ip -n router link del dev eth1
 
 # delete veth router:eth0 <-> lan:p3
-# ip -n router link del eth0
+# ip -n router link del dev eth0
 
 # delete veth ns2:eth0 <-> lan:p2
-# ip -n ns2 link del eth0
+# ip -n ns2 link del dev eth0
 
 # delete veth ns1:eth0 <-> lan:p1
-# ip -n ns1 link del eth0
+# ip -n ns1 link del dev eth0
 
 # delete veth ns0:eth0 <-> lan:p0
-# ip -n ns0 link del eth0
+# ip -n ns0 link del dev eth0
 
 # set link far:lo down
-# ip -n far link set lo down
+# ip -n far link set dev lo down
 
 # set link wan:lo down
-# ip -n wan link set lo down
+# ip -n wan link set dev lo down
 
 # set link router:lo down
-# ip -n router link set lo down
+# ip -n router link set dev lo down
 
 # set link ns2:lo down
-# ip -n ns2 link set lo down
+# ip -n ns2 link set dev lo down
 
 # set link ns1:lo down
-# ip -n ns1 link set lo down
+# ip -n ns1 link set dev lo down
 
 # set link ns0:lo down
-# ip -n ns0 link set lo down
+# ip -n ns0 link set dev lo down
 
 # set link lan:lo down
-# ip -n lan link set lo down
+# ip -n lan link set dev lo down
 
 # delete namespace far
 ip netns del far

@@ -25,67 +25,67 @@ ip netns add wan
 ip netns add far
 
 # set link lan:lo up
-ip -n lan link set lo up
+ip -n lan link set dev lo up
 
 # set link ns0:lo up
-ip -n ns0 link set lo up
+ip -n ns0 link set dev lo up
 
 # set link ns1:lo up
-ip -n ns1 link set lo up
+ip -n ns1 link set dev lo up
 
 # set link ns2:lo up
-ip -n ns2 link set lo up
+ip -n ns2 link set dev lo up
 
 # set link router:lo up
-ip -n router link set lo up
+ip -n router link set dev lo up
 
 # set link wan:lo up
-ip -n wan link set lo up
+ip -n wan link set dev lo up
 
 # set link far:lo up
-ip -n far link set lo up
+ip -n far link set dev lo up
 
 # create veth ns0:eth0 <-> lan:p0
-ip link add eth0 netns ns0 type veth peer name p0 netns lan
+ip link add name eth0 netns ns0 type veth peer name p0 netns lan
 
 # create veth ns1:eth0 <-> lan:p1
-ip link add eth0 netns ns1 type veth peer name p1 netns lan
+ip link add name eth0 netns ns1 type veth peer name p1 netns lan
 
 # create veth ns2:eth0 <-> lan:p2
-ip link add eth0 netns ns2 type veth peer name p2 netns lan
+ip link add name eth0 netns ns2 type veth peer name p2 netns lan
 
 # create veth router:eth0 <-> lan:p3
-ip link add eth0 netns router type veth peer name p3 netns lan
+ip link add name eth0 netns router type veth peer name p3 netns lan
 
 # create veth router:eth1 <-> wan:p0
-ip link add eth1 netns router type veth peer name p0 netns wan
+ip link add name eth1 netns router type veth peer name p0 netns wan
 
 # create veth far:eth0 <-> wan:p1
-ip link add eth0 netns far type veth peer name p1 netns wan
+ip link add name eth0 netns far type veth peer name p1 netns wan
 
 # create bridge lan:br0
-ip -n lan link add br0 type bridge stp_state 0
+ip -n lan link add name br0 type bridge stp_state 0
 
 # create bridge wan:br0
-ip -n wan link add br0 type bridge stp_state 0
+ip -n wan link add name br0 type bridge stp_state 0
 
 # set master lan:p0 br0
-ip -n lan link set p0 master br0
+ip -n lan link set dev p0 master br0
 
 # set master lan:p1 br0
-ip -n lan link set p1 master br0
+ip -n lan link set dev p1 master br0
 
 # set master lan:p2 br0
-ip -n lan link set p2 master br0
+ip -n lan link set dev p2 master br0
 
 # set master lan:p3 br0
-ip -n lan link set p3 master br0
+ip -n lan link set dev p3 master br0
 
 # set master wan:p0 br0
-ip -n wan link set p0 master br0
+ip -n wan link set dev p0 master br0
 
 # set master wan:p1 br0
-ip -n wan link set p1 master br0
+ip -n wan link set dev p1 master br0
 
 # set sysctl router net.ipv4.ip_forward=1
 ip netns exec router sysctl -qw net.ipv4.ip_forward=1
@@ -112,46 +112,46 @@ ip -n router addr add 10.0.2.254/24 dev eth1
 ip -n far addr add 10.0.2.1/24 dev eth0
 
 # set link lan:br0 up
-ip -n lan link set br0 up
+ip -n lan link set dev br0 up
 
 # set link lan:p0 up
-ip -n lan link set p0 up
+ip -n lan link set dev p0 up
 
 # set link lan:p1 up
-ip -n lan link set p1 up
+ip -n lan link set dev p1 up
 
 # set link lan:p2 up
-ip -n lan link set p2 up
+ip -n lan link set dev p2 up
 
 # set link lan:p3 up
-ip -n lan link set p3 up
+ip -n lan link set dev p3 up
 
 # set link ns0:eth0 up
-ip -n ns0 link set eth0 up
+ip -n ns0 link set dev eth0 up
 
 # set link ns1:eth0 up
-ip -n ns1 link set eth0 up
+ip -n ns1 link set dev eth0 up
 
 # set link ns2:eth0 up
-ip -n ns2 link set eth0 up
+ip -n ns2 link set dev eth0 up
 
 # set link router:eth0 up
-ip -n router link set eth0 up
+ip -n router link set dev eth0 up
 
 # set link router:eth1 up
-ip -n router link set eth1 up
+ip -n router link set dev eth1 up
 
 # set link wan:br0 up
-ip -n wan link set br0 up
+ip -n wan link set dev br0 up
 
 # set link wan:p0 up
-ip -n wan link set p0 up
+ip -n wan link set dev p0 up
 
 # set link wan:p1 up
-ip -n wan link set p1 up
+ip -n wan link set dev p1 up
 
 # set link far:eth0 up
-ip -n far link set eth0 up
+ip -n far link set dev eth0 up
 
 # add route ns0 default via 10.0.1.254
 ip -n ns0 route add default via 10.0.1.254

@@ -18,10 +18,10 @@ iptables -t nat -D POSTROUTING -s 192.168.10.0/24 -o eth0 -m comment --comment t
 # ip -n ns1 route del default via 192.168.10.10
 
 # set link ns1:veth1 down
-# ip -n ns1 link set veth1 down
+# ip -n ns1 link set dev veth1 down
 
 # set link (root):veth0 down
-# ip link set veth0 down
+# ip link set dev veth0 down
 
 # delete address ns1:veth1 192.168.10.20/24
 # ip -n ns1 addr del 192.168.10.20/24 dev veth1
@@ -33,10 +33,10 @@ iptables -t nat -D POSTROUTING -s 192.168.10.0/24 -o eth0 -m comment --comment t
 # sysctl -qw net.ipv4.ip_forward=PREVIOUS  # the value before up
 
 # delete veth (root):veth0 <-> ns1:veth1
-ip link del veth0
+ip link del dev veth0
 
 # set link ns1:lo down
-# ip -n ns1 link set lo down
+# ip -n ns1 link set dev lo down
 
 # delete namespace ns1
 ip netns del ns1

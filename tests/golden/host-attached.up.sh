@@ -7,10 +7,10 @@ set -euo pipefail
 ip netns add ns1
 
 # set link ns1:lo up
-ip -n ns1 link set lo up
+ip -n ns1 link set dev lo up
 
 # create veth (root):veth0 <-> ns1:veth1
-ip link add veth0 type veth peer name veth1 netns ns1
+ip link add name veth0 type veth peer name veth1 netns ns1
 
 # set sysctl (root) net.ipv4.ip_forward=1
 sysctl -qw net.ipv4.ip_forward=1
@@ -22,10 +22,10 @@ ip addr add 192.168.10.10/24 dev veth0
 ip -n ns1 addr add 192.168.10.20/24 dev veth1
 
 # set link (root):veth0 up
-ip link set veth0 up
+ip link set dev veth0 up
 
 # set link ns1:veth1 up
-ip -n ns1 link set veth1 up
+ip -n ns1 link set dev veth1 up
 
 # add route ns1 default via 192.168.10.10
 ip -n ns1 route add default via 192.168.10.10

@@ -29,16 +29,16 @@ rmdir --ignore-fail-on-non-empty /etc/netns/branch
 # ip -n branch route del default via 10.1.0.1
 
 # set link dc:wan down
-# ip -n dc link set wan down
+# ip -n dc link set dev wan down
 
 # set link edge:wan down
-# ip -n edge link set wan down
+# ip -n edge link set dev wan down
 
 # set link edge:lan down
-# ip -n edge link set lan down
+# ip -n edge link set dev lan down
 
 # set link branch:eth0 down
-# ip -n branch link set eth0 down
+# ip -n branch link set dev eth0 down
 
 # delete address dc:lo 10.2.0.2/32
 # ip -n dc addr del 10.2.0.2/32 dev lo
@@ -66,19 +66,19 @@ rmdir --ignore-fail-on-non-empty /etc/netns/branch
 # tc -n edge qdisc del dev wan root
 
 # delete veth edge:wan <-> dc:wan
-# ip -n edge link del wan
+# ip -n edge link del dev wan
 
 # delete veth branch:eth0 <-> edge:lan
-# ip -n branch link del eth0
+# ip -n branch link del dev eth0
 
 # set link dc:lo down
-# ip -n dc link set lo down
+# ip -n dc link set dev lo down
 
 # set link edge:lo down
-# ip -n edge link set lo down
+# ip -n edge link set dev lo down
 
 # set link branch:lo down
-# ip -n branch link set lo down
+# ip -n branch link set dev lo down
 
 # delete namespace dc
 ip netns del dc

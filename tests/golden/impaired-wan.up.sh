@@ -13,19 +13,19 @@ ip netns add edge
 ip netns add dc
 
 # set link branch:lo up
-ip -n branch link set lo up
+ip -n branch link set dev lo up
 
 # set link edge:lo up
-ip -n edge link set lo up
+ip -n edge link set dev lo up
 
 # set link dc:lo up
-ip -n dc link set lo up
+ip -n dc link set dev lo up
 
 # create veth branch:eth0 <-> edge:lan
-ip link add eth0 netns branch type veth peer name lan netns edge
+ip link add name eth0 netns branch type veth peer name lan netns edge
 
 # create veth edge:wan <-> dc:wan
-ip link add wan netns edge type veth peer name wan netns dc
+ip link add name wan netns edge type veth peer name wan netns dc
 
 # impair edge:wan delay 20ms jitter 2ms loss 0.5% rate 2mbit
 tc -n edge qdisc replace dev wan root handle 1: netem delay 20ms 2ms loss 0.5%
@@ -57,16 +57,16 @@ ip -n dc addr add 192.168.100.2/30 dev wan
 ip -n dc addr add 10.2.0.2/32 dev lo
 
 # set link branch:eth0 up
-ip -n branch link set eth0 up
+ip -n branch link set dev eth0 up
 
 # set link edge:lan up
-ip -n edge link set lan up
+ip -n edge link set dev lan up
 
 # set link edge:wan up
-ip -n edge link set wan up
+ip -n edge link set dev wan up
 
 # set link dc:wan up
-ip -n dc link set wan up
+ip -n dc link set dev wan up
 
 # add route branch default via 10.1.0.1
 ip -n branch route add default via 10.1.0.1

@@ -34,16 +34,16 @@ rmdir --ignore-fail-on-non-empty /etc/netns/server
 # ip -n server route del default via 10.0.1.1
 
 # set link client:vethC down
-# ip -n client link set vethC down
+# ip -n client link set dev vethC down
 
 # set link router:veth-cli down
-# ip -n router link set veth-cli down
+# ip -n router link set dev veth-cli down
 
 # set link router:veth-srv down
-# ip -n router link set veth-srv down
+# ip -n router link set dev veth-srv down
 
 # set link server:vethS down
-# ip -n server link set vethS down
+# ip -n server link set dev vethS down
 
 # delete address client:vethC 10.0.2.2/24
 # ip -n client addr del 10.0.2.2/24 dev vethC
@@ -68,19 +68,19 @@ rmdir --ignore-fail-on-non-empty /etc/netns/server
 # restore sysctl router net.ipv4.ip_forward
 
 # delete veth client:vethC <-> router:veth-cli
-# ip -n client link del vethC
+# ip -n client link del dev vethC
 
 # delete veth server:vethS <-> router:veth-srv
-# ip -n server link del vethS
+# ip -n server link del dev vethS
 
 # set link client:lo down
-# ip -n client link set lo down
+# ip -n client link set dev lo down
 
 # set link router:lo down
-# ip -n router link set lo down
+# ip -n router link set dev lo down
 
 # set link server:lo down
-# ip -n server link set lo down
+# ip -n server link set dev lo down
 
 # delete namespace client
 ip netns del client

@@ -13,19 +13,19 @@ ip netns add router
 ip netns add client
 
 # set link server:lo up
-ip -n server link set lo up
+ip -n server link set dev lo up
 
 # set link router:lo up
-ip -n router link set lo up
+ip -n router link set dev lo up
 
 # set link client:lo up
-ip -n client link set lo up
+ip -n client link set dev lo up
 
 # create veth server:vethS <-> router:veth-srv
-ip link add vethS netns server type veth peer name veth-srv netns router
+ip link add name vethS netns server type veth peer name veth-srv netns router
 
 # create veth client:vethC <-> router:veth-cli
-ip link add vethC netns client type veth peer name veth-cli netns router
+ip link add name vethC netns client type veth peer name veth-cli netns router
 
 # set sysctl router net.ipv4.ip_forward=1
 ip netns exec router sysctl -qw net.ipv4.ip_forward=1
@@ -52,16 +52,16 @@ ip -n client addr add 2.2.2.2/24 dev lo
 ip -n client addr add 10.0.2.2/24 dev vethC
 
 # set link server:vethS up
-ip -n server link set vethS up
+ip -n server link set dev vethS up
 
 # set link router:veth-srv up
-ip -n router link set veth-srv up
+ip -n router link set dev veth-srv up
 
 # set link router:veth-cli up
-ip -n router link set veth-cli up
+ip -n router link set dev veth-cli up
 
 # set link client:vethC up
-ip -n client link set vethC up
+ip -n client link set dev vethC up
 
 # add route server default via 10.0.1.1
 ip -n server route add default via 10.0.1.1
