@@ -94,7 +94,8 @@ void RegisterStatus(CLI::App& app) {
         PrintStatus(s);
       }
     }
-    if (o->json) std::cout << all.dump(2) << "\n";
+    if (o->json)
+      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   });
 }
 

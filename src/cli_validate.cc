@@ -37,7 +37,8 @@ void RegisterValidate(CLI::App& app) {
                   << " nodes)\n";
       }
     }
-    if (o->json) std::cout << all.dump(2) << "\n";
+    if (o->json)
+      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     g_exit_code = rc;
   });
 }
