@@ -82,19 +82,42 @@ Status EnsurePrivateDir(const std::string& path) {
   return Status::OK();
 }
 
+// Removes a lab directory and the files in it. A symlink in its place is
+// removed itself, never followed: the files it points at stay.
 Status RemoveTree(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (!d) return errno == ENOENT ? Status::OK() : Status::FromErrno("open " + path, errno);
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::OK();
+    if (errno == ELOOP || errno == ENOTDIR) {
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        return Status::FromErrno("remove " + path, errno);
+      }
+      return Status::OK();
+    }
+    return Status::FromErrno("open " + path, errno);
+  }
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    int e = errno;
+    ::close(fd);
+    return Status::FromErrno("open " + path, e);
+  }
   while (struct dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    ::unlink((path + "/" + name).c_str());
+    ::unlinkat(fd, name.c_str(), 0);
   }
   ::closedir(d);
   if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
     return Status::FromErrno("remove " + path, errno);
   }
   return Status::OK();
+}
+
+// True when `path` is a directory itself, not a symlink to one.
+bool IsRealDirectory(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 }  // namespace
@@ -197,7 +220,7 @@ std::vector<std::string> StateStore::ListLabs() const {
 }
 
 bool StateStore::LabExists(const std::string& lab) const {
-  if (!IsSafeLabName(lab)) return false;
+  if (!IsSafeLabName(lab) || !IsRealDirectory(LabDir(lab))) return false;
   struct stat st;
   return ::lstat((LabDir(lab) + "/plan.json").c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -243,6 +266,10 @@ Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
 Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
   if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
   std::string dir = LabDir(lab);
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+    return Status::IOError(dir + " is not a directory; refusing to follow it");
+  }
   std::string text;
   Status s = ReadFileNoFollow(dir + "/plan.json", &text);
   if (!s.ok()) {
