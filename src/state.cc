@@ -241,7 +241,14 @@ Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
   if (!IsSafeLabName(plan.lab))
     return Status::InvalidArgument("unsafe lab name '" + plan.lab + "'");
   std::string dir = LabDir(plan.lab);
-  if (::mkdir(dir.c_str(), 0700) != 0) {
+  int rc = ::mkdir(dir.c_str(), 0700);
+  if (rc != 0 && errno == EEXIST && IsRealDirectory(dir) && !LabExists(plan.lab)) {
+    // A directory without plan.json is what an `up` killed while registering
+    // leaves behind; it never touched the kernel, so its leftovers can go.
+    RemoveTree(dir);
+    rc = ::mkdir(dir.c_str(), 0700);
+  }
+  if (rc != 0) {
     if (errno == EEXIST) return Status::AlreadyExists("lab '" + plan.lab + "' is already up");
     return Status::FromErrno("create " + dir, errno);
   }

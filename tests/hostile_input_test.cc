@@ -154,6 +154,24 @@ TEST(HostileInputCliTest, LimitsComeFromTheEnvironment) {
   EXPECT_EQ(r.status, 0) << r.output;
 }
 
+TEST(EscapeForTerminalTest, EscapesWhatATerminalActsOnAndKeepsPrintableUtf8) {
+  EXPECT_EQ(EscapeForTerminal("plain 'name'"), "plain 'name'");
+  EXPECT_EQ(EscapeForTerminal("r\xd0\xbeuter \xc3\xa9"), "r\xd0\xbeuter \xc3\xa9");  // kept
+  EXPECT_EQ(EscapeForTerminal("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(EscapeForTerminal("a\tb"), "a\\x09b");
+  EXPECT_EQ(EscapeForTerminal("a\tb", /*keep_tabs=*/true), "a\tb");
+  EXPECT_EQ(EscapeForTerminal("\x7f"), "\\x7f");
+  EXPECT_EQ(EscapeForTerminal("\xc2\x85"), "\\xc2\\x85");           // C1 control NEL
+  EXPECT_EQ(EscapeForTerminal("\xe2\x80\xae"), "\\xe2\\x80\\xae");  // right-to-left override
+  EXPECT_EQ(EscapeForTerminal("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");  // left-to-right isolate
+  EXPECT_EQ(EscapeForTerminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
+  EXPECT_EQ(EscapeForTerminal("\xe0\x80\x80"), "\\xe0\\x80\\x80");  // overlong
+  EXPECT_EQ(EscapeForTerminal("\xf5\x91\x90"), "\\xf5\\x91\\x90");  // found by the fuzzer
+  EXPECT_EQ(EscapeForTerminal("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
+  EXPECT_EQ(EscapeForTerminal("\xff"), "\\xff");
+  EXPECT_EQ(EscapeForTerminal("\xe2\x82"), "\\xe2\\x82");  // truncated
+}
+
 // What `topo validate` and `topo validate --json` do with each corpus file:
 // no exception, valid UTF-8 JSON, no raw control bytes for the terminal.
 TEST(HostileInputTest, EveryCorpusFileRendersSafely) {

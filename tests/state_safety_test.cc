@@ -96,7 +96,7 @@ TEST_F(StateSafetyTest, SymlinkedStateDirectoryIsRefused) {
   StateStore store(dir_);
   UpResult r = Up(SeedPlan(), b, store);
   EXPECT_FALSE(r.status.ok());
-  EXPECT_EQ(r.status.message(), dir_ + " is not a directory");
+  EXPECT_EQ(r.status.message(), dir_ + " is not a directory; nothing was changed");
   EXPECT_TRUE(b.calls().empty());
   EXPECT_TRUE(fs::is_empty(elsewhere));
 }
@@ -116,7 +116,8 @@ TEST_F(StateSafetyTest, SymlinkAtTheLockIsNotFollowed) {
 }
 
 TEST_F(StateSafetyTest, SymlinkAtTheJournalIsNotFollowed) {
-  // A lab directory prepared by someone else, with the journal a symlink.
+  // A lab directory without a plan (what a killed `up` leaves), its journal a
+  // symlink: `up` clears it away, unlinking the symlink, never writing through it.
   StateStore probe(dir_);
   ASSERT_TRUE(probe.Open().ok());
   const std::string lab = dir_ + "/labs/server-router-client";
@@ -125,20 +126,21 @@ TEST_F(StateSafetyTest, SymlinkAtTheJournalIsNotFollowed) {
   RecordingBackend b;
   StateStore store(dir_);
   UpResult r = Up(SeedPlan(), b, store);
-  EXPECT_FALSE(r.status.ok());
-  EXPECT_TRUE(b.calls().empty());
+  store.Unlock();
+  EXPECT_TRUE(r.status.ok()) << r.status.message();
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(lab + "/journal")));
   ExpectVictimIntact();
 
-  // The journal, opened directly by CreateLab, refuses the symlink too.
+  // A recorded lab whose journal was replaced by a symlink: `down` refuses to
+  // read through it and removes nothing.
   fs::remove(lab + "/journal");
-  fs::remove(lab);
-  Journal j;
-  Plan p = SeedPlan();
-  p.lab = "fresh";
-  ASSERT_EQ(mkdir((dir_ + "/labs/fresh").c_str(), 0700), 0);
-  ASSERT_EQ(symlink(victim_.c_str(), (dir_ + "/labs/fresh/journal").c_str()), 0);
-  EXPECT_FALSE(store.CreateLab(p, &j).ok());
-  EXPECT_FALSE(j.is_open());
+  ASSERT_EQ(symlink(victim_.c_str(), (lab + "/journal").c_str()), 0);
+  const size_t calls = b.calls().size();
+  DownResult d = Down("server-router-client", b, store);
+  EXPECT_FALSE(d.status.ok());
+  EXPECT_NE(d.status.message().find("Too many levels of symbolic links"), std::string::npos)
+      << d.status.message();
+  EXPECT_EQ(b.calls().size(), calls);
   ExpectVictimIntact();
 }
 
@@ -192,7 +194,8 @@ TEST_F(StateSafetyTest, StateDirectoryOwnedByAnotherUserIsRefused) {
   RecordingBackend b;
   StateStore store(dir_);
   UpResult r = Up(SeedPlan(), b, store);
-  EXPECT_EQ(r.status.message(), dir_ + " belongs to another user; refusing to use it");
+  EXPECT_EQ(r.status.message(),
+            dir_ + " belongs to another user; refusing to use it; nothing was changed");
   EXPECT_TRUE(b.calls().empty());
 }
 
