@@ -17,8 +17,7 @@ nlohmann::json StatusJson(const LabStatus& s) {
   j["source"] = s.plan.source_file;
   j["drift"] = s.drift;
   nlohmann::json nodes = nlohmann::json::array();
-  for (size_t i = 0; i < s.namespaces.size(); ++i) {
-    const NamespaceState& ns = s.namespaces[i];
+  for (const NamespaceState& ns : s.namespaces) {
     nlohmann::json n;
     n["namespace"] = ns.name;
     n["exists"] = ns.exists;

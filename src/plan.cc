@@ -385,10 +385,10 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {IpN(a) + "link del " + Q(a.ifname)};
     case ActionKind::kSetMtu:
       return {IpN(a) + "link set " + Q(a.ifname) + " mtu 1500"};
-    case ActionKind::kSetMac:
-      return {};  // the interface's own address goes with the interface
-    case ActionKind::kSetSysctl:
-      return {};  // the previous value is known only when applied (the journal keeps it)
+    case ActionKind::kSetMac:     // the interface's own address goes with the interface
+    case ActionKind::kSetSysctl:  // the previous value is known only when applied (the journal
+                                  // keeps it)
+      return {};
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr del " + a.address.ToString() + " dev " + Q(a.ifname)};
     case ActionKind::kSetLinkUp:

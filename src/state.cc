@@ -139,7 +139,9 @@ Journal::~Journal() {
 
 Status Journal::Done(size_t index, const std::string& note) {
   std::string line = "done " + std::to_string(index);
-  if (!note.empty()) line += " " + nlohmann::json(note).dump();
+  if (!note.empty())
+    line +=
+        " " + nlohmann::json(note).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   line += "\n";
   return WriteAll(fd_, line, "journal");
 }
