@@ -87,7 +87,7 @@ void CheckNames(const LabIndex& lab, DiagnosticList* diags) {
       const std::string problem = InterfaceNameProblem(i.name);
       if (problem.empty()) continue;
       ErrorAt(diags, i.src, "interface name " + Quote(i.name) + " " + problem,
-              "use at most 15 letters, digits, '_', '.' or '-'");
+              "use at most 15 letters, digits, '_', '.' or '-', not starting with '-'");
     }
   }
 }
@@ -253,6 +253,16 @@ std::string InterfaceNameProblem(const std::string& name) {
     if (c == '%') return "contains '%', which the kernel would take as a name template";
     if (c == 0) return "contains a NUL byte";
   }
+  // The kernel would take more, but names also reach iptables-restore input,
+  // `topo plan --format shell` scripts and terminals: allow only what no shell,
+  // parser or terminal reads as anything but a name.
+  for (unsigned char c : name) {
+    if (check_internal::IsSafeFileChar(c)) continue;
+    if (c < 0x20 || c == 0x7f) return "contains control character " + check_internal::Hex(c);
+    if (c >= 0x80) return "contains non-ASCII characters, which are not allowed";
+    return "contains '" + std::string(1, static_cast<char>(c)) + "', which is not allowed";
+  }
+  if (name[0] == '-') return "starts with '-', which is not allowed";
   return "";
 }
 

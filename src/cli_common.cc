@@ -34,6 +34,13 @@ std::optional<Plan> LoadPlan(const LoadOptions& o) {
   DiagnosticList diags(o.file);
   ValidateOptions vo;
   vo.prefix = o.prefix;
+  std::string limit_error;
+  vo.limits = LoadLimitsFromEnvironment(&limit_error);
+  if (!limit_error.empty()) {
+    PrintError(limit_error);
+    g_exit_code = kExitInvalid;
+    return std::nullopt;
+  }
   if (IsAutoPrefix(o.prefix)) vo.prefix = PickPrefix(StateStore());
   std::optional<Topology> t = LoadAndValidate(o.file, vo, doc.get(), &diags);
   bool failed = !t || (o.strict && diags.warning_count() > 0);

@@ -40,7 +40,8 @@ void RegisterPlan(CLI::App& app) {
     auto plan = LoadPlan(lo);
     if (!plan) return;
     if (format == "json") {
-      std::cout << PlanToJson(*plan).dump(2) << "\n";
+      std::cout << PlanToJson(*plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
     } else if (format == "shell") {
       std::cout << FormatPlanShell(*plan, o->teardown);
     } else {

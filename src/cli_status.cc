@@ -17,8 +17,7 @@ nlohmann::json StatusJson(const LabStatus& s) {
   j["source"] = s.plan.source_file;
   j["drift"] = s.drift;
   nlohmann::json nodes = nlohmann::json::array();
-  for (size_t i = 0; i < s.namespaces.size(); ++i) {
-    const NamespaceState& ns = s.namespaces[i];
+  for (const NamespaceState& ns : s.namespaces) {
     nlohmann::json n;
     n["namespace"] = ns.name;
     n["exists"] = ns.exists;
@@ -102,7 +101,8 @@ void RegisterStatus(CLI::App& app) {
         PrintStatus(s);
       }
     }
-    if (o->json) std::cout << all.dump(2) << "\n";
+    if (o->json)
+      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   });
 }
 

@@ -43,7 +43,8 @@ void RegisterValidate(CLI::App& app) {
         std::cout << f << ": ok (lab '" << plan->lab << "', " << nodes << " nodes)\n";
       }
     }
-    if (o->json) std::cout << all.dump(2) << "\n";
+    if (o->json)
+      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     g_exit_code = rc;
   });
 }

@@ -5,6 +5,73 @@
 
 namespace topo {
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when s[i] does not start one.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  size_t n = c >= 0xf0 && c <= 0xf4   ? 4
+             : c >= 0xe0 && c <= 0xef ? 3
+             : c >= 0xc2 && c < 0xe0  ? 2
+                                      : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  }
+  if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
+  if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
+  if (n == 4 && c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (n == 4 && c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+  return n;
+}
+
+// Code points a terminal acts on or that reorder text: C1 controls and the
+// bidirectional overrides and isolates ("trojan source").
+bool IsInvisibleControl(std::string_view seq) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(seq[k]); };
+  if (seq.size() == 2) return b(0) == 0xc2 && b(1) < 0xa0;
+  if (seq.size() == 3 && b(0) == 0xe2 && b(1) == 0x80) return b(2) >= 0xaa && b(2) <= 0xae;
+  if (seq.size() == 3 && b(0) == 0xe2 && b(1) == 0x81) return b(2) >= 0xa6 && b(2) <= 0xa9;
+  return false;
+}
+
+}  // namespace
+
+std::string EscapeForTerminal(std::string_view text, bool keep_tabs) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c == '\t' && keep_tabs) {
+      out += '\t';
+      ++i;
+      continue;
+    }
+    const size_t n = c >= 0x80 ? Utf8Length(text, i) : 0;
+    if (n > 0 && !IsInvisibleControl(text.substr(i, n))) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    // One escape per byte: control characters, invalid UTF-8, C1 and bidi controls.
+    for (size_t k = 0; k < std::max<size_t>(n, 1); ++k) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const unsigned char byte = static_cast<unsigned char>(text[i + k]);
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+    i += std::max<size_t>(n, 1);
+  }
+  return out;
+}
+
 void DiagnosticList::Error(Location loc, std::string pointer, std::string message,
                            std::string hint) {
   Add({Severity::kError, file_, loc, std::move(pointer), std::move(message), std::move(hint)});
@@ -17,6 +84,10 @@ void DiagnosticList::Warning(Location loc, std::string pointer, std::string mess
 
 void DiagnosticList::Add(Diagnostic d) {
   if (d.file.empty()) d.file = file_;
+  d.file = EscapeForTerminal(d.file);
+  d.message = EscapeForTerminal(d.message);
+  d.hint = EscapeForTerminal(d.hint);
+  d.pointer = EscapeForTerminal(d.pointer);
   // The same problem reported twice (say by the schema and a semantic check) is shown once.
   for (const Diagnostic& e : items_) {
     if (e.loc.line == d.loc.line && e.loc.column == d.loc.column && e.message == d.message) return;
@@ -70,11 +141,20 @@ std::string FormatDiagnostic(const Diagnostic& d, std::string_view source) {
   std::string_view line = SourceLine(source, d.loc.line);
   if (!line.empty() && line.size() < 400) {
     out += "  ";
-    out += line;
+    out += EscapeForTerminal(line, /*keep_tabs=*/true);
     out += "\n  ";
-    // Keep tabs so the caret lines up under tab-indented text.
-    for (int i = 1; i < d.loc.column && static_cast<size_t>(i - 1) < line.size(); ++i) {
-      out += line[i - 1] == '\t' ? '\t' : ' ';
+    // Keep tabs so the caret lines up under tab-indented text; an escaped byte
+    // takes four columns, a UTF-8 character one.
+    const size_t before = std::min(line.size(), static_cast<size_t>(std::max(d.loc.column - 1, 0)));
+    for (size_t i = 0; i < before;) {
+      const size_t step = std::max<size_t>(1, Utf8Length(line, i));
+      const std::string shown = EscapeForTerminal(line.substr(i, step), true);
+      if (shown == "\t") {
+        out += '\t';
+      } else {
+        out.append(step > 1 && shown.size() == step ? 1 : shown.size(), ' ');
+      }
+      i += step;
     }
     out += "^\n";
   }

@@ -53,6 +53,13 @@ class DiagnosticList {
   std::vector<Diagnostic> items_;
 };
 
+// `text` with every byte a terminal would act on written as \xNN: control
+// characters (tabs kept when asked), invalid UTF-8, C1 controls and the
+// bidirectional overrides. Valid printable UTF-8 is kept. Every diagnostic's
+// file, message and hint pass through it, so hostile names can neither drive
+// the terminal nor break JSON output.
+std::string EscapeForTerminal(std::string_view text, bool keep_tabs = false);
+
 // "file:line:col: error: message", the source line, a caret under the column,
 // and "  hint: ..." when there is one. `source` is the whole file's text.
 std::string FormatDiagnostic(const Diagnostic& d, std::string_view source);

@@ -54,6 +54,7 @@ Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& ar
     }
   }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   ::execvp(args[0], args.data());

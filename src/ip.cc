@@ -97,7 +97,7 @@ std::optional<MacAddress> ParseMac(std::string_view text) {
   if (text.size() != 17) return std::nullopt;
   MacAddress m;
   for (int i = 0; i < 6; ++i) {
-    std::string_view part = text.substr(i * 3, 2);
+    std::string_view part = text.substr(static_cast<size_t>(i) * 3, 2);
     if (i < 5 && text[i * 3 + 2] != ':') return std::nullopt;
     unsigned v = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + 2, v, 16);

@@ -19,7 +19,8 @@ struct IpAddress {
   size_t size() const { return family == 4 ? 4 : 16; }
   bool is_v4() const { return family == 4; }
   std::string ToString() const;
-  auto operator<=>(const IpAddress&) const = default;
+  // clang-tidy 14 misreads the defaulted comparison (llvm/llvm-project#46235).
+  auto operator<=>(const IpAddress&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // An address with a prefix length: an interface address (10.0.1.2/24) or a
@@ -34,8 +35,8 @@ struct Prefix {
   bool HostBitsSet() const { return Network().addr != addr; }
   bool Contains(const IpAddress& a) const;
   bool Overlaps(const Prefix& other) const;
-  std::string ToString() const;  // "10.0.1.2/24"
-  auto operator<=>(const Prefix&) const = default;
+  std::string ToString() const;                     // "10.0.1.2/24"
+  auto operator<=>(const Prefix&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // Families are 4 and 6 here (not AF_*), so this header stays free of system headers.

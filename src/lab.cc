@@ -35,7 +35,10 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   UpResult r;
   r.status = store.Open();
   if (r.status.ok()) r.status = store.Lock();
-  if (!r.status.ok()) return r;
+  if (!r.status.ok()) {
+    r.status = Status::IOError(r.status.message() + "; nothing was changed", r.status.sys_errno());
+    return r;
+  }
   r.status = CheckCollisions(plan, backend, store);
   if (!r.status.ok()) return r;
   Journal journal;
@@ -67,7 +70,12 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   if (!r.status.ok()) return r;
   LabRecord rec;
   Status s = store.ReadLabForTeardown(lab, &rec);
-  if (s.IsNotFound()) return r;  // not up: nothing to do
+  if (s.IsNotFound()) {
+    // Not up: nothing to do, but for what an `up` killed while registering the
+    // lab (before touching the kernel) may have left: a directory without a plan.
+    store.RemoveLab(lab);
+    return r;
+  }
   if (!s.ok()) {
     r.status = s;
     return r;

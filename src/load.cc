@@ -1,13 +1,16 @@
 #include "load.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include <yaml-cpp/eventhandler.h>
@@ -89,7 +92,8 @@ class Inspector : public YAML::EventHandler {
       fatal_ = true;
       diags_->Error({mark.line + 1, mark.column + 1}, "",
                     "document expands to more than " + std::to_string(limits_.max_nodes) + " nodes",
-                    "this usually means nested aliases (a 'billion laughs' document)");
+                    "this usually means nested aliases (a 'billion laughs' document); "
+                    "TOPO_MAX_YAML_NODES raises the limit");
     }
   }
 
@@ -131,7 +135,8 @@ class Inspector : public YAML::EventHandler {
       fatal_ = true;
       diags_->Error(
           {mark.line + 1, mark.column + 1}, "",
-          "document is nested more than " + std::to_string(limits_.max_depth) + " levels deep");
+          "document is nested more than " + std::to_string(limits_.max_depth) + " levels deep",
+          "TOPO_MAX_DEPTH raises the limit");
     }
     std::string ptr = ChildPointer();
     if (!stack_.empty() && stack_.back().is_map && stack_.back().expecting_key) {
@@ -177,7 +182,8 @@ bool LoadText(const std::string& file, std::string text, Document* doc, Diagnost
   if (doc->text.size() > limits.max_bytes) {
     diags->Error({1, 1}, "",
                  "file is " + std::to_string(doc->text.size()) + " bytes, more than the limit of " +
-                     std::to_string(limits.max_bytes));
+                     std::to_string(limits.max_bytes),
+                 "set TOPO_MAX_BYTES to allow bigger files");
     return false;
   }
   if (doc->text.find('\0') != std::string::npos) {
@@ -219,7 +225,42 @@ bool LoadText(const std::string& file, std::string text, Document* doc, Diagnost
     diags->Error({1, 1}, "", "file is empty; a topology needs at least 'name' and 'nodes'");
     return false;
   }
+  if (doc->root.IsMap()) {
+    const YAML::Node nodes = doc->root["nodes"];
+    if (nodes.IsMap() && nodes.size() > limits.max_lab_nodes) {
+      Location loc = LocationOf(nodes);
+      diags->Error(loc, "/nodes",
+                   "lab has " + std::to_string(nodes.size()) + " nodes, more than the limit of " +
+                       std::to_string(limits.max_lab_nodes),
+                   "set TOPO_MAX_NODES to allow more (each node is a network namespace)");
+      return false;
+    }
+  }
   return true;
+}
+
+LoadLimits LoadLimitsFromEnvironment(std::string* error) {
+  LoadLimits limits;
+  error->clear();
+  const auto read = [&](const char* name, auto* value) {
+    const char* text = std::getenv(name);
+    if (!text || !*text || !error->empty()) return;
+    errno = 0;
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(text, &end, 10);
+    using T = std::remove_pointer_t<decltype(value)>;
+    if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE || v == 0 ||
+        v > static_cast<unsigned long long>(std::numeric_limits<T>::max())) {
+      *error = std::string(name) + "='" + text + "' is not a positive number";
+      return;
+    }
+    *value = static_cast<T>(v);
+  };
+  read("TOPO_MAX_BYTES", &limits.max_bytes);
+  read("TOPO_MAX_DEPTH", &limits.max_depth);
+  read("TOPO_MAX_YAML_NODES", &limits.max_nodes);
+  read("TOPO_MAX_NODES", &limits.max_lab_nodes);
+  return limits;
 }
 
 bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
@@ -241,6 +282,13 @@ bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
   char buf[65536];
   while (text.size() <= limits.max_bytes && in->read(buf, sizeof(buf)).gcount() > 0) {
     text.append(buf, static_cast<size_t>(in->gcount()));
+  }
+  if (text.size() > limits.max_bytes) {
+    doc->file = path;
+    diags->Error({1, 1}, "",
+                 "file is larger than the limit of " + std::to_string(limits.max_bytes) + " bytes",
+                 "set TOPO_MAX_BYTES to allow bigger files");
+    return false;
   }
   return LoadText(path, std::move(text), doc, diags, limits);
 }

@@ -19,11 +19,19 @@ struct Document {
   YAML::Node root;
 };
 
+// Every bound is documented in docs/TRUST.md and can be raised (or lowered)
+// through the environment: see LoadLimitsFromEnvironment.
 struct LoadLimits {
-  size_t max_bytes = 16 << 20;   // file size
-  int max_depth = 64;            // nesting of mappings and sequences
-  size_t max_nodes = 1'000'000;  // nodes after alias expansion ("billion laughs")
+  size_t max_bytes = 16 << 20;    // file size
+  int max_depth = 64;             // nesting of mappings and sequences
+  size_t max_nodes = 1'000'000;   // YAML nodes after alias expansion ("billion laughs")
+  size_t max_lab_nodes = 10'000;  // entries under `nodes:` (namespaces the lab would create)
 };
+
+// The defaults, overridden by TOPO_MAX_BYTES, TOPO_MAX_DEPTH, TOPO_MAX_YAML_NODES
+// and TOPO_MAX_NODES when set. A value that is not a positive decimal number
+// leaves *error set ("TOPO_MAX_NODES='lots' is not a positive number").
+LoadLimits LoadLimitsFromEnvironment(std::string* error);
 
 // Parses `text`. Returns false when there is no usable tree (syntax error,
 // limit exceeded); duplicate keys are reported as errors but the tree is kept.

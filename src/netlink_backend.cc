@@ -300,7 +300,11 @@ int DumpRoutes(nl_sock* sk, std::vector<nl_object*>* out) {
   rtm.rtm_family = AF_UNSPEC;
   int err = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
   if (err < 0) return err;
-  nl_cb* cb = nl_cb_clone(nl_socket_get_cb(sk));
+  // nl_socket_get_cb() takes a reference: put it back, or the socket's
+  // callbacks are never freed (found by LeakSanitizer).
+  nl_cb* own = nl_socket_get_cb(sk);
+  nl_cb* cb = nl_cb_clone(own);
+  nl_cb_put(own);
   if (!cb) return -NLE_NOMEM;
   auto on_valid = [](nl_msg* msg, void* arg) -> int {
     nl_msg_parse(

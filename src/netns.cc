@@ -224,6 +224,7 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
   }
   // Everything the child needs is prepared before fork().
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 

@@ -449,7 +449,11 @@ std::string JoinOr(const std::vector<std::string>& words) {
   return out;
 }
 
-std::string ValueText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+// Values quoted in messages may hold any bytes the file did; invalid UTF-8 is
+// replaced rather than thrown about (found by the fuzzer).
+std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string ValueText(const json& v) { return v.is_string() ? v.get<std::string>() : Dump(v); }
 
 // ---------------------------------------------------------------------------
 // Turning errors into diagnostics.
@@ -558,6 +562,7 @@ class Reporter {
       message = here.outer->at("errorMessage").get<std::string>();
     } else {
       std::vector<std::string> nouns;
+      nouns.reserve(allowed.size());
       for (const std::string& t : allowed) nouns.push_back(TypeNoun(t));
       const std::string actual = here.data->is_number_float() ? "float" : TypeOf(*here.data);
       message =
@@ -661,7 +666,7 @@ class Reporter {
     if (b.is_number_float() && std::floor(b.get<double>()) == b.get<double>()) {
       return std::to_string(static_cast<int64_t>(b.get<double>()));
     }
-    return b.dump();
+    return Dump(b);
   }
 
   void ReportRange(const Path& path, const Frames& f) {

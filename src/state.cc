@@ -83,13 +83,30 @@ Status EnsurePrivateDir(const std::string& path) {
   return Status::OK();
 }
 
+// Removes a lab directory and the files in it. A symlink in its place is
+// removed itself, never followed: the files it points at stay.
 Status RemoveTree(const std::string& path) {
-  DIR* d = ::opendir(path.c_str());
-  if (!d) return errno == ENOENT ? Status::OK() : Status::FromErrno("open " + path, errno);
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::OK();
+    if (errno == ELOOP || errno == ENOTDIR) {
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        return Status::FromErrno("remove " + path, errno);
+      }
+      return Status::OK();
+    }
+    return Status::FromErrno("open " + path, errno);
+  }
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    int e = errno;
+    ::close(fd);
+    return Status::FromErrno("open " + path, e);
+  }
   while (struct dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    ::unlink((path + "/" + name).c_str());
+    ::unlinkat(fd, name.c_str(), 0);
   }
   ::closedir(d);
   if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
@@ -115,6 +132,12 @@ std::string JournalHeader(const Plan& plan) {
          (namespaces_only ? " namespaces-only" : "") + "\n";
 }
 
+// True when `path` is a directory itself, not a symlink to one.
+bool IsRealDirectory(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 }  // namespace
 
 // ---- Journal ----
@@ -137,10 +160,16 @@ Journal::~Journal() {
 
 namespace {
 
+// `text` as a JSON string; bytes that are not UTF-8 become U+FFFD rather than
+// throwing (a note may hold whatever the kernel reported).
+std::string JsonString(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void AppendDoneLine(std::string* out, size_t index, const std::string& note) {
   *out += "done ";
   *out += std::to_string(index);
-  if (!note.empty()) *out += " " + nlohmann::json(note).dump();
+  if (!note.empty()) *out += " " + JsonString(note);
   *out += "\n";
 }
 
@@ -164,7 +193,7 @@ Status Journal::Flush() {
 }
 
 Status Journal::Before(size_t index, const std::string& note) {
-  return WriteAll(fd_, "before " + std::to_string(index) + " " + nlohmann::json(note).dump() + "\n",
+  return WriteAll(fd_, "before " + std::to_string(index) + " " + JsonString(note) + "\n",
                   "journal");
 }
 
@@ -278,7 +307,7 @@ std::vector<std::string> StateStore::ListLabs() const {
 }
 
 bool StateStore::LabExists(const std::string& lab) const {
-  if (!IsSafeLabName(lab)) return false;
+  if (!IsSafeLabName(lab) || !IsRealDirectory(LabDir(lab))) return false;
   struct stat st;
   return ::lstat((LabDir(lab) + "/plan.json").c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -299,7 +328,14 @@ Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
   if (!IsSafeLabName(plan.lab))
     return Status::InvalidArgument("unsafe lab name '" + plan.lab + "'");
   std::string dir = LabDir(plan.lab);
-  if (::mkdir(dir.c_str(), 0700) != 0) {
+  int rc = ::mkdir(dir.c_str(), 0700);
+  if (rc != 0 && errno == EEXIST && IsRealDirectory(dir) && !LabExists(plan.lab)) {
+    // A directory without plan.json is what an `up` killed while registering
+    // leaves behind; it never touched the kernel, so its leftovers can go.
+    RemoveTree(dir);
+    rc = ::mkdir(dir.c_str(), 0700);
+  }
+  if (rc != 0) {
     if (errno == EEXIST) return Status::AlreadyExists("lab '" + plan.lab + "' is already up");
     return Status::FromErrno("create " + dir, errno);
   }
@@ -325,6 +361,10 @@ Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
 Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
   if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
   std::string dir = LabDir(lab);
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+    return Status::IOError(dir + " is not a directory; refusing to follow it");
+  }
   std::string text;
   Status s = ReadFileNoFollow(dir + "/plan.json", &text);
   if (!s.ok()) {

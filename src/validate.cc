@@ -19,7 +19,7 @@ std::optional<Topology> Validate(const Document& doc, const ValidateOptions& opt
 std::optional<Topology> LoadAndValidate(const std::string& path, const ValidateOptions& options,
                                         Document* doc, DiagnosticList* diags) {
   std::optional<Topology> t;
-  if (LoadFile(path, doc, diags)) t = Validate(*doc, options, diags);
+  if (LoadFile(path, doc, diags, options.limits)) t = Validate(*doc, options, diags);
   diags->Sort();
   if (diags->has_errors()) return std::nullopt;
   return t;

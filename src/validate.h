@@ -16,6 +16,8 @@ namespace topo {
 struct ValidateOptions {
   // Replaces the file's `prefix` (the CLI's --prefix) before names are checked.
   std::optional<std::string> prefix;
+  // Resource bounds for LoadAndValidate's loading step.
+  LoadLimits limits;
 };
 
 std::optional<Topology> Validate(const Document& doc, const ValidateOptions& options,

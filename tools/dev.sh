@@ -5,6 +5,10 @@
 #   tools/dev.sh demo    setup, then bring up the example lab, show it working, tear it down
 #   tools/dev.sh test    setup, then run the whole test suite through CTest
 #   tools/dev.sh bench   setup, then run the benchmark (see docs/PERFORMANCE.md)
+#   tools/dev.sh stress  setup, then the stress tests (label `stress`, left out of `test`)
+#   tools/dev.sh fuzz [SECONDS]  build the libFuzzer target with clang and run it (default 60 s)
+#   tools/dev.sh check   hygiene (docs/TRUST.md): unit + integration tests under
+#                        ASan/UBSan, clang-tidy, clang-format, a 60 s fuzz run
 #
 # Needs root for installing packages and for anything that creates namespaces.
 set -euo pipefail
@@ -22,13 +26,16 @@ PACKAGES=(
   graphviz
 )
 
+# Only for `fuzz` and `check`: the compiler, its sanitizer runtimes and the linters.
+HYGIENE_PACKAGES=(clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 clang-tools-14)
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
 install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
+  local missing=() wanted=("${PACKAGES[@]}" "$@")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ "${#missing[@]}" -eq 0 ]; then
@@ -41,7 +48,10 @@ install_packages() {
 
 build() {
   echo "==> building in $BUILD ($BUILD_TYPE)"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+  local werror=OFF
+  if [ "${CI:-}" = true ]; then werror=ON; fi
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+    -DTOPO_WERROR="$werror" >/dev/null
   cmake --build "$BUILD" -j "$(nproc)"
 }
 
@@ -65,7 +75,70 @@ demo() {
 
 run_tests() {
   cd "$BUILD"
-  ctest --output-on-failure -j "$(nproc)" "$@"
+  # The stress label is long by design: `tools/dev.sh stress` runs it.
+  ctest --output-on-failure -j "$(nproc)" -LE stress "$@"
+}
+
+stress() {
+  cd "$BUILD"
+  ctest --output-on-failure -L stress "$@"
+}
+
+# Builds topo_fuzz with clang (ASan + UBSan + libFuzzer) in $FUZZ_BUILD and runs
+# it for $1 seconds over the checked-in corpus and the seeds. New coverage goes
+# to a scratch corpus in the build directory; TOPO_FUZZ_MERGE=1 folds it into
+# tests/fuzz/corpus. A crash leaves crash-* in $FUZZ_BUILD: add it to
+# tests/fuzz/regressions/ with the fix.
+FUZZ_BUILD="${TOPO_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+fuzz() {
+  local seconds="${1:-60}"
+  echo "==> building the fuzz target in $FUZZ_BUILD (clang, ASan, UBSan, libFuzzer)"
+  cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DTOPO_FUZZ=ON -DTOPO_WERROR=ON >/dev/null
+  cmake --build "$FUZZ_BUILD" --target topo_fuzz -j "$(nproc)"
+  mkdir -p "$FUZZ_BUILD/corpus"
+  echo "==> fuzzing for $seconds s"
+  local log="$FUZZ_BUILD/fuzz.log" rc=0
+  (cd "$FUZZ_BUILD" && ./topo_fuzz -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 corpus "$ROOT/tests/fuzz/corpus" "$ROOT/topologies" \
+    "$ROOT/tests/invalid") >"$log" 2>&1 || rc=$?
+  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss_mb)' "$log" || true
+  if [ "$rc" -ne 0 ]; then
+    tail -n 60 "$log"
+    echo "==> the fuzzer failed (exit $rc): see $log and $FUZZ_BUILD/crash-*" >&2
+    return "$rc"
+  fi
+  if [ "${TOPO_FUZZ_MERGE:-0}" = 1 ]; then
+    "$FUZZ_BUILD/topo_fuzz" -merge=1 -max_len=8192 "$ROOT/tests/fuzz/corpus" "$FUZZ_BUILD/corpus" >/dev/null 2>&1
+    echo "==> merged new coverage into tests/fuzz/corpus"
+  fi
+}
+
+# Sanitizer build (its own directory), then the unit and integration tests
+# under it with every report fatal; clang-tidy over src/; clang-format over
+# src/ tests/ tools/; a 60 s fuzz run.
+SAN_BUILD="${TOPO_SAN_BUILD_DIR:-$ROOT/build-asan}"
+check() {
+  echo "==> sanitizer build in $SAN_BUILD (address,undefined)"
+  cmake -S "$ROOT" -B "$SAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOPO_SANITIZE=address,undefined \
+    -DTOPO_WERROR=ON >/dev/null
+  cmake --build "$SAN_BUILD" --target topo topo_unit_tests topo_integration_tests -j "$(nproc)"
+  echo "==> unit and integration tests under ASan + UBSan"
+  (cd "$SAN_BUILD" &&
+    ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --output-on-failure -j "$(nproc)" -L 'unit|integration')
+  echo "==> clang-tidy (.clang-tidy) over src/"
+  run-clang-tidy-14 -p "$BUILD" -quiet "$ROOT/src/.*\.cc\$" >"$BUILD/clang-tidy.log" 2>&1 || {
+    grep -E 'warning:|error:' "$BUILD/clang-tidy.log" | sort -u
+    echo "==> clang-tidy found problems (full log: $BUILD/clang-tidy.log)" >&2
+    return 1
+  }
+  echo "==> clang-format --dry-run --Werror over src/ tests/ tools/"
+  (cd "$ROOT" && git ls-files -- 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'tools/*.cc' 'tools/*.h' |
+    xargs clang-format-14 --dry-run --Werror)
+  fuzz 60
+  echo "==> check passed"
 }
 
 cmd="${1:-setup}"
@@ -75,5 +148,8 @@ case "$cmd" in
   demo)  install_packages; build; demo ;;
   test)  install_packages; build; run_tests "$@" ;;
   bench) install_packages; build; "$BUILD/topo-bench" "$@" ;;
-  *) echo "usage: $0 {setup|demo|test|bench}" >&2; exit 2 ;;
+  stress) install_packages; build; stress "$@" ;;
+  fuzz)  install_packages "${HYGIENE_PACKAGES[@]}"; fuzz "$@" ;;
+  check) install_packages "${HYGIENE_PACKAGES[@]}"; build; check ;;
+  *) echo "usage: $0 {setup|demo|test|bench|stress|fuzz [seconds]|check}" >&2; exit 2 ;;
 esac

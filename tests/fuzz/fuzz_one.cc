@@ -1,0 +1,83 @@
+#include "fuzz_one.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "apply.h"
+#include "check.h"
+#include "compile.h"
+#include "diagnostic.h"
+#include "load.h"
+#include "plan.h"
+#include "recording_backend.h"
+#include "teardown.h"
+#include "validate.h"
+
+namespace topo::fuzz {
+namespace {
+
+[[noreturn]] void Violated(const char* property, const std::string& detail) {
+  std::fprintf(stderr, "fuzz property violated: %s\n%s\n", property, detail.c_str());
+  std::abort();
+}
+
+void CheckDiagnostics(const DiagnosticList& diags, const std::string& text) {
+  const std::string human = FormatDiagnostics(diags, text);
+  for (unsigned char c : human) {
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      Violated("diagnostics are terminal-safe", human);
+    }
+  }
+  const std::string json = DiagnosticsToJson(diags).dump();
+  if (!nlohmann::json::accept(json)) Violated("diagnostics JSON is valid", json);
+}
+
+void CheckPlan(const Plan& plan) {
+  for (const std::string& ns : plan.namespaces) {
+    if (!NamespaceNameProblem(ns).empty()) Violated("namespace names are safe", ns);
+  }
+  for (const Action& a : plan.actions) {
+    for (const std::string* name : {&a.ifname, &a.peer_ifname}) {
+      if (!name->empty() && !InterfaceNameProblem(*name).empty()) {
+        Violated("interface names are safe", *name);
+      }
+    }
+  }
+  const nlohmann::json j = PlanToJson(plan);
+  Plan back;
+  if (!PlanFromJson(j, &back).ok() || PlanToJson(back) != j) {
+    Violated("plan JSON round-trips", j.dump(1));
+  }
+  FormatPlanText(plan);
+  FormatPlanShell(plan, false);
+  FormatPlanShell(plan, true);
+
+  RecordingBackend backend;
+  ApplyResult r = Apply(plan, backend);
+  if (!r.status.ok()) Violated("a valid plan applies to the recording backend", r.status.message());
+  TeardownReport rep =
+      Teardown(plan, std::vector<bool>(plan.actions.size(), true), std::nullopt, {}, backend);
+  if (!rep.ok() || !backend.Empty()) Violated("teardown leaves nothing", FormatPlanText(plan));
+}
+
+}  // namespace
+
+void FuzzOne(const uint8_t* data, size_t size) {
+  // Small limits keep each run fast; the real limits are tested directly.
+  LoadLimits limits;
+  limits.max_bytes = 1 << 16;
+  limits.max_nodes = 20'000;
+  limits.max_lab_nodes = 200;
+  std::string text(reinterpret_cast<const char*>(data), size);
+  Document doc;
+  DiagnosticList diags("fuzz.yaml");
+  std::optional<Topology> t;
+  if (LoadText("fuzz.yaml", text, &doc, &diags, limits)) t = Validate(doc, {}, &diags);
+  diags.Sort();
+  CheckDiagnostics(diags, doc.text);
+  if (t && !diags.has_errors()) CheckPlan(Compile(*t, "fuzz.yaml"));
+}
+
+}  // namespace topo::fuzz
