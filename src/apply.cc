@@ -157,7 +157,7 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
       // What a namespace deletion undoes need not be on disk before the next
       // action: its namespace is, and teardown removes that (see state.h).
       Status js = a.UndoneByNamespaceRemoval() ? options.journal->DoneLater(i, note)
-                                                : options.journal->Done(i, note);
+                                               : options.journal->Done(i, note);
       if (!js.ok()) {
         result.status = js;
         break;
@@ -167,7 +167,10 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
   }
   if (result.status.ok()) {
     if (options.journal) result.status = options.journal->Complete();
-    if (result.status.ok()) return result;
+    if (result.status.ok()) {
+      result.notes = std::move(notes);
+      return result;
+    }
   }
   result.rolled_back = true;
   result.rollback = Teardown(plan, done, std::nullopt, notes, backend);

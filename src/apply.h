@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "backend.h"
@@ -22,6 +23,8 @@ struct ApplyResult {
   std::optional<size_t> failed_index;
   bool rolled_back = false;
   TeardownReport rollback;  // what the rollback did, when it ran
+  // What the inverses of completed actions need (as journaled), by action index.
+  std::map<size_t, std::string> notes;
 };
 
 struct ApplyOptions {

@@ -58,7 +58,7 @@ void CheckPlan(const Plan& plan) {
   ApplyResult r = Apply(plan, backend);
   if (!r.status.ok()) Violated("a valid plan applies to the recording backend", r.status.message());
   TeardownReport rep =
-      Teardown(plan, std::vector<bool>(plan.actions.size(), true), std::nullopt, {}, backend);
+      Teardown(plan, std::vector<bool>(plan.actions.size(), true), std::nullopt, r.notes, backend);
   if (!rep.ok() || !backend.Empty()) Violated("teardown leaves nothing", FormatPlanText(plan));
 }
 
