@@ -51,6 +51,8 @@ class Backend {
   virtual Status SetMtu(const std::string& ns, const std::string& ifname, int mtu) = 0;
   virtual Status SetMac(const std::string& ns, const std::string& ifname,
                         const MacAddress& mac) = 0;
+  // Bringing a link up returns once the kernel has acted on its carrier
+  // (operstate up, IPv6 link-local address made), not up to a second later.
   virtual Status SetLinkUp(const std::string& ns, const std::string& ifname, bool up) = 0;
 
   // IPv6 addresses are added without duplicate address detection (usable at once).

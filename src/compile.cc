@@ -9,6 +9,10 @@ std::vector<std::pair<std::string, std::string>> KindSysctls(NodeKind kind) {
   return {};
 }
 
+std::vector<std::pair<std::string, std::string>> NamespaceSysctls() {
+  return {{"net.ipv6.conf.default.accept_dad", "0"}};
+}
+
 namespace {
 
 bool InHostsFile(const IpAddress& a) {
@@ -17,6 +21,20 @@ bool InHostsFile(const IpAddress& a) {
   for (size_t k = 0; k < 15; ++k) loopback_or_zero = loopback_or_zero && a.bytes[k] == 0;
   bool link_local = a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
   return !loopback_or_zero && !link_local && a.bytes[0] != 0xff;
+}
+
+bool UsesIpv6(const Topology& t) {
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        if (p.family() == 6) return true;
+      }
+    }
+    for (const Route& r : n.routes) {
+      if (r.family == 6) return true;
+    }
+  }
+  return false;
 }
 
 Action Base(ActionKind kind, const Topology& t, const Node& n) {
@@ -60,7 +78,8 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   // At most this many actions: reserved, so the vector is not copied as it grows.
   size_t most = t.links.size();
   for (const Node& n : t.nodes) {
-    most += 2 + KindSysctls(n.kind).size() + n.sysctls.size() + n.routes.size();
+    most += 2 + NamespaceSysctls().size() + KindSysctls(n.kind).size() + n.sysctls.size() +
+            n.routes.size();
     most += n.snat.empty() ? 0 : 2;
     for (const Interface& i : n.interfaces) {
       most += 1 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
@@ -85,6 +104,19 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     Action a = Base(ActionKind::kSetLinkUp, t, n);
     a.ifname = "lo";
     out.push_back(a);
+  }
+  // Before any veth exists, so that every interface's link-local address is
+  // usable as soon as the link is up (see NamespaceSysctls). Only in labs that
+  // use IPv6; not for switches, which carry no addresses.
+  const bool ipv6 = UsesIpv6(t);
+  for (const Node& n : t.nodes) {
+    if (!ipv6 || n.is_root() || n.is_switch()) continue;
+    for (const auto& [key, value] : NamespaceSysctls()) {
+      Action a = Base(ActionKind::kSetSysctl, t, n);
+      a.key = key;
+      a.value = value;
+      out.push_back(a);
+    }
   }
   auto ns_of = [&](const std::string& node) {
     return !root_node.empty() && node == root_node ? std::string() : t.NamespaceOf(node);

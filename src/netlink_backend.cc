@@ -252,6 +252,39 @@ Status LinkRequest(Socket* s, int type, const std::string& ifname, unsigned flag
   return Request(s, [&](nl_sock* sk) { return nl_send_sync(sk, msg); });  // frees msg
 }
 
+// Sends an RTM_GETLINK for the interface and reads the reply (the link, then
+// the ack; or an error), discarding the link.
+Status GetLink(Socket* s, const std::string& ifname) {
+  if (Status st = CheckIfname(ifname); !st.ok()) return st;
+  nl_msg* msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+  if (!msg) return Status::IOError("cannot allocate a netlink message", ENOMEM);
+  ifinfomsg ifi = {};
+  ifi.ifi_family = AF_UNSPEC;
+  if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) != 0 ||
+      nla_put_string(msg, IFLA_IFNAME, ifname.c_str()) != 0) {
+    nlmsg_free(msg);
+    return Status::IOError("netlink message too large");
+  }
+  return Request(s, [&](nl_sock* sk) {
+    int err = nl_send_auto(sk, msg);
+    nlmsg_free(msg);
+    if (err < 0) return err;
+    nl_cb* cb = nl_cb_clone(nl_socket_get_cb(sk));
+    if (!cb) return -NLE_NOMEM;
+    bool got_link = false;
+    nl_cb_set(
+        cb, NL_CB_VALID, NL_CB_CUSTOM,
+        [](nl_msg*, void* arg) {
+          *static_cast<bool*>(arg) = true;
+          return static_cast<int>(NL_OK);
+        },
+        &got_link);
+    err = nl_recvmsgs(sk, cb);  // one message: the link, or the error
+    nl_cb_put(cb);
+    return err < 0 || !got_link ? err : nl_wait_for_ack(sk);
+  });
+}
+
 // iproute2-like one-line rendering of a route.
 std::string RouteToString(rtnl_route* r, const std::map<int, std::string>& names) {
   std::string out;
@@ -556,7 +589,19 @@ Status NetlinkBackend::SetMac(const std::string& ns, const std::string& ifname,
 }
 
 Status NetlinkBackend::SetLinkUp(const std::string& ns, const std::string& ifname, bool up) {
-  return ChangeLink(ns, ifname, up ? IFF_UP : 0, IFF_UP, 0, nullptr);
+  Status s = ChangeLink(ns, ifname, up ? IFF_UP : 0, IFF_UP, 0, nullptr);
+  if (!s.ok() || !up || ifname == "lo") return s;
+  // Bringing up the second end of a veth pair turns the carrier on, but the
+  // kernel acts on that (operstate up, IPv6 link-local address) in its
+  // link-watch work, which it puts off for up to a second when the device's
+  // ifindex equals its peer's (common: fresh namespaces number from 1).
+  // Until then the interface says NO-CARRIER and IPv6 has no link-local
+  // address to do neighbour discovery with. An RTM_GETLINK for the device
+  // makes the kernel handle its pending event at once (rtnl_getlink calls
+  // linkwatch_sync_dev; where a kernel does not, this changes nothing).
+  Namespace* n = nullptr;
+  if (s = Get(ns, &n); !s.ok()) return s;
+  return GetLink(n->sock.get(), ifname);
 }
 
 Status NetlinkBackend::ChangeAddress(const std::string& ns, const std::string& ifname,

@@ -72,6 +72,38 @@ TEST(PlanTest, PrefixNamesNamespaces) {
   EXPECT_EQ(Describe(p.actions[4]), "create veth t1-a:e <-> t1-b:e");
 }
 
+// A lab that uses IPv6 turns off duplicate address detection in the
+// namespace of each host and router before any veth exists, so link-local
+// addresses are usable at once; switches and IPv4-only labs are left alone.
+TEST(PlanTest, Ipv6LabsTurnOffDadBeforeTheVethsExist) {
+  const std::string nodes =
+      "  sw: {kind: switch}\n"
+      "  r: {kind: router, interfaces: {e: [ADDR_R]}}\n"
+      "  h: {interfaces: {e: [ADDR_H]}}\n"
+      "links:\n  - [r:e, sw:p0]\n  - [h:e, sw:p1]\n";
+  auto plan_of = [&](const std::string& r, const std::string& h) {
+    std::string y = "name: dad\nnodes:\n" + nodes;
+    y.replace(y.find("ADDR_R"), 6, r);
+    y.replace(y.find("ADDR_H"), 6, h);
+    DiagnosticList diags;
+    auto t = testing::ValidateText(y, &diags);
+    EXPECT_TRUE(t) << testing::Brief(diags);
+    return t ? Compile(*t) : Plan{};
+  };
+  Plan v6 = plan_of("\"2001:db8::1/64\", 10.0.0.1/24", "10.0.0.2/24");
+  std::vector<std::string> head;
+  for (size_t i = 0; i < v6.actions.size() && v6.actions[i].kind != ActionKind::kCreateVeth; ++i) {
+    head.push_back(Describe(v6.actions[i]));
+  }
+  EXPECT_EQ(head, (std::vector<std::string>{"create namespace sw", "create namespace r",
+                                            "create namespace h", "set link sw:lo up",
+                                            "set link r:lo up", "set link h:lo up",
+                                            "set sysctl r net.ipv6.conf.default.accept_dad=0",
+                                            "set sysctl h net.ipv6.conf.default.accept_dad=0"}));
+  Plan v4 = plan_of("10.0.0.1/24", "10.0.0.2/24");
+  for (const Action& a : v4.actions) EXPECT_NE(a.key, "net.ipv6.conf.default.accept_dad");
+}
+
 // A chain of routers with hosts at both ends, IPv4 and IPv6, MTUs and SNAT:
 // used to check ordering properties on something bigger than the seed.
 std::string ChainYaml(int n) {
