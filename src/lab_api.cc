@@ -18,8 +18,8 @@
 #include "lab.h"
 #include "netlink_backend.h"
 #include "netns.h"
-#include "state.h"
 #include "prefix.h"
+#include "state.h"
 #include "validate.h"
 
 namespace topo {
