@@ -82,9 +82,11 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 
 std::string TopoBinary() { return TOPO_BINARY; }
 
+std::string UniquePrefixStem() { return "t" + std::to_string(getpid()) + "x"; }
+
 std::string UniquePrefix() {
   static std::atomic<int> counter{0};
-  return "t" + std::to_string(getpid()) + "x" + std::to_string(counter++) + "-";
+  return UniquePrefixStem() + std::to_string(counter++) + "-";
 }
 
 }  // namespace topo::testing

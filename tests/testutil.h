@@ -39,6 +39,8 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 std::string TopoBinary();
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
+// What every UniquePrefix() of this process starts with ("t<pid>x").
+std::string UniquePrefixStem();
 
 }  // namespace topo::testing
 

@@ -45,11 +45,15 @@ std::string RootSnapshot() {
                                              {"iptables-save", "-t", "nat"},
                                              {"ip", "netns", "list"}}) {
     std::string out = RunProcess(argv).output;
-    // iptables-save stamps the time; drop comment lines.
+    // iptables-save stamps the time; drop comment lines. Of the namespaces,
+    // only this test process's own count: on a shared machine others come and
+    // go (each test checks its own by name as well).
+    const std::string own = testing::UniquePrefixStem();
     std::string kept;
     std::istringstream in(out);
     for (std::string line; std::getline(in, line);) {
       if (!line.empty() && line[0] == '#') continue;
+      if (argv[1] == "netns" && line.rfind(own, 0) != 0) continue;
       kept += line + "\n";
     }
     s += "$ " + argv[0] + "\n" + kept;
