@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -92,9 +93,13 @@ class Socket {
         if (queued_only && (errno == EAGAIN || errno == EWOULDBLOCK)) return Status::OK();
         return Status::FromErrno("receive nfnetlink", errno);
       }
-      int len = static_cast<int>(n);
-      for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len);
-           h = NLMSG_NEXT(h, len)) {
+      // NLMSG_OK/NLMSG_NEXT spelled out, without their mixed-sign comparison
+      // and never stepping past the end of what arrived.
+      const size_t got = static_cast<size_t>(n);
+      for (size_t off = 0; got - off >= sizeof(nlmsghdr);) {
+        auto* h = reinterpret_cast<nlmsghdr*>(buf.data() + off);
+        if (h->nlmsg_len < sizeof(nlmsghdr) || h->nlmsg_len > got - off) break;
+        off += std::min<size_t>(NLMSG_ALIGN(h->nlmsg_len), got - off);
         if (h->nlmsg_type == NLMSG_ERROR) {
           const auto* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
           if (e->error != 0 && *error == 0) *error = e->error;
