@@ -30,6 +30,8 @@
 namespace topo {
 namespace {
 
+using testing::ExpectGolden;
+
 Impairment Parse(const std::string& key, const std::string& text) {
   Impairment i;
   auto e = ParseImpairmentValue(key, text, &i);
@@ -194,20 +196,8 @@ TEST(NamesCompileTest, OneHostsFileForEveryNamespaceAndResolvConfWhereAsked) {
   EXPECT_EQ(PlanToJson(back).dump(), PlanToJson(p).dump());
 }
 
-void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = testing::SourcePath("tests/golden/" + name);
-  if (std::getenv("TOPO_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
-  EXPECT_EQ(actual, testing::ReadFile(path)) << "golden file " << path;
-}
-
 TEST(ImpairmentCompileTest, ShippedLabGoldenPlans) {
-  const std::string file = "topologies/impaired-wan.yaml";
-  Document doc;
-  DiagnosticList diags(file);
-  auto t = LoadAndValidate(testing::SourcePath(file), {}, &doc, &diags);
-  ASSERT_TRUE(t) << FormatDiagnostics(diags, doc.text);
-  EXPECT_TRUE(diags.empty()) << FormatDiagnostics(diags, doc.text);
-  Plan p = Compile(*t, file);
+  Plan p = testing::ShippedPlan("topologies/impaired-wan.yaml");
   ExpectGolden("impaired-wan.plan.txt", FormatPlanText(p));
   ExpectGolden("impaired-wan.up.sh", FormatPlanShell(p, false));
   ExpectGolden("impaired-wan.down.sh", FormatPlanShell(p, true));

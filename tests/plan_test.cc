@@ -14,26 +14,11 @@
 namespace topo {
 namespace {
 
+using testing::ExpectGolden;
+
 const char* kSeed = "topologies/server-router-client.yaml";
 
-Plan SeedPlan() {
-  Document doc;
-  DiagnosticList diags(kSeed);
-  auto t = LoadAndValidate(testing::SourcePath(kSeed), {}, &doc, &diags);
-  EXPECT_TRUE(t) << FormatDiagnostics(diags, doc.text);
-  return Compile(*t, kSeed);
-}
-
-// Golden files live in tests/golden/; TOPO_UPDATE_GOLDEN=1 rewrites them.
-void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = testing::SourcePath("tests/golden/" + name);
-  if (std::getenv("TOPO_UPDATE_GOLDEN")) {
-    FILE* f = std::fopen(path.c_str(), "w");
-    std::fputs(actual.c_str(), f);
-    std::fclose(f);
-  }
-  EXPECT_EQ(actual, testing::ReadFile(path)) << "golden file " << path;
-}
+Plan SeedPlan() { return testing::ShippedPlan(kSeed); }
 
 TEST(PlanTest, SeedGoldenText) {
   ExpectGolden("server-router-client.plan.txt", FormatPlanText(SeedPlan()));

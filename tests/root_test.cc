@@ -20,26 +20,11 @@
 namespace topo {
 namespace {
 
+using testing::ExpectGolden;
+
 const char* kHostLab = "topologies/host-attached.yaml";
 
-Plan HostPlan() {
-  Document doc;
-  DiagnosticList diags(kHostLab);
-  auto t = LoadAndValidate(testing::SourcePath(kHostLab), {}, &doc, &diags);
-  EXPECT_TRUE(t) << FormatDiagnostics(diags, doc.text);
-  EXPECT_EQ(diags.items().size(), 0u) << FormatDiagnostics(diags, doc.text);
-  return Compile(*t, kHostLab);
-}
-
-void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = testing::SourcePath("tests/golden/" + name);
-  if (std::getenv("TOPO_UPDATE_GOLDEN")) {
-    FILE* f = std::fopen(path.c_str(), "w");
-    std::fputs(actual.c_str(), f);
-    std::fclose(f);
-  }
-  EXPECT_EQ(actual, testing::ReadFile(path)) << "golden file " << path;
-}
+Plan HostPlan() { return testing::ShippedPlan(kHostLab); }
 
 // A host like the test machines: eth0 with 192.0.2.2/24 and fd00::2/64.
 void AddTypicalHost(RecordingBackend* b) {

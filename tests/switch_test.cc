@@ -16,26 +16,11 @@
 namespace topo {
 namespace {
 
+using testing::ExpectGolden;
+
 const char* kBridgeLab = "topologies/bridge.yaml";
 
-Plan BridgePlan() {
-  Document doc;
-  DiagnosticList diags(kBridgeLab);
-  auto t = LoadAndValidate(testing::SourcePath(kBridgeLab), {}, &doc, &diags);
-  EXPECT_TRUE(t) << FormatDiagnostics(diags, doc.text);
-  EXPECT_EQ(diags.items().size(), 0u) << FormatDiagnostics(diags, doc.text);
-  return Compile(*t, kBridgeLab);
-}
-
-void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = testing::SourcePath("tests/golden/" + name);
-  if (std::getenv("TOPO_UPDATE_GOLDEN")) {
-    FILE* f = std::fopen(path.c_str(), "w");
-    std::fputs(actual.c_str(), f);
-    std::fclose(f);
-  }
-  EXPECT_EQ(actual, testing::ReadFile(path)) << "golden file " << path;
-}
+Plan BridgePlan() { return testing::ShippedPlan(kBridgeLab); }
 
 TEST(SwitchTest, BridgeLabGoldenPlans) {
   Plan p = BridgePlan();

@@ -9,6 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <gtest/gtest.h>
+
+#include "compile.h"
 #include "validate.h"
 
 namespace topo::testing {
@@ -87,6 +90,21 @@ std::string UniquePrefixStem() { return "t" + std::to_string(getpid()) + "x"; }
 std::string UniquePrefix() {
   static std::atomic<int> counter{0};
   return UniquePrefixStem() + std::to_string(counter++) + "-";
+}
+
+void ExpectGolden(const std::string& name, const std::string& actual) {
+  std::string path = SourcePath("tests/golden/" + name);
+  if (std::getenv("TOPO_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
+  EXPECT_EQ(actual, ReadFile(path)) << "golden file " << path;
+}
+
+Plan ShippedPlan(const std::string& path) {
+  Document doc;
+  DiagnosticList diags(path);
+  std::optional<Topology> t = LoadAndValidate(SourcePath(path), {}, &doc, &diags);
+  EXPECT_TRUE(t) << FormatDiagnostics(diags, doc.text);
+  EXPECT_TRUE(diags.empty()) << FormatDiagnostics(diags, doc.text);
+  return t ? Compile(*t, path) : Plan{};
 }
 
 }  // namespace topo::testing

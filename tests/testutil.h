@@ -8,6 +8,7 @@
 
 #include "diagnostic.h"
 #include "load.h"
+#include "plan.h"
 #include "topology.h"
 
 namespace topo::testing {
@@ -39,6 +40,11 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 std::string TopoBinary();
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
+// Compares `actual` with tests/golden/NAME; TOPO_UPDATE_GOLDEN=1 rewrites the file.
+void ExpectGolden(const std::string& name, const std::string& actual);
+// The plan of a shipped topology (a path under the source tree), which must
+// validate without a single diagnostic.
+Plan ShippedPlan(const std::string& path);
 // What every UniquePrefix() of this process starts with ("t<pid>x").
 std::string UniquePrefixStem();
 
