@@ -133,6 +133,16 @@ int CaptureError(sockaddr_nl*, nlmsgerr* e, void* arg) {
 
 constexpr size_t kReceiveBuffer = 32768;
 
+// A copy of the socket's callbacks, to change for one exchange (nl_cb_put it
+// after). nl_socket_get_cb() takes a reference, which is put back here, or the
+// socket's own callbacks are never freed (found by LeakSanitizer).
+nl_cb* CloneSocketCallbacks(nl_sock* sk) {
+  nl_cb* own = nl_socket_get_cb(sk);
+  nl_cb* cb = nl_cb_clone(own);
+  nl_cb_put(own);
+  return cb;
+}
+
 // Opens a NETLINK_ROUTE socket in the calling thread's current namespace.
 Status OpenSocket(std::unique_ptr<Socket>* out) {
   auto s = std::make_unique<Socket>();
@@ -269,7 +279,7 @@ Status GetLink(Socket* s, const std::string& ifname) {
     int err = nl_send_auto(sk, msg);
     nlmsg_free(msg);
     if (err < 0) return err;
-    nl_cb* cb = nl_cb_clone(nl_socket_get_cb(sk));
+    nl_cb* cb = CloneSocketCallbacks(sk);
     if (!cb) return -NLE_NOMEM;
     bool got_link = false;
     nl_cb_set(
@@ -333,11 +343,7 @@ int DumpRoutes(nl_sock* sk, std::vector<nl_object*>* out) {
   rtm.rtm_family = AF_UNSPEC;
   int err = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
   if (err < 0) return err;
-  // nl_socket_get_cb() takes a reference: put it back, or the socket's
-  // callbacks are never freed (found by LeakSanitizer).
-  nl_cb* own = nl_socket_get_cb(sk);
-  nl_cb* cb = nl_cb_clone(own);
-  nl_cb_put(own);
+  nl_cb* cb = CloneSocketCallbacks(sk);
   if (!cb) return -NLE_NOMEM;
   auto on_valid = [](nl_msg* msg, void* arg) -> int {
     nl_msg_parse(
@@ -390,7 +396,7 @@ int SendWithEcho(nl_sock* sk, nl_msg* msg, EchoedLinks* out) {
   int err = nl_send_auto(sk, msg);
   nlmsg_free(msg);
   if (err < 0) return err;
-  nl_cb* cb = nl_cb_clone(nl_socket_get_cb(sk));
+  nl_cb* cb = CloneSocketCallbacks(sk);
   if (!cb) return -NLE_NOMEM;
   nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, OnEchoedLink, out);
   out->acked = false;
