@@ -297,7 +297,7 @@ uint32_t NetemProbability(double percent) {
 TokenBucket TokenBucketFor(uint64_t bps) {
   TokenBucket b;
   b.rate_bytes = std::max<uint64_t>(bps / 8, 1);
-  b.burst_bytes = std::max<uint64_t>(b.rate_bytes / 100, 32 * 1024);
+  b.burst_bytes = std::max<uint64_t>(b.rate_bytes / 100, uint64_t{32} * 1024);
   b.limit_bytes = b.burst_bytes + b.rate_bytes / 20;
   return b;
 }

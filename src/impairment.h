@@ -54,13 +54,13 @@ inline constexpr uint64_t kMaxRateBps = 10'000'000'000;  // 10gbit
 struct ValueError {
   std::string message, hint;
 };
-std::optional<ValueError> ParseImpairmentValue(const std::string& key, std::string_view text,
+std::optional<ValueError> ParseImpairmentValue(const std::string& key, std::string_view raw,
                                                Impairment* out);
 
 // Times: "250us", "10ms", "1.5s". Percentages: "1.5%". Rates: "100mbit".
 std::string FormatDuration(int64_t us);
 std::string FormatPercent(double percent);
-std::string FormatRate(uint64_t bits_per_second);
+std::string FormatRate(uint64_t bps);  // bits per second
 
 // A problem in how the values relate ("jitter 5ms needs a delay"), naming
 // the key it is about.
@@ -85,7 +85,7 @@ struct TokenBucket {
   uint64_t burst_bytes = 0;
   uint64_t limit_bytes = 0;
 };
-TokenBucket TokenBucketFor(uint64_t bits_per_second);
+TokenBucket TokenBucketFor(uint64_t bps);  // bits per second
 
 // The `tc` commands equivalent to an impairment, for the shell form of plans
 // (PREFIX is "tc -n NS qdisc replace dev IF"): netem as the root qdisc

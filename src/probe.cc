@@ -257,6 +257,7 @@ class Batch {
       p.listener = l;
     }
     std::vector<std::string> namespaces;
+    namespaces.reserve(clients.size() + listeners.size());
     for (const auto& [ns, unused] : clients) namespaces.push_back(ns);
     for (const auto& [ns, unused] : listeners) namespaces.push_back(ns);
     std::sort(namespaces.begin(), namespaces.end());
