@@ -656,30 +656,53 @@ Status NetlinkBackend::DeleteAddress(const std::string& ns, const std::string& i
   return ChangeAddress(ns, ifname, address, false);
 }
 
-Status NetlinkBackend::SetSysctl(const std::string& ns, const std::string& key,
-                                 const std::string& value, std::string* previous) {
-  std::string path;
-  if (Status s = SysctlPath(key, &path); !s.ok()) return s;
+Status NetlinkBackend::OpenSysctl(const std::string& ns, const std::string& key, int flags,
+                                  UniqueFd* fd, std::string* path) {
+  if (Status s = SysctlPath(key, path); !s.ok()) return s;
   Namespace* n = nullptr;
   if (Status s = Get(ns, &n); !s.ok()) return s;
-
   // The file must be opened inside the namespace; it keeps belonging to it.
-  UniqueFd fd;
   int open_errno = 0;
   {
     NetnsGuard guard;
     if (Status s = guard.Enter(n->fd.get(), home_fd_.get()); !s.ok()) return s;
-    fd.Reset(open(path.c_str(), O_RDWR | O_CLOEXEC));
+    fd->Reset(open(path->c_str(), flags | O_CLOEXEC));
     open_errno = errno;
     if (Status s = guard.Leave(); !s.ok()) return s;
   }
-  if (!fd.valid()) return Status::FromErrno(path, open_errno);
+  if (!fd->valid()) return Status::FromErrno(*path, open_errno);
+  return Status::OK();
+}
 
+namespace {
+
+// The value of an open /proc/sys file, without surrounding whitespace.
+Status ReadSysctlValue(int fd, const std::string& path, std::string* value) {
   char buf[4096];
-  ssize_t got = pread(fd.get(), buf, sizeof(buf) - 1, 0);
+  ssize_t got = pread(fd, buf, sizeof(buf) - 1, 0);
   if (got < 0) return Status::FromErrno("read " + path, errno);
-  if (previous) *previous = Trim(std::string(buf, got));
+  *value = Trim(std::string(buf, static_cast<size_t>(got)));
+  return Status::OK();
+}
 
+}  // namespace
+
+Status NetlinkBackend::ReadSysctl(const std::string& ns, const std::string& key,
+                                  std::string* value) {
+  UniqueFd fd;
+  std::string path;
+  if (Status s = OpenSysctl(ns, key, O_RDONLY, &fd, &path); !s.ok()) return s;
+  return ReadSysctlValue(fd.get(), path, value);
+}
+
+Status NetlinkBackend::SetSysctl(const std::string& ns, const std::string& key,
+                                 const std::string& value, std::string* previous) {
+  UniqueFd fd;
+  std::string path;
+  if (Status s = OpenSysctl(ns, key, O_RDWR, &fd, &path); !s.ok()) return s;
+  if (previous) {
+    if (Status s = ReadSysctlValue(fd.get(), path, previous); !s.ok()) return s;
+  }
   std::string text = value + "\n";
   ssize_t put = pwrite(fd.get(), text.data(), text.size(), 0);
   if (put < 0) return Status::FromErrno("write " + path, errno);

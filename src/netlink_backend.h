@@ -114,6 +114,9 @@ class NetlinkBackend : public Backend {
 
   // The cached handles of `ns`, opened on first use.
   Status Get(const std::string& ns, Namespace** out);
+  // Opens /proc/sys/KEY of `ns` (inside it, so the file belongs to it) with `flags`.
+  Status OpenSysctl(const std::string& ns, const std::string& key, int flags, UniqueFd* fd,
+                    std::string* path);
   Status RootSocket(Socket** out);
   // The interface's index in `n`, from the cache or the kernel.
   Status Ifindex(Namespace* n, const std::string& ifname, int* index);
