@@ -7,13 +7,13 @@
 
 #include <filesystem>
 
-#include "apply.h"
-#include "compile.h"
-#include "lab.h"
-#include "recording_backend.h"
-#include "teardown.h"
+#include "front/validate.h"
+#include "lab/apply.h"
+#include "lab/lab.h"
+#include "lab/teardown.h"
+#include "plan/compile.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -2,14 +2,14 @@
 // more than one corpus file to pin down: did-you-mean suggestions and the absence
 // of follow-on errors, gateway reachability, the seed's own-address slip, IPv6,
 // and the name rules. Every topology goes through the whole front end.
-#include "check.h"
+#include "front/rules.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "front/validate.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

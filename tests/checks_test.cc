@@ -11,12 +11,12 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "check_report.h"
-#include "checks.h"
-#include "compile.h"
-#include "prefix.h"
-#include "probe.h"
-#include "run_env.h"
+#include "checks/checks.h"
+#include "checks/probe.h"
+#include "checks/report.h"
+#include "lab/prefix.h"
+#include "lab/run_env.h"
+#include "plan/compile.h"
 #include "testutil.h"
 
 namespace topo {

@@ -15,14 +15,14 @@
 #include <map>
 #include <set>
 
-#include "apply.h"
-#include "compile.h"
-#include "fault_backend.h"
-#include "lab.h"
-#include "recording_backend.h"
-#include "teardown.h"
+#include "front/validate.h"
+#include "lab/apply.h"
+#include "lab/lab.h"
+#include "lab/teardown.h"
+#include "plan/compile.h"
+#include "support/fault_backend.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

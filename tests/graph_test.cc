@@ -4,10 +4,10 @@
 
 #include <filesystem>
 
-#include "find_program.h"
-#include "graph.h"
+#include "front/validate.h"
+#include "kernel/find_program.h"
+#include "plan/graph.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

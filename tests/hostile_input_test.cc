@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "load.h"
+#include "front/load.h"
+#include "front/validate.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

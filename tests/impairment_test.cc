@@ -17,15 +17,15 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "compile.h"
-#include "impairment.h"
-#include "lab.h"
-#include "netlink_qdisc.h"
-#include "netns_files.h"
-#include "recording_backend.h"
-#include "set_link.h"
+#include "front/validate.h"
+#include "kernel/netlink_qdisc.h"
+#include "kernel/netns_files.h"
+#include "lab/lab.h"
+#include "lab/set_link.h"
+#include "model/impairment.h"
+#include "plan/compile.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "lab.h"
-#include "recording_backend.h"
-#include "state.h"
+#include "lab/lab.h"
+#include "lab/state.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
 
 namespace topo {

@@ -1,5 +1,5 @@
 // Load: line:col of nested nodes, syntax errors, duplicate keys, resource bounds.
-#include "load.h"
+#include "front/load.h"
 
 #include <gtest/gtest.h>
 

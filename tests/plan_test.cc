@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "compile.h"
-#include "plan.h"
+#include "front/validate.h"
+#include "plan/compile.h"
+#include "plan/plan.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -10,12 +10,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "apply.h"
-#include "compile.h"
-#include "lab.h"
-#include "recording_backend.h"
+#include "front/validate.h"
+#include "lab/apply.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -2,7 +2,7 @@
 // line:col of the offending YAML node and with its JSON pointer; valid files and
 // ordinary YAML typing pass; patterns are left to the semantic checks. Also checks
 // the schema file itself (draft 7, descriptions, closed objects).
-#include "schema.h"
+#include "front/schema.h"
 
 #include <gtest/gtest.h>
 

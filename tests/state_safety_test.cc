@@ -12,11 +12,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "compile.h"
-#include "lab.h"
-#include "recording_backend.h"
+#include "front/validate.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

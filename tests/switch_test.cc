@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "apply.h"
-#include "compile.h"
-#include "recording_backend.h"
+#include "front/validate.h"
+#include "lab/apply.h"
+#include "plan/compile.h"
+#include "support/recording_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "compile.h"
-#include "validate.h"
+#include "front/validate.h"
+#include "plan/compile.h"
 
 namespace topo::testing {
 

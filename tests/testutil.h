@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "diagnostic.h"
-#include "load.h"
-#include "plan.h"
-#include "topology.h"
+#include "front/load.h"
+#include "model/diagnostic.h"
+#include "model/topology.h"
+#include "plan/plan.h"
 
 namespace topo::testing {
 

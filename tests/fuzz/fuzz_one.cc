@@ -5,15 +5,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "apply.h"
-#include "check.h"
-#include "compile.h"
-#include "diagnostic.h"
-#include "load.h"
-#include "plan.h"
-#include "recording_backend.h"
-#include "teardown.h"
-#include "validate.h"
+#include "front/load.h"
+#include "front/rules.h"
+#include "front/validate.h"
+#include "lab/apply.h"
+#include "lab/teardown.h"
+#include "model/diagnostic.h"
+#include "plan/compile.h"
+#include "plan/plan.h"
+#include "support/recording_backend.h"
 
 namespace topo::fuzz {
 namespace {

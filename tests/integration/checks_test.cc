@@ -20,12 +20,12 @@
 #include <regex>
 #include <thread>
 
-#include "checks.h"
-#include "compile.h"
-#include "lab.h"
-#include "netlink_backend.h"
+#include "checks/checks.h"
+#include "front/validate.h"
+#include "kernel/netlink_backend.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

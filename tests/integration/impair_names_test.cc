@@ -24,12 +24,12 @@
 #include <fstream>
 #include <thread>
 
-#include "compile.h"
-#include "fault_backend.h"
-#include "lab.h"
-#include "netlink_backend.h"
+#include "front/validate.h"
+#include "kernel/netlink_backend.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
+#include "support/fault_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -20,13 +20,13 @@
 #include <regex>
 #include <sstream>
 
-#include "apply.h"
-#include "compile.h"
-#include "fault_backend.h"
-#include "lab.h"
-#include "netlink_backend.h"
+#include "front/validate.h"
+#include "kernel/netlink_backend.h"
+#include "lab/apply.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
+#include "support/fault_backend.h"
 #include "testutil.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

@@ -5,7 +5,7 @@
 // ever exist inside the test's own namespaces. TearDown removes the test's
 // namespaces by exact name, and checks that nothing with the prefix is left in
 // /run/netns or in the root namespace.
-#include "netlink_backend.h"
+#include "kernel/netlink_backend.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -28,7 +28,7 @@
 
 #include <gtest/gtest.h>
 
-#include "netns.h"
+#include "kernel/netns.h"
 
 namespace topo {
 namespace {

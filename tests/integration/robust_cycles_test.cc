@@ -11,11 +11,11 @@
 #include <fstream>
 #include <iostream>
 
-#include "compile.h"
-#include "lab.h"
-#include "netlink_backend.h"
+#include "front/validate.h"
+#include "kernel/netlink_backend.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
 #include "robust_fixture.h"
-#include "validate.h"
 
 namespace topo {
 namespace {

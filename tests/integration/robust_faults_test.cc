@@ -18,7 +18,7 @@
 #include <random>
 #include <thread>
 
-#include "netlink_backend.h"
+#include "kernel/netlink_backend.h"
 #include "robust_fixture.h"
 
 namespace topo {

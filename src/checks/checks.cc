@@ -1,0 +1,160 @@
+// Resolving declared checks into CheckSpecs, and CheckSpecs as JSON. Running
+// them is in probe.cc.
+#include "checks/checks.h"
+
+#include <nlohmann/json.hpp>
+
+namespace topo {
+namespace {
+
+bool Usable(const IpAddress& a) {
+  if (a.is_v4()) {
+    return a.bytes[0] != 127 && a.bytes[0] != 0 && (a.bytes[0] & 0xf0) != 0xe0;
+  }
+  bool zero_or_one = true;
+  for (size_t k = 0; k < 15; ++k) zero_or_one = zero_or_one && a.bytes[k] == 0;
+  if (zero_or_one && a.bytes[15] <= 1) return false;                    // :: and ::1
+  if (a.bytes[0] == 0xff) return false;                                 // multicast
+  if (a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80) return false;  // link-local
+  return true;
+}
+
+bool IsLoopbackAddress(const IpAddress& a) {
+  if (a.is_v4()) return a.bytes[0] == 127;
+  for (size_t k = 0; k < 15; ++k) {
+    if (a.bytes[k]) return false;
+  }
+  return a.bytes[15] == 1;
+}
+
+}  // namespace
+
+std::optional<IpAddress> NodeAddress(const Node& n) {
+  for (int family : {4, 6}) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        if (p.family() == family && Usable(p.addr)) return p.addr;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+const Node* OwnerOf(const Topology& t, const IpAddress& a) {
+  if (IsLoopbackAddress(a)) return nullptr;
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        if (p.addr == a) return &n;
+      }
+    }
+  }
+  return nullptr;
+}
+
+std::string DefaultCheckName(const DeclaredCheck& c) {
+  std::string name = std::string(ProbeKindName(c.kind)) + " " + c.from + " -> " + c.to;
+  if (c.port != 0) {
+    name += (c.to_address && c.to_address->family == 6 ? " port " : ":") + std::to_string(c.port);
+  }
+  if (c.source) name += " from " + c.source->ToString();
+  if (!c.expect_success) name += " (expect failure)";
+  return name;
+}
+
+std::vector<CheckSpec> ResolveChecks(const Topology& t) {
+  std::vector<CheckSpec> specs;
+  for (const DeclaredCheck& c : t.checks) {
+    CheckSpec s;
+    s.name = c.name.empty() ? DefaultCheckName(c) : c.name;
+    s.kind = c.kind;
+    s.from_node = c.from;
+    s.from_ns = t.NamespaceOf(c.from);
+    s.to = c.to;
+    if (c.to_address) {
+      s.target = *c.to_address;
+    } else if (const Node* n = t.FindNode(c.to)) {
+      s.target = NodeAddress(*n).value_or(IpAddress{});
+    }
+    const bool listens = c.kind == ProbeKind::kUdp || (c.kind == ProbeKind::kTcp && c.listen);
+    if (listens) {
+      // A loopback target is the source node's own.
+      const Node* owner = IsLoopbackAddress(s.target) ? t.FindNode(c.from) : OwnerOf(t, s.target);
+      if (owner) {
+        s.listen_node = owner->name;
+        s.listen_ns = t.NamespaceOf(owner->name);
+      }
+    }
+    s.port = c.port;
+    s.source = c.source;
+    s.expect_success = c.expect_success;
+    s.timeout_ms = c.timeout_ms;
+    specs.push_back(std::move(s));
+  }
+  return specs;
+}
+
+nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CheckSpec& s : specs) {
+    nlohmann::json j = {{"name", s.name},
+                        {"kind", ProbeKindName(s.kind)},
+                        {"from_node", s.from_node},
+                        {"from_ns", s.from_ns},
+                        {"to", s.to},
+                        {"target", s.target.ToString()},
+                        {"expect", s.expect_success ? "success" : "failure"},
+                        {"timeout_ms", s.timeout_ms}};
+    if (!s.listen_ns.empty()) {
+      j["listen_node"] = s.listen_node;
+      j["listen_ns"] = s.listen_ns;
+    }
+    if (s.kind != ProbeKind::kPing) j["port"] = s.port;
+    if (s.source) j["source"] = s.source->ToString();
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out) {
+  if (!j.is_array()) return Status::InvalidArgument("checks: expected a JSON array");
+  std::vector<CheckSpec> specs;
+  try {
+    for (const nlohmann::json& e : j) {
+      CheckSpec s;
+      s.name = e.at("name").get<std::string>();
+      const std::string kind = e.at("kind").get<std::string>();
+      if (kind == "ping") {
+        s.kind = ProbeKind::kPing;
+      } else if (kind == "tcp") {
+        s.kind = ProbeKind::kTcp;
+      } else if (kind == "udp") {
+        s.kind = ProbeKind::kUdp;
+      } else {
+        return Status::InvalidArgument("checks: unknown kind '" + kind + "'");
+      }
+      s.from_node = e.at("from_node").get<std::string>();
+      s.from_ns = e.at("from_ns").get<std::string>();
+      s.to = e.at("to").get<std::string>();
+      auto target = ParseIp(e.at("target").get<std::string>());
+      if (!target) return Status::InvalidArgument("checks: bad target in '" + s.name + "'");
+      s.target = *target;
+      s.listen_node = e.value("listen_node", "");
+      s.listen_ns = e.value("listen_ns", "");
+      s.port = e.value("port", 0);
+      if (e.contains("source")) {
+        s.source = ParseIp(e.at("source").get<std::string>());
+        if (!s.source) return Status::InvalidArgument("checks: bad source in '" + s.name + "'");
+      }
+      s.expect_success = e.at("expect").get<std::string>() != "failure";
+      s.timeout_ms = e.at("timeout_ms").get<int>();
+      specs.push_back(std::move(s));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("checks: ") + e.what());
+  }
+  *out = std::move(specs);
+  return Status::OK();
+}
+
+}  // namespace topo

@@ -1,0 +1,77 @@
+// Declared checks, resolved and run. A topology's `checks:` (DeclaredCheck,
+// topology.h) are resolved against the topology and its prefix into
+// CheckSpecs: plain values naming namespaces and addresses, which need neither
+// the topology nor the file any more (so they are stored with a lab that is up,
+// and `topo test --lab` runs them later). RunChecks runs specs against the
+// kernel, all of them at once (probe.h), and returns one CheckResult each.
+//
+// Nothing here prints or exits. RunChecks opens sockets inside the lab's
+// namespaces from a helper thread; the calling thread never changes namespace.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "model/ip.h"
+#include "model/status.h"
+#include "model/topology.h"
+
+namespace topo {
+
+// A check ready to run.
+struct CheckSpec {
+  std::string name;  // the declared name, or one made up: "ping server -> 2.2.2.2"
+  ProbeKind kind = ProbeKind::kPing;
+  std::string from_node, from_ns;
+  std::string to;  // as declared: a node name or an address
+  IpAddress target;
+  std::string listen_node, listen_ns;  // where topo listens (tcp/udp); "" when it does not
+  int port = 0;                        // tcp/udp; 0 with udp: any free port
+  std::optional<IpAddress> source;     // the probe must arrive from this address
+  bool expect_success = true;
+  int timeout_ms = 1000;
+};
+
+// What came of one check.
+struct CheckResult {
+  std::string name;
+  bool passed = false;
+  bool probe_succeeded = false;  // the probe got through (with the right source, if one was asked)
+  std::string detail;  // "reply from 2.2.2.2", "connection refused", "timed out after 1 s"
+  double seconds = 0;  // how long the probe took
+};
+
+// The address a check towards node `n` goes to: its first IPv4 address that is
+// not loopback, link-local or multicast (lo included, interfaces in file
+// order), else its first such IPv6 address.
+std::optional<IpAddress> NodeAddress(const Node& n);
+// The node that has address `a` on one of its interfaces (nullptr: none).
+// Loopback addresses (127.0.0.0/8, ::1) are not looked up: each namespace has its own.
+const Node* OwnerOf(const Topology& t, const IpAddress& a);
+// The name a check gets when it declares none.
+std::string DefaultCheckName(const DeclaredCheck& c);
+
+// Resolves every declared check of a valid topology (Check has vouched for the
+// references) with the topology's prefix applied.
+std::vector<CheckSpec> ResolveChecks(const Topology& t);
+
+nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs);
+Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out);
+
+struct RunChecksOptions {
+  const std::atomic<bool>* cancel = nullptr;  // checked every few milliseconds
+  std::string netns_dir = "/run/netns";
+  size_t max_parallel = 256;  // checks in flight at once (each holds a few file descriptors)
+};
+
+// Runs every check; results are in the order of `specs`. Fails as a whole only
+// when it cannot run at all (a namespace is gone, interrupted); a probe that
+// does not get through is a result, not an error.
+Status RunChecks(const std::vector<CheckSpec>& specs, const RunChecksOptions& options,
+                 std::vector<CheckResult>* results);
+
+}  // namespace topo

@@ -1,0 +1,43 @@
+// topo: validate, plan, bring up and tear down network labs described in YAML.
+// Each verb lives in its own cli_<verb>.cc; this file only wires them together.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+
+#include "model/diagnostic.h"
+
+#include "cli/common.h"
+
+// An exception no verb expects ends the process (std::terminate) rather than
+// being reported as if it were understood.
+// NOLINTNEXTLINE(bugprone-exception-escape)
+int main(int argc, char** argv) {
+  CLI::App app{"topo: declarative network labs on Linux network namespaces"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "topo 0.1.0");
+  topo::cli::RegisterValidate(app);
+  topo::cli::RegisterPlan(app);
+  topo::cli::RegisterUp(app);
+  topo::cli::RegisterDown(app);
+  topo::cli::RegisterStatus(app);
+  topo::cli::RegisterExec(app);
+  topo::cli::RegisterGraph(app);
+  topo::cli::RegisterSetLink(app);
+  topo::cli::RegisterTest(app);
+  topo::cli::RegisterRun(app);
+  std::vector<std::string> verbs;
+  for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(verbs.begin(), verbs.end(), argv[1]) == verbs.end()) {
+    std::cerr << "topo: error: unknown command '" << argv[1] << "'"
+              << topo::DidYouMean(argv[1], verbs) << "; try `topo --help`\n";
+    return topo::cli::kExitInvalid;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : topo::cli::kExitInvalid;
+  }
+  return topo::cli::g_exit_code;
+}

@@ -1,0 +1,109 @@
+// topo status [LAB] [--json]: labs that are up, as the kernel reports them, and drift.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "lab/lab.h"
+#include "lab/state.h"
+
+namespace topo::cli {
+
+namespace {
+
+nlohmann::json StatusJson(const LabStatus& s) {
+  nlohmann::json j;
+  j["lab"] = s.lab;
+  j["state"] = s.complete ? "up" : "incomplete";
+  j["source"] = s.plan.source_file;
+  j["drift"] = s.drift;
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const NamespaceState& ns : s.namespaces) {
+    nlohmann::json n;
+    n["namespace"] = ns.name;
+    n["exists"] = ns.exists;
+    nlohmann::json ifs = nlohmann::json::array();
+    for (const InterfaceState& itf : ns.interfaces) {
+      nlohmann::json entry = {{"name", itf.name},
+                              {"up", itf.up},
+                              {"mtu", itf.mtu},
+                              {"mac", itf.mac},
+                              {"addresses", itf.addresses}};
+      if (auto imp = s.impairments.find(ns.name + ":" + itf.name); imp != s.impairments.end()) {
+        entry["impairment"] = ImpairmentToJson(imp->second);
+      }
+      ifs.push_back(entry);
+    }
+    n["interfaces"] = ifs;
+    n["routes"] = ns.routes;
+    nodes.push_back(n);
+  }
+  j["namespaces"] = nodes;
+  return j;
+}
+
+void PrintStatus(const LabStatus& s) {
+  std::cout << "lab " << s.lab << " (" << (s.complete ? "up" : "incomplete: `up` did not finish")
+            << (s.plan.source_file.empty() ? "" : ", from " + s.plan.source_file) << ")\n";
+  for (const NamespaceState& ns : s.namespaces) {
+    std::cout << "  " << ns.name << (ns.exists ? "" : "  (gone)") << "\n";
+    for (const InterfaceState& i : ns.interfaces) {
+      std::string addrs;
+      for (const std::string& a : i.addresses) addrs += " " + a;
+      char line[64];
+      std::snprintf(line, sizeof(line), "    %-15s %-4s mtu %-5d", i.name.c_str(),
+                    i.up ? "up" : "down", i.mtu);
+      std::cout << line << addrs << "\n";
+      if (auto imp = s.impairments.find(ns.name + ":" + i.name); imp != s.impairments.end()) {
+        std::cout << "    " << std::string(15, ' ') << " impaired: " << imp->second.ToString()
+                  << "\n";
+      }
+    }
+    for (const std::string& r : ns.routes) std::cout << "    route " << r << "\n";
+  }
+  if (s.drift.empty()) {
+    std::cout << "  no drift from the plan\n";
+  } else {
+    for (const std::string& d : s.drift) std::cout << "  drift: " << d << "\n";
+  }
+}
+
+}  // namespace
+
+void RegisterStatus(CLI::App& app) {
+  auto* cmd = app.add_subcommand("status", "Show labs that are up, as the kernel sees them");
+  struct Opts {
+    std::string lab;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("lab", o->lab, "Lab name (default: every lab that is up)");
+  cmd->add_flag("--json", o->json, "Print as JSON");
+  cmd->callback([o] {
+    if (!RequireRoot("topo status")) return;
+    StateStore store;
+    std::vector<std::string> labs =
+        o->lab.empty() ? store.ListLabs() : std::vector<std::string>{o->lab};
+    auto backend = MakeBackend();
+    nlohmann::json all = nlohmann::json::array();
+    if (labs.empty() && !o->json) std::cout << "no lab is up\n";
+    for (const std::string& lab : labs) {
+      LabStatus s;
+      Status st = GetLabStatus(lab, *backend, store, &s);
+      if (!st.ok()) {
+        PrintError(st.message());
+        g_exit_code = kExitFailure;
+        continue;
+      }
+      if (!s.drift.empty()) g_exit_code = kExitFailure;
+      if (o->json) {
+        all.push_back(StatusJson(s));
+      } else {
+        PrintStatus(s);
+      }
+    }
+    if (o->json)
+      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  });
+}
+
+}  // namespace topo::cli

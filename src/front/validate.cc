@@ -1,0 +1,28 @@
+#include "front/validate.h"
+
+#include "front/build.h"
+#include "front/rules.h"
+#include "front/schema.h"
+
+namespace topo {
+
+std::optional<Topology> Validate(const Document& doc, const ValidateOptions& options,
+                                 DiagnosticList* diags) {
+  CheckSchema(doc.root, diags);
+  Topology t = Build(doc, diags);
+  if (options.prefix) t.prefix = *options.prefix;
+  Check(t, diags);
+  if (diags->has_errors()) return std::nullopt;
+  return t;
+}
+
+std::optional<Topology> LoadAndValidate(const std::string& path, const ValidateOptions& options,
+                                        Document* doc, DiagnosticList* diags) {
+  std::optional<Topology> t;
+  if (LoadFile(path, doc, diags, options.limits)) t = Validate(*doc, options, diags);
+  diags->Sort();
+  if (diags->has_errors()) return std::nullopt;
+  return t;
+}
+
+}  // namespace topo

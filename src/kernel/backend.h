@@ -1,0 +1,112 @@
+// Backend is everything topo asks of the kernel, one operation per plan action
+// kind plus its inverse. NetlinkBackend (netlink_backend.h) is the real one;
+// RecordingBackend (recording_backend.h) records calls and can be told to fail,
+// for unit tests of apply, rollback and teardown.
+//
+// Namespaces are named as in /run/netns; "" is the root namespace (the one the
+// backend was created in), which always exists. Every operation names the
+// namespace it works in. Inverse operations treat "already gone" as NotFound, which callers
+// doing teardown accept as success. Backends are not thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/impairment.h"
+#include "model/ip.h"
+#include "model/status.h"
+#include "model/topology.h"
+
+namespace topo {
+
+// What the kernel reports about one namespace, for `topo status`.
+struct InterfaceState {
+  std::string name;
+  bool up = false;
+  int mtu = 0;
+  std::string mac;
+  std::vector<std::string> addresses;  // "10.0.1.2/24", global scope only
+};
+struct NamespaceState {
+  std::string name;
+  bool exists = false;
+  std::vector<InterfaceState> interfaces;
+  std::vector<std::string> routes;  // "default via 10.0.1.1 dev vethS", main table
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual bool NamespaceExists(const std::string& ns) = 0;
+  virtual Status CreateNamespace(const std::string& ns) = 0;
+  // Removes the namespace's name; the kernel then frees it and all it holds.
+  virtual Status DeleteNamespace(const std::string& ns) = 0;
+
+  // Creates a veth pair with each end directly in its namespace.
+  virtual Status CreateVeth(const std::string& ns, const std::string& ifname,
+                            const std::string& peer_ns, const std::string& peer_ifname) = 0;
+  virtual Status DeleteVeth(const std::string& ns, const std::string& ifname) = 0;
+
+  virtual Status SetMtu(const std::string& ns, const std::string& ifname, int mtu) = 0;
+  virtual Status SetMac(const std::string& ns, const std::string& ifname,
+                        const MacAddress& mac) = 0;
+  // Bringing a link up returns once the kernel has acted on its carrier
+  // (operstate up, IPv6 link-local address made), not up to a second later.
+  virtual Status SetLinkUp(const std::string& ns, const std::string& ifname, bool up) = 0;
+
+  // IPv6 addresses are added without duplicate address detection (usable at once).
+  virtual Status AddAddress(const std::string& ns, const std::string& ifname,
+                            const Prefix& address) = 0;
+  virtual Status DeleteAddress(const std::string& ns, const std::string& ifname,
+                               const Prefix& address) = 0;
+
+  // Writes /proc/sys/<key> inside the namespace; *previous gets the old value.
+  virtual Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
+                           std::string* previous) = 0;
+
+  virtual Status AddRoute(const std::string& ns, const Route& route) = 0;
+  virtual Status DeleteRoute(const std::string& ns, const Route& route) = 0;
+
+  // `restore_input` is iptables-restore input (see SnatRestoreInput in plan.h),
+  // applied with `iptables-restore --noflush` (or ip6tables-) inside the namespace.
+  virtual Status ApplyIptables(const std::string& ns, bool ipv6,
+                               const std::string& restore_input) = 0;
+
+  virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
+
+  // --- Switches ---
+  // Creates a bridge device (spanning tree on or off) in the namespace.
+  virtual Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) = 0;
+  virtual Status DeleteBridge(const std::string& ns, const std::string& ifname) = 0;
+  // Makes `ifname` a port of the bridge `master`; an empty master releases it.
+  virtual Status SetMaster(const std::string& ns, const std::string& ifname,
+                           const std::string& master) = 0;
+
+  // Reads /proc/sys/<key> inside the namespace (the value before SetSysctl
+  // changes it, journaled so a crash cannot lose it).
+  virtual Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) = 0;
+
+  // Whether the namespace's `nat` table (ip6 with `ipv6`) exists. With
+  // iptables-nft the first rule creates it and deleting the rule leaves it,
+  // empty; RemoveNatTableIfEmpty then removes it, only when nothing at all is
+  // left in it (OK, changing nothing, otherwise).
+  virtual Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) = 0;
+  virtual Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) = 0;
+  // Makes `impairment` the whole of what the interface's egress does to
+  // packets (replacing any earlier impairment). ClearImpairment removes it;
+  // NotFound when there was none.
+  virtual Status SetImpairment(const std::string& ns, const std::string& ifname,
+                               const Impairment& impairment) = 0;
+  virtual Status ClearImpairment(const std::string& ns, const std::string& ifname) = 0;
+
+  // Writes /etc/netns/NS/NAME (see netns_files.h): `content`, or a hard link to
+  // LINK_FROM_NS's file of that name. *note gets what RemoveEtcFile needs.
+  virtual Status WriteEtcFile(const std::string& ns, const std::string& name,
+                              const std::string& content, const std::string& link_from_ns,
+                              std::string* note) = 0;
+  virtual Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                               const std::string& note) = 0;
+};
+
+}  // namespace topo

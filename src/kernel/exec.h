@@ -1,0 +1,23 @@
+// ExecInNamespace replaces the current process with a command running inside a
+// named network namespace, exactly as `ip netns exec` sets it up: a private
+// mount namespace in which /sys shows the namespace's devices and every file in
+// /etc/netns/NAME/ is bind-mounted over its /etc counterpart (and, for topo
+// exec, the host name is the node's, in a UTS namespace of its own). The command is run
+// with execvp, never through a shell.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/status.h"
+
+namespace topo {
+
+// With a `hostname`, the command also gets a UTS namespace of its own with
+// that host name, so it sees the node's name (`hostname`, shell prompts).
+// Returns only on failure.
+Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,
+                       const std::string& netns_dir = "/run/netns",
+                       const std::string& hostname = "");
+
+}  // namespace topo

@@ -1,0 +1,144 @@
+// NetlinkBackend is the real Backend: it talks rtnetlink to the kernel in
+// process through libnl-route-3, and never spawns `ip`, `sysctl` or a shell.
+// The one program it runs is iptables-restore / ip6tables-restore (with
+// --noflush, input on stdin) inside the namespace, for ApplyIptables.
+//
+// Namespaces are the `ip netns` kind (see netns.h) under `netns_dir`. The
+// backend keeps, per namespace it has touched, an fd of the namespace and a
+// netlink socket opened inside it (so no request needs a setns), plus the
+// ifindexes it learnt; DeleteNamespace drops them. Veth pairs are created
+// with one request on the socket of the first end's namespace, the peer placed
+// directly in its own: nothing ever appears in the namespace the backend was
+// constructed in. The kernel echoes the new link back (NLM_F_ECHO, kernel 6.3
+// and later), which gives both ends' ifindexes, so adding addresses and routes
+// later costs no RTM_GETLINK; on older kernels an index is looked up once.
+//
+// DeleteNamespace removes the name at once; the backend keeps an fd on the
+// namespace until its next operation that is not a DeleteNamespace (or its
+// destruction), because unmounting many namespaces is far faster while they
+// are still held. The kernel frees a namespace in the background anyway, so
+// callers could not observe the difference, except by its speed.
+//
+// Errors: the Status message is the kernel's own text ("File exists", "No
+// such device"), with the kernel's extended-ack text in parentheses when it
+// gives one; callers prefix what they were doing. Deleting something already
+// gone returns NotFound. Not thread-safe; use from one thread, which must stay
+// in the namespace the backend was constructed in.
+//
+// Holding two fds per namespace, the constructor raises the soft limit on open
+// files (RLIMIT_NOFILE) to the hard limit.
+//
+// The namespace "" is the one the backend was constructed in (the root
+// namespace, for a node of kind root). Bridges live in netlink_bridge.cc;
+// sysctl reads and the nat table clean-up in netlink_root.cc.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kernel/backend.h"
+#include "kernel/netns.h"
+
+struct nl_sock;
+
+namespace topo {
+
+class NetlinkBackend : public Backend {
+ public:
+  explicit NetlinkBackend(std::string netns_dir = kDefaultNetnsDir);
+  ~NetlinkBackend() override;
+  NetlinkBackend(const NetlinkBackend&) = delete;
+  NetlinkBackend& operator=(const NetlinkBackend&) = delete;
+
+  bool NamespaceExists(const std::string& ns) override;
+  Status CreateNamespace(const std::string& ns) override;
+  Status DeleteNamespace(const std::string& ns) override;
+
+  Status CreateVeth(const std::string& ns, const std::string& ifname, const std::string& peer_ns,
+                    const std::string& peer_ifname) override;
+  Status DeleteVeth(const std::string& ns, const std::string& ifname) override;
+
+  Status SetMtu(const std::string& ns, const std::string& ifname, int mtu) override;
+  Status SetMac(const std::string& ns, const std::string& ifname, const MacAddress& mac) override;
+  Status SetLinkUp(const std::string& ns, const std::string& ifname, bool up) override;
+
+  Status AddAddress(const std::string& ns, const std::string& ifname,
+                    const Prefix& address) override;
+  Status DeleteAddress(const std::string& ns, const std::string& ifname,
+                       const Prefix& address) override;
+
+  Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
+                   std::string* previous) override;
+
+  Status AddRoute(const std::string& ns, const Route& route) override;
+  Status DeleteRoute(const std::string& ns, const Route& route) override;
+
+  Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
+
+  Status Inspect(const std::string& ns, NamespaceState* out) override;
+
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
+  Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
+  Status SetMaster(const std::string& ns, const std::string& ifname,
+                   const std::string& master) override;
+  Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
+  Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
+  Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
+  // Impairments through libnl's qdisc API (netlink_qdisc.h); /etc/netns files
+  // through netns_files.h.
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override;
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override;
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override;
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override;
+
+  // A netlink socket with the kernel's last error reply captured (defined in
+  // the .cc file).
+  struct Socket;
+
+ private:
+  struct Namespace {
+    UniqueFd fd;
+    std::unique_ptr<Socket> sock;
+    std::unordered_map<std::string, int> ifindex;  // echoed or looked-up interface indexes
+    Namespace();
+    ~Namespace();
+    Namespace(Namespace&&) noexcept;
+  };
+
+  // The cached handles of `ns`, opened on first use.
+  Status Get(const std::string& ns, Namespace** out);
+  // Opens /proc/sys/KEY of `ns` (inside it, so the file belongs to it) with `flags`.
+  Status OpenSysctl(const std::string& ns, const std::string& key, int flags, UniqueFd* fd,
+                    std::string* path);
+  Status RootSocket(Socket** out);
+  // The interface's index in `n`, from the cache or the kernel.
+  Status Ifindex(Namespace* n, const std::string& ifname, int* index);
+  // Sends an RTM_SETLINK for `ifname` built by the caller.
+  Status ChangeLink(const std::string& ns, const std::string& ifname, unsigned flags,
+                    unsigned change, int mtu, const MacAddress* mac);
+  Status ChangeAddress(const std::string& ns, const std::string& ifname, const Prefix& address,
+                       bool add);
+  Status ChangeRoute(const std::string& ns, const Route& route, bool add);
+  // Runs `call` (libnl requests, returning a libnl error code) on the socket of
+  // `ns`, with the kernel's errno and message captured into the Status.
+  Status Call(const std::string& ns, const std::function<int(nl_sock*)>& call);
+  // Runs `call(sock, ifindex)` for ns:ifname, looking the index up again once
+  // if the cached one is stale.
+  template <typename F>
+  Status OnInterface(const std::string& ns, const std::string& ifname, F call);
+
+  std::string dir_;
+  UniqueFd home_fd_;  // the namespace the backend was constructed in
+  std::unique_ptr<Socket> root_sock_;
+  std::map<std::string, Namespace> ns_;
+  std::vector<UniqueFd> held_;  // deleted namespaces, held until a non-deletion
+};
+
+}  // namespace topo

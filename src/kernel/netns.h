@@ -1,0 +1,112 @@
+// Named network namespaces, compatible with `ip netns`: a namespace NAME is
+// kept alive by a bind mount of its nsfs file onto <dir>/NAME (/run/netns by
+// default), so `ip netns list` and `ip -n NAME` see what topo creates and
+// the other way round.
+//
+// This module creates and removes such names, opens them, moves the calling
+// thread into one for a scope, and runs a program inside one. setns() and
+// unshare() act on the calling thread only, so everything here affects the
+// calling thread and nothing else; objects are not shared between threads.
+// Nothing here prints or exits. Errors carry the system's text ("File exists"),
+// prefixed with what failed only where the text alone would not say it.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/status.h"
+
+namespace topo {
+
+inline constexpr char kDefaultNetnsDir[] = "/run/netns";
+
+// An owned file descriptor, closed on destruction. Move-only.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { Reset(); }
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.Release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) Reset(other.Release());
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void Reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// Makes `dir` exist (mode 0755) and be a shared mount, exactly as iproute2
+// does, so namespace mounts propagate between mount namespaces. Done once per
+// directory per process; later calls return OK at once.
+Status EnsureNetnsDir(const std::string& dir = kDefaultNetnsDir);
+
+// Whether <dir>/NAME exists and holds a mounted network namespace.
+bool NetnsExists(const std::string& name, const std::string& dir = kDefaultNetnsDir);
+
+// Creates the namespace NAME: the empty file <dir>/NAME, a new namespace made
+// by unshare() in the calling thread, bind-mounted onto the file, and the
+// thread returned to the namespace it was in. While the thread is inside the
+// new namespace, `while_inside` (if given) runs: it can open sockets that then
+// belong to the new namespace. `fd_out` (if given) receives an fd of it.
+// Fails with AlreadyExists "namespace 'NAME' already exists" when the file
+// exists; on any failure everything done is undone.
+Status CreateNetns(const std::string& name, const std::string& dir = kDefaultNetnsDir,
+                   const std::function<Status()>& while_inside = nullptr,
+                   UniqueFd* fd_out = nullptr);
+
+// Unmounts (lazily) and unlinks <dir>/NAME; the kernel frees the namespace once
+// nothing else holds it. NotFound "namespace 'NAME' does not exist" when there
+// is no such file, so removal can be repeated.
+Status DeleteNetns(const std::string& name, const std::string& dir = kDefaultNetnsDir);
+
+// Opens <dir>/NAME (O_RDONLY|O_CLOEXEC). NotFound when it does not exist or is
+// not a mounted namespace.
+Status OpenNetns(const std::string& name, UniqueFd* out, const std::string& dir = kDefaultNetnsDir);
+
+// Moves the calling thread into a network namespace until Leave() or the
+// guard's destruction, then back to `home_fd` (or, when none is given, to the
+// namespace the thread was in at Enter()).
+class NetnsGuard {
+ public:
+  NetnsGuard() = default;
+  ~NetnsGuard() { Leave(); }
+  NetnsGuard(const NetnsGuard&) = delete;
+  NetnsGuard& operator=(const NetnsGuard&) = delete;
+
+  Status Enter(int ns_fd, int home_fd = -1);
+  // Returns to the home namespace; OK if not inside. Failing here leaves the
+  // thread in the wrong namespace: callers should stop using the thread.
+  Status Leave();
+  bool inside() const { return inside_; }
+
+ private:
+  UniqueFd own_home_;
+  int home_fd_ = -1;
+  bool inside_ = false;
+};
+
+// Runs the program argv[0] (an absolute path: no PATH search, no shell) with
+// `argv` inside the namespace `ns_fd` (-1: the caller's namespace), writes
+// `stdin_data` to its standard input and collects its standard output and
+// standard error, interleaved, into *output. The child gets the default signal
+// dispositions and an empty signal mask. Returns the exit status (0-255),
+// 128+N if a signal N killed it, or -1 if it could not be started (then
+// *output says why).
+int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_view stdin_data,
+                   std::string* output);
+
+}  // namespace topo

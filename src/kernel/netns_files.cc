@@ -1,0 +1,165 @@
+#include "kernel/netns_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+
+#include "kernel/netns.h"
+
+namespace topo {
+
+namespace {
+
+// Names become single path components.
+bool IsComponent(const std::string& s) {
+  return !s.empty() && s != "." && s != ".." && s.find('/') == std::string::npos;
+}
+
+// Opens (and with `create`, first makes, mode 0755) the directory `name` in
+// `parent`, refusing a symlink. *made tells whether this call created it.
+Status OpenDir(int parent, const std::string& name, const std::string& path, bool create,
+               bool* made, UniqueFd* out) {
+  *made = false;
+  if (create) {
+    if (::mkdirat(parent, name.c_str(), 0755) == 0) {
+      *made = true;
+    } else if (errno != EEXIST) {
+      return Status::FromErrno("create " + path, errno);
+    }
+  }
+  int fd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ELOOP || e == ENOTDIR)
+      return Status::IOError(path + " is not a directory (or is a symlink)");
+    return Status::FromErrno(path, e);
+  }
+  out->Reset(fd);
+  if (*made) ::fchmod(fd, 0755);  // whatever the umask
+  return Status::OK();
+}
+
+// Splits "/etc/netns" into "/etc" and "netns".
+void SplitPath(const std::string& path, std::string* parent, std::string* base) {
+  size_t slash = path.find_last_of('/');
+  *parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  *base = slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Status WriteAll(int fd, const std::string& data, const std::string& what) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("write " + what, errno);
+    off += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+// Writes `content` to a new temporary file in `dir` and links it as `name`.
+Status WriteNew(int dir, const std::string& name, const std::string& content,
+                const std::string& path) {
+  static std::atomic<int> counter{0};
+  const std::string tmp =
+      "." + name + ".topo-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  int fd = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno("create a temporary file for " + path, errno);
+  Status s = WriteAll(fd, content, path);
+  if (s.ok() && ::fchmod(fd, 0644) != 0) s = Status::FromErrno("chmod " + path, errno);
+  ::close(fd);
+  if (s.ok() && ::linkat(dir, tmp.c_str(), dir, name.c_str(), 0) != 0) {
+    s = errno == EEXIST ? Status::AlreadyExists(path + " already exists", EEXIST)
+                        : Status::FromErrno("create " + path, errno);
+  }
+  ::unlinkat(dir, tmp.c_str(), 0);
+  return s;
+}
+
+}  // namespace
+
+std::string EtcNetnsPath(const std::string& ns, const std::string& name,
+                         const std::string& etc_dir) {
+  return etc_dir + "/" + ns + "/" + name;
+}
+
+Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                    const std::string& link_from_ns, std::string* note,
+                    const std::string& etc_dir) {
+  if (!IsComponent(ns) || !IsComponent(name) ||
+      (!link_from_ns.empty() && !IsComponent(link_from_ns))) {
+    return Status::InvalidArgument("unsafe name for a file under " + etc_dir);
+  }
+  const std::string path = EtcNetnsPath(ns, name, etc_dir);
+  std::string parent_path, base;
+  SplitPath(etc_dir, &parent_path, &base);
+  UniqueFd parent(::open(parent_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent.valid()) return Status::FromErrno(parent_path, errno);
+  UniqueFd etc, dir;
+  bool made_etc = false, made_ns = false;
+  Status s = OpenDir(parent.get(), base, etc_dir, true, &made_etc, &etc);
+  if (s.ok()) s = OpenDir(etc.get(), ns, etc_dir + "/" + ns, true, &made_ns, &dir);
+  if (s.ok()) {
+    if (link_from_ns.empty()) {
+      s = WriteNew(dir.get(), name, content, path);
+    } else {
+      UniqueFd from;
+      bool unused = false;
+      const std::string from_path = EtcNetnsPath(link_from_ns, name, etc_dir);
+      s = OpenDir(etc.get(), link_from_ns, etc_dir + "/" + link_from_ns, false, &unused, &from);
+      struct stat st;
+      if (s.ok() && (::fstatat(from.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                     !S_ISREG(st.st_mode))) {
+        s = Status::NotFound(from_path + " is not a regular file");
+      }
+      if (s.ok() && ::linkat(from.get(), name.c_str(), dir.get(), name.c_str(), 0) != 0) {
+        s = errno == EEXIST ? Status::AlreadyExists(path + " already exists", EEXIST)
+                            : Status::FromErrno("link " + path, errno);
+      }
+    }
+  }
+  if (!s.ok()) {
+    if (made_ns) ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR);
+    if (made_etc) ::unlinkat(parent.get(), base.c_str(), AT_REMOVEDIR);
+    return s;
+  }
+  *note = std::string("made:") + (made_etc ? "etc," : "") + (made_ns ? "ns" : "");
+  return Status::OK();
+}
+
+Status RemoveEtcFile(const std::string& ns, const std::string& name, const std::string& note,
+                     const std::string& etc_dir) {
+  if (!IsComponent(ns) || !IsComponent(name)) {
+    return Status::InvalidArgument("unsafe name for a file under " + etc_dir);
+  }
+  const std::string path = EtcNetnsPath(ns, name, etc_dir);
+  const bool unknown = note.rfind("made:", 0) != 0;
+  const bool made_etc = !unknown && note.find("etc") != std::string::npos;
+  const bool made_ns = unknown || note.find("ns") != std::string::npos;
+  std::string parent_path, base;
+  SplitPath(etc_dir, &parent_path, &base);
+  UniqueFd parent(::open(parent_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent.valid()) return Status::FromErrno(parent_path, errno);
+  UniqueFd etc, dir;
+  bool unused = false;
+  Status s = OpenDir(parent.get(), base, etc_dir, false, &unused, &etc);
+  if (s.ok()) s = OpenDir(etc.get(), ns, etc_dir + "/" + ns, false, &unused, &dir);
+  if (s.IsNotFound()) return Status::NotFound(path + " does not exist", ENOENT);
+  if (!s.ok()) return s;
+  Status removed = Status::OK();
+  if (::unlinkat(dir.get(), name.c_str(), 0) != 0) {
+    removed = errno == ENOENT ? Status::NotFound(path + " does not exist", ENOENT)
+                              : Status::FromErrno("remove " + path, errno);
+    if (!removed.IsNotFound()) return removed;
+  }
+  dir.Reset();
+  // Directories go only when empty: another file, or another lab's directory, keeps them.
+  if (made_ns) ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR);
+  if (made_etc) ::unlinkat(parent.get(), base.c_str(), AT_REMOVEDIR);
+  return removed;
+}
+
+}  // namespace topo

@@ -1,0 +1,41 @@
+// Per-namespace configuration files, as `ip netns exec` uses them: a file
+// /etc/netns/NS/NAME is bind-mounted over /etc/NAME for commands run in the
+// namespace NS (hosts, resolv.conf).
+//
+// Promises: files are written atomically (a temporary file, then a link that
+// never replaces an existing file), with mode 0644, in directories of mode
+// 0755; no path component topo creates or removes is followed if it is a
+// symlink. Removal deletes only the named file, then only the directories the
+// note of the write says it created, and only when they are empty. Nothing
+// here prints; errors carry the path and the system's text.
+#pragma once
+
+#include <string>
+
+#include "model/status.h"
+
+namespace topo {
+
+inline constexpr char kEtcNetnsDir[] = "/etc/netns";
+
+// "/etc/netns/NS/NAME" (or "/etc/netns/NS/" for an empty name).
+std::string EtcNetnsPath(const std::string& ns, const std::string& name,
+                         const std::string& etc_dir = kEtcNetnsDir);
+
+// Writes <etc_dir>/NS/NAME with `content`, or, when `link_from_ns` is not
+// empty, makes it a hard link to <etc_dir>/LINK_FROM_NS/NAME. Creates
+// <etc_dir> and <etc_dir>/NS as needed. AlreadyExists when the file exists
+// (a file topo did not write is never replaced). *note receives what
+// RemoveEtcFile needs to know (which directories were created); it is never
+// empty on success. On failure nothing is left behind.
+Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                    const std::string& link_from_ns, std::string* note,
+                    const std::string& etc_dir = kEtcNetnsDir);
+
+// Removes <etc_dir>/NS/NAME (NotFound when it is not there), then each
+// directory the write's `note` says it created, if empty. With an empty note
+// (the write may or may not have happened) <etc_dir>/NS is removed if empty.
+Status RemoveEtcFile(const std::string& ns, const std::string& name, const std::string& note,
+                     const std::string& etc_dir = kEtcNetnsDir);
+
+}  // namespace topo

@@ -1,0 +1,180 @@
+#include "lab/apply.h"
+
+namespace topo {
+
+Status DoAction(Backend& b, const Action& a, std::string* note) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return b.CreateNamespace(a.ns);
+    case ActionKind::kCreateVeth:
+      return b.CreateVeth(a.ns, a.ifname, a.peer_ns, a.peer_ifname);
+    case ActionKind::kSetMtu:
+      return b.SetMtu(a.ns, a.ifname, a.mtu);
+    case ActionKind::kSetMac:
+      return b.SetMac(a.ns, a.ifname, a.mac);
+    case ActionKind::kSetSysctl:
+      return b.SetSysctl(a.ns, a.key, a.value, note);
+    case ActionKind::kAddAddress:
+      return b.AddAddress(a.ns, a.ifname, a.address);
+    case ActionKind::kSetLinkUp:
+      return b.SetLinkUp(a.ns, a.ifname, true);
+    case ActionKind::kAddRoute:
+      return b.AddRoute(a.ns, a.route);
+    case ActionKind::kAddSnat:
+      return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, false));
+    case ActionKind::kCreateBridge:
+      return b.CreateBridge(a.ns, a.ifname, a.stp);
+    case ActionKind::kSetMaster:
+      return b.SetMaster(a.ns, a.ifname, a.master);
+    case ActionKind::kSetImpairment:
+      return b.SetImpairment(a.ns, a.ifname, a.impairment);
+    case ActionKind::kWriteEtcFile:
+      return b.WriteEtcFile(a.ns, a.key, a.value, a.peer_ns, note);
+  }
+  return Status::InvalidArgument("unknown action");
+}
+
+Status PrepareAction(Backend& b, const Action& a, std::string* note) {
+  note->clear();
+  if (!a.ns.empty()) return Status::OK();  // a lab namespace: everything goes with it
+  if (a.kind == ActionKind::kSetSysctl) return b.ReadSysctl(a.ns, a.key, note);
+  if (a.kind == ActionKind::kAddSnat) {
+    // When nftables cannot say (iptables-legacy, no nf_tables), the table is
+    // taken to exist: down then never tries to remove it.
+    bool exists = true;
+    if (b.NatTableExists(a.ns, SnatIsIpv6(a), &exists).ok() && !exists) *note = kNewNatTable;
+    return Status::OK();
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Deletes an action's SNAT rules. When some are missing (a crash during up
+// may leave the action half-known, or someone removed a rule by hand), the
+// others are deleted one by one: exactly the rules topo added, and no others.
+Status DeleteSnat(Backend& b, const Action& a) {
+  Status s = b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, true));
+  if (!s.IsNotFound() || a.snat.size() < 2) return s;
+  bool any = false;
+  for (const SnatRule& r : a.snat) {
+    Action one = a;
+    one.snat = {r};
+    Status t = b.ApplyIptables(a.ns, SnatIsIpv6(one), SnatRestoreInput(one, true));
+    if (t.ok()) {
+      any = true;
+    } else if (!t.IsNotFound()) {
+      return t;
+    }
+  }
+  return any ? Status::OK() : s;
+}
+
+}  // namespace
+
+Status UndoAction(Backend& b, const Action& a, const std::string& note) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return b.DeleteNamespace(a.ns);
+    case ActionKind::kCreateVeth:
+      return b.DeleteVeth(a.ns, a.ifname);
+    case ActionKind::kSetMtu:
+    case ActionKind::kSetMac:
+      // Only ever applied to interfaces the lab created: they go with the interface.
+      return Status::OK();
+    case ActionKind::kSetSysctl: {
+      if (note.empty()) return Status::OK();  // the old value was never read
+      std::string ignored;
+      return b.SetSysctl(a.ns, a.key, note, &ignored);
+    }
+    case ActionKind::kAddAddress:
+      return b.DeleteAddress(a.ns, a.ifname, a.address);
+    case ActionKind::kSetLinkUp:
+      return b.SetLinkUp(a.ns, a.ifname, false);
+    case ActionKind::kAddRoute:
+      return b.DeleteRoute(a.ns, a.route);
+    case ActionKind::kAddSnat: {
+      Status s = DeleteSnat(b, a);
+      if (note == kNewNatTable && (s.ok() || s.IsNotFound())) {
+        // The rules made the table: without them, it goes too (if nothing else is in it).
+        if (Status t = b.RemoveNatTableIfEmpty(a.ns, SnatIsIpv6(a)); !t.ok()) return t;
+      }
+      return s;
+    }
+    case ActionKind::kCreateBridge:
+      return b.DeleteBridge(a.ns, a.ifname);
+    case ActionKind::kSetMaster:
+      return b.SetMaster(a.ns, a.ifname, "");
+    case ActionKind::kSetImpairment:
+      return b.ClearImpairment(a.ns, a.ifname);
+    case ActionKind::kWriteEtcFile:
+      return b.RemoveEtcFile(a.ns, a.key, note);
+  }
+  return Status::InvalidArgument("unknown action");
+}
+
+ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options) {
+  ApplyResult result;
+  std::vector<bool> done(plan.actions.size(), false);
+  std::map<size_t, std::string> notes;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (options.cancel && options.cancel->load()) {
+      result.status = Status::Interrupted("interrupted before " + Describe(a));
+      break;
+    }
+    // What the inverse needs is journaled before the action when a crash
+    // during it could otherwise lose it (root namespace sysctls and tables).
+    std::string before;
+    if (Status s = PrepareAction(backend, a, &before); !s.ok() || before.empty()) {
+      if (!s.ok()) {
+        result.status = Status::IOError(Describe(a) + ": " + s.message(), s.sys_errno());
+        result.failed_index = i;
+        break;
+      }
+    } else if (options.journal) {
+      if (Status js = options.journal->Before(i, before); !js.ok()) {
+        result.status = js;
+        result.failed_index = i;
+        break;
+      }
+    }
+    std::string note;
+    Status s = DoAction(backend, a, &note);
+    if (note.empty()) note = before;
+    if (!s.ok()) {
+      std::string msg = Describe(a) + ": " + s.message();
+      result.status = s.IsAlreadyExists() ? Status::AlreadyExists(msg, s.sys_errno())
+                      : s.IsNotFound()    ? Status::NotFound(msg, s.sys_errno())
+                                          : Status::IOError(msg, s.sys_errno());
+      result.failed_index = i;
+      break;
+    }
+    done[i] = true;
+    if (!note.empty()) notes[i] = note;
+    ++result.applied;
+    if (options.journal) {
+      // What a namespace deletion undoes need not be on disk before the next
+      // action: its namespace is, and teardown removes that (see state.h).
+      Status js = a.UndoneByNamespaceRemoval() ? options.journal->DoneLater(i, note)
+                                               : options.journal->Done(i, note);
+      if (!js.ok()) {
+        result.status = js;
+        break;
+      }
+    }
+    if (options.on_action) options.on_action(i, a);
+  }
+  if (result.status.ok()) {
+    if (options.journal) result.status = options.journal->Complete();
+    if (result.status.ok()) {
+      result.notes = std::move(notes);
+      return result;
+    }
+  }
+  result.rolled_back = true;
+  result.rollback = Teardown(plan, done, std::nullopt, notes, backend);
+  return result;
+}
+
+}  // namespace topo

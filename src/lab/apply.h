@@ -1,0 +1,51 @@
+// Apply executes a Plan against a Backend, front to back, recording each
+// completed action in the lab's journal. If an action fails, or `cancel` becomes
+// true between actions (SIGINT/SIGTERM), Apply rolls back what it did, so the
+// machine is left as it was, and reports the failing action with the kernel's
+// message: "create veth server:vethS <-> router:veth-srv: File exists".
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "kernel/backend.h"
+#include "lab/state.h"
+#include "lab/teardown.h"
+#include "plan/plan.h"
+
+namespace topo {
+
+struct ApplyResult {
+  Status status;       // ok, or what failed
+  size_t applied = 0;  // actions that completed (before any rollback)
+  std::optional<size_t> failed_index;
+  bool rolled_back = false;
+  TeardownReport rollback;  // what the rollback did, when it ran
+  // What the inverses of completed actions need (as journaled), by action index.
+  std::map<size_t, std::string> notes;
+};
+
+struct ApplyOptions {
+  Journal* journal = nullptr;                 // may be null (tests)
+  const std::atomic<bool>* cancel = nullptr;  // checked between actions
+  // Called after each action completes (index, action), e.g. for progress.
+  std::function<void(size_t, const Action&)> on_action;
+};
+
+ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});
+
+// Performs one action; `note` receives what its inverse will need (a sysctl's
+// old value, the directories a file write created).
+Status DoAction(Backend& backend, const Action& a, std::string* note);
+// What the inverse of an action in the root namespace needs, read before the
+// action runs (and journaled, so that a crash during it cannot lose it): a
+// sysctl's value, or kNewNatTable when SNAT rules are about to create the nat
+// table. Empty for everything else.
+Status PrepareAction(Backend& backend, const Action& a, std::string* note);
+inline constexpr char kNewNatTable[] = "new-nat-table";
+// Performs one action's inverse. NotFound means it was already gone.
+Status UndoAction(Backend& backend, const Action& a, const std::string& note);
+
+}  // namespace topo

@@ -1,0 +1,238 @@
+#include "lab/lab.h"
+
+namespace topo {
+
+Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store) {
+  if (store.LabExists(plan.lab)) {
+    return Status::AlreadyExists("lab '" + plan.lab + "' is already up (run `topo down " +
+                                 plan.lab + "` first, or use --prefix for a second copy)");
+  }
+  std::vector<std::string> problems;
+  const std::map<std::string, std::string> owners = store.NamespaceOwners(plan.lab);
+  for (const std::string& ns : plan.namespaces) {
+    if (auto owner = owners.find(ns); owner != owners.end()) {
+      problems.push_back("namespace '" + ns + "' belongs to lab '" + owner->second + "'");
+    } else if (backend.NamespaceExists(ns)) {
+      problems.push_back("namespace '" + ns + "' already exists and was not created by topo");
+    }
+  }
+  if (problems.empty()) {
+    const std::vector<std::string> root = RootClashes(plan, backend, store);
+    if (root.empty()) return Status::OK();
+    std::string msg = "cannot bring up lab '" + plan.lab + "': ";
+    for (size_t i = 0; i < root.size(); ++i) msg += (i ? "; " : "") + root[i];
+    return Status::AlreadyExists(msg + "; nothing was changed");
+  }
+  std::string msg = "cannot bring up lab '" + plan.lab + "': " + problems[0];
+  if (problems.size() > 1) {
+    msg += " (and " + std::to_string(problems.size() - 1) + " more name clashes)";
+  }
+  msg += "; nothing was changed (use --prefix to run a second copy)";
+  return Status::AlreadyExists(msg);
+}
+
+UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptions& options) {
+  UpResult r;
+  r.status = store.Open();
+  if (r.status.ok()) r.status = store.Lock();
+  if (!r.status.ok()) {
+    r.status = Status::IOError(r.status.message() + "; nothing was changed", r.status.sys_errno());
+    return r;
+  }
+  r.status = CheckCollisions(plan, backend, store);
+  if (!r.status.ok()) return r;
+  Journal journal;
+  r.status = store.CreateLab(plan, &journal);
+  if (!r.status.ok()) {
+    r.status = Status::IOError("cannot record lab '" + plan.lab + "' in " + store.dir() + ": " +
+                               r.status.message() + "; nothing was changed");
+    return r;
+  }
+  ApplyOptions ao;
+  ao.journal = &journal;
+  ao.cancel = options.cancel;
+  ao.on_action = options.on_action;
+  r.apply = Apply(plan, backend, ao);
+  r.status = r.apply.status;
+  if (!r.status.ok() && r.apply.rolled_back && r.apply.rollback.ok()) {
+    // Everything was undone: forget the lab. If the rollback failed, the journal
+    // stays, so `topo down` can finish the job.
+    store.RemoveLab(plan.lab);
+  }
+  return r;
+}
+
+DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
+                const DownOptions& options) {
+  DownResult r;
+  r.status = store.Open();
+  if (r.status.ok()) r.status = store.Lock();
+  if (!r.status.ok()) return r;
+  LabRecord rec;
+  Status s = store.ReadLabForTeardown(lab, &rec);
+  if (s.IsNotFound()) {
+    // Not up: nothing to do, but for what an `up` killed while registering the
+    // lab (before touching the kernel) may have left: a directory without a plan.
+    store.RemoveLab(lab);
+    return r;
+  }
+  if (!s.ok()) {
+    r.status = s;
+    return r;
+  }
+  r.was_up = true;
+  r.was_complete = rec.complete;
+  r.report =
+      Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend, options.on_progress);
+  r.report.skipped += rec.omitted;
+  if (!r.report.ok()) {
+    r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);
+    return r;
+  }
+  r.status = store.RemoveLab(lab);
+  return r;
+}
+
+// Whether the kernel's routes (rendered as iproute2 does) include `r`.
+static bool HasRoute(const NamespaceState& ns, const Route& r) {
+  std::string dst = r.DestinationString() + " ";
+  for (const std::string& k : ns.routes) {
+    std::string line = k + " ";
+    if (line.rfind(dst, 0) != 0) continue;
+    if (r.via && line.find(" via " + r.via->ToString() + " ") == std::string::npos) continue;
+    if (!r.dev.empty() && line.find(" dev " + r.dev + " ") == std::string::npos) continue;
+    if (r.metric && line.find(" metric " + std::to_string(*r.metric) + " ") == std::string::npos) {
+      continue;
+    }
+    bool v6 = k.find(':') != std::string::npos;
+    if (r.is_default() && v6 != (r.family == 6)) continue;
+    return true;
+  }
+  return false;
+}
+
+Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
+                    LabStatus* out) {
+  LabRecord rec;
+  Status s = store.ReadLab(lab, &rec);
+  if (!s.ok()) return s;
+  LabStatus st;
+  st.lab = lab;
+  st.complete = rec.complete;
+  st.plan = rec.plan;
+  for (const std::string& ns : rec.plan.namespaces) {
+    NamespaceState ns_state;
+    s = backend.Inspect(ns, &ns_state);
+    if (!s.ok()) return s;
+    ns_state.name = ns;
+    if (!ns_state.exists) st.drift.push_back("namespace '" + ns + "' is gone");
+    st.namespaces.push_back(std::move(ns_state));
+  }
+  // Interfaces and addresses the plan made that the kernel no longer has.
+  auto find_ns = [&](const std::string& ns) -> const NamespaceState* {
+    for (const NamespaceState& n : st.namespaces)
+      if (n.name == ns) return n.exists ? &n : nullptr;
+    return nullptr;
+  };
+  auto find_if = [&](const std::string& ns, const std::string& ifname) -> const InterfaceState* {
+    const NamespaceState* n = find_ns(ns);
+    if (!n) return nullptr;
+    for (const InterfaceState& i : n->interfaces)
+      if (i.name == ifname) return &i;
+    return nullptr;
+  };
+  for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
+    if (!rec.done[i]) continue;
+    const Action& a = rec.plan.actions[i];
+    if (a.kind == ActionKind::kCreateVeth) {
+      for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
+        if (find_ns(ns) && !find_if(ns, ifname)) {
+          st.drift.push_back("interface '" + ns + ":" + ifname + "' is gone");
+        }
+      }
+    } else if (a.kind == ActionKind::kAddAddress) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (!itf) continue;
+      bool found = false;
+      for (const std::string& addr : itf->addresses) found = found || addr == a.address.ToString();
+      if (!found) {
+        st.drift.push_back("address " + a.address.ToString() + " on '" + a.ns + ":" + a.ifname +
+                           "' is gone");
+      }
+    } else if (a.kind == ActionKind::kSetLinkUp) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (itf && !itf->up) st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' is down");
+    } else if (a.kind == ActionKind::kSetMtu) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (itf && itf->mtu != a.mtu) {
+        st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' has mtu " +
+                           std::to_string(itf->mtu) + ", not " + std::to_string(a.mtu));
+      }
+    } else if (a.kind == ActionKind::kSetMac) {
+      const InterfaceState* itf = find_if(a.ns, a.ifname);
+      if (itf && itf->mac != a.mac.ToString()) {
+        st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' has mac " + itf->mac +
+                           ", not " + a.mac.ToString());
+      }
+    } else if (a.kind == ActionKind::kAddRoute) {
+      const NamespaceState* n = find_ns(a.ns);
+      if (n && !HasRoute(*n, a.route)) {
+        st.drift.push_back("route " + a.route.DestinationString() +
+                           (a.route.via ? " via " + a.route.via->ToString() : "") + " in '" + a.ns +
+                           "' is gone");
+      }
+    }
+  }
+  st.impairments = rec.Impairments();
+  if (!rec.link_changes.empty() && rec.link_changes.back().state == LinkChange::State::kPending) {
+    const LinkChange& c = rec.link_changes.back();
+    st.drift.push_back("a set-link of '" + c.node + ":" + c.ifname +
+                       "' did not finish (to make it " + c.impairment.ToString() +
+                       "); run it again");
+  }
+  *out = std::move(st);
+  return Status::OK();
+}
+
+Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
+                         std::string* lab_out, std::string* ns_out,
+                         const std::optional<std::string>& prefix, std::string* node_out) {
+  std::vector<std::string> labs = lab.empty() ? store.ListLabs() : std::vector<std::string>{lab};
+  std::vector<std::pair<std::string, std::string>> found;
+  std::string found_node;
+  std::vector<std::string> all_nodes;
+  for (const std::string& l : labs) {
+    LabRecord rec;
+    Status s = store.ReadLab(l, &rec);
+    if (!s.ok()) {
+      if (!lab.empty()) return s;
+      continue;
+    }
+    if (prefix && rec.plan.prefix != *prefix) continue;
+    for (const Action& a : rec.plan.actions) {
+      if (a.kind != ActionKind::kCreateNamespace) continue;
+      all_nodes.push_back(a.node);
+      if (a.node == node || a.ns == node) {
+        found.emplace_back(l, a.ns);
+        found_node = a.node;
+      }
+    }
+  }
+  if (found.empty()) {
+    if (labs.empty()) return Status::NotFound("no lab is up");
+    std::string where = lab.empty() ? "any lab that is up" : "lab '" + lab + "'";
+    return Status::NotFound("no node '" + node + "' in " + where + DidYouMean(node, all_nodes));
+  }
+  if (found.size() > 1) {
+    std::string names;
+    for (const auto& f : found) names += (names.empty() ? "" : ", ") + f.first;
+    return Status::InvalidArgument("node '" + node + "' is in several labs (" + names +
+                                   "); choose one with --lab");
+  }
+  *lab_out = found[0].first;
+  *ns_out = found[0].second;
+  if (node_out) *node_out = found_node;
+  return Status::OK();
+}
+
+}  // namespace topo

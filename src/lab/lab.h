@@ -1,0 +1,88 @@
+// Lab operations: what `topo up`, `down`, `status` and `exec` do, as a library.
+// They combine the StateStore (journal, lock, ownership) with a Backend, so the
+// command-line layer and test fixtures share one implementation.
+//
+// Promises: Up touches the kernel only after the lab is registered and every
+// namespace name is known to be free; a failed or interrupted Up leaves nothing
+// behind. Down removes only what the lab's journal names, and is idempotent.
+// Both hold the store's lock for their whole run.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel/backend.h"
+#include "lab/apply.h"
+#include "lab/state.h"
+#include "lab/teardown.h"
+#include "plan/plan.h"
+
+namespace topo {
+
+struct UpOptions {
+  const std::atomic<bool>* cancel = nullptr;
+  std::function<void(size_t, const Action&)> on_action;
+};
+
+struct UpResult {
+  Status status;
+  ApplyResult apply;
+};
+
+// Refuses (AlreadyExists) when the lab is up or any of its namespace names is
+// taken, naming the owner: "namespace 'server' belongs to lab 'other'".
+// For a lab attached to the root namespace, also refuses root-side interface
+// names the host already has, host-side addresses and routes that overlap the
+// host's own, and root sysctls another lab that is up has set (RootClashes).
+Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store);
+
+// The reasons a lab's root-namespace objects cannot be added to this host,
+// each naming the clash: "host-side address 192.0.2.10/24 on 'veth0' overlaps
+// 192.0.2.2/24 on eth0, which the host already has". Empty when there are none
+// (or the lab does not attach to the root namespace).
+std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const StateStore& store);
+
+UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptions& options = {});
+
+struct DownResult {
+  Status status;
+  bool was_up = false;        // false: the lab was not up, nothing to do
+  bool was_complete = false;  // false: `up` had not finished (crashed or still running)
+  TeardownReport report;
+};
+
+struct DownOptions {
+  // Called as the teardown goes: (actions handled, total), e.g. for progress.
+  std::function<void(size_t, size_t)> on_progress;
+};
+
+DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
+                const DownOptions& options = {});
+
+struct LabStatus {
+  std::string lab;
+  bool complete = false;
+  Plan plan;
+  std::vector<NamespaceState> namespaces;
+  std::vector<std::string>
+      drift;  // "namespace 'server' is gone", "interface 'router:veth-cli' is gone"
+  // The current impairments, "ns:ifname" -> impairment, as the journal records them.
+  std::map<std::string, Impairment> impairments;
+};
+
+Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
+                    LabStatus* out);
+
+// The namespace of `node`, in `lab` or, when lab is empty, in the one lab that
+// has such a node (among labs brought up with `prefix`, when it is given).
+// Sets *lab_out to the lab found, and *node_out (if given) to the node's name
+// (`node` may also be given as its namespace name).
+Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
+                         std::string* lab_out, std::string* ns_out,
+                         const std::optional<std::string>& prefix = std::nullopt,
+                         std::string* node_out = nullptr);
+
+}  // namespace topo

@@ -1,0 +1,169 @@
+// RootClashes (lab.h): what `up` refuses before touching the host when a lab
+// attaches to the root namespace. The host's interfaces, addresses and routes
+// come from Backend::Inspect(""); the lab's root-side objects from the plan's
+// actions with ns "".
+#include <sstream>
+
+#include "lab/lab.h"
+
+namespace topo {
+namespace {
+
+bool IsLinkLocal(const IpAddress& a) {
+  return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+}
+
+bool IsLoopback(const IpAddress& a) {
+  if (a.family == 4) return a.bytes[0] == 127;
+  for (size_t k = 0; k < 15; ++k) {
+    if (a.bytes[k]) return false;
+  }
+  return a.bytes[15] == 1;
+}
+
+// A route of the host, as Inspect renders it ("10.9.0.0/16 via 10.0.0.1 dev
+// eth0", "default via fd00::1 dev eth0 metric 1024", "unreachable 10.0.0.0/8").
+struct HostRoute {
+  std::optional<Prefix> to;  // nullopt: default
+  int family = 4;
+  std::string text;
+};
+
+std::optional<HostRoute> ParseHostRoute(const std::string& text) {
+  std::istringstream in(text);
+  std::string dst;
+  in >> dst;
+  for (const char* type : {"unreachable", "prohibit", "blackhole", "throw", "local", "broadcast",
+                           "anycast", "multicast", "nat", "unicast"}) {
+    if (dst == type) in >> dst;
+  }
+  HostRoute r;
+  r.text = text;
+  if (dst == "default") {
+    r.family = text.find(':') != std::string::npos ? 6 : 4;
+    return r;
+  }
+  std::string err;
+  std::optional<Prefix> p = ParsePrefix(dst, &err);
+  if (!p) {
+    std::optional<IpAddress> a = ParseIp(dst);
+    if (!a) return std::nullopt;
+    p = Prefix{*a, a->max_prefix()};
+  }
+  r.family = p->family();
+  if (p->length == 0) return r;
+  r.to = *p;
+  return r;
+}
+
+bool RouteOverlaps(const std::optional<Prefix>& lab, int family, const HostRoute& host) {
+  if (family != host.family) return false;
+  if (!lab || !host.to) return !lab && !host.to;  // a default route clashes only with another
+  return lab->Overlaps(*host.to);
+}
+
+std::string Subject(const Prefix& p, const std::string& ifname) {
+  return "host-side address " + p.ToString() + " on '" + ifname + "'";
+}
+
+}  // namespace
+
+std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const StateStore& store) {
+  std::vector<std::string> problems;
+  std::vector<const Action*> root;
+  for (const Action& a : plan.actions) {
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+      root.push_back(&a);
+    }
+  }
+  if (root.empty()) return problems;
+  NamespaceState host;
+  if (Status s = backend.Inspect("", &host); !s.ok()) {
+    problems.push_back("cannot inspect the root namespace: " + s.message());
+    return problems;
+  }
+  std::vector<HostRoute> routes;
+  for (const std::string& text : host.routes) {
+    if (auto r = ParseHostRoute(text)) routes.push_back(*r);
+  }
+  for (const Action* a : root) {
+    switch (a->kind) {
+      case ActionKind::kCreateVeth:
+        for (const auto& [ns, ifname] :
+             {std::pair{a->ns, a->ifname}, std::pair{a->peer_ns, a->peer_ifname}}) {
+          if (!ns.empty()) continue;
+          for (const InterfaceState& i : host.interfaces) {
+            if (i.name != ifname) continue;
+            problems.push_back("interface '" + ifname +
+                               "' already exists in the root namespace (root-side interface "
+                               "names are used as written; rename it in the file)");
+          }
+        }
+        break;
+      case ActionKind::kAddAddress: {
+        const Prefix& p = a->address;
+        if (IsLinkLocal(p.addr)) break;
+        bool clash = false;
+        for (const InterfaceState& i : host.interfaces) {
+          for (const std::string& text : i.addresses) {
+            std::string err;
+            std::optional<Prefix> q = ParsePrefix(text, &err);
+            if (!q || q->family() != p.family() || IsLinkLocal(q->addr) || IsLoopback(q->addr) ||
+                !p.Overlaps(*q)) {
+              continue;
+            }
+            problems.push_back(Subject(p, a->ifname) + " overlaps " + text + " on " + i.name +
+                               ", which the host already has");
+            clash = true;
+          }
+        }
+        if (clash) break;
+        for (const HostRoute& r : routes) {
+          if (!r.to || IsLinkLocal(r.to->addr) || !RouteOverlaps(p.Network(), p.family(), r)) {
+            continue;
+          }
+          problems.push_back(Subject(p, a->ifname) + " overlaps the host's route " + r.text);
+        }
+        break;
+      }
+      case ActionKind::kAddRoute: {
+        const Route& lr = a->route;
+        for (const HostRoute& r : routes) {
+          if (r.to && IsLinkLocal(r.to->addr)) continue;
+          if (!RouteOverlaps(lr.to, lr.family, r)) continue;
+          problems.push_back(
+              "host-side route " + lr.DestinationString() +
+              (lr.is_default() ? " (" + std::string(lr.family == 6 ? "IPv6" : "IPv4") + ")" : "") +
+              " overlaps the host's route " + r.text);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // A root sysctl another lab has set: whichever lab went down first would
+  // restore the value under the other's feet.
+  std::vector<const Action*> sysctls;
+  for (const Action* a : root) {
+    if (a->kind == ActionKind::kSetSysctl) sysctls.push_back(a);
+  }
+  if (!sysctls.empty()) {
+    for (const std::string& lab : store.ListLabs()) {
+      if (lab == plan.lab) continue;
+      LabRecord rec;
+      if (!store.ReadLab(lab, &rec).ok()) continue;
+      for (const Action& other : rec.plan.actions) {
+        if (other.kind != ActionKind::kSetSysctl || !other.ns.empty()) continue;
+        for (const Action* a : sysctls) {
+          if (a->key != other.key) continue;
+          problems.push_back("sysctl " + a->key + " of the root namespace is already set by lab '" +
+                             lab + "'");
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+}  // namespace topo

@@ -1,0 +1,158 @@
+// StateStore keeps what topo knows about labs that are up, under a root-only
+// directory (/run/topo by default):
+//
+//   /run/topo/lock                    flock()ed by every up/down, so they never interleave
+//   /run/topo/labs/LAB/plan.json      the compiled plan, written before the kernel is touched
+//   /run/topo/labs/LAB/namespaces     the lab's namespace names, one a line (ownership look-ups)
+//   /run/topo/labs/LAB/journal        append-only: "plan N [namespaces-only]" first, then
+//                                     "done N [previous-value]" after each action completes,
+//                                     then "complete"; "before N previous-value" ahead of an
+//                                     action whose inverse needs it (a root namespace
+//                                     sysctl); later, for each `topo set-link`:
+//                                     "set-link {json}" before the kernel is touched, then
+//                                     "set-link-done" or "set-link-failed"
+//
+// The journal always says what exists, as far as teardown needs to know:
+// everything it marks done, plus perhaps the one action after the last it
+// marks (the process may have died during it), plus perhaps actions inside
+// namespaces it marks created (their lines are written in batches, see
+// Journal::DoneLater; removing the namespace removes them anyway).
+//
+// Durability is against the death of the process, not of the machine: lines
+// reach the kernel's page cache with write(2) and are not fsynced, since what
+// they describe (namespaces and what lives in them) does not survive a reboot
+// either. plan.json and namespaces are fsynced once, before the kernel is
+// touched.
+// Files are created with O_NOFOLLOW under a directory checked to be root's own
+// and not a symlink.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/status.h"
+#include "plan/plan.h"
+
+namespace topo {
+
+// One `topo set-link` change of one interface, as the journal records it.
+struct LinkChange {
+  enum class State { kPending, kDone, kFailed };
+  std::string ns, node, ifname;
+  Impairment impairment;  // the whole impairment after the change ("none" clears)
+  State state = State::kPending;
+};
+
+// An open journal of one lab; appends are single write(2) calls.
+class Journal {
+ public:
+  Journal() = default;
+  explicit Journal(int fd) : fd_(fd) {}
+  Journal(Journal&& other) noexcept : fd_(other.fd_), pending_(std::move(other.pending_)) {
+    other.fd_ = -1;
+  }
+  Journal& operator=(Journal&& other) noexcept;
+  ~Journal();  // writes what DoneLater kept
+
+  // Records that action `index` completed; `note` keeps what its inverse needs
+  // (a sysctl's previous value). Written before it returns, after any DoneLater lines.
+  Status Done(size_t index, const std::string& note = "");
+  // Records, before action `index` runs, the note its inverse will need, so
+  // that it is known even if the process dies during the action.
+  Status Before(size_t index, const std::string& note);
+  // Like Done, but the line may be kept in memory and written later (with the
+  // next Done, Complete, Flush, or when 64 KiB have gathered): only for actions
+  // that removing their namespace undoes, whose namespace is already recorded.
+  Status DoneLater(size_t index, const std::string& note = "");
+  Status Flush();
+  Status Complete();
+  // Records (and syncs) a set-link change before it is applied, then its outcome.
+  Status BeginLinkChange(const LinkChange& change);
+  Status EndLinkChange(bool ok);
+  // Flushes to stable storage (fdatasync). Apply does not call it; see above.
+  Status Sync();
+  bool is_open() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+  std::string pending_;  // DoneLater lines not written yet
+};
+
+// What the journal of a lab says.
+struct LabRecord {
+  Plan plan;
+  std::vector<bool> done;               // parallel to plan.actions
+  std::map<size_t, std::string> notes;  // index -> note
+  bool complete = false;
+  // The index of the action that may have been in progress when the process
+  // died (the first one not marked done), or nullopt.
+  std::optional<size_t> maybe_in_progress;
+  // `topo set-link` changes after the lab came up, in order. A kPending one
+  // last means a set-link died while changing the kernel.
+  std::vector<LinkChange> link_changes;
+
+  // The impairment of every impaired interface, "ns:ifname" -> impairment: the
+  // plan's completed set-impairment actions, then each set-link change that
+  // did not fail (a pending one counts: it is what was last asked for).
+  std::map<std::string, Impairment> Impairments() const;
+
+  // ReadLabForTeardown: actions left out of `plan` because removing the lab's
+  // namespaces undoes them.
+  size_t omitted = 0;
+};
+
+class StateStore {
+ public:
+  explicit StateStore(std::string dir = DefaultDir());
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // $TOPO_STATE_DIR, or /run/topo.
+  static std::string DefaultDir();
+  const std::string& dir() const { return dir_; }
+
+  // Creates the directories (mode 0700) and checks they are safe to use and
+  // writable. Every other call needs this first.
+  Status Open();
+  // Takes the store-wide lock, waiting for other topo processes; released by Unlock or destruction.
+  Status Lock();
+  void Unlock();
+
+  std::vector<std::string> ListLabs() const;
+  bool LabExists(const std::string& lab) const;
+  // Namespace name -> the lab (other than `except`) that owns it, for every lab
+  // that is up. Read once per `up`, not once per namespace.
+  std::map<std::string, std::string> NamespaceOwners(const std::string& except = "") const;
+
+  // Registers a lab before it is applied: writes plan.json and namespaces, opens the journal.
+  Status CreateLab(const Plan& plan, Journal* journal);
+  Status ReadLab(const std::string& lab, LabRecord* out) const;
+  // Opens the journal of a lab that is up, to append to it.
+  Status OpenJournal(const std::string& lab, Journal* journal) const;
+
+  // What teardown needs, which for a complete lab whose every other action
+  // lives in its own namespaces ("namespaces-only") is the namespace creations
+  // alone: read from the namespaces file, without parsing plan.json. Other
+  // labs are read in full, as by ReadLab.
+  Status ReadLabForTeardown(const std::string& lab, LabRecord* out) const;
+  Status RemoveLab(const std::string& lab);
+
+  // Extra files kept with a lab that is up and removed with it ("checks.json":
+  // the lab's resolved checks, for `topo test --lab`). `name` is a plain file name.
+  Status WriteLabFile(const std::string& lab, const std::string& name, const std::string& data);
+  Status ReadLabFile(const std::string& lab, const std::string& name, std::string* out) const;
+
+  // Lab names become path components; this refuses any that could escape.
+  static bool IsSafeLabName(const std::string& lab);
+
+ private:
+  std::string LabDir(const std::string& lab) const { return dir_ + "/labs/" + lab; }
+
+  std::string dir_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace topo

@@ -1,0 +1,38 @@
+// Teardown undoes the completed actions of a plan in reverse order. Removing a
+// namespace removes everything inside it (and veth pairs with an end inside),
+// so inverses of actions living in a namespace that is itself being removed are
+// skipped: the kernel does that work far faster than one request per object.
+// Whatever lives outside the lab's namespaces is undone explicitly. Teardown is
+// idempotent: objects already gone are counted, not treated as failures, and it
+// carries on past real failures so it removes as much as it can.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel/backend.h"
+#include "plan/plan.h"
+
+namespace topo {
+
+struct TeardownReport {
+  size_t undone = 0;                      // inverse actions performed
+  size_t skipped = 0;                     // went with their namespace
+  std::vector<std::string> already_gone;  // "delete namespace server" for what was not there
+  std::vector<std::string> errors;        // "delete namespace router: Device or resource busy"
+  bool ok() const { return errors.empty(); }
+};
+
+// `done[i]` marks actions that completed; `maybe_in_progress` is an action that
+// may or may not have happened (the process died during it): it is undone too,
+// and "already gone" is expected for it.
+// `progress` (if set) is called after each action is dealt with: (handled, total).
+TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
+                        std::optional<size_t> maybe_in_progress,
+                        const std::map<size_t, std::string>& notes, Backend& backend,
+                        const std::function<void(size_t, size_t)>& progress = nullptr);
+
+}  // namespace topo

@@ -1,0 +1,51 @@
+#include "model/topology.h"
+
+namespace topo {
+
+const char* NodeKindName(NodeKind k) {
+  switch (k) {
+    case NodeKind::kHost:
+      return "host";
+    case NodeKind::kRouter:
+      return "router";
+    case NodeKind::kSwitch:
+      return "switch";
+    case NodeKind::kRoot:
+      return "root";
+  }
+  return "?";
+}
+
+const Source* ImpairmentSpec::KeySource(const std::string& key) const {
+  for (const auto& [k, at] : keys)
+    if (k == key) return &at;
+  return nullptr;
+}
+
+std::string Route::DestinationString() const { return to ? to->ToString() : "default"; }
+
+const Interface* Node::FindInterface(const std::string& ifname) const {
+  for (const Interface& i : interfaces)
+    if (i.name == ifname) return &i;
+  return nullptr;
+}
+
+Interface* Node::FindInterface(const std::string& ifname) {
+  for (Interface& i : interfaces)
+    if (i.name == ifname) return &i;
+  return nullptr;
+}
+
+const Node* Topology::FindNode(const std::string& n) const {
+  for (const Node& node : nodes)
+    if (node.name == n) return &node;
+  return nullptr;
+}
+
+Node* Topology::FindNode(const std::string& n) {
+  for (Node& node : nodes)
+    if (node.name == n) return &node;
+  return nullptr;
+}
+
+}  // namespace topo

@@ -1,0 +1,170 @@
+// The typed topology: what a valid file describes, with every element remembering
+// where it came from so later stages can still point at the source. Built from
+// the YAML tree by Build() (build.h) and checked by Check() (check.h).
+//
+// Containers keep the file's order; that order is what makes plans deterministic.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/impairment.h"
+#include "model/ip.h"
+
+namespace topo {
+
+// Where an element was written: its position and its JSON pointer.
+struct Source {
+  Location loc;
+  std::string pointer;
+};
+
+// An `impair` mapping as written: its values, where it is, and where each key is.
+struct ImpairmentSpec {
+  Impairment value;
+  Source src;                                        // the mapping (loc 0:0 when absent)
+  std::vector<std::pair<std::string, Source>> keys;  // "delay" -> the value's source, in file order
+
+  bool given() const { return !keys.empty(); }
+  const Source* KeySource(const std::string& key) const;
+};
+
+// kSwitch: a Linux bridge in a namespace of its own; its ports are the ends of
+// the links to it. kRoot: the host's own (root) network namespace; at most one.
+enum class NodeKind { kHost, kRouter, kSwitch, kRoot };
+const char* NodeKindName(NodeKind k);
+
+struct Interface {
+  std::string name;
+  std::vector<Prefix> addresses;
+  std::vector<Source> address_sources;  // parallel to addresses
+  std::optional<MacAddress> mac;
+  std::optional<int> mtu;  // from the link that wires this interface
+  Source src;
+  Source mac_src;  // the `mac` value, when given
+  // A switch port that no `interfaces:` entry declares: the link to it implies
+  // it (src is then the link endpoint's).
+  bool implied = false;
+  // The impairment of this interface's egress (long form `impair`), merged
+  // over its link's `impair` when both are given.
+  ImpairmentSpec impair;
+};
+
+struct Route {
+  std::optional<Prefix> to;  // nullopt means "default"
+  int family = 4;            // 4 or 6: from `to` or `via`; a default route without `via` is IPv4
+  std::optional<IpAddress> via;
+  std::string dev;
+  std::optional<int> metric;
+  Source src;
+  // The individual values, for diagnostics that point at one of them (loc 0:0 when absent).
+  Source to_src, via_src, dev_src;
+
+  bool is_default() const { return !to.has_value(); }
+  // "default" or the prefix.
+  std::string DestinationString() const;
+};
+
+struct SnatRule {
+  Prefix source;
+  std::string out;              // out interface
+  std::optional<IpAddress> to;  // nullopt: masquerade
+  Source src;
+  Source out_src, to_src;  // the `out` and `to` values (loc 0:0 when absent)
+};
+
+struct Sysctl {
+  std::string key;  // "net.ipv4.ip_forward"
+  std::string value;
+  Source src;        // the key
+  Source value_src;  // the value
+};
+
+struct Node {
+  std::string name;
+  NodeKind kind = NodeKind::kHost;
+  std::vector<Interface> interfaces;
+  std::vector<Route> routes;
+  std::vector<SnatRule> snat;
+  std::vector<Sysctl> sysctls;
+  bool stp = false;                 // kSwitch: spanning tree on the bridge
+  std::vector<IpAddress> dns;       // name servers for /etc/netns/NS/resolv.conf
+  std::vector<Source> dns_sources;  // parallel to dns
+  Source src;
+  Source stp_src;  // the `stp` value (loc 0:0 when absent)
+
+  bool forwards() const { return kind == NodeKind::kRouter; }
+  bool is_switch() const { return kind == NodeKind::kSwitch; }
+  bool is_root() const { return kind == NodeKind::kRoot; }
+  const Interface* FindInterface(const std::string& ifname) const;
+  Interface* FindInterface(const std::string& ifname);
+};
+
+struct Endpoint {
+  std::string node;
+  std::string interface;
+  Source src;
+  std::string ToString() const { return node + ":" + interface; }
+};
+
+struct Link {
+  Endpoint a, b;
+  std::optional<int> mtu;
+  Source src;
+  Source mtu_src;         // the `mtu` value, when given
+  ImpairmentSpec impair;  // both directions (long form `impair`)
+};
+
+// A declared check (the `checks:` section): a probe from one node towards an
+// address or another node, and whether it is expected to get through. Kept as
+// written; checks.h resolves node names to addresses and namespaces.
+enum class ProbeKind { kPing, kTcp, kUdp };
+const char* ProbeKindName(ProbeKind k);  // "ping", "tcp", "udp"
+
+struct DeclaredCheck {
+  std::string name;                     // as written ("" when not given)
+  std::string from;                     // a node
+  std::string to;                       // a node name or an address, as written
+  std::optional<IpAddress> to_address;  // when `to` parses as an address
+  ProbeKind kind = ProbeKind::kPing;
+  int port = 0;              // tcp/udp; 0 with udp: any free port, chosen when the check runs
+  bool tcp_and_udp = false;  // both were given (an error Check reports)
+  std::optional<IpAddress> source;  // the packet must arrive from this address
+  bool expect_success = true;
+  bool listen = true;  // topo listens at the target (false: the lab runs its own service)
+  int timeout_ms = 1000;
+  Source src;
+  Source name_src, from_src, to_src, port_src, source_src, listen_src, timeout_src;
+};
+
+struct Topology {
+  std::string name;
+  std::string prefix;  // prepended to node names to form namespace names
+  std::vector<Node> nodes;
+  std::vector<Link> links;
+  std::vector<DeclaredCheck> checks;
+  Source src;
+  Source name_src, prefix_src;  // the `name` and `prefix` values (loc 0:0 when absent)
+  // Entries of `links` that Build could not make into a Link (already reported):
+  // with any, Check cannot tell which interfaces are meant to be connected.
+  size_t unbuilt_links = 0;
+
+  const Node* FindNode(const std::string& name) const;
+  Node* FindNode(const std::string& name);
+  // The lab's identity: prefix + name. Two copies of a lab differ by prefix.
+  std::string LabName() const { return prefix + name; }
+  std::string NamespaceOf(const std::string& node) const { return prefix + node; }
+  // The namespace a node's objects live in: "" (the root namespace) for the
+  // node of kind root, else NamespaceOf(node).
+  std::string NamespaceOfNode(const Node& n) const {
+    return n.is_root() ? std::string() : NamespaceOf(n.name);
+  }
+};
+
+// The name of the bridge device inside a switch's namespace.
+inline constexpr char kBridgeName[] = "br0";
+
+}  // namespace topo

@@ -1,0 +1,264 @@
+#include "plan/compile.h"
+
+namespace topo {
+
+std::vector<std::pair<std::string, std::string>> KindSysctls(NodeKind kind) {
+  if (kind == NodeKind::kRouter) {
+    return {{"net.ipv4.ip_forward", "1"}, {"net.ipv6.conf.all.forwarding", "1"}};
+  }
+  return {};
+}
+
+std::vector<std::pair<std::string, std::string>> NamespaceSysctls() {
+  return {{"net.ipv6.conf.default.accept_dad", "0"}};
+}
+
+namespace {
+
+bool InHostsFile(const IpAddress& a) {
+  if (a.is_v4()) return a.bytes[0] != 0 && a.bytes[0] != 127 && a.bytes[0] < 224;
+  bool loopback_or_zero = true;
+  for (size_t k = 0; k < 15; ++k) loopback_or_zero = loopback_or_zero && a.bytes[k] == 0;
+  bool link_local = a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+  return !loopback_or_zero && !link_local && a.bytes[0] != 0xff;
+}
+
+bool UsesIpv6(const Topology& t) {
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        if (p.family() == 6) return true;
+      }
+    }
+    for (const Route& r : n.routes) {
+      if (r.family == 6) return true;
+    }
+  }
+  return false;
+}
+
+Action Base(ActionKind kind, const Topology& t, const Node& n) {
+  Action a;
+  a.kind = kind;
+  a.node = n.name;
+  a.ns = t.NamespaceOfNode(n);
+  return a;
+}
+
+}  // namespace
+
+std::string HostsFile(const Topology& t) {
+  std::string out =
+      "# hosts of lab '" + t.LabName() + "', written by topo and removed by `topo down`\n";
+  out += "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        if (InHostsFile(p.addr)) out += p.addr.ToString() + "\t" + n.name + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string ResolvConf(const Topology& t, const Node& n) {
+  std::string out = "# resolv.conf of node '" + n.name + "' of lab '" + t.LabName() +
+                    "', written by topo and removed by `topo down`\n";
+  for (const IpAddress& a : n.dns) out += "nameserver " + a.ToString() + "\n";
+  return out;
+}
+
+Plan Compile(const Topology& t, const std::string& source_file) {
+  Plan plan;
+  plan.lab = t.LabName();
+  plan.topology = t.name;
+  plan.prefix = t.prefix;
+  plan.source_file = source_file;
+  std::vector<Action>& out = plan.actions;
+  // At most this many actions: reserved, so the vector is not copied as it grows.
+  size_t most = t.links.size();
+  for (const Node& n : t.nodes) {
+    most += 2 + NamespaceSysctls().size() + KindSysctls(n.kind).size() + n.sysctls.size() +
+            n.routes.size();
+    most += n.snat.empty() ? 0 : 2;
+    for (const Interface& i : n.interfaces) {
+      most += 1 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
+    }
+  }
+  out.reserve(most);
+  plan.namespaces.reserve(t.nodes.size());
+
+  // The root namespace (a node of kind root) is the host's: the lab neither
+  // creates nor removes it, and leaves its loopback alone.
+  std::string root_node;
+  for (const Node& n : t.nodes) {
+    if (n.is_root()) {
+      root_node = n.name;
+      continue;
+    }
+    plan.namespaces.push_back(t.NamespaceOf(n.name));
+    out.push_back(Base(ActionKind::kCreateNamespace, t, n));
+  }
+  for (const Node& n : t.nodes) {
+    if (n.is_root()) continue;
+    Action a = Base(ActionKind::kSetLinkUp, t, n);
+    a.ifname = "lo";
+    out.push_back(a);
+  }
+  // Before any veth exists, so that every interface's link-local address is
+  // usable as soon as the link is up (see NamespaceSysctls). Only in labs that
+  // use IPv6; not for switches, which carry no addresses.
+  const bool ipv6 = UsesIpv6(t);
+  for (const Node& n : t.nodes) {
+    if (!ipv6 || n.is_root() || n.is_switch()) continue;
+    for (const auto& [key, value] : NamespaceSysctls()) {
+      Action a = Base(ActionKind::kSetSysctl, t, n);
+      a.key = key;
+      a.value = value;
+      out.push_back(a);
+    }
+  }
+  auto ns_of = [&](const std::string& node) {
+    return !root_node.empty() && node == root_node ? std::string() : t.NamespaceOf(node);
+  };
+  for (const Link& l : t.links) {
+    Action a;
+    a.kind = ActionKind::kCreateVeth;
+    a.node = l.a.node;
+    a.ns = ns_of(l.a.node);
+    a.ifname = l.a.interface;
+    a.peer_node = l.b.node;
+    a.peer_ns = ns_of(l.b.node);
+    a.peer_ifname = l.b.interface;
+    out.push_back(a);
+  }
+  for (const Node& n : t.nodes) {
+    if (!n.is_switch()) continue;
+    Action a = Base(ActionKind::kCreateBridge, t, n);
+    a.ifname = kBridgeName;
+    a.stp = n.stp;
+    out.push_back(a);
+  }
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      if (i.mtu) {
+        Action a = Base(ActionKind::kSetMtu, t, n);
+        a.ifname = i.name;
+        a.mtu = *i.mtu;
+        out.push_back(a);
+      }
+      if (i.mac) {
+        Action a = Base(ActionKind::kSetMac, t, n);
+        a.ifname = i.name;
+        a.mac = *i.mac;
+        out.push_back(a);
+      }
+    }
+  }
+  for (const Link& l : t.links) {
+    for (const Endpoint* e : {&l.a, &l.b}) {
+      const Node* n = t.FindNode(e->node);
+      const Interface* i = n->FindInterface(e->interface);
+      Impairment effective = l.impair.value.Merged(i ? i->impair.value : Impairment{});
+      if (effective.IsNone()) continue;
+      Action a = Base(ActionKind::kSetImpairment, t, *n);
+      a.ifname = e->interface;
+      a.impairment = effective;
+      out.push_back(a);
+    }
+  }
+  for (const Node& n : t.nodes) {
+    if (!n.is_switch()) continue;
+    for (const Interface& i : n.interfaces) {
+      if (i.name == "lo") continue;
+      Action a = Base(ActionKind::kSetMaster, t, n);
+      a.ifname = i.name;
+      a.master = kBridgeName;
+      out.push_back(a);
+    }
+  }
+  for (const Node& n : t.nodes) {
+    auto sysctls = KindSysctls(n.kind);
+    for (const Sysctl& s : n.sysctls) sysctls.emplace_back(s.key, s.value);
+    for (const auto& [key, value] : sysctls) {
+      Action a = Base(ActionKind::kSetSysctl, t, n);
+      a.key = key;
+      a.value = value;
+      out.push_back(a);
+    }
+  }
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const Prefix& p : i.addresses) {
+        Action a = Base(ActionKind::kAddAddress, t, n);
+        a.ifname = i.name;
+        a.address = p;
+        out.push_back(a);
+      }
+    }
+  }
+  for (const Node& n : t.nodes) {
+    if (n.is_switch()) {
+      Action a = Base(ActionKind::kSetLinkUp, t, n);
+      a.ifname = kBridgeName;
+      out.push_back(a);
+    }
+    for (const Interface& i : n.interfaces) {
+      if (i.name == "lo") continue;
+      Action a = Base(ActionKind::kSetLinkUp, t, n);
+      a.ifname = i.name;
+      out.push_back(a);
+    }
+  }
+  for (const Node& n : t.nodes) {
+    for (const Route& r : n.routes) {
+      Action a = Base(ActionKind::kAddRoute, t, n);
+      a.route = r;
+      a.route.src = {};
+      out.push_back(a);
+    }
+  }
+  for (const Node& n : t.nodes) {
+    if (n.snat.empty()) continue;
+    // One action per namespace and family: each becomes one iptables-restore run.
+    for (int family : {4, 6}) {
+      Action a = Base(ActionKind::kAddSnat, t, n);
+      for (const SnatRule& r : n.snat) {
+        if (r.source.family() != family) continue;
+        SnatRule copy = r;
+        copy.src = {};
+        a.snat.push_back(copy);
+      }
+      if (a.snat.empty()) continue;
+      a.comment = "topo:" + plan.lab;
+      out.push_back(a);
+    }
+  }
+  // Names: every namespace gets the same hosts file (written once, then hard
+  // links), and nodes with name servers a resolv.conf.
+  // The root node is the host itself: its /etc files are never touched.
+  const std::string hosts = HostsFile(t);
+  const Node* first = nullptr;
+  for (const Node& n : t.nodes) {
+    if (n.is_root()) continue;
+    Action a = Base(ActionKind::kWriteEtcFile, t, n);
+    a.key = "hosts";
+    if (first == nullptr) {
+      first = &n;
+      a.value = hosts;
+    } else {
+      a.peer_ns = t.NamespaceOf(first->name);
+    }
+    out.push_back(a);
+  }
+  for (const Node& n : t.nodes) {
+    if (n.dns.empty() || n.is_root()) continue;
+    Action a = Base(ActionKind::kWriteEtcFile, t, n);
+    a.key = "resolv.conf";
+    a.value = ResolvConf(t, n);
+    out.push_back(a);
+  }
+  return plan;
+}
+
+}  // namespace topo

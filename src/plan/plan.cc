@@ -1,0 +1,545 @@
+#include "plan/plan.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "kernel/netns_files.h"
+
+namespace topo {
+
+namespace {
+
+struct KindName {
+  ActionKind kind;
+  const char* name;
+};
+constexpr KindName kKindNames[] = {
+    {ActionKind::kCreateNamespace, "create-namespace"},
+    {ActionKind::kCreateVeth, "create-veth"},
+    {ActionKind::kSetMtu, "set-mtu"},
+    {ActionKind::kSetMac, "set-mac"},
+    {ActionKind::kSetSysctl, "set-sysctl"},
+    {ActionKind::kAddAddress, "add-address"},
+    {ActionKind::kSetLinkUp, "set-link-up"},
+    {ActionKind::kAddRoute, "add-route"},
+    {ActionKind::kAddSnat, "add-snat"},
+    {ActionKind::kCreateBridge, "create-bridge"},
+    {ActionKind::kSetMaster, "set-master"},
+    {ActionKind::kSetImpairment, "set-impairment"},
+    {ActionKind::kWriteEtcFile, "write-etc-file"},
+};
+
+std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
+
+std::string EtcFileDescription(const Action& a) {
+  const std::string path = EtcNetnsPath(a.ns, a.key);
+  if (!a.peer_ns.empty()) return "link " + path + " to " + EtcNetnsPath(a.peer_ns, a.key);
+  size_t lines = static_cast<size_t>(std::count(a.value.begin(), a.value.end(), '\n'));
+  return "write " + path + " (" + std::to_string(lines) + (lines == 1 ? " line)" : " lines)");
+}
+
+std::string RouteText(const Route& r) {
+  std::string s = r.DestinationString();
+  if (r.via) s += " via " + r.via->ToString();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  if (r.metric) s += " metric " + std::to_string(*r.metric);
+  return s;
+}
+
+std::string SnatText(const SnatRule& r) {
+  return r.source.ToString() + " out " + r.out + (r.to ? " to " + r.to->ToString() : " masquerade");
+}
+
+std::string SnatList(const Action& a) {
+  std::string s;
+  for (const SnatRule& r : a.snat) s += (s.empty() ? "" : ", ") + SnatText(r);
+  return s;
+}
+
+}  // namespace
+
+std::string NamespaceLabel(const std::string& ns) { return ns.empty() ? "(root)" : ns; }
+
+const char* ActionKindName(ActionKind k) {
+  for (const KindName& kn : kKindNames)
+    if (kn.kind == k) return kn.name;
+  return "?";
+}
+
+std::string Describe(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return "create namespace " + a.ns;
+    case ActionKind::kCreateVeth:
+      return "create veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns) + ":" + a.peer_ifname;
+    case ActionKind::kSetMtu:
+      return "set mtu " + Where(a) + " " + std::to_string(a.mtu);
+    case ActionKind::kSetMac:
+      return "set mac " + Where(a) + " " + a.mac.ToString();
+    case ActionKind::kSetSysctl:
+      return "set sysctl " + NamespaceLabel(a.ns) + " " + a.key + "=" + a.value;
+    case ActionKind::kAddAddress:
+      return "add address " + Where(a) + " " + a.address.ToString();
+    case ActionKind::kSetLinkUp:
+      return "set link " + Where(a) + " up";
+    case ActionKind::kAddRoute:
+      return "add route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
+    case ActionKind::kAddSnat:
+      return "add snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
+    case ActionKind::kCreateBridge:
+      return "create bridge " + Where(a) + (a.stp ? " stp" : "");
+    case ActionKind::kSetMaster:
+      return "set master " + Where(a) + " " + a.master;
+    case ActionKind::kSetImpairment:
+      return "impair " + Where(a) + " " + a.impairment.ToString();
+    case ActionKind::kWriteEtcFile:
+      return EtcFileDescription(a);
+  }
+  return "?";
+}
+
+std::string DescribeInverse(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return "delete namespace " + a.ns;
+    case ActionKind::kCreateVeth:
+      return "delete veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns) + ":" + a.peer_ifname;
+    case ActionKind::kSetMtu:
+      return "restore mtu " + Where(a);
+    case ActionKind::kSetMac:
+      return "restore mac " + Where(a);
+    case ActionKind::kSetSysctl:
+      return "restore sysctl " + NamespaceLabel(a.ns) + " " + a.key;
+    case ActionKind::kAddAddress:
+      return "delete address " + Where(a) + " " + a.address.ToString();
+    case ActionKind::kSetLinkUp:
+      return "set link " + Where(a) + " down";
+    case ActionKind::kAddRoute:
+      return "delete route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
+    case ActionKind::kAddSnat:
+      return "delete snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
+    case ActionKind::kCreateBridge:
+      return "delete bridge " + Where(a);
+    case ActionKind::kSetMaster:
+      return "release " + Where(a) + " from " + a.master;
+    case ActionKind::kSetImpairment:
+      return "clear impairment " + Where(a);
+    case ActionKind::kWriteEtcFile:
+      return "remove " + EtcNetnsPath(a.ns, a.key);
+  }
+  return "?";
+}
+
+// ---- JSON ----
+
+nlohmann::json ActionToJson(const Action& a) {
+  nlohmann::json j;
+  j["kind"] = ActionKindName(a.kind);
+  j["ns"] = a.ns;
+  j["node"] = a.node;
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      break;
+    case ActionKind::kCreateVeth:
+      j["ifname"] = a.ifname;
+      j["peer_ns"] = a.peer_ns;
+      j["peer_node"] = a.peer_node;
+      j["peer_ifname"] = a.peer_ifname;
+      break;
+    case ActionKind::kSetMtu:
+      j["ifname"] = a.ifname;
+      j["mtu"] = a.mtu;
+      break;
+    case ActionKind::kSetMac:
+      j["ifname"] = a.ifname;
+      j["mac"] = a.mac.ToString();
+      break;
+    case ActionKind::kSetSysctl:
+      j["key"] = a.key;
+      j["value"] = a.value;
+      break;
+    case ActionKind::kAddAddress:
+      j["ifname"] = a.ifname;
+      j["address"] = a.address.ToString();
+      break;
+    case ActionKind::kSetLinkUp:
+      j["ifname"] = a.ifname;
+      break;
+    case ActionKind::kAddRoute: {
+      nlohmann::json r;
+      r["to"] = a.route.DestinationString();
+      r["family"] = a.route.family;
+      if (a.route.via) r["via"] = a.route.via->ToString();
+      if (!a.route.dev.empty()) r["dev"] = a.route.dev;
+      if (a.route.metric) r["metric"] = *a.route.metric;
+      j["route"] = r;
+      break;
+    }
+    case ActionKind::kAddSnat: {
+      nlohmann::json rules = nlohmann::json::array();
+      for (const SnatRule& s : a.snat) {
+        nlohmann::json r;
+        r["source"] = s.source.ToString();
+        r["out"] = s.out;
+        if (s.to) r["to"] = s.to->ToString();
+        rules.push_back(r);
+      }
+      j["rules"] = rules;
+      j["comment"] = a.comment;
+      break;
+    }
+    case ActionKind::kCreateBridge:
+      j["ifname"] = a.ifname;
+      j["stp"] = a.stp;
+      break;
+    case ActionKind::kSetMaster:
+      j["ifname"] = a.ifname;
+      j["master"] = a.master;
+      break;
+    case ActionKind::kSetImpairment:
+      j["ifname"] = a.ifname;
+      j["impairment"] = ImpairmentToJson(a.impairment);
+      break;
+    case ActionKind::kWriteEtcFile:
+      j["file"] = a.key;
+      if (a.peer_ns.empty()) {
+        j["content"] = a.value;
+      } else {
+        j["link_to"] = a.peer_ns;
+      }
+      break;
+  }
+  j["description"] = Describe(a);
+  j["inverse"] = DescribeInverse(a);
+  return j;
+}
+
+namespace {
+
+Status Bad(const std::string& what) { return Status::InvalidArgument("malformed plan: " + what); }
+
+}  // namespace
+
+Status ActionFromJson(const nlohmann::json& j, Action* out) {
+  try {
+    Action a;
+    const std::string kind = j.at("kind").get<std::string>();
+    bool found = false;
+    for (const KindName& kn : kKindNames) {
+      if (kind == kn.name) {
+        a.kind = kn.kind;
+        found = true;
+      }
+    }
+    if (!found) return Bad("unknown action kind '" + kind + "'");
+    a.ns = j.at("ns").get<std::string>();
+    a.node = j.value("node", "");
+    a.ifname = j.value("ifname", "");
+    a.peer_ns = j.value("peer_ns", "");
+    a.peer_node = j.value("peer_node", "");
+    a.peer_ifname = j.value("peer_ifname", "");
+    a.mtu = j.value("mtu", 0);
+    a.key = j.value("key", "");
+    a.value = j.value("value", "");
+    a.comment = j.value("comment", "");
+    a.master = j.value("master", "");
+    a.stp = j.value("stp", false);
+    if (j.contains("mac")) {
+      auto m = ParseMac(j["mac"].get<std::string>());
+      if (!m) return Bad("bad mac");
+      a.mac = *m;
+    }
+    std::string err;
+    if (j.contains("address")) {
+      auto p = ParsePrefix(j["address"].get<std::string>(), &err);
+      if (!p) return Bad(err);
+      a.address = *p;
+    }
+    if (j.contains("route")) {
+      const auto& r = j["route"];
+      a.route.family = r.value("family", 4);
+      std::string to = r.at("to").get<std::string>();
+      if (to != "default") {
+        auto p = ParsePrefix(to, &err);
+        if (!p) return Bad(err);
+        a.route.to = *p;
+      }
+      if (r.contains("via")) {
+        auto v = ParseIp(r["via"].get<std::string>());
+        if (!v) return Bad("bad gateway");
+        a.route.via = *v;
+      }
+      a.route.dev = r.value("dev", "");
+      if (r.contains("metric")) a.route.metric = r["metric"].get<int>();
+    }
+    if (j.contains("impairment")) {
+      Status s = ImpairmentFromJson(j["impairment"], &a.impairment);
+      if (!s.ok()) return s;
+    }
+    if (j.contains("file")) a.key = j["file"].get<std::string>();
+    if (j.contains("content")) a.value = j["content"].get<std::string>();
+    if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
+    if (j.contains("rules")) {
+      for (const auto& r : j["rules"]) {
+        SnatRule s;
+        auto p = ParsePrefix(r.at("source").get<std::string>(), &err);
+        if (!p) return Bad(err);
+        s.source = *p;
+        s.out = r.at("out").get<std::string>();
+        if (r.contains("to")) {
+          auto v = ParseIp(r["to"].get<std::string>());
+          if (!v) return Bad("bad snat address");
+          s.to = *v;
+        }
+        a.snat.push_back(s);
+      }
+    }
+    *out = std::move(a);
+    return Status::OK();
+  } catch (const nlohmann::json::exception& e) {
+    return Bad(e.what());
+  }
+}
+
+nlohmann::json PlanToJson(const Plan& plan) {
+  nlohmann::json j;
+  j["format"] = "topo-plan/1";
+  j["lab"] = plan.lab;
+  j["topology"] = plan.topology;
+  j["prefix"] = plan.prefix;
+  j["source"] = plan.source_file;
+  j["namespaces"] = plan.namespaces;
+  nlohmann::json actions = nlohmann::json::array();
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    nlohmann::json a = ActionToJson(plan.actions[i]);
+    a["index"] = i;
+    actions.push_back(std::move(a));
+  }
+  j["actions"] = std::move(actions);
+  return j;
+}
+
+Status PlanFromJson(const nlohmann::json& j, Plan* out) {
+  try {
+    if (j.value("format", "") != "topo-plan/1") return Bad("unknown format");
+    Plan p;
+    p.lab = j.at("lab").get<std::string>();
+    p.topology = j.value("topology", "");
+    p.prefix = j.value("prefix", "");
+    p.source_file = j.value("source", "");
+    p.namespaces = j.at("namespaces").get<std::vector<std::string>>();
+    for (const auto& a : j.at("actions")) {
+      Action action;
+      Status s = ActionFromJson(a, &action);
+      if (!s.ok()) return s;
+      p.actions.push_back(std::move(action));
+    }
+    *out = std::move(p);
+    return Status::OK();
+  } catch (const nlohmann::json::exception& e) {
+    return Bad(e.what());
+  }
+}
+
+// ---- text ----
+
+std::string FormatPlanText(const Plan& plan) {
+  std::string out = "plan for lab '" + plan.lab + "': " + std::to_string(plan.namespaces.size()) +
+                    " namespaces, " + std::to_string(plan.actions.size()) + " actions\n";
+  size_t width = std::to_string(plan.actions.size()).size();
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    std::string n = std::to_string(i + 1);
+    out += std::string(width - n.size() + 2, ' ') + n + "  " + Describe(plan.actions[i]) + "\n";
+  }
+  return out;
+}
+
+// ---- shell ----
+
+namespace {
+
+// Names in a plan are validated to need no quoting; quote anyway if they would.
+std::string Q(const std::string& s) {
+  bool plain = !s.empty();
+  for (char c : s) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' ||
+          c == '/' || c == '=' || c == ',')) {
+      plain = false;
+    }
+  }
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string IpN(const Action& a, int family = 4) {
+  return std::string("ip ") + (family == 6 ? "-6 " : "") +
+         (a.ns.empty() ? "" : "-n " + Q(a.ns) + " ");
+}
+
+// " netns NS", or nothing for the root namespace.
+std::string NetnsArg(const std::string& ns) { return ns.empty() ? "" : " netns " + Q(ns); }
+
+// How to run a program in the action's namespace: "ip netns exec NS ", or nothing.
+std::string InNs(const Action& a) { return a.ns.empty() ? "" : "ip netns exec " + Q(a.ns) + " "; }
+
+std::string RouteArgs(const Route& r) {
+  std::string s = r.is_default() ? "default" : r.to->ToString();
+  if (r.via) s += " via " + r.via->ToString();
+  if (!r.dev.empty()) s += " dev " + Q(r.dev);
+  if (r.metric) s += " metric " + std::to_string(*r.metric);
+  return s;
+}
+
+std::string SnatRuleArgs(const SnatRule& r, const std::string& comment) {
+  std::string s = "-s " + r.source.ToString() + " -o " + Q(r.out) + " -m comment --comment " +
+                  Q(comment) + " -j ";
+  s += r.to ? "SNAT --to-source " + r.to->ToString() : std::string("MASQUERADE");
+  return s;
+}
+
+std::vector<std::string> ImpairmentShell(const Action& a) {
+  return ImpairmentTcCommands("tc -n " + Q(a.ns) + " qdisc replace dev " + Q(a.ifname),
+                              a.impairment);
+}
+
+}  // namespace
+
+bool SnatIsIpv6(const Action& a) { return !a.snat.empty() && a.snat[0].source.family() == 6; }
+
+std::string SnatRestoreInput(const Action& a, bool remove) {
+  std::string s = "*nat\n";
+  for (const SnatRule& r : a.snat) {
+    s += std::string(remove ? "-D" : "-A") + " POSTROUTING " + SnatRuleArgs(r, a.comment) + "\n";
+  }
+  s += "COMMIT\n";
+  return s;
+}
+
+std::vector<std::string> ActionToShell(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return {"ip netns add " + Q(a.ns)};
+    case ActionKind::kCreateVeth:
+      return {"ip link add name " + Q(a.ifname) + NetnsArg(a.ns) + " type veth peer name " +
+              Q(a.peer_ifname) + NetnsArg(a.peer_ns)};
+    case ActionKind::kSetMtu:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " mtu " + std::to_string(a.mtu)};
+    case ActionKind::kSetMac:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " address " + a.mac.ToString()};
+    case ActionKind::kSetSysctl:
+      return {InNs(a) + "sysctl -qw " + Q(a.key + "=" + a.value)};
+    case ActionKind::kAddAddress:
+      return {IpN(a) + "addr add " + a.address.ToString() + " dev " + Q(a.ifname) +
+              (a.address.family() == 6 ? " nodad" : "")};
+    case ActionKind::kSetLinkUp:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " up"};
+    case ActionKind::kAddRoute:
+      return {IpN(a, a.route.family) + "route add " + RouteArgs(a.route)};
+    case ActionKind::kAddSnat: {
+      std::vector<std::string> out;
+      std::string tool = SnatIsIpv6(a) ? "ip6tables" : "iptables";
+      for (const SnatRule& r : a.snat) {
+        out.push_back(InNs(a) + tool + " -t nat -A POSTROUTING " + SnatRuleArgs(r, a.comment));
+      }
+      return out;
+    }
+    case ActionKind::kCreateBridge:
+      return {IpN(a) + "link add name " + Q(a.ifname) + " type bridge stp_state " +
+              (a.stp ? "1" : "0")};
+    case ActionKind::kSetMaster:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " master " + Q(a.master)};
+    case ActionKind::kSetImpairment:
+      return ImpairmentShell(a);
+    case ActionKind::kWriteEtcFile: {
+      const std::string dir = EtcNetnsPath(a.ns, "");
+      const std::string path = EtcNetnsPath(a.ns, a.key);
+      std::string write = a.peer_ns.empty()
+                              ? "cat > " + Q(path) + " <<'TOPO_EOF'\n" + a.value + "TOPO_EOF"
+                              : "ln " + Q(EtcNetnsPath(a.peer_ns, a.key)) + " " + Q(path);
+      return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> InverseToShell(const Action& a) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return {"ip netns del " + Q(a.ns)};
+    case ActionKind::kCreateVeth:
+      return {IpN(a) + "link del dev " + Q(a.ifname)};
+    case ActionKind::kSetMtu:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " mtu 1500"};
+    case ActionKind::kSetMac:
+      return {};  // the interface's own address goes with the interface
+    case ActionKind::kSetSysctl:
+      // The previous value is known only when applied (the journal keeps it);
+      // in a lab namespace it goes with the namespace anyway.
+      if (a.ns.empty())
+        return {"# sysctl -qw " + Q(a.key + "=") + "PREVIOUS  # the value before up"};
+      return {};
+    case ActionKind::kAddAddress:
+      return {IpN(a) + "addr del " + a.address.ToString() + " dev " + Q(a.ifname)};
+    case ActionKind::kSetLinkUp:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " down"};
+    case ActionKind::kAddRoute:
+      return {IpN(a, a.route.family) + "route del " + RouteArgs(a.route)};
+    case ActionKind::kAddSnat: {
+      std::vector<std::string> out;
+      std::string tool = SnatIsIpv6(a) ? "ip6tables" : "iptables";
+      for (const SnatRule& r : a.snat) {
+        out.push_back(InNs(a) + tool + " -t nat -D POSTROUTING " + SnatRuleArgs(r, a.comment));
+      }
+      return out;
+    }
+    case ActionKind::kCreateBridge:
+      return {IpN(a) + "link del dev " + Q(a.ifname)};
+    case ActionKind::kSetMaster:
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " nomaster"};
+    case ActionKind::kSetImpairment:
+      return {"tc -n " + Q(a.ns) + " qdisc del dev " + Q(a.ifname) + " root"};
+    case ActionKind::kWriteEtcFile: {
+      const std::string dir = EtcNetnsPath(a.ns, "");
+      return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key)),
+              "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
+    }
+  }
+  return {};
+}
+
+std::string FormatPlanShell(const Plan& plan, bool teardown) {
+  std::string out = "#!/usr/bin/env bash\n";
+  out += "# " + std::string(teardown ? "Teardown" : "Bring-up") + " of lab '" + plan.lab +
+         "', generated by `topo plan --format shell" + (teardown ? " --teardown" : "") + "`.\n";
+  out += "# The same actions, in the same order, that `topo " +
+         std::string(teardown ? "down" : "up") + "` performs through netlink.\n";
+  out += "set -euo pipefail\n";
+  if (!teardown) {
+    for (const Action& a : plan.actions) {
+      out += "\n# " + Describe(a) + "\n";
+      for (const std::string& cmd : ActionToShell(a)) out += cmd + "\n";
+    }
+    return out;
+  }
+  out += "# Removing a namespace removes everything inside it, so the inverses of actions\n";
+  out += "# inside the lab's namespaces are listed as comments; only the namespaces and\n";
+  out += "# their /etc/netns files go.\n";
+  for (const Action& a : plan.actions) {
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+      out += "# What the lab changed in the root namespace is undone one by one.\n";
+      break;
+    }
+  }
+  const std::vector<bool> moot = MootActions(plan, std::vector<bool>(plan.actions.size(), true));
+  for (size_t i = plan.actions.size(); i-- > 0;) {
+    const Action& a = plan.actions[i];
+    out += "\n# " + DescribeInverse(a) + "\n";
+    for (const std::string& cmd : InverseToShell(a)) out += (moot[i] ? "# " : "") + cmd + "\n";
+  }
+  return out;
+}
+
+}  // namespace topo

@@ -1,0 +1,399 @@
+#include "support/recording_backend.h"
+
+#include <algorithm>
+
+#include "plan/plan.h"
+
+namespace topo {
+
+namespace {
+std::string RouteKey(const Route& r) {
+  std::string s = r.DestinationString() + "/" + std::to_string(r.family);
+  if (r.via) s += " via " + r.via->ToString();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  if (r.metric) s += " metric " + std::to_string(*r.metric);
+  return s;
+}
+}  // namespace
+
+RecordingBackend::RecordingBackend() { namespaces_[""]; }
+
+bool RecordingBackend::Empty() const {
+  if (!etc_files_.empty()) return false;
+  if (namespaces_.size() != 1) return false;
+  auto root = namespaces_.find("");
+  if (root == namespaces_.end()) return false;
+  const Ns& r = root->second;
+  for (const auto& [name, i] : r.ifaces) {
+    if (!i.host) return false;
+  }
+  for (const auto& [key, value] : r.sysctls) {
+    if (value != "0") return false;
+  }
+  return r.routes.empty() && r.rules.empty() && r.rules6.empty() && r.nat_tables.empty();
+}
+
+std::set<std::string> RecordingBackend::Namespaces() const {
+  std::set<std::string> out;
+  for (const auto& [name, ns] : namespaces_) {
+    if (!name.empty()) out.insert(name);
+  }
+  return out;
+}
+
+std::vector<std::string> RecordingBackend::Rules(const std::string& ns, bool ipv6) const {
+  auto it = namespaces_.find(ns);
+  if (it == namespaces_.end()) return {};
+  return ipv6 ? it->second.rules6 : it->second.rules;
+}
+
+bool RecordingBackend::HasNatTable(const std::string& ns, bool ipv6) const {
+  auto it = namespaces_.find(ns);
+  return it != namespaces_.end() && it->second.nat_tables.count(ipv6);
+}
+
+std::string RecordingBackend::Sysctl(const std::string& ns, const std::string& key) const {
+  auto it = namespaces_.find(ns);
+  if (it == namespaces_.end()) return "";
+  auto kv = it->second.sysctls.find(key);
+  return kv == it->second.sysctls.end() ? "0" : kv->second;
+}
+
+void RecordingBackend::AddHostInterface(const std::string& ifname,
+                                        const std::vector<std::string>& addresses) {
+  Iface& i = namespaces_[""].ifaces[ifname];
+  i.host = true;
+  i.up = true;
+  i.addresses.insert(addresses.begin(), addresses.end());
+}
+
+void RecordingBackend::AddHostRoute(const std::string& route) {
+  namespaces_[""].host_routes.insert(route);
+}
+
+void RecordingBackend::AddForeignNamespace(const std::string& ns) { namespaces_[ns]; }
+
+Status RecordingBackend::Mutate(const std::string& call) {
+  calls_.push_back(call);
+  int n = mutating_calls_++;
+  if (n == fail_at_) return Status::IOError(fail_error_);
+  return Status::OK();
+}
+
+RecordingBackend::Ns* RecordingBackend::FindNs(const std::string& ns) {
+  auto it = namespaces_.find(ns);
+  return it == namespaces_.end() ? nullptr : &it->second;
+}
+
+RecordingBackend::Iface* RecordingBackend::FindIface(const std::string& ns,
+                                                     const std::string& ifname) {
+  Ns* n = FindNs(ns);
+  if (!n) return nullptr;
+  auto it = n->ifaces.find(ifname);
+  return it == n->ifaces.end() ? nullptr : &it->second;
+}
+
+bool RecordingBackend::NamespaceExists(const std::string& ns) { return FindNs(ns) != nullptr; }
+
+Status RecordingBackend::CreateNamespace(const std::string& ns) {
+  Status s = Mutate("create namespace " + ns);
+  if (!s.ok()) return s;
+  if (FindNs(ns)) return Status::AlreadyExists("File exists");
+  namespaces_[ns].ifaces["lo"].mtu = 65536;
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteNamespace(const std::string& ns) {
+  Status s = Mutate("delete namespace " + ns);
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  // Removing a namespace destroys its veths, and with them their peers.
+  for (const auto& [name, iface] : n->ifaces) {
+    if (iface.peer.empty()) continue;
+    size_t colon = iface.peer.find(':');
+    std::string pns = iface.peer.substr(0, colon), pif = iface.peer.substr(colon + 1);
+    if (pns != ns) {
+      if (Ns* p = FindNs(pns)) p->ifaces.erase(pif);
+    }
+  }
+  namespaces_.erase(ns);
+  return Status::OK();
+}
+
+Status RecordingBackend::CreateVeth(const std::string& ns, const std::string& ifname,
+                                    const std::string& peer_ns, const std::string& peer_ifname) {
+  Status s = Mutate("create veth " + NamespaceLabel(ns) + ":" + ifname + " <-> " +
+                    NamespaceLabel(peer_ns) + ":" + peer_ifname);
+  if (!s.ok()) return s;
+  Ns* a = FindNs(ns);
+  Ns* b = FindNs(peer_ns);
+  if (!a || !b) return Status::NotFound("No such file or directory");
+  if (a->ifaces.count(ifname) || b->ifaces.count(peer_ifname)) {
+    return Status::AlreadyExists("File exists");
+  }
+  a->ifaces[ifname].peer = peer_ns + ":" + peer_ifname;
+  b->ifaces[peer_ifname].peer = ns + ":" + ifname;
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteVeth(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("delete veth " + NamespaceLabel(ns) + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  std::string peer = i->peer;
+  FindNs(ns)->ifaces.erase(ifname);
+  size_t colon = peer.find(':');
+  if (colon != std::string::npos) {
+    if (Ns* p = FindNs(peer.substr(0, colon))) p->ifaces.erase(peer.substr(colon + 1));
+  }
+  return Status::OK();
+}
+
+Status RecordingBackend::SetMtu(const std::string& ns, const std::string& ifname, int mtu) {
+  Status s = Mutate("set mtu " + NamespaceLabel(ns) + ":" + ifname + " " + std::to_string(mtu));
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  i->mtu = mtu;
+  return Status::OK();
+}
+
+Status RecordingBackend::SetMac(const std::string& ns, const std::string& ifname,
+                                const MacAddress& mac) {
+  Status s = Mutate("set mac " + NamespaceLabel(ns) + ":" + ifname + " " + mac.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  i->mac = mac.ToString();
+  return Status::OK();
+}
+
+Status RecordingBackend::SetLinkUp(const std::string& ns, const std::string& ifname, bool up) {
+  Status s = Mutate("set link " + NamespaceLabel(ns) + ":" + ifname + (up ? " up" : " down"));
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  i->up = up;
+  return Status::OK();
+}
+
+Status RecordingBackend::AddAddress(const std::string& ns, const std::string& ifname,
+                                    const Prefix& address) {
+  Status s = Mutate("add address " + NamespaceLabel(ns) + ":" + ifname + " " + address.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (!i->addresses.insert(address.ToString()).second) return Status::AlreadyExists("File exists");
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteAddress(const std::string& ns, const std::string& ifname,
+                                       const Prefix& address) {
+  Status s =
+      Mutate("delete address " + NamespaceLabel(ns) + ":" + ifname + " " + address.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i || !i->addresses.erase(address.ToString())) {
+    return Status::NotFound("Cannot assign requested address");
+  }
+  return Status::OK();
+}
+
+Status RecordingBackend::SetSysctl(const std::string& ns, const std::string& key,
+                                   const std::string& value, std::string* previous) {
+  Status s = Mutate("set sysctl " + NamespaceLabel(ns) + " " + key + "=" + value);
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  auto it = n->sysctls.find(key);
+  if (previous) *previous = it == n->sysctls.end() ? "0" : it->second;
+  n->sysctls[key] = value;
+  return Status::OK();
+}
+
+Status RecordingBackend::AddRoute(const std::string& ns, const Route& route) {
+  Status s = Mutate("add route " + NamespaceLabel(ns) + " " + RouteKey(route));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if (!n->routes.insert(RouteKey(route)).second) return Status::AlreadyExists("File exists");
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteRoute(const std::string& ns, const Route& route) {
+  Status s = Mutate("delete route " + NamespaceLabel(ns) + " " + RouteKey(route));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n || !n->routes.erase(RouteKey(route))) return Status::NotFound("No such process");
+  return Status::OK();
+}
+
+Status RecordingBackend::ApplyIptables(const std::string& ns, bool ipv6,
+                                       const std::string& restore_input) {
+  Status s =
+      Mutate(std::string(ipv6 ? "ip6tables-restore " : "iptables-restore ") + NamespaceLabel(ns));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  // All or nothing, as iptables-restore commits a table at once.
+  std::vector<std::string>& table = ipv6 ? n->rules6 : n->rules;
+  std::vector<std::string> rules = table;
+  size_t start = 0;
+  while (start < restore_input.size()) {
+    size_t end = restore_input.find('\n', start);
+    if (end == std::string::npos) end = restore_input.size();
+    const std::string line = restore_input.substr(start, end - start);
+    start = end + 1;
+    const std::string rule = line.size() > 3 ? line.substr(3) : "";
+    if (line.rfind("-A ", 0) == 0) {
+      rules.push_back(rule);
+    } else if (line.rfind("-D ", 0) == 0) {
+      auto it = std::find(rules.begin(), rules.end(), rule);
+      if (it == rules.end()) {
+        return Status::NotFound("Bad rule (does a matching rule exist in that chain?)");
+      }
+      rules.erase(it);
+    }
+  }
+  table = std::move(rules);
+  if (!table.empty()) n->nat_tables.insert(ipv6);
+  return Status::OK();
+}
+
+Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
+  *out = NamespaceState{};
+  out->name = ns;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::OK();
+  out->exists = true;
+  for (const auto& [name, i] : n->ifaces) {
+    InterfaceState st{name, i.up, i.mtu, i.mac, {i.addresses.begin(), i.addresses.end()}};
+    out->interfaces.push_back(st);
+  }
+  out->routes.assign(n->routes.begin(), n->routes.end());
+  out->routes.insert(out->routes.end(), n->host_routes.begin(), n->host_routes.end());
+  return Status::OK();
+}
+
+Status RecordingBackend::CreateBridge(const std::string& ns, const std::string& ifname, bool stp) {
+  Status s = Mutate("create bridge " + NamespaceLabel(ns) + ":" + ifname + (stp ? " stp" : ""));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if (n->ifaces.count(ifname)) return Status::AlreadyExists("File exists");
+  Iface& i = n->ifaces[ifname];
+  i.bridge = true;
+  i.stp = stp;
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteBridge(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("delete bridge " + NamespaceLabel(ns) + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i || !i->bridge) return Status::NotFound("No such device");
+  Ns* n = FindNs(ns);
+  for (auto& [name, port] : n->ifaces) {
+    if (port.master == ifname) port.master.clear();
+  }
+  n->ifaces.erase(ifname);
+  return Status::OK();
+}
+
+Status RecordingBackend::SetMaster(const std::string& ns, const std::string& ifname,
+                                   const std::string& master) {
+  Status s = Mutate("set master " + NamespaceLabel(ns) + ":" + ifname + " " +
+                    (master.empty() ? "none" : master));
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (!master.empty()) {
+    Iface* m = FindIface(ns, master);
+    if (!m) return Status::NotFound("No such device");
+    if (!m->bridge) return Status::InvalidArgument("Operation not supported");
+  }
+  i->master = master;
+  return Status::OK();
+}
+
+Status RecordingBackend::NatTableExists(const std::string& ns, bool ipv6, bool* exists) {
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  *exists = n->nat_tables.count(ipv6) > 0;
+  return Status::OK();
+}
+
+Status RecordingBackend::RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) {
+  Status s = Mutate(std::string("remove empty ") + (ipv6 ? "ip6" : "ip") + " nat table " +
+                    NamespaceLabel(ns));
+  if (!s.ok()) return s;
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if ((ipv6 ? n->rules6 : n->rules).empty()) n->nat_tables.erase(ipv6);
+  return Status::OK();
+}
+
+Status RecordingBackend::ReadSysctl(const std::string& ns, const std::string& key,
+                                    std::string* value) {
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  auto it = n->sysctls.find(key);
+  *value = it == n->sysctls.end() ? "0" : it->second;
+  return Status::OK();
+}
+
+Status RecordingBackend::SetImpairment(const std::string& ns, const std::string& ifname,
+                                       const Impairment& impairment) {
+  Status s = Mutate("impair " + ns + ":" + ifname + " " + impairment.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  i->impairment = impairment.ToString();
+  return Status::OK();
+}
+
+Status RecordingBackend::ClearImpairment(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("clear impairment " + ns + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (i->impairment.empty()) return Status::NotFound("No such file or directory");
+  i->impairment.clear();
+  return Status::OK();
+}
+
+std::string RecordingBackend::ImpairmentOf(const std::string& ns, const std::string& ifname) {
+  Iface* i = FindIface(ns, ifname);
+  return i && !i->impairment.empty() ? i->impairment : "none";
+}
+
+Status RecordingBackend::WriteEtcFile(const std::string& ns, const std::string& name,
+                                      const std::string& content, const std::string& link_from_ns,
+                                      std::string* note) {
+  Status s = Mutate("write /etc/netns/" + ns + "/" + name +
+                    (link_from_ns.empty() ? "" : " as a link to " + link_from_ns));
+  if (!s.ok()) return s;
+  const std::string key = ns + "/" + name;
+  if (etc_files_.count(key)) return Status::AlreadyExists("File exists");
+  std::string text = content;
+  if (!link_from_ns.empty()) {
+    auto from = etc_files_.find(link_from_ns + "/" + name);
+    if (from == etc_files_.end()) return Status::NotFound("No such file or directory");
+    text = from->second;
+  }
+  etc_files_[key] = text;
+  *note = "made:";
+  return Status::OK();
+}
+
+Status RecordingBackend::RemoveEtcFile(const std::string& ns, const std::string& name,
+                                       const std::string&) {
+  Status s = Mutate("remove /etc/netns/" + ns + "/" + name);
+  if (!s.ok()) return s;
+  if (!etc_files_.erase(ns + "/" + name)) return Status::NotFound("No such file or directory");
+  return Status::OK();
+}
+
+}  // namespace topo

@@ -1,0 +1,127 @@
+// RecordingBackend is the Backend twin for unit tests: it keeps an in-memory
+// model of namespaces, interfaces, addresses, routes and rules, records every
+// call as one line of text ("create veth a:x <-> b:y"), and can be told to fail
+// at the Nth mutating call, so apply, rollback and teardown can be tested
+// exhaustively without privileges.
+//
+// The model starts with the root namespace "" (empty, every sysctl "0"), as a
+// host whose namespace the lab may attach to. iptables input is modelled line
+// by line: "-A CHAIN rule" adds the rule, "-D CHAIN rule" deletes it, and a
+// deletion of a missing rule fails the whole input (NotFound), as
+// iptables-restore does. The first rule creates the nat table, which stays
+// until RemoveNatTableIfEmpty.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kernel/backend.h"
+
+namespace topo {
+
+class RecordingBackend : public Backend {
+ public:
+  RecordingBackend();
+
+  // Make the `n`th mutating call (0-based, counted from construction) fail with
+  // `error`. -1 disables.
+  void FailAt(int n, std::string error = "injected failure") {
+    fail_at_ = n;
+    fail_error_ = std::move(error);
+  }
+  const std::vector<std::string>& calls() const { return calls_; }
+  int mutating_calls() const { return mutating_calls_; }
+  // True when the model holds nothing: every namespace and /etc/netns file is
+  // gone, and the root namespace is as it started (no interfaces, routes or
+  // rules; sysctls "0").
+  bool Empty() const;
+  // The namespaces other than the root namespace.
+  std::set<std::string> Namespaces() const;
+  // The iptables (or ip6tables) rules of a namespace ("POSTROUTING -s ..."), and a sysctl's value.
+  std::vector<std::string> Rules(const std::string& ns, bool ipv6 = false) const;
+  bool HasNatTable(const std::string& ns, bool ipv6 = false) const;
+  std::string Sysctl(const std::string& ns, const std::string& key) const;
+  // An interface that exists in the root namespace before the lab (collision tests).
+  void AddHostInterface(const std::string& ifname, const std::vector<std::string>& addresses = {});
+  void AddHostRoute(const std::string& route);  // as Inspect renders it: "10.9.0.0/16 via ..."
+
+  // A namespace made behind topo's back, for collision tests.
+  void AddForeignNamespace(const std::string& ns);
+
+  bool NamespaceExists(const std::string& ns) override;
+  Status CreateNamespace(const std::string& ns) override;
+  Status DeleteNamespace(const std::string& ns) override;
+  Status CreateVeth(const std::string& ns, const std::string& ifname, const std::string& peer_ns,
+                    const std::string& peer_ifname) override;
+  Status DeleteVeth(const std::string& ns, const std::string& ifname) override;
+  Status SetMtu(const std::string& ns, const std::string& ifname, int mtu) override;
+  Status SetMac(const std::string& ns, const std::string& ifname, const MacAddress& mac) override;
+  Status SetLinkUp(const std::string& ns, const std::string& ifname, bool up) override;
+  Status AddAddress(const std::string& ns, const std::string& ifname,
+                    const Prefix& address) override;
+  Status DeleteAddress(const std::string& ns, const std::string& ifname,
+                       const Prefix& address) override;
+  Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
+                   std::string* previous) override;
+  Status AddRoute(const std::string& ns, const Route& route) override;
+  Status DeleteRoute(const std::string& ns, const Route& route) override;
+  Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
+  Status Inspect(const std::string& ns, NamespaceState* out) override;
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
+  Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
+  Status SetMaster(const std::string& ns, const std::string& ifname,
+                   const std::string& master) override;
+  Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
+  Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
+  Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
+  Status SetImpairment(const std::string& ns, const std::string& ifname,
+                       const Impairment& impairment) override;
+  Status ClearImpairment(const std::string& ns, const std::string& ifname) override;
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override;
+  Status RemoveEtcFile(const std::string& ns, const std::string& name,
+                       const std::string& note) override;
+
+  // The impairment on ns:ifname ("none" when there is none), and the files
+  // written under /etc/netns ("NS/NAME" -> content), for assertions.
+  std::string ImpairmentOf(const std::string& ns, const std::string& ifname);
+  const std::map<std::string, std::string>& etc_files() const { return etc_files_; }
+
+ private:
+  struct Iface {
+    bool up = false;
+    int mtu = 1500;
+    std::string mac;
+    std::set<std::string> addresses;
+    std::string peer;  // "ns:ifname"
+    bool bridge = false;
+    bool stp = false;
+    std::string master;
+    bool host = false;       // there before the lab (AddHostInterface)
+    std::string impairment;  // Impairment::ToString(), or empty
+  };
+  struct Ns {
+    std::map<std::string, Iface> ifaces;
+    std::map<std::string, std::string> sysctls;
+    std::set<std::string> routes;
+    std::set<std::string> host_routes;       // there before the lab (AddHostRoute)
+    std::vector<std::string> rules, rules6;  // iptables, ip6tables
+    std::set<bool> nat_tables;  // ipv6 or not: made by the first rule, as iptables-nft does
+  };
+
+  // Records the call; returns the injected failure when it is this call's turn.
+  Status Mutate(const std::string& call);
+  Ns* FindNs(const std::string& ns);
+  Iface* FindIface(const std::string& ns, const std::string& ifname);
+
+  std::map<std::string, Ns> namespaces_;
+  std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
+  std::vector<std::string> calls_;
+  int mutating_calls_ = 0;
+  int fail_at_ = -1;
+  std::string fail_error_;
+};
+
+}  // namespace topo
