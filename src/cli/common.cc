@@ -6,13 +6,9 @@
 
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
-#include "front/validate.h"
 #include "kernel/netlink_backend.h"
-#include "lab/prefix.h"
 #include "lab/state.h"
-#include "plan/compile.h"
 
 namespace topo::cli {
 
@@ -27,54 +23,19 @@ bool RequireRoot(const std::string& what) {
   return false;
 }
 
-std::optional<Plan> LoadPlan(const LoadOptions& o) {
-  // On the heap, to be freed before the plan grows. (Assigning an empty
-  // Document would not free the tree: yaml-cpp nodes assign by reference.)
-  auto doc = std::make_unique<Document>();
-  DiagnosticList diags(o.file);
-  ValidateOptions vo;
-  vo.prefix = o.prefix;
-  std::string limit_error;
-  vo.limits = LoadLimitsFromEnvironment(&limit_error);
-  if (!limit_error.empty()) {
-    PrintError(limit_error);
+std::optional<Loaded> LoadOrReport(const LoadRequest& request) {
+  Loaded loaded = LoadLab(request);
+  if (!loaded.error.empty()) {
+    PrintError(loaded.error);
     g_exit_code = kExitInvalid;
     return std::nullopt;
   }
-  if (IsAutoPrefix(o.prefix)) vo.prefix = PickPrefix(StateStore());
-  std::optional<Topology> t = LoadAndValidate(o.file, vo, doc.get(), &diags);
-  bool failed = !t || (o.strict && diags.warning_count() > 0);
-  if (o.json) {
-    for (auto& d : DiagnosticsToJson(diags)) o.json_out->push_back(d);
-  } else if (!diags.empty()) {
-    std::cerr << FormatDiagnostics(diags, doc->text);
-    std::cerr << o.file << ": " << diags.error_count() << " error"
-              << (diags.error_count() == 1 ? "" : "s") << ", " << diags.warning_count()
-              << " warning" << (diags.warning_count() == 1 ? "" : "s") << "\n";
-  }
-  if (failed) {
+  std::cerr << loaded.Report();
+  if (!loaded.ok()) {
     g_exit_code = kExitInvalid;
     return std::nullopt;
   }
-  doc.reset();
-  if (o.topology_out) *o.topology_out = *t;
-  return Compile(*t, o.file);
-}
-
-std::optional<Topology> LoadTopology(const LoadOptions& o) {
-  Document doc;
-  DiagnosticList diags(o.file);
-  ValidateOptions vo;
-  vo.prefix = o.prefix;
-  std::optional<Topology> t = LoadAndValidate(o.file, vo, &doc, &diags);
-  if (!diags.empty()) {
-    std::cerr << FormatDiagnostics(diags, doc.text);
-    std::cerr << o.file << ": " << diags.error_count() << " error"
-              << (diags.error_count() == 1 ? "" : "s") << ", " << diags.warning_count()
-              << " warning" << (diags.warning_count() == 1 ? "" : "s") << "\n";
-  }
-  if (!t) g_exit_code = kExitInvalid;
-  return t;
+  return loaded;
 }
 
 static bool LooksLikeFile(const std::string& arg) {
@@ -86,12 +47,12 @@ static bool LooksLikeFile(const std::string& arg) {
 std::optional<std::string> ResolveLab(const std::string& arg,
                                       const std::optional<std::string>& prefix, bool allow_none) {
   if (!arg.empty() && LooksLikeFile(arg)) {
-    LoadOptions lo;
-    lo.file = arg;
-    lo.prefix = prefix;
-    auto plan = LoadPlan(lo);
-    if (!plan) return std::nullopt;
-    return plan->lab;
+    LoadRequest request;
+    request.file = arg;
+    request.prefix = prefix;
+    auto loaded = LoadOrReport(request);
+    if (!loaded) return std::nullopt;
+    return loaded->plan->lab;
   }
   if (!arg.empty()) {
     std::string lab = prefix ? *prefix + arg : arg;

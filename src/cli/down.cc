@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "cli/common.h"
-#include "cli/progress.h"
 #include "lab/lab.h"
 #include "lab/prefix.h"
 #include "lab/state.h"
@@ -31,25 +30,16 @@ void RegisterDown(CLI::App& app) {
       std::cout << "no lab is up; nothing to do\n";
       return;
     }
-    auto backend = MakeBackend();
-    StateStore store;
-    LabRecord rec;
-    Progress progress("down '" + *lab + "'",
-                      store.ReadLab(*lab, &rec).ok() ? rec.plan.actions.size() : 0);
-    DownOptions options;
-    options.on_progress = [&](size_t done, size_t) { progress.Update(done); };
-    DownResult r = Down(*lab, *backend, store, options);
-    progress.Finish();
+    DownResult r = TakeDown(*lab);
     if (!r.status.ok()) {
-      PrintError(r.status.message());
-      for (size_t i = 1; i < r.report.errors.size(); ++i) PrintError(r.report.errors[i]);
+      PrintDownErrors(r);
       g_exit_code = kExitFailure;
       return;
     }
     if (!r.was_up) {
       std::cout << "lab '" << *lab << "' is not up; nothing to do\n";
       // A near miss (a forgotten --prefix, a typo) should not pass for success unnoticed.
-      std::vector<std::string> up = store.ListLabs();
+      std::vector<std::string> up = StateStore().ListLabs();
       if (!up.empty()) {
         std::string names;
         for (const std::string& l : up) names += (names.empty() ? "" : ", ") + l;

@@ -43,10 +43,12 @@ void RegisterGraph(CLI::App& app) {
       ->check(CLI::IsMember({"dot", "svg", "mermaid"}));
   cmd->add_option("-o,--output", o->out, "Write to this file instead of standard output");
   cmd->callback([o] {
-    LoadOptions lo;
-    lo.file = o->file;
-    std::optional<Topology> t = LoadTopology(lo);
-    if (!t) return;
+    LoadRequest request;
+    request.file = o->file;
+    request.compile = false;
+    std::optional<Loaded> loaded = LoadOrReport(request);
+    if (!loaded) return;
+    const std::optional<Topology>& t = loaded->topology;
     std::string format = o->format;
     if (format.empty()) {
       format = o->out.ends_with(".svg") ? "svg" : o->out.ends_with(".mmd") ? "mermaid" : "dot";

@@ -34,11 +34,12 @@ void RegisterPlan(CLI::App& app) {
       g_exit_code = kExitInvalid;
       return;
     }
-    LoadOptions lo;
-    lo.file = o->file;
-    lo.prefix = o->prefix;
-    auto plan = LoadPlan(lo);
-    if (!plan) return;
+    LoadRequest request;
+    request.file = o->file;
+    request.prefix = o->prefix;
+    std::optional<Loaded> loaded = LoadOrReport(request);
+    if (!loaded) return;
+    const std::optional<Plan>& plan = loaded->plan;
     if (format == "json") {
       std::cout << PlanToJson(*plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                 << "\n";

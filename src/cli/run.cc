@@ -126,11 +126,11 @@ void RegisterRun(CLI::App& app) {
       g_exit_code = kExitInvalid;
       return;
     }
-    LoadOptions lo;
-    lo.file = o->file;
-    lo.prefix = o->prefix;
+    LoadRequest request;
+    request.file = o->file;
+    request.prefix = o->prefix;
     const std::atomic<bool>* cancel = InstallCancelHandlers();
-    auto run = BringUp(lo, cancel, kExitLab);
+    auto run = BringUp(request, cancel, kExitLab);
     if (!run) {
       if (CancelSignal() != 0) g_exit_code = 128 + CancelSignal();
       return;

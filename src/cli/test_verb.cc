@@ -12,6 +12,7 @@
 #include "checks/report.h"
 #include "cli/common.h"
 #include "lab/prefix.h"
+#include "lab/session.h"
 #include "lab/state.h"
 
 namespace topo::cli {
@@ -94,26 +95,28 @@ void TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
 }
 
 void TestFile(const TestOpts& o, std::ofstream* junit) {
-  LoadOptions lo;
-  lo.file = o.file;
-  lo.prefix = o.prefix;
-  // A first, silent look: a file without checks is refused before anything is built.
-  {
-    LoadOptions quiet = lo;
-    nlohmann::json ignored = nlohmann::json::array();
-    quiet.json = true;
-    quiet.json_out = &ignored;
-    Topology t;
-    quiet.topology_out = &t;
-    if (LoadPlan(quiet) && t.checks.empty()) {
-      PrintError(o.file + " declares no checks; add a 'checks:' section (see docs/format.md)");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    g_exit_code = kExitOk;
+  LoadRequest request;
+  request.file = o.file;
+  request.prefix = o.prefix;
+  Loaded loaded = LoadLab(request);
+  // A file without checks is refused before anything is built.
+  if (loaded.ok() && loaded.topology->checks.empty()) {
+    PrintError(o.file + " declares no checks; add a 'checks:' section (see docs/format.md)");
+    g_exit_code = kExitInvalid;
+    return;
+  }
+  if (!loaded.error.empty()) {
+    PrintError(loaded.error);
+    g_exit_code = kExitInvalid;
+    return;
+  }
+  std::cerr << loaded.Report();
+  if (!loaded.ok()) {
+    g_exit_code = kExitInvalid;
+    return;
   }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
-  auto run = BringUp(lo, cancel, kExitLab);
+  auto run = BringUp(std::move(loaded), cancel, kExitLab);
   if (!run) {
     if (CancelSignal() != 0) g_exit_code = 128 + CancelSignal();
     if (junit->is_open()) {  // no results: leave no empty report behind

@@ -17,11 +17,11 @@ void RegisterUp(CLI::App& app) {
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
   cmd->callback([o] {
-    LoadOptions lo;
-    lo.file = o->file;
-    lo.prefix = o->prefix;
+    LoadRequest request;
+    request.file = o->file;
+    request.prefix = o->prefix;
     const std::atomic<bool>* cancel = InstallCancelHandlers();
-    auto run = BringUp(lo, cancel, kExitFailure);
+    auto run = BringUp(request, cancel, kExitFailure);
     if (!run) return;
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.1f", run->ms);

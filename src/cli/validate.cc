@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "lab/session.h"
 
 namespace topo::cli {
 
@@ -22,14 +23,22 @@ void RegisterValidate(CLI::App& app) {
     int rc = kExitOk;
     nlohmann::json all = nlohmann::json::array();
     for (const std::string& f : o->files) {
-      LoadOptions lo;
-      lo.file = f;
-      lo.prefix = o->prefix;
-      lo.json = o->json;
-      lo.strict = o->strict;
-      lo.json_out = &all;
-      g_exit_code = kExitOk;
-      auto plan = LoadPlan(lo);
+      LoadRequest request;
+      request.file = f;
+      request.prefix = o->prefix;
+      request.strict = o->strict;
+      Loaded loaded = LoadLab(request);
+      if (!loaded.error.empty()) {
+        PrintError(loaded.error);
+        rc = kExitInvalid;
+        continue;
+      }
+      if (o->json) {
+        for (auto& d : DiagnosticsToJson(loaded.diags)) all.push_back(d);
+      } else {
+        std::cerr << loaded.Report();
+      }
+      const std::optional<Plan>& plan = loaded.plan;
       if (!plan) {
         rc = kExitInvalid;
       } else if (!o->json) {
