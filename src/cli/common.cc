@@ -12,14 +12,11 @@
 
 namespace topo::cli {
 
-int g_exit_code = kExitOk;
-
 void PrintError(const std::string& message) { std::cerr << "topo: error: " << message << "\n"; }
 
 bool RequireRoot(const std::string& what) {
   if (::geteuid() == 0) return true;
   PrintError(what + " needs root: it creates network namespaces and keeps its state in /run/topo");
-  g_exit_code = kExitFailure;
   return false;
 }
 
@@ -27,14 +24,10 @@ std::optional<Loaded> LoadOrReport(const LoadRequest& request) {
   Loaded loaded = LoadLab(request);
   if (!loaded.error.empty()) {
     PrintError(loaded.error);
-    g_exit_code = kExitInvalid;
     return std::nullopt;
   }
   std::cerr << loaded.Report();
-  if (!loaded.ok()) {
-    g_exit_code = kExitInvalid;
-    return std::nullopt;
-  }
+  if (!loaded.ok()) return std::nullopt;
   return loaded;
 }
 
@@ -45,20 +38,24 @@ static bool LooksLikeFile(const std::string& arg) {
 }
 
 std::optional<std::string> ResolveLab(const std::string& arg,
-                                      const std::optional<std::string>& prefix, bool allow_none) {
+                                      const std::optional<std::string>& prefix, bool allow_none,
+                                      int* exit_code) {
   if (!arg.empty() && LooksLikeFile(arg)) {
     LoadRequest request;
     request.file = arg;
     request.prefix = prefix;
     auto loaded = LoadOrReport(request);
-    if (!loaded) return std::nullopt;
+    if (!loaded) {
+      *exit_code = kExitInvalid;
+      return std::nullopt;
+    }
     return loaded->plan->lab;
   }
   if (!arg.empty()) {
     std::string lab = prefix ? *prefix + arg : arg;
     if (!StateStore::IsSafeLabName(lab)) {
       PrintError("'" + lab + "' is not a lab name");
-      g_exit_code = kExitInvalid;
+      *exit_code = kExitInvalid;
       return std::nullopt;
     }
     return lab;
@@ -69,13 +66,13 @@ std::optional<std::string> ResolveLab(const std::string& arg,
   if (labs.empty()) {
     if (allow_none) return std::string();
     PrintError("no lab is up");
-    g_exit_code = kExitFailure;
+    *exit_code = kExitFailure;
     return std::nullopt;
   }
   std::string names;
   for (const std::string& l : labs) names += (names.empty() ? "" : ", ") + l;
   PrintError("several labs are up (" + names + "); say which one");
-  g_exit_code = kExitInvalid;
+  *exit_code = kExitInvalid;
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,18 +26,23 @@ constexpr int kExitFailure = 1;  // the operation failed (the machine is as it w
 constexpr int kExitInvalid = 2;  // invalid topology or usage
 constexpr int kExitLab = 3;      // test/run: the lab could not be brought up or torn down
 
-// Set by each verb; main returns it.
-extern int g_exit_code;
+// A verb as registered with the parser: when its subcommand was given, main
+// calls `run` after parsing and returns its exit status.
+struct Verb {
+  CLI::App* command = nullptr;
+  std::function<int()> run;
+};
 
 // Loads through the session (lab/session.h) and prints its diagnostics
-// (warnings too) with their summary to stderr. Returns nullopt (and sets the
-// exit code) when the topology is invalid.
+// (warnings too) with their summary to stderr. Returns nullopt when the
+// topology is invalid (exit status kExitInvalid).
 std::optional<Loaded> LoadOrReport(const LoadRequest& request);
 
 // A lab argument may be a lab name or a topology file; "" means "the one lab that is up".
-// Returns the lab name, or prints an error and returns nullopt.
+// Returns the lab name, or prints an error, sets *exit_code and returns nullopt.
 std::optional<std::string> ResolveLab(const std::string& arg,
-                                      const std::optional<std::string>& prefix, bool allow_none);
+                                      const std::optional<std::string>& prefix, bool allow_none,
+                                      int* exit_code);
 
 std::unique_ptr<Backend> MakeBackend();
 
@@ -46,17 +52,19 @@ const std::atomic<bool>* InstallCancelHandlers();
 int CancelSignal();
 
 // What `up`, `test` and `run` share (cli/lab.cc). BringUp brings a loaded lab
-// up (the session's BringUp) with progress. On failure it prints why, sets the
-// exit code to `failure_exit` and returns nullopt.
+// up (the session's BringUp) with progress. On failure it prints why, sets
+// *exit_code to `failure_exit` (kExitInvalid: the file is invalid) and
+// returns nullopt.
 struct UpRun {
   Plan plan;
   Topology topology;
   double ms = 0;
 };
-std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit);
+std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit,
+                             int* exit_code);
 // Loads the file (LoadOrReport, exit code kExitInvalid) and brings it up.
 std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
-                             int failure_exit);
+                             int failure_exit, int* exit_code);
 // Removes a lab with progress (lab.h's Down), printing nothing.
 DownResult TakeDown(const std::string& lab);
 // Prints why a Down failed.
@@ -65,18 +73,18 @@ void PrintDownErrors(const DownResult& r);
 bool TearDown(const std::string& lab);
 
 void PrintError(const std::string& message);
-// Refuses (message, exit 1) unless running as root; `what` is "topo up" etc.
+// Refuses (prints why, returns false) unless running as root; `what` is "topo up" etc.
 bool RequireRoot(const std::string& what);
 
-void RegisterValidate(CLI::App& app);
-void RegisterPlan(CLI::App& app);
-void RegisterUp(CLI::App& app);
-void RegisterDown(CLI::App& app);
-void RegisterStatus(CLI::App& app);
-void RegisterExec(CLI::App& app);
-void RegisterGraph(CLI::App& app);
-void RegisterSetLink(CLI::App& app);
-void RegisterTest(CLI::App& app);
-void RegisterRun(CLI::App& app);
+Verb RegisterValidate(CLI::App& app);
+Verb RegisterPlan(CLI::App& app);
+Verb RegisterUp(CLI::App& app);
+Verb RegisterDown(CLI::App& app);
+Verb RegisterStatus(CLI::App& app);
+Verb RegisterExec(CLI::App& app);
+Verb RegisterGraph(CLI::App& app);
+Verb RegisterSetLink(CLI::App& app);
+Verb RegisterTest(CLI::App& app);
+Verb RegisterRun(CLI::App& app);
 
 }  // namespace topo::cli

@@ -1,22 +1,22 @@
 // What `topo up`, `topo test` and `topo run` share: bringing a lab up through
 // the session (lab/session.h) with progress, and tearing it down again. See
 // BringUp and TearDown in cli/common.h.
-#include <csignal>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "cli/test_hooks.h"
 #include "lab/lab.h"
 #include "lab/session.h"
 #include "lab/state.h"
 
 namespace topo::cli {
 
-std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit) {
+std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit,
+                             int* exit_code) {
   if (!RequireRoot("topo up")) {
-    g_exit_code = failure_exit;
+    *exit_code = failure_exit;
     return std::nullopt;
   }
   auto backend = MakeBackend();
@@ -27,16 +27,8 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
   options.on_attempt = [&](const Plan& plan) {
     progress = std::make_unique<Progress>("up '" + plan.lab + "'", plan.actions.size());
   };
-  // Test hook: TOPO_TEST_STOP_AFTER=N stops the process (SIGSTOP) after N
-  // completed actions, so crash tests can SIGKILL it at an exact point.
-  size_t stop_after = 0;
-  if (const char* stop = std::getenv("TOPO_TEST_STOP_AFTER")) {
-    stop_after = std::strtoul(stop, nullptr, 10);
-  }
-  options.on_action = [&](size_t i, const Action&) {
-    progress->Update(i + 1);
-    if (stop_after != 0 && i + 1 == stop_after) ::raise(SIGSTOP);
-  };
+  options.on_action = [&](size_t i, const Action&) { progress->Update(i + 1); };
+  InstallTestHooks(&options);
   BringUpResult r = BringUp(&loaded, *backend, store, options);
   if (progress) progress->Finish();
   if (!r.status.ok()) {
@@ -51,7 +43,7 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
         std::cerr << "topo: run `topo down " << loaded.plan->lab << "` to finish the cleanup\n";
       }
     }
-    g_exit_code = failure_exit;
+    *exit_code = failure_exit;
     return std::nullopt;
   }
   if (!r.warning.empty()) std::cerr << "topo: warning: " << r.warning << "\n";
@@ -63,10 +55,13 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
 }
 
 std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
-                             int failure_exit) {
+                             int failure_exit, int* exit_code) {
   std::optional<Loaded> loaded = LoadOrReport(request);
-  if (!loaded) return std::nullopt;
-  return BringUp(std::move(*loaded), cancel, failure_exit);
+  if (!loaded) {
+    *exit_code = kExitInvalid;
+    return std::nullopt;
+  }
+  return BringUp(std::move(*loaded), cancel, failure_exit, exit_code);
 }
 
 DownResult TakeDown(const std::string& lab) {

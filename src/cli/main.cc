@@ -1,5 +1,6 @@
 // topo: validate, plan, bring up and tear down network labs described in YAML.
-// Each verb lives in its own cli_<verb>.cc; this file only wires them together.
+// Each verb lives in its own cli/<verb>.cc and returns its exit status; this
+// file only wires them together.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
@@ -15,16 +16,13 @@ int main(int argc, char** argv) {
   CLI::App app{"topo: declarative network labs on Linux network namespaces"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "topo 0.1.0");
-  topo::cli::RegisterValidate(app);
-  topo::cli::RegisterPlan(app);
-  topo::cli::RegisterUp(app);
-  topo::cli::RegisterDown(app);
-  topo::cli::RegisterStatus(app);
-  topo::cli::RegisterExec(app);
-  topo::cli::RegisterGraph(app);
-  topo::cli::RegisterSetLink(app);
-  topo::cli::RegisterTest(app);
-  topo::cli::RegisterRun(app);
+  const std::vector<topo::cli::Verb> registered = {
+      topo::cli::RegisterValidate(app), topo::cli::RegisterPlan(app),
+      topo::cli::RegisterUp(app),       topo::cli::RegisterDown(app),
+      topo::cli::RegisterStatus(app),   topo::cli::RegisterExec(app),
+      topo::cli::RegisterGraph(app),    topo::cli::RegisterSetLink(app),
+      topo::cli::RegisterTest(app),     topo::cli::RegisterRun(app),
+  };
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&
@@ -39,5 +37,9 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : topo::cli::kExitInvalid;
   }
-  return topo::cli::g_exit_code;
+  // Each verb returns its exit status (README.md lists them).
+  for (const topo::cli::Verb& verb : registered) {
+    if (verb.command->parsed()) return verb.run();
+  }
+  return topo::cli::kExitInvalid;  // not reached: a subcommand is required
 }
