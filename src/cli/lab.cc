@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "cli/common.h"
-#include "cli/progress.h"
+#include "cli/log.h"
 #include "cli/test_hooks.h"
 #include "lab/lab.h"
 #include "lab/session.h"
@@ -21,16 +21,14 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
   }
   auto backend = MakeBackend();
   StateStore store;
-  std::unique_ptr<Progress> progress;
+  OperationLog log("up", store);
   BringUpOptions options;
   options.cancel = cancel;
-  options.on_attempt = [&](const Plan& plan) {
-    progress = std::make_unique<Progress>("up '" + plan.lab + "'", plan.actions.size());
-  };
-  options.on_action = [&](size_t i, const Action&) { progress->Update(i + 1); };
+  options.on_attempt = [&](const Plan& plan) { log.Start(plan.lab, plan.actions.size()); };
+  options.observer = &log;
   InstallTestHooks(&options);
   BringUpResult r = BringUp(&loaded, *backend, store, options);
-  if (progress) progress->Finish();
+  log.Finish(r.status.ok() ? "" : r.status.message());
   if (!r.status.ok()) {
     PrintError(r.status.message());
     const ApplyResult& apply = r.up.apply;
@@ -67,14 +65,11 @@ std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>
 DownResult TakeDown(const std::string& lab) {
   auto backend = MakeBackend();
   StateStore store;
-  std::unique_ptr<Progress> progress;
+  OperationLog log("down", store, lab);  // starts at the first event, which knows the total
   DownOptions options;
-  options.on_progress = [&](size_t done, size_t total) {
-    if (!progress) progress = std::make_unique<Progress>("down '" + lab + "'", total);
-    progress->Update(done);
-  };
+  options.observer = &log;
   DownResult r = Down(lab, *backend, store, options);
-  if (progress) progress->Finish();
+  log.Finish(r.status.ok() ? "" : r.status.message());
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include "model/diagnostic.h"
 
 #include "cli/common.h"
+#include "cli/log.h"
 
 // An exception no verb expects ends the process (std::terminate) rather than
 // being reported as if it were understood.
@@ -16,6 +17,10 @@ int main(int argc, char** argv) {
   CLI::App app{"topo: declarative network labs on Linux network namespaces"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "topo 0.1.0");
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose,
+               "Print each kernel action with its duration and result (as TOPO_LOG=debug)");
+  app.fallthrough();  // -v also after the verb: `topo up -v lab.yaml`
   const std::vector<topo::cli::Verb> registered = {
       topo::cli::RegisterValidate(app), topo::cli::RegisterPlan(app),
       topo::cli::RegisterUp(app),       topo::cli::RegisterDown(app),
@@ -36,6 +41,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : topo::cli::kExitInvalid;
+  }
+  if (std::string error; !topo::cli::SetUpLogging(verbose, &error)) {
+    std::cerr << "topo: error: " << error << "\n";
+    return topo::cli::kExitInvalid;
   }
   // Each verb returns its exit status (README.md lists them).
   for (const topo::cli::Verb& verb : registered) {

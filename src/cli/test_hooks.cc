@@ -2,19 +2,35 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <utility>
 
 namespace topo::cli {
+namespace {
+
+// TOPO_TEST_STOP_AFTER: SIGSTOP once `stop_after` actions are done (and journaled).
+class StopAfter : public LabObserver {
+ public:
+  StopAfter(LabObserver* next, size_t stop_after) : next_(next), stop_after_(stop_after) {}
+  void OnAction(const ActionEvent& e) override {
+    if (next_) next_->OnAction(e);
+    if (e.step == ActionEvent::Step::kApply && e.status.ok() && e.index + 1 == stop_after_) {
+      ::raise(SIGSTOP);
+    }
+  }
+
+ private:
+  LabObserver* next_;
+  size_t stop_after_;
+};
+
+}  // namespace
 
 void InstallTestHooks(BringUpOptions* options) {
   const char* stop = std::getenv("TOPO_TEST_STOP_AFTER");
   const size_t stop_after = stop ? std::strtoul(stop, nullptr, 10) : 0;
   if (stop_after == 0) return;
-  options->on_action = [next = std::move(options->on_action), stop_after](size_t i,
-                                                                          const Action& a) {
-    if (next) next(i, a);
-    if (i + 1 == stop_after) ::raise(SIGSTOP);
-  };
+  static StopAfter hook(nullptr, 0);  // one `up` per process
+  hook = StopAfter(options->observer, stop_after);
+  options->observer = &hook;
 }
 
 }  // namespace topo::cli

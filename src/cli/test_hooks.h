@@ -9,12 +9,13 @@
 // Not for users: README.md names them under "Tests" only.
 #pragma once
 
+#include "lab/observer.h"
 #include "lab/session.h"
 
 namespace topo::cli {
 
-// Adds the hooks the environment asks for to `options` (after what its
-// callbacks already do).
+// Adds the hooks the environment asks for to `options`: its observer is
+// wrapped by one that passes each event on, then acts.
 void InstallTestHooks(BringUpOptions* options);
 
 }  // namespace topo::cli

@@ -66,7 +66,7 @@ BringUpResult BringUp(Loaded* loaded, Backend& backend, StateStore& store,
     if (options.on_attempt) options.on_attempt(plan);
     UpOptions uo;
     uo.cancel = options.cancel;
-    uo.on_action = options.on_action;
+    uo.observer = options.observer;
     auto start = std::chrono::steady_clock::now();
     result.up = Up(plan, backend, store, uo);
     result.ms =

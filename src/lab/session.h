@@ -20,6 +20,7 @@
 
 #include "kernel/backend.h"
 #include "lab/lab.h"
+#include "lab/observer.h"
 #include "lab/state.h"
 #include "model/diagnostic.h"
 #include "model/topology.h"
@@ -61,8 +62,8 @@ struct BringUpOptions {
   const std::atomic<bool>* cancel = nullptr;  // SIGINT/SIGTERM: roll back
   // Called before each attempt with the plan about to be applied (progress).
   std::function<void(const Plan&)> on_attempt;
-  std::function<void(size_t, const Action&)> on_action;  // after each completed action
-  int attempts = 8;  // with the automatic prefix: how many prefixes to try
+  LabObserver* observer = nullptr;  // each action (lab/observer.h)
+  int attempts = 8;                 // with the automatic prefix: how many prefixes to try
 };
 
 struct BringUpResult {
