@@ -81,11 +81,6 @@ Status WriteNew(int dir, const std::string& name, const std::string& content,
 
 }  // namespace
 
-std::string EtcNetnsPath(const std::string& ns, const std::string& name,
-                         const std::string& etc_dir) {
-  return etc_dir + "/" + ns + "/" + name;
-}
-
 Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
                     const std::string& link_from_ns, std::string* note,
                     const std::string& etc_dir) {

@@ -9,18 +9,6 @@
 namespace topo {
 namespace {
 
-bool IsLinkLocal(const IpAddress& a) {
-  return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-}
-
-bool IsLoopback(const IpAddress& a) {
-  if (a.family == 4) return a.bytes[0] == 127;
-  for (size_t k = 0; k < 15; ++k) {
-    if (a.bytes[k]) return false;
-  }
-  return a.bytes[15] == 1;
-}
-
 // A route of the host, as Inspect renders it ("10.9.0.0/16 via 10.0.0.1 dev
 // eth0", "default via fd00::1 dev eth0 metric 1024", "unreachable 10.0.0.0/8").
 struct HostRoute {
@@ -102,13 +90,13 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
         break;
       case ActionKind::kAddAddress: {
         const Prefix& p = a->address;
-        if (IsLinkLocal(p.addr)) break;
+        if (IsLinkLocal6(p.addr)) break;
         bool clash = false;
         for (const InterfaceState& i : host.interfaces) {
           for (const std::string& text : i.addresses) {
             std::string err;
             std::optional<Prefix> q = ParsePrefix(text, &err);
-            if (!q || q->family() != p.family() || IsLinkLocal(q->addr) || IsLoopback(q->addr) ||
+            if (!q || q->family() != p.family() || IsLinkLocal6(q->addr) || IsLoopback(q->addr) ||
                 !p.Overlaps(*q)) {
               continue;
             }
@@ -119,7 +107,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
         }
         if (clash) break;
         for (const HostRoute& r : routes) {
-          if (!r.to || IsLinkLocal(r.to->addr) || !RouteOverlaps(p.Network(), p.family(), r)) {
+          if (!r.to || IsLinkLocal6(r.to->addr) || !RouteOverlaps(p.Network(), p.family(), r)) {
             continue;
           }
           problems.push_back(Subject(p, a->ifname) + " overlaps the host's route " + r.text);
@@ -129,7 +117,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
       case ActionKind::kAddRoute: {
         const Route& lr = a->route;
         for (const HostRoute& r : routes) {
-          if (r.to && IsLinkLocal(r.to->addr)) continue;
+          if (r.to && IsLinkLocal6(r.to->addr)) continue;
           if (!RouteOverlaps(lr.to, lr.family, r)) continue;
           problems.push_back(
               "host-side route " + lr.DestinationString() +
