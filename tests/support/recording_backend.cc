@@ -75,9 +75,7 @@ void RecordingBackend::AddForeignNamespace(const std::string& ns) { namespaces_[
 
 Status RecordingBackend::Mutate(const std::string& call) {
   calls_.push_back(call);
-  int n = mutating_calls_++;
-  if (n == fail_at_) return Status::IOError(fail_error_);
-  return Status::OK();
+  return fail_.Next() ? fail_.Failure() : Status::OK();
 }
 
 RecordingBackend::Ns* RecordingBackend::FindNs(const std::string& ns) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernel/backend.h"
+#include "support/fail_nth.h"
 
 namespace topo {
 
@@ -27,12 +28,9 @@ class RecordingBackend : public Backend {
 
   // Make the `n`th mutating call (0-based, counted from construction) fail with
   // `error`. -1 disables.
-  void FailAt(int n, std::string error = "injected failure") {
-    fail_at_ = n;
-    fail_error_ = std::move(error);
-  }
+  void FailAt(int n, std::string error = "injected failure") { fail_.Set(n, std::move(error)); }
   const std::vector<std::string>& calls() const { return calls_; }
-  int mutating_calls() const { return mutating_calls_; }
+  int mutating_calls() const { return fail_.calls(); }
   // True when the model holds nothing: every namespace and /etc/netns file is
   // gone, and the root namespace is as it started (no interfaces, routes or
   // rules; sysctls "0").
@@ -119,9 +117,7 @@ class RecordingBackend : public Backend {
   std::map<std::string, Ns> namespaces_;
   std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
   std::vector<std::string> calls_;
-  int mutating_calls_ = 0;
-  int fail_at_ = -1;
-  std::string fail_error_;
+  FailNth fail_;
 };
 
 }  // namespace topo
