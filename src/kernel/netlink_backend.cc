@@ -233,7 +233,9 @@ Status CheckIfname(const std::string& ifname) {
   return Status::OK();
 }
 
-std::string FindProgram(const char* name) {
+// Where a system tool (iptables-restore) is: the sbin and bin directories, not
+// $PATH, since topo runs as root.
+std::string SystemToolPath(const char* name) {
   for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
     std::string path = std::string(dir) + name;
     if (access(path.c_str(), X_OK) == 0) return path;
@@ -778,7 +780,7 @@ Status NetlinkBackend::ApplyIptables(const std::string& ns, bool ipv6,
   Namespace* n = nullptr;
   if (Status s = Get(ns, &n); !s.ok()) return s;
   const char* name = ipv6 ? "ip6tables-restore" : "iptables-restore";
-  std::vector<std::string> argv = {FindProgram(name), "--noflush", "-w"};
+  std::vector<std::string> argv = {SystemToolPath(name), "--noflush", "-w"};
   std::string output;
   int rc = RunInNamespace(n->fd.get(), argv, restore_input, &output);
   if (rc == 0) return Status::OK();
