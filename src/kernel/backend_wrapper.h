@@ -47,10 +47,10 @@ class BackendWrapper : public Backend {
                    std::string* previous) override {
     return target_->SetSysctl(ns, key, value, previous);
   }
-  Status AddRoute(const std::string& ns, const Route& route) override {
+  Status AddRoute(const std::string& ns, const RouteSpec& route) override {
     return target_->AddRoute(ns, route);
   }
-  Status DeleteRoute(const std::string& ns, const Route& route) override {
+  Status DeleteRoute(const std::string& ns, const RouteSpec& route) override {
     return target_->DeleteRoute(ns, route);
   }
   Status ApplyIptables(const std::string& ns, bool ipv6,

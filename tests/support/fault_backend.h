@@ -51,10 +51,10 @@ class FaultInjectionBackend : public BackendWrapper {
                    std::string* previous) override {
     return Gate() ? Fail() : BackendWrapper::SetSysctl(ns, key, value, previous);
   }
-  Status AddRoute(const std::string& ns, const Route& r) override {
+  Status AddRoute(const std::string& ns, const RouteSpec& r) override {
     return Gate() ? Fail() : BackendWrapper::AddRoute(ns, r);
   }
-  Status DeleteRoute(const std::string& ns, const Route& r) override {
+  Status DeleteRoute(const std::string& ns, const RouteSpec& r) override {
     return Gate() ? Fail() : BackendWrapper::DeleteRoute(ns, r);
   }
   Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& input) override {
