@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "lab/apply.h"
+#include "lab/actions.h"
 
 namespace topo {
 
