@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/backend.h"
+#include "lab/teardown.h"
 #include "model/topology.h"
 #include "plan/plan.h"
 
@@ -69,6 +70,8 @@ std::optional<UpRun> BringUp(const LoadOptions& options, const std::atomic<bool>
                              int failure_exit);
 // Removes a lab with progress; prints and returns false on failure (exit code untouched).
 bool TearDown(const std::string& lab);
+// "ended 2 processes started outside the lab file", from what teardown ended.
+std::string EndedProcesses(const TeardownReport& report);
 
 void PrintError(const std::string& message);
 // Refuses (message, exit 1) unless running as root; `what` is "topo up" etc.

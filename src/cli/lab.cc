@@ -81,6 +81,12 @@ std::optional<UpRun> BringUp(const LoadOptions& options, const std::atomic<bool>
   }
 }
 
+std::string EndedProcesses(const TeardownReport& report) {
+  size_t n = report.ended_processes;
+  return "ended " + std::to_string(n) + (n == 1 ? " process" : " processes") +
+         " started outside the lab file";
+}
+
 bool TearDown(const std::string& lab) {
   auto backend = MakeBackend();
   StateStore store;
@@ -91,6 +97,9 @@ bool TearDown(const std::string& lab) {
   options.on_progress = [&](size_t done, size_t) { progress.Update(done); };
   DownResult r = Down(lab, *backend, store, options);
   progress.Finish();
+  if (r.report.ended_processes > 0) {
+    std::cerr << "topo: lab '" << lab << "': " << EndedProcesses(r.report) << "\n";
+  }
   if (r.status.ok()) return true;
   PrintError(r.status.message());
   for (size_t i = 1; i < r.report.errors.size(); ++i) PrintError(r.report.errors[i]);

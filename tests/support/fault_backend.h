@@ -95,6 +95,10 @@ class FaultInjectionBackend : public Backend {
                        const std::string& note) override {
     return Gate() ? Fail() : inner_->RemoveEtcFile(ns, name, note);
   }
+  // Not a point of failure: it only makes teardown possible.
+  Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) override {
+    return inner_->EndProcesses(namespaces, ended);
+  }
 
  private:
   bool Gate() { return calls_++ == fail_at_; }
