@@ -57,6 +57,9 @@ std::optional<UpRun> BringUp(const LoadOptions& options, const std::atomic<bool>
       }
       PrintError(r.status.message());
       if (r.apply.rolled_back) {
+        if (r.apply.rollback.ended_processes > 0) {
+          std::cerr << "topo: " << EndedProcesses(r.apply.rollback) << "\n";
+        }
         if (r.apply.rollback.ok()) {
           std::cerr << "topo: rolled back " << r.apply.applied
                     << " completed actions; the machine is as it was\n";

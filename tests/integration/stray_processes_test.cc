@@ -6,6 +6,7 @@
 // do the same. Processes are found by namespace identity, as topo does.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +16,14 @@
 #include <sstream>
 #include <thread>
 
+#include "front/validate.h"
+#include "kernel/netlink_backend.h"
 #include "kernel/processes.h"
+#include "lab/lab.h"
+#include "plan/compile.h"
+#include "support/fault_backend.h"
 #include "testutil.h"
+#include "topo/lab.h"
 
 namespace topo {
 namespace {
@@ -98,6 +105,23 @@ class StrayProcessesTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return false;
+  }
+
+  // A child sleeping in the namespace NS, stdio on /dev/null; reaped by TearDown.
+  pid_t SleepIn(const std::string& ns) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) _exit(126);
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+      execlp("sleep", "sleep", "306", nullptr);
+      _exit(127);
+    }
+    children_.push_back(pid);
+    return pid;
   }
 
   std::string prefix_, lab_, state_dir_;
@@ -196,6 +220,55 @@ TEST_F(StrayProcessesTest, RunEndsWhatItsCommandLeftInTheLab) {
   id.dev = static_cast<dev_t>(dev);
   id.ino = static_cast<ino_t>(ino);
   EXPECT_TRUE(ProcessesInNamespaces({id}).empty());
+}
+
+TEST_F(StrayProcessesTest, RollbackEndsThemBeforeRemovingTheNamespaces) {
+  // A process enters the first namespace as soon as it exists; a later action
+  // fails, and the rollback must end the process before removing the namespace.
+  Document doc;
+  DiagnosticList diags;
+  ValidateOptions vo;
+  vo.prefix = prefix_;
+  auto t = LoadAndValidate(kSeedFile, vo, &doc, &diags);
+  ASSERT_TRUE(t);
+  const Plan plan = Compile(*t, kSeedFile);
+  NetlinkBackend real;
+  FaultInjectionBackend faulty(&real, 10);
+  StateStore store(state_dir_);
+  std::vector<NsIdentity> ids;
+  UpOptions options;
+  options.on_action = [&](size_t, const Action& a) {
+    if (a.kind != ActionKind::kCreateNamespace || !ids.empty()) return;
+    NsIdentity id;
+    ASSERT_TRUE(NamespaceIdentity("/run/netns/" + a.ns, &id).ok());
+    ids.push_back(id);
+    SleepIn(a.ns);
+    ASSERT_TRUE(WaitForProcesses(ids, 1));
+  };
+  UpResult r = Up(plan, faulty, store, options);
+  ASSERT_FALSE(r.status.ok());
+  ASSERT_TRUE(r.apply.rolled_back);
+  EXPECT_TRUE(r.apply.rollback.ok());
+  EXPECT_EQ(r.apply.rollback.ended_processes, 1u);
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_TRUE(ProcessesInNamespaces(ids).empty());
+}
+
+TEST_F(StrayProcessesTest, LabDownEndsThemToo) {
+  setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
+  std::vector<NsIdentity> ids;
+  {
+    Lab lab = Lab::Load(kSeedFile);
+    lab.Up(prefix_);
+    NsIdentity id;
+    ASSERT_TRUE(NamespaceIdentity("/run/netns/" + lab.Namespace("client"), &id).ok());
+    ids.push_back(id);
+    SleepIn(lab.Namespace("client"));
+    ASSERT_TRUE(WaitForProcesses(ids, 1));
+    lab.Down();
+  }
+  unsetenv("TOPO_STATE_DIR");
+  EXPECT_TRUE(ProcessesInNamespaces(ids).empty());
 }
 
 }  // namespace
