@@ -13,6 +13,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "kernel/netlink_backend.h"
 #include "kernel/processes.h"
 #include "lab/lab.h"
+#include "lab/observer.h"
 #include "plan/compile.h"
 #include "support/fault_backend.h"
 #include "testutil.h"
@@ -236,8 +238,13 @@ TEST_F(StrayProcessesTest, RollbackEndsThemBeforeRemovingTheNamespaces) {
   FaultInjectionBackend faulty(&real, 10);
   StateStore store(state_dir_);
   std::vector<NsIdentity> ids;
-  UpOptions options;
-  options.on_action = [&](size_t, const Action& a) {
+  struct Hook : LabObserver {
+    std::function<void(const Action&)> fn;
+    void OnAction(const ActionEvent& e) override {
+      if (e.step == ActionEvent::Step::kApply && e.action && e.status.ok()) fn(*e.action);
+    }
+  } hook;
+  hook.fn = [&](const Action& a) {
     if (a.kind != ActionKind::kCreateNamespace || !ids.empty()) return;
     NsIdentity id;
     ASSERT_TRUE(NamespaceIdentity("/run/netns/" + a.ns, &id).ok());
@@ -245,6 +252,8 @@ TEST_F(StrayProcessesTest, RollbackEndsThemBeforeRemovingTheNamespaces) {
     SleepIn(a.ns);
     ASSERT_TRUE(WaitForProcesses(ids, 1));
   };
+  UpOptions options;
+  options.observer = &hook;
   UpResult r = Up(plan, faulty, store, options);
   ASSERT_FALSE(r.status.ok());
   ASSERT_TRUE(r.apply.rolled_back);
