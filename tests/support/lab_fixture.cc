@@ -10,6 +10,8 @@
 #include <fstream>
 #include <map>
 
+#include "kernel/processes.h"
+
 namespace topo::testing {
 namespace {
 
@@ -67,23 +69,17 @@ bool OursOrOrphan(pid_t pid, const std::map<pid_t, pid_t>& parents) {
 }  // namespace
 
 bool NetnsIdentity(const std::string& path, NetnsId* id) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return false;
-  *id = {st.st_dev, st.st_ino};
+  NsIdentity ns;
+  if (!NamespaceIdentity(path, &ns).ok()) return false;
+  *id = {ns.dev, ns.ino};
   return true;
 }
 
 std::vector<pid_t> ProcessesIn(const std::set<NetnsId>& ids) {
-  std::vector<pid_t> found;
-  if (ids.empty()) return found;
-  for (pid_t pid : Pids()) {
-    NetnsId id;
-    if (pid != getpid() && NetnsIdentity("/proc/" + std::to_string(pid) + "/ns/net", &id) &&
-        ids.count(id)) {
-      found.push_back(pid);
-    }
-  }
-  return found;
+  if (ids.empty()) return {};
+  std::vector<NsIdentity> wanted;
+  for (const auto& [dev, ino] : ids) wanted.push_back({dev, ino});
+  return ProcessesInNamespaces(wanted);  // as `down` finds them
 }
 
 LeakSnapshot LeakSnapshot::Take() {
