@@ -17,6 +17,7 @@
 #include "lab/prefix.h"
 #include "lab/run_env.h"
 #include "plan/compile.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -299,16 +300,15 @@ TEST(AutoPrefix, ShortRandomAndFree) {
   for (int i = 0; i < 20; ++i) {
     EXPECT_TRUE(std::regex_match(RandomPrefix(), shape));
   }
-  char tmpl[] = "/tmp/topo-prefix-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string dir = tmpl;
+  testing::TempDir tmp("topo-prefix");
+  ASSERT_TRUE(tmp.ok());
+  const std::string dir = tmp.path();
   std::ofstream(dir + "/tabcd-server").put('\n');
   StateStore store(dir + "/state");
   EXPECT_FALSE(PrefixIsFree("tabcd-", store, dir));
   EXPECT_TRUE(PrefixIsFree("tabce-", store, dir));
   EXPECT_TRUE(IsAutoPrefix(std::string("auto")));
   EXPECT_FALSE(IsAutoPrefix(std::nullopt));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunEnvironment, LocatesTheLab) {

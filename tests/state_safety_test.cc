@@ -16,6 +16,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -41,17 +42,12 @@ mode_t ModeOf(const std::string& path) {
 class StateSafetyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-safety-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     dir_ = root_ + "/state";
     // A file outside the state directory that planted symlinks point at.
     victim_ = root_ + "/victim";
     std::ofstream(victim_) << "precious\n";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
   void ExpectVictimIntact() {
     EXPECT_EQ(testing::ReadFile(victim_), "precious\n");
@@ -63,6 +59,7 @@ class StateSafetyTest : public ::testing::Test {
     return m;
   }
 
+  testing::TempDir tmp_{"topo-safety"};
   std::string root_, dir_, victim_;
 };
 

@@ -30,6 +30,7 @@
 #include "kernel/netlink_backend.h"
 #include "lab/lab.h"
 #include "plan/compile.h"
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -99,35 +100,8 @@ constexpr const char* kFailing = R"(checks:
   - {name: ping-unexpected, from: client, to: server, expect: failure}
 )";
 
-class ChecksTest : public ::testing::Test {
+class ChecksTest : public testing::LabFixture {
  protected:
-  void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
-    char tmpl[] = "/tmp/topo-checks-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    state_dir_ = dir_ + "/state";
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
-  }
-
-  void TearDown() override {
-    if (dir_.empty()) return;
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    // Anything of ours still there is a failure; remove it by exact name.
-    for (const std::string& ns : NamespacesStartingWith(prefix_)) {
-      ADD_FAILURE() << "namespace " << ns << " left behind";
-      RunProcess({"ip", "netns", "del", ns});
-    }
-    for (const std::string& p : auto_prefixes_) {
-      for (const std::string& ns : NamespacesStartingWith(p)) {
-        ADD_FAILURE() << "namespace " << ns << " left behind";
-        RunProcess({"ip", "netns", "del", ns});
-      }
-    }
-    std::filesystem::remove_all(dir_);
-  }
-
   static std::vector<std::string> NamespacesStartingWith(const std::string& prefix) {
     std::vector<std::string> found;
     if (prefix.empty()) return found;
@@ -144,11 +118,6 @@ class ChecksTest : public ::testing::Test {
     std::string path = dir_ + "/lab" + std::to_string(files_++) + ".yaml";
     std::ofstream(path) << kLab << checks;
     return path;
-  }
-
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), testing::TopoBinary());
-    return RunProcess(args, env_);
   }
 
   // Brings the lab up through the library and runs its checks; results by name.
@@ -179,8 +148,8 @@ class ChecksTest : public ::testing::Test {
     return by_name;
   }
 
-  std::string prefix_, dir_, state_dir_;
-  std::vector<std::string> env_, labs_, auto_prefixes_;
+  testing::TempDir work_{"topo-checks"};  // lab files and reports
+  const std::string dir_ = work_.path();
   int files_ = 0;
 };
 
@@ -351,7 +320,7 @@ TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {
   ASSERT_TRUE(std::regex_search(up.output, m, std::regex("lab '((t[a-z0-9]{4}-)chk)' is up")))
       << up.output;
   const std::string lab = m[1], prefix = m[2];
-  auto_prefixes_.push_back(prefix);
+  AddPrefix(prefix);
   labs_.push_back(lab);
   EXPECT_EQ(NamespacesStartingWith(prefix).size(), 4u);
   EXPECT_EQ(Topo({"down", lab}).status, 0);

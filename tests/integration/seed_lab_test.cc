@@ -26,6 +26,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/fault_backend.h"
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -81,37 +82,12 @@ int SocketIn(const std::string& ns, int domain, int type) {
   return fd;
 }
 
-class SeedLabTest : public ::testing::Test {
+class SeedLabTest : public testing::LabFixture {
  protected:
   void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
-    char tmpl[] = "/tmp/topo-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     before_ = RootSnapshot();
-  }
-
-  void TearDown() override {
-    if (state_dir_.empty()) return;
-    // Whatever happened, remove our labs by name, then any namespace of ours by exact name.
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    for (const std::string& ns : extra_namespaces_) RunProcess({"ip", "netns", "del", ns});
-    for (const std::string& p : {prefix_, prefix_ + "2"}) {
-      for (const std::string& node : {"server", "router", "client", "a", "b", "x"}) {
-        if (NamespaceFileExists(p + node)) {
-          ADD_FAILURE() << "namespace " << p + node << " left behind";
-          RunProcess({"ip", "netns", "del", p + node});
-        }
-      }
-    }
-    std::filesystem::remove_all(state_dir_);
-  }
-
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), TopoBinary());
-    return RunProcess(args, env_);
   }
 
   testing::ProcessResult Exec(const std::string& node, std::vector<std::string> cmd) {
@@ -131,8 +107,7 @@ class SeedLabTest : public ::testing::Test {
     ASSERT_EQ(r.status, 0) << r.output;
   }
 
-  std::string prefix_, state_dir_, before_;
-  std::vector<std::string> env_, labs_, extra_namespaces_;
+  std::string before_;
 };
 
 TEST_F(SeedLabTest, EveryCheckOfTheSeedHoldsAndDownLeavesNothing) {

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "lab/observer.h"
 #include "plan/compile.h"
 #include "support/fault_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 #include "topo/lab.h"
 
@@ -42,9 +44,9 @@ class StrayProcessesTest : public ::testing::Test {
     TOPO_REQUIRE_ROOT();
     prefix_ = testing::UniquePrefix();
     lab_ = prefix_ + "server-router-client";
-    char tmpl[] = "/tmp/topo-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
+    tmp_ = std::make_unique<testing::TempDir>("topo-it");
+    ASSERT_TRUE(tmp_->ok());
+    state_dir_ = tmp_->path();
     env_ = {"TOPO_STATE_DIR=" + state_dir_};
   }
 
@@ -61,7 +63,7 @@ class StrayProcessesTest : public ::testing::Test {
         RunProcess({"ip", "netns", "del", prefix_ + node});
       }
     }
-    std::filesystem::remove_all(state_dir_);
+    tmp_.reset();
   }
 
   testing::ProcessResult Topo(std::vector<std::string> args) {
@@ -126,6 +128,7 @@ class StrayProcessesTest : public ::testing::Test {
     return pid;
   }
 
+  std::unique_ptr<testing::TempDir> tmp_;
   std::string prefix_, lab_, state_dir_;
   std::vector<std::string> env_;
   std::vector<pid_t> children_;
