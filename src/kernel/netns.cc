@@ -17,6 +17,8 @@
 #include <mutex>
 #include <set>
 
+#include "kernel/exec.h"
+
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
@@ -245,12 +247,6 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
     *output = std::string("pipe: ") + std::strerror(errno);
     return -1;
   }
-  sigset_t empty_mask;
-  sigemptyset(&empty_mask);
-  struct sigaction default_action;
-  std::memset(&default_action, 0, sizeof(default_action));
-  default_action.sa_handler = SIG_DFL;
-
   pid_t pid = fork();
   if (pid < 0) {
     *output = std::string("fork: ") + std::strerror(errno);
@@ -259,10 +255,7 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
   if (pid == 0) {
     // Child: async-signal-safe calls only.
     int report = report_write.get();
-    for (int sig = 1; sig < NSIG; ++sig) {
-      if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &default_action, nullptr);
-    }
-    sigprocmask(SIG_SETMASK, &empty_mask, nullptr);
+    ResetSignalsForExec();
     if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) ChildFail(report, 1);
     if (dup2(in_read.get(), 0) < 0 || dup2(out_write.get(), 1) < 0 ||
         dup2(out_write.get(), 2) < 0) {
