@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -56,17 +57,25 @@ Status ReadFileNoFollow(const std::string& path, std::string* out) {
 }
 
 // mkdir -m 0700 that refuses to use a symlink or a directory someone else owns.
-Status EnsurePrivateDir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::FromErrno("create directory " + path, errno);
-  }
+// With `tighten`, looser modes are made 0700 (for directories inside the
+// store, which only topo creates); without, they are refused unless this call
+// just created the directory.
+Status EnsurePrivateDir(const std::string& path, bool tighten = true) {
+  const bool created = ::mkdir(path.c_str(), 0700) == 0;
+  if (!created && errno != EEXIST) return Status::FromErrno("create directory " + path, errno);
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return Status::FromErrno("stat " + path, errno);
   if (!S_ISDIR(st.st_mode)) return Status::IOError(path + " is not a directory");
   if (st.st_uid != ::geteuid()) {
     return Status::IOError(path + " belongs to another user; refusing to use it");
   }
-  if (st.st_mode & 0077) {
+  if (st.st_mode & 07077) {
+    if (!tighten && !created) {  // a setgid parent gives a new directory its bit
+      char mode[8];
+      std::snprintf(mode, sizeof(mode), "%04o", st.st_mode & 07777);
+      return Status::IOError(path + " is not private (mode " + mode +
+                             "); topo does not change the modes of a directory it did not make");
+    }
     if (::chmod(path.c_str(), 0700) != 0) return Status::FromErrno("chmod " + path, errno);
   }
   return Status::OK();
@@ -233,7 +242,15 @@ std::map<std::string, Impairment> LabRecord::Impairments() const {
 
 // ---- StateStore ----
 
-StateStore::StateStore(std::string dir) : dir_(std::move(dir)) {}
+std::string StateStore::ResolveDir(const std::string& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07077) != 0) {
+    return dir + "/topo";
+  }
+  return dir;
+}
+
+StateStore::StateStore(std::string dir) : dir_(ResolveDir(dir)) {}
 
 StateStore::~StateStore() { Unlock(); }
 
@@ -251,7 +268,7 @@ bool StateStore::IsSafeLabName(const std::string& lab) {
 }
 
 Status StateStore::Open() {
-  Status s = EnsurePrivateDir(dir_);
+  Status s = EnsurePrivateDir(dir_, /*tighten=*/false);
   if (s.ok()) s = EnsurePrivateDir(dir_ + "/labs");
   if (!s.ok()) return s;
   if (::access(dir_.c_str(), W_OK) != 0) {

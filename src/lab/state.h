@@ -105,6 +105,12 @@ struct LabRecord {
 
 class StateStore {
  public:
+  // `dir` is used as it is when it does not exist yet (Open creates it, 0700)
+  // or is a directory open to no one else; a shared directory (TOPO_STATE_DIR
+  // pointed at /tmp, a 0755 directory, anything with the sticky, setuid or
+  // setgid bit) is left exactly as it is, and the store is its subdirectory
+  // `topo` instead. Open never changes the modes of the store's own directory,
+  // which topo may not have made: it refuses one that is not 0700.
   explicit StateStore(std::string dir = DefaultDir());
   ~StateStore();
   StateStore(const StateStore&) = delete;
@@ -112,6 +118,8 @@ class StateStore {
 
   // $TOPO_STATE_DIR, or /run/topo.
   static std::string DefaultDir();
+  // The directory a store given `dir` uses (see the constructor).
+  static std::string ResolveDir(const std::string& dir);
   const std::string& dir() const { return dir_; }
 
   // Creates the directories (mode 0700) and checks they are safe to use and
