@@ -237,6 +237,9 @@ std::string InterfaceNameProblem(const std::string& name) {
            " bytes (the kernel's limit)";
   }
   if (name == "." || name == "..") return "is '" + name + "', which the kernel does not allow";
+  if (name == "all" || name == "default") {
+    return "is '" + name + "', which /proc/sys/net/*/conf/ reserves (creating it fails)";
+  }
   for (unsigned char c : name) {
     if (c == '/' || c == ':') {
       return "contains '" + std::string(1, static_cast<char>(c)) +
