@@ -10,12 +10,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "kernel/netns.h"
+#include "model/diagnostic.h"
 
 namespace topo {
 
@@ -277,16 +279,62 @@ Status StateStore::Open() {
   return Status::OK();
 }
 
+namespace {
+
+// "process 1234 (topo up lab.yaml) since 2026-11-30 00:12:03 UTC", from the
+// line the holder wrote into the lock file ("" if there is none).
+std::string LockHolder(int fd) {
+  char buf[64] = {};
+  ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+  long pid = 0;
+  long long since = 0;
+  if (n <= 0 || std::sscanf(buf, "%ld %lld", &pid, &since) != 2 || pid <= 0) return "";
+  std::string out = "process " + std::to_string(pid);
+  std::string cmdline;
+  int cfd = ::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (cfd >= 0) {
+    char cbuf[256];
+    ssize_t c = ::read(cfd, cbuf, sizeof(cbuf) - 1);
+    ::close(cfd);
+    for (ssize_t i = 0; i < c; ++i) cmdline += cbuf[i] == '\0' ? ' ' : cbuf[i];
+    while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
+  }
+  if (!cmdline.empty()) out += " (" + EscapeForTerminal(cmdline) + ")";
+  const time_t t = static_cast<time_t>(since);
+  struct tm utc;
+  char when[32];
+  if (::gmtime_r(&t, &utc) && std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &utc)) {
+    out += std::string(" since ") + when;
+  }
+  return out;
+}
+
+}  // namespace
+
 Status StateStore::Lock() {
   if (lock_fd_ >= 0) return Status::OK();
   std::string path = dir_ + "/lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Status::FromErrno("open " + path, errno);
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
+  if (::flock(fd, LOCK_EX) != 0) {
+    // EINTR: a signal topo catches (Ctrl-C, SIGTERM, `timeout`) ends the
+    // wait, which is never retried; the holder is named.
     int e = errno;
+    std::string holder = LockHolder(fd);
     ::close(fd);
+    if (e == EINTR) {
+      return Status::Interrupted("interrupted while waiting for the lock on " + path +
+                                 (holder.empty() ? "" : ", held by " + holder));
+    }
     return Status::FromErrno("lock " + path, e);
+  }
+  // Who holds the lock and since when, for whoever waits for it next.
+  char line[64];
+  int n = std::snprintf(line, sizeof(line), "%ld %lld\n", static_cast<long>(::getpid()),
+                        static_cast<long long>(::time(nullptr)));
+  if (::ftruncate(fd, 0) == 0 && n > 0) {
+    ssize_t ignored = ::pwrite(fd, line, static_cast<size_t>(n), 0);
+    (void)ignored;
   }
   lock_fd_ = fd;
   return Status::OK();

@@ -125,7 +125,10 @@ class StateStore {
   // Creates the directories (mode 0700) and checks they are safe to use and
   // writable. Every other call needs this first.
   Status Open();
-  // Takes the store-wide lock, waiting for other topo processes; released by Unlock or destruction.
+  // Takes the store-wide lock, waiting for other topo processes; released by
+  // Unlock or destruction. The holder writes its pid and the time into the
+  // lock file. A signal that interrupts the wait (one topo catches: Ctrl-C,
+  // SIGTERM) ends it: Interrupted, naming the holder and since when.
   Status Lock();
   void Unlock();
 
