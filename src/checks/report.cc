@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "model/diagnostic.h"
+
 namespace topo {
 namespace {
 
@@ -41,16 +43,19 @@ std::string FormatCheckLine(const CheckSpec& spec, const CheckResult& r) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), " (%s after %.1f s, %d attempts)",
                   r.passed ? "passed" : "gave up", r.seconds, r.attempts);
-    return line + buf;
+    line += buf;
+  } else {
+    line += " (" + Milliseconds(r.seconds) + ")";
   }
-  return line + " (" + Milliseconds(r.seconds) + ")";
+  // A name from the file cannot start a line of its own or drive the terminal.
+  return EscapeForTerminal(line);
 }
 
 std::string FormatCheckSummary(const std::string& lab, const CheckSummary& s) {
   const size_t total = s.passed + s.failed;
-  return "lab '" + lab + "': " + std::to_string(total) + " check" + (total == 1 ? "" : "s") + ", " +
-         std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed in " +
-         Milliseconds(s.seconds);
+  return "lab '" + EscapeForTerminal(lab) + "': " + std::to_string(total) + " check" +
+         (total == 1 ? "" : "s") + ", " + std::to_string(s.passed) + " passed, " +
+         std::to_string(s.failed) + " failed in " + Milliseconds(s.seconds);
 }
 
 nlohmann::json CheckResultsToJson(const std::string& lab, const std::vector<CheckSpec>& specs,

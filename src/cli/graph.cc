@@ -1,10 +1,10 @@
 // topo graph FILE [--format dot|svg|mermaid] [-o OUT]: draw the lab.
-#include <fstream>
 #include <iostream>
 
 #include "cli/common.h"
 #include "kernel/find_program.h"
 #include "kernel/netns.h"
+#include "kernel/output_file.h"
 #include "plan/graph.h"
 
 namespace topo::cli {
@@ -62,11 +62,8 @@ Verb RegisterGraph(CLI::App& app) {
           std::cout << text;
           return kExitOk;
         }
-        std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out) {
-          PrintError("cannot write '" + o->out + "'");
+        if (Status s = WriteOutputFile(o->out, text); !s.ok()) {
+          PrintError("cannot write the graph: " + s.message());
           return kExitFailure;
         }
         return kExitOk;

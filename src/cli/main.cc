@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
     std::cerr << "topo: error: " << error << "\n";
     return topo::cli::kExitInvalid;
   }
+  // A closed stdout or stderr must not end a verb halfway (a lab half-built).
+  topo::cli::IgnoreOutputSignals();
   // Each verb returns its exit status (README.md lists them).
   for (const topo::cli::Verb& verb : registered) {
     if (verb.command->parsed()) return verb.run();

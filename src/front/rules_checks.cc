@@ -119,6 +119,10 @@ void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags) {
   for (const DeclaredCheck& c : lab.topology().checks) {
     CheckOne(lab, c, diags);
     if (c.name.empty()) continue;
+    if (std::string problem = UnprintableProblem(c.name); !problem.empty()) {
+      ErrorAt(diags, Prefer(c.name_src, c.src), "check name " + Quote(c.name) + ": " + problem,
+              "check names are printed in results (and CI logs): use printable text");
+    }
     auto [it, fresh] = names.emplace(c.name, &c);
     if (!fresh) {
       ErrorAt(diags, Prefer(c.name_src, c.src),

@@ -4,6 +4,10 @@
 // /etc/netns/NAME/ is bind-mounted over its /etc counterpart (and, for topo
 // exec, the host name is the node's, in a UTS namespace of its own). The command is run
 // with execvp, never through a shell.
+//
+// ResetSignalsForExec gives a program topo starts the signal state a shell
+// would: topo itself ignores SIGPIPE and catches the signals that would kill
+// it halfway (cli/common.h), and an ignored signal survives exec.
 #pragma once
 
 #include <string>
@@ -12,6 +16,10 @@
 #include "model/status.h"
 
 namespace topo {
+
+// Every signal back to its default action and none blocked. Async-signal-safe:
+// for a child between fork() and exec().
+void ResetSignalsForExec();
 
 // With a `hostname`, the command also gets a UTS namespace of its own with
 // that host name, so it sees the node's name (`hostname`, shell prompts).

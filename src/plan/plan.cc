@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/diagnostic.h"
 #include "model/etc_netns.h"
 
 namespace topo {
@@ -63,7 +64,9 @@ const char* ActionKindName(ActionKind k) {
   return "?";
 }
 
-std::string Describe(const Action& a) {
+namespace {
+
+std::string DescribeText(const Action& a) {
   switch (a.kind) {
     case ActionKind::kCreateNamespace:
       return "create namespace " + a.ns;
@@ -95,7 +98,7 @@ std::string Describe(const Action& a) {
   return "?";
 }
 
-std::string DescribeInverse(const Action& a) {
+std::string DescribeInverseText(const Action& a) {
   switch (a.kind) {
     case ActionKind::kCreateNamespace:
       return "delete namespace " + a.ns;
@@ -126,6 +129,13 @@ std::string DescribeInverse(const Action& a) {
   }
   return "?";
 }
+
+}  // namespace
+
+// Names and values come from a file (or, for `down` and `status`, from state
+// on disk): printed, they must not be able to drive a terminal or forge lines.
+std::string Describe(const Action& a) { return EscapeForTerminal(DescribeText(a)); }
+std::string DescribeInverse(const Action& a) { return EscapeForTerminal(DescribeInverseText(a)); }
 
 // ---- JSON ----
 
@@ -346,8 +356,9 @@ Status PlanFromJson(const nlohmann::json& j, Plan* out) {
 // ---- text ----
 
 std::string FormatPlanText(const Plan& plan) {
-  std::string out = "plan for lab '" + plan.lab + "': " + std::to_string(plan.namespaces.size()) +
-                    " namespaces, " + std::to_string(plan.actions.size()) + " actions\n";
+  std::string out = "plan for lab '" + EscapeForTerminal(plan.lab) +
+                    "': " + std::to_string(plan.namespaces.size()) + " namespaces, " +
+                    std::to_string(plan.actions.size()) + " actions\n";
   size_t width = std::to_string(plan.actions.size()).size();
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     std::string n = std::to_string(i + 1);
