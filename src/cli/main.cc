@@ -1,20 +1,76 @@
 // topo: validate, plan, bring up and tear down network labs described in YAML.
-// Each verb lives in its own cli_<verb>.cc; this file only wires them together.
+// Each verb lives in its own file; this file only wires them together, and
+// enters the rootless sandbox (sandbox/sandbox.h) before any verb runs, while
+// the process has a single thread.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "model/diagnostic.h"
 
 #include "cli/common.h"
+#include "lab/state.h"
+#include "sandbox/sandbox.h"
+
+namespace {
+
+// How a verb uses the sandbox when topo runs without root (or --rootless).
+enum class SandboxUse { kNone, kScoped, kHolderCreate, kHolderJoin };
+
+SandboxUse UseOf(const std::string& verb, int argc, char** argv) {
+  if (verb == "up") return SandboxUse::kHolderCreate;
+  if (verb == "down" || verb == "status" || verb == "exec" || verb == "set-link") {
+    return SandboxUse::kHolderJoin;
+  }
+  if (verb == "run") return SandboxUse::kScoped;
+  if (verb == "test") {
+    for (int i = 2; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+      if (std::strcmp(argv[i], "--lab") == 0 || std::strncmp(argv[i], "--lab=", 6) == 0) {
+        return SandboxUse::kHolderJoin;
+      }
+    }
+    return SandboxUse::kScoped;
+  }
+  return SandboxUse::kNone;
+}
+
+// Takes --rootless out of argv (before any `--`); true when it was there or
+// TOPO_ROOTLESS=1 is set.
+bool TakeRootlessFlag(int* argc, char** argv) {
+  bool found = false;
+  int out = 1;
+  bool after_dashes = false;
+  for (int i = 1; i < *argc; ++i) {
+    if (!after_dashes && std::strcmp(argv[i], "--rootless") == 0) {
+      found = true;
+      continue;
+    }
+    if (std::strcmp(argv[i], "--") == 0) after_dashes = true;
+    argv[out++] = argv[i];
+  }
+  *argc = out;
+  argv[out] = nullptr;
+  const char* env = std::getenv("TOPO_ROOTLESS");
+  return found || (env && std::strcmp(env, "1") == 0);
+}
+
+}  // namespace
 
 // An exception no verb expects ends the process (std::terminate) rather than
 // being reported as if it were understood.
 // NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
+  const bool rootless = TakeRootlessFlag(&argc, argv);
   CLI::App app{"topo: declarative network labs on Linux network namespaces"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "topo 0.1.0");
+  app.footer(
+      "Without root (or with --rootless, or TOPO_ROOTLESS=1), labs live in a sandbox of the "
+      "user's own: see docs/ROOTLESS.md.");
   topo::cli::RegisterValidate(app);
   topo::cli::RegisterPlan(app);
   topo::cli::RegisterUp(app);
@@ -33,11 +89,30 @@ int main(int argc, char** argv) {
               << topo::DidYouMean(argv[1], verbs) << "; try `topo --help`\n";
     return topo::cli::kExitInvalid;
   }
+  // Without root, the verbs that touch the kernel run in the sandbox.
+  SandboxUse use = argc > 1 ? UseOf(argv[1], argc, argv) : SandboxUse::kNone;
+  if (use != SandboxUse::kNone && (rootless || ::geteuid() != 0) &&
+      !(::geteuid() == 0 && topo::sandbox::InUserNamespace())) {
+    topo::Status s = use == SandboxUse::kScoped
+                         ? topo::sandbox::EnterNew()
+                         : topo::sandbox::JoinHolder(use == SandboxUse::kHolderCreate);
+    if (!s.ok()) {
+      topo::cli::PrintError(s.message());
+      return topo::cli::kExitFailure;
+    }
+  } else {
+    use = SandboxUse::kNone;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : topo::cli::kExitInvalid;
+  }
+  // The last lab of the sandbox is gone (or `up` brought none up): end its holder.
+  if ((use == SandboxUse::kHolderCreate || use == SandboxUse::kHolderJoin) &&
+      topo::StateStore().ListLabs().empty()) {
+    topo::sandbox::EndHolderIfIdle();
   }
   return topo::cli::g_exit_code;
 }

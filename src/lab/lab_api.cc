@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -21,6 +22,7 @@
 #include "lab/prefix.h"
 #include "lab/state.h"
 #include "plan/compile.h"
+#include "sandbox/sandbox.h"
 
 namespace topo {
 
@@ -111,9 +113,16 @@ Lab Lab::FromYaml(const std::string& yaml, const std::string& name) {
   return Lab(std::move(impl));
 }
 
+std::string EnsureLabsCanComeUp() {
+  if (::geteuid() == 0) return "";
+  if (Status s = sandbox::EnterNew(); !s.ok()) return s.message();
+  return "";
+}
+
 void Lab::Up(const std::string& prefix) {
   if (!impl_) throw Error("this lab was moved from");
   if (impl_->up) throw Error("lab '" + impl_->lab + "' is already up");
+  if (std::string why = EnsureLabsCanComeUp(); !why.empty()) throw Error(why);
   StateStore store;
   if (Status s = store.Open(); !s.ok()) throw Error(s.message());
   NetlinkBackend backend;
