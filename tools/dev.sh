@@ -46,13 +46,16 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# build [TARGET...]: configure, then build the given targets (all without any).
 build() {
-  echo "==> building in $BUILD ($BUILD_TYPE)"
+  echo "==> building ${*:-everything} in $BUILD ($BUILD_TYPE)"
   local werror=OFF
   if [ "${CI:-}" = true ]; then werror=ON; fi
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
     -DTOPO_WERROR="$werror" >/dev/null
-  cmake --build "$BUILD" -j "$(nproc)"
+  local targets=()
+  if [ "$#" -gt 0 ]; then targets=(--target "$@"); fi
+  cmake --build "$BUILD" -j "$(nproc)" "${targets[@]}"
 }
 
 demo() {
@@ -147,7 +150,7 @@ cmd="${1:-setup}"
 shift || true
 case "$cmd" in
   setup) install_packages; build ;;
-  demo)  install_packages; build; demo ;;
+  demo)  install_packages; build topo; demo ;;  # only what the demo runs
   test)  install_packages; build; run_tests "$@" ;;
   bench) install_packages; build; "$BUILD/topo-bench" "$@" ;;
   stress) install_packages; build; stress "$@" ;;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kernel/netns_files.h"
+#include "model/etc_netns.h"
 
 namespace topo {
 
