@@ -30,7 +30,7 @@ bool DotToSvg(const std::string& dot, std::string* svg) {
 
 }  // namespace
 
-void RegisterGraph(CLI::App& app) {
+Verb RegisterGraph(CLI::App& app) {
   auto* cmd = app.add_subcommand("graph", "Draw a lab as Graphviz DOT, SVG or Mermaid");
   struct Opts {
     std::string file, format, out;
@@ -42,32 +42,35 @@ void RegisterGraph(CLI::App& app) {
                   "without it, an -o name ending in .svg or .mmd chooses")
       ->check(CLI::IsMember({"dot", "svg", "mermaid"}));
   cmd->add_option("-o,--output", o->out, "Write to this file instead of standard output");
-  cmd->callback([o] {
-    LoadOptions lo;
-    lo.file = o->file;
-    std::optional<Topology> t = LoadTopology(lo);
-    if (!t) return;
-    std::string format = o->format;
-    if (format.empty()) {
-      format = o->out.ends_with(".svg") ? "svg" : o->out.ends_with(".mmd") ? "mermaid" : "dot";
-    }
-    std::string text = format == "mermaid" ? GraphToMermaid(*t) : GraphToDot(*t);
-    if (format == "svg" && !DotToSvg(std::string(text), &text)) {
-      g_exit_code = kExitFailure;
-      return;
-    }
-    if (o->out.empty()) {
-      std::cout << text;
-      return;
-    }
-    std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      PrintError("cannot write '" + o->out + "'");
-      g_exit_code = kExitFailure;
-    }
-  });
+  return {
+      cmd, [o]() -> int {
+        LoadRequest request;
+        request.file = o->file;
+        request.compile = false;
+        std::optional<Loaded> loaded = LoadOrReport(request);
+        if (!loaded) return kExitInvalid;
+        const std::optional<Topology>& t = loaded->topology;
+        std::string format = o->format;
+        if (format.empty()) {
+          format = o->out.ends_with(".svg") ? "svg" : o->out.ends_with(".mmd") ? "mermaid" : "dot";
+        }
+        std::string text = format == "mermaid" ? GraphToMermaid(*t) : GraphToDot(*t);
+        if (format == "svg" && !DotToSvg(std::string(text), &text)) {
+          return kExitFailure;
+        }
+        if (o->out.empty()) {
+          std::cout << text;
+          return kExitOk;
+        }
+        std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.close();
+        if (!out) {
+          PrintError("cannot write '" + o->out + "'");
+          return kExitFailure;
+        }
+        return kExitOk;
+      }};
 }
 
 }  // namespace topo::cli

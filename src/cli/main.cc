@@ -1,7 +1,8 @@
 // topo: validate, plan, bring up and tear down network labs described in YAML.
-// Each verb lives in its own file; this file only wires them together, and
-// enters the rootless sandbox (sandbox/sandbox.h) before any verb runs, while
-// the process has a single thread.
+// Each verb lives in its own cli/<verb>.cc and returns its exit status; this
+// file only wires them together, and enters the rootless sandbox
+// (sandbox/sandbox.h) before any verb runs, while the process has a single
+// thread.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "model/diagnostic.h"
 
 #include "cli/common.h"
+#include "cli/log.h"
 #include "lab/state.h"
 #include "sandbox/sandbox.h"
 
@@ -21,14 +23,19 @@ namespace {
 // How a verb uses the sandbox when topo runs without root (or --rootless).
 enum class SandboxUse { kNone, kScoped, kHolderCreate, kHolderJoin };
 
-SandboxUse UseOf(const std::string& verb, int argc, char** argv) {
+// The verb is the first argument that is not an option: `topo -v up` too.
+SandboxUse UseOf(int argc, char** argv) {
+  int at = 1;
+  while (at < argc && argv[at][0] == '-') ++at;
+  if (at == argc) return SandboxUse::kNone;
+  const std::string verb = argv[at];
   if (verb == "up") return SandboxUse::kHolderCreate;
   if (verb == "down" || verb == "status" || verb == "exec" || verb == "set-link") {
     return SandboxUse::kHolderJoin;
   }
   if (verb == "run") return SandboxUse::kScoped;
   if (verb == "test") {
-    for (int i = 2; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+    for (int i = at + 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
       if (std::strcmp(argv[i], "--lab") == 0 || std::strncmp(argv[i], "--lab=", 6) == 0) {
         return SandboxUse::kHolderJoin;
       }
@@ -71,16 +78,17 @@ int main(int argc, char** argv) {
   app.footer(
       "Without root (or with --rootless, or TOPO_ROOTLESS=1), labs live in a sandbox of the "
       "user's own: see docs/ROOTLESS.md.");
-  topo::cli::RegisterValidate(app);
-  topo::cli::RegisterPlan(app);
-  topo::cli::RegisterUp(app);
-  topo::cli::RegisterDown(app);
-  topo::cli::RegisterStatus(app);
-  topo::cli::RegisterExec(app);
-  topo::cli::RegisterGraph(app);
-  topo::cli::RegisterSetLink(app);
-  topo::cli::RegisterTest(app);
-  topo::cli::RegisterRun(app);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose,
+               "Print each kernel action with its duration and result (as TOPO_LOG=debug)");
+  app.fallthrough();  // -v also after the verb: `topo up -v lab.yaml`
+  const std::vector<topo::cli::Verb> registered = {
+      topo::cli::RegisterValidate(app), topo::cli::RegisterPlan(app),
+      topo::cli::RegisterUp(app),       topo::cli::RegisterDown(app),
+      topo::cli::RegisterStatus(app),   topo::cli::RegisterExec(app),
+      topo::cli::RegisterGraph(app),    topo::cli::RegisterSetLink(app),
+      topo::cli::RegisterTest(app),     topo::cli::RegisterRun(app),
+  };
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&
@@ -90,7 +98,14 @@ int main(int argc, char** argv) {
     return topo::cli::kExitInvalid;
   }
   // Without root, the verbs that touch the kernel run in the sandbox.
-  SandboxUse use = argc > 1 ? UseOf(argv[1], argc, argv) : SandboxUse::kNone;
+  SandboxUse use = UseOf(argc, argv);
+  // The last lab of the sandbox is gone (or `up` brought none up): end its holder.
+  auto end_idle_holder = [&use] {
+    if ((use == SandboxUse::kHolderCreate || use == SandboxUse::kHolderJoin) &&
+        topo::StateStore().ListLabs().empty()) {
+      topo::sandbox::EndHolderIfIdle();
+    }
+  };
   if (use != SandboxUse::kNone && (rootless || ::geteuid() != 0) &&
       !(::geteuid() == 0 && topo::sandbox::InUserNamespace())) {
     topo::Status s = use == SandboxUse::kScoped
@@ -106,13 +121,23 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    end_idle_holder();
     int rc = app.exit(e);
     return rc == 0 ? 0 : topo::cli::kExitInvalid;
   }
-  // The last lab of the sandbox is gone (or `up` brought none up): end its holder.
-  if ((use == SandboxUse::kHolderCreate || use == SandboxUse::kHolderJoin) &&
-      topo::StateStore().ListLabs().empty()) {
-    topo::sandbox::EndHolderIfIdle();
+  if (std::string error; !topo::cli::SetUpLogging(verbose, &error)) {
+    std::cerr << "topo: error: " << error << "\n";
+    end_idle_holder();
+    return topo::cli::kExitInvalid;
   }
-  return topo::cli::g_exit_code;
+  // Each verb returns its exit status (README.md lists them).
+  int rc = topo::cli::kExitInvalid;  // not kept: a subcommand is required
+  for (const topo::cli::Verb& verb : registered) {
+    if (verb.command->parsed()) {
+      rc = verb.run();
+      break;
+    }
+  }
+  end_idle_holder();
+  return rc;
 }
