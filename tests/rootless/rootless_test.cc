@@ -200,6 +200,23 @@ TEST_F(RootlessTest, UpExecSetLinkTestDownAcrossCommands) {
   EXPECT_NE(stat(HolderFile(user_a_).c_str(), &st), 0);
 }
 
+// `-v` before the verb still puts `up` in the sandbox (the verb is the first
+// argument that is not an option), and a parse error or --help after the
+// holder was started leaves no holder behind.
+TEST_F(RootlessTest, VerboseBeforeTheVerbAndHelpLeaveNoHolder) {
+  ProcessResult r = Topo(user_a_, {"-v", "up", "--prefix", prefix_, seed_});
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("[debug]"), std::string::npos) << r.output;
+  r = Topo(user_a_, {"down", prefix_ + "server-router-client"});
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(NoProcessesWithin(user_a_, std::chrono::seconds(5))) << "the holder outlived down";
+  r = Topo(user_a_, {"up", "--help"});
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = Topo(user_a_, {"up", "--no-such-option", seed_});
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_TRUE(NoProcessesWithin(user_a_, std::chrono::seconds(5))) << "a holder with no lab";
+}
+
 TEST_F(RootlessTest, SigkillOfTheHolderLeavesNothing) {
   ProcessResult r = Topo(user_a_, {"up", "--prefix", prefix_, seed_});
   ASSERT_EQ(r.status, 0) << r.output;
