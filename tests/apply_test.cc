@@ -118,6 +118,34 @@ TEST(TeardownTest, RemovesNamespacesAndEtcFilesAndSkipsWhatGoesWithThem) {
   EXPECT_TRUE(b.Empty());
 }
 
+TEST(TeardownTest, EndsStrayProcessesOnceBeforeRemovingTheNamespaces) {
+  Plan p = Seed();
+  RecordingBackend b;
+  ASSERT_TRUE(Apply(p, b).status.ok());
+  b.AddProcess("server");  // topo exec server -- sh -c 'sleep 300 &'
+  b.AddProcess("server");
+  b.AddProcess("router");
+  TeardownReport rep = Teardown(p, std::vector<bool>(p.actions.size(), true), std::nullopt, {}, b);
+  EXPECT_TRUE(rep.ok());
+  EXPECT_EQ(rep.ended_processes, 3u);
+  EXPECT_EQ(b.process_ends(),
+            (std::vector<std::string>{"end processes in server, router, client"}));
+  EXPECT_EQ(b.leaked(), 0);
+  EXPECT_TRUE(b.Empty());
+}
+
+TEST(TeardownTest, RollbackEndsStrayProcessesToo) {
+  Plan p = Seed();
+  RecordingBackend b;
+  b.AddProcess("server");
+  b.FailAt(10);
+  ApplyResult r = Apply(p, b);
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.rollback.ended_processes, 1u);
+  EXPECT_EQ(b.leaked(), 0);
+  EXPECT_TRUE(b.Empty());
+}
+
 TEST(TeardownTest, IsIdempotent) {
   Plan p = Seed();
   RecordingBackend b;

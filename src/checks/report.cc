@@ -37,6 +37,12 @@ std::string FormatCheckLine(const CheckSpec& spec, const CheckResult& r) {
   std::string line = r.passed ? "PASS  " : "FAIL  ";
   line += r.name + ": " + (r.passed ? r.detail : FailureMessage(spec, r));
   if (r.passed && !spec.expect_success) line += " (as expected)";
+  if (r.attempts > 1) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), " (%s after %.1f s, %d attempts)",
+                  r.passed ? "passed" : "gave up", r.seconds, r.attempts);
+    return line + buf;
+  }
   return line + " (" + Milliseconds(r.seconds) + ")";
 }
 
@@ -66,6 +72,7 @@ nlohmann::json CheckResultsToJson(const std::string& lab, const std::vector<Chec
                         {"seconds", r.seconds}};
     if (s.kind != ProbeKind::kPing) j["port"] = s.port;
     if (s.source) j["source"] = s.source->ToString();
+    if (s.within_ms > 0) j["attempts"] = r.attempts;
     checks.push_back(std::move(j));
   }
   return {{"lab", lab},

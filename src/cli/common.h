@@ -71,6 +71,8 @@ DownResult TakeDown(const std::string& lab);
 void PrintDownErrors(const DownResult& r);
 // TakeDown; prints and returns false on failure (exit code untouched).
 bool TearDown(const std::string& lab);
+// "ended 2 processes started outside the lab file", from what teardown ended.
+std::string EndedProcesses(const TeardownReport& report);
 
 void PrintError(const std::string& message);
 // Refuses (prints why, returns false) unless running as root; `what` is "topo up" etc.

@@ -26,6 +26,7 @@
 #include "kernel/iptables.h"
 #include "kernel/netlink_qdisc.h"
 #include "kernel/netns_files.h"
+#include "kernel/processes.h"
 
 namespace topo {
 
@@ -912,6 +913,10 @@ Status NetlinkBackend::WriteEtcFile(const std::string& ns, const std::string& na
 Status NetlinkBackend::RemoveEtcFile(const std::string& ns, const std::string& name,
                                      const std::string& note) {
   return topo::RemoveEtcFile(ns, name, note);
+}
+
+Status NetlinkBackend::EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) {
+  return EndProcessesInNamespaces(namespaces, dir_, ended);
 }
 
 }  // namespace topo

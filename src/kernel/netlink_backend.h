@@ -100,6 +100,8 @@ class NetlinkBackend : public Backend {
                       const std::string& link_from_ns, std::string* note) override;
   Status RemoveEtcFile(const std::string& ns, const std::string& name,
                        const std::string& note) override;
+  // Through processes.h, one /proc scan for all the namespaces.
+  Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) override;
 
   // A netlink socket with the kernel's last error reply captured (defined in
   // the .cc file).

@@ -6,15 +6,20 @@
 //
 // Every lab uses a unique prefix and a private state directory, and is
 // removed by exact name even when a test fails.
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -147,7 +152,9 @@ class ChecksTest : public ::testing::Test {
   }
 
   // Brings the lab up through the library and runs its checks; results by name.
-  std::map<std::string, CheckResult> RunThroughLibrary(const std::string& checks) {
+  // `before_checks` (if given) runs once the lab is up.
+  std::map<std::string, CheckResult> RunThroughLibrary(
+      const std::string& checks, const std::function<void()>& before_checks = nullptr) {
     std::map<std::string, CheckResult> by_name;
     DiagnosticList diags;
     auto t = testing::ValidateText(std::string(kLab) + checks, &diags);
@@ -161,6 +168,7 @@ class ChecksTest : public ::testing::Test {
     UpResult up = Up(plan, backend, store);
     EXPECT_TRUE(up.status.ok()) << up.status.message();
     if (!up.status.ok()) return by_name;
+    if (before_checks) before_checks();
     std::vector<CheckSpec> specs = ResolveChecks(*t);
     std::vector<CheckResult> results;
     Status s = RunChecks(specs, {}, &results);
@@ -201,6 +209,42 @@ TEST_F(ChecksTest, FailingChecksAreReportedAsFailures) {
   }
   EXPECT_TRUE(r["ping-unexpected"].probe_succeeded);
   EXPECT_EQ(r["source-fails"].detail, "arrived from 10.0.2.1, not 10.0.1.2");
+}
+
+TEST_F(ChecksTest, WithinRetriesUntilTheLabGetsThere) {
+  // A service that starts listening in the server 600 ms after the checks begin.
+  std::thread late;
+  int listener = -1;
+  auto r = RunThroughLibrary(
+      "checks:\n"
+      "  - {name: late, from: client, to: server, tcp: 9099, listen: false, timeout: 300ms, "
+      "within: 10s}\n"
+      "  - {name: never, from: client, to: server, tcp: 9098, listen: false, within: 1s}\n"
+      "  - {name: at-once, from: client, to: server, within: 10s}\n",
+      [&] {
+        late = std::thread([&, ns = prefix_ + "server"] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(600));
+          int nsfd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+          if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) return;
+          close(nsfd);
+          listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+          sockaddr_in a{};
+          a.sin_family = AF_INET;
+          a.sin_port = htons(9099);
+          if (bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) listen(listener, 8);
+        });
+      });
+  if (late.joinable()) late.join();
+  if (listener >= 0) close(listener);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(r["late"].passed) << r["late"].detail;
+  EXPECT_GT(r["late"].attempts, 1);
+  EXPECT_GE(r["late"].seconds, 0.6);
+  EXPECT_FALSE(r["never"].passed);
+  EXPECT_GT(r["never"].attempts, 1);
+  EXPECT_GE(r["never"].seconds, 0.8);
+  EXPECT_TRUE(r["at-once"].passed);
+  EXPECT_EQ(r["at-once"].attempts, 1);
 }
 
 TEST_F(ChecksTest, HundredsOfChecksRunTogether) {
