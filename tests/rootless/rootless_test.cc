@@ -217,6 +217,25 @@ TEST_F(RootlessTest, VerboseBeforeTheVerbAndHelpLeaveNoHolder) {
   EXPECT_TRUE(NoProcessesWithin(user_a_, std::chrono::seconds(5))) << "a holder with no lab";
 }
 
+// A process left running in a rootless lab (a background one, a double-forked
+// daemon) is ended by `down`, which then ends the holder: no process of the
+// user is left.
+TEST_F(RootlessTest, DownEndsProcessesLeftInTheLab) {
+  ProcessResult r = Topo(user_a_, {"up", "--prefix", prefix_, seed_});
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string lab = prefix_ + "server-router-client";
+  r = Topo(user_a_, {"exec", "--lab", lab, "server", "--", "sh", "-c",
+                     "sleep 300 </dev/null >/dev/null 2>&1 &"});
+  EXPECT_EQ(r.status, 0) << r.output;
+  r = Topo(user_a_, {"exec", "--lab", lab, "router", "--", "sh", "-c",
+                     "(setsid sleep 301 </dev/null >/dev/null 2>&1 &) &"});
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_GE(ProcessesOf(user_a_).size(), 3u) << "the holder and two sleeps";
+  r = Topo(user_a_, {"down", lab});
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(NoProcessesWithin(user_a_, std::chrono::seconds(5))) << "a process outlived down";
+}
+
 TEST_F(RootlessTest, SigkillOfTheHolderLeavesNothing) {
   ProcessResult r = Topo(user_a_, {"up", "--prefix", prefix_, seed_});
   ASSERT_EQ(r.status, 0) << r.output;
