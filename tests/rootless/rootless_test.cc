@@ -93,6 +93,9 @@ class RootlessTest : public ::testing::Test {
   void TearDown() override {
     if (user_a_ == 0) return;
     for (uid_t uid : {user_a_, user_b_}) {
+      // A process `down` ended whose parent had gone is a zombie until pid 1
+      // reaps it: give that a moment before calling anything left behind.
+      NoProcessesWithin(uid, std::chrono::seconds(2));
       std::vector<pid_t> left = ProcessesOf(uid);
       for (pid_t pid : left) kill(pid, SIGKILL);
       EXPECT_TRUE(left.empty()) << left.size() << " processes of uid " << uid << " were left";
