@@ -252,7 +252,7 @@ std::string StateStore::ResolveDir(const std::string& dir) {
   return dir;
 }
 
-StateStore::StateStore(std::string dir) : dir_(ResolveDir(dir)) {}
+StateStore::StateStore(const std::string& dir) : dir_(ResolveDir(dir)) {}
 
 StateStore::~StateStore() { Unlock(); }
 

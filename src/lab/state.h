@@ -111,7 +111,7 @@ class StateStore {
   // setgid bit) is left exactly as it is, and the store is its subdirectory
   // `topo` instead. Open never changes the modes of the store's own directory,
   // which topo may not have made: it refuses one that is not 0700.
-  explicit StateStore(std::string dir = DefaultDir());
+  explicit StateStore(const std::string& dir = DefaultDir());
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
