@@ -29,6 +29,9 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kSetMaster, "set-master"},
     {ActionKind::kSetImpairment, "set-impairment"},
     {ActionKind::kWriteEtcFile, "write-etc-file"},
+    {ActionKind::kMakeNodeDir, "make-node-dir"},
+    {ActionKind::kWriteNodeFile, "write-node-file"},
+    {ActionKind::kStartProgram, "start-program"},
 };
 
 std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
@@ -94,6 +97,12 @@ std::string DescribeText(const Action& a) {
       return "impair " + Where(a) + " " + a.impairment.ToString();
     case ActionKind::kWriteEtcFile:
       return EtcFileDescription(a);
+    case ActionKind::kMakeNodeDir:
+      return "make private dir " + a.node + ":" + a.key;
+    case ActionKind::kWriteNodeFile:
+      return "write file " + a.node + ":" + a.key;
+    case ActionKind::kStartProgram:
+      return "start program " + a.node + "/" + a.program.name;
   }
   return "?";
 }
@@ -126,6 +135,12 @@ std::string DescribeInverseText(const Action& a) {
       return "clear impairment " + Where(a);
     case ActionKind::kWriteEtcFile:
       return "remove " + EtcNetnsPath(a.ns, a.key);
+    case ActionKind::kMakeNodeDir:
+      return "remove private dir " + a.node + ":" + a.key;
+    case ActionKind::kWriteNodeFile:
+      return "remove file " + a.node + ":" + a.key;
+    case ActionKind::kStartProgram:
+      return "stop program " + a.node + "/" + a.program.name;
   }
   return "?";
 }
@@ -219,6 +234,10 @@ nlohmann::json ActionToJson(const Action& a) {
         j["link_to"] = a.peer_ns;
       }
       break;
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      break;  // TODO(#12): their fields
   }
   j["description"] = Describe(a);
   j["inverse"] = DescribeInverse(a);
@@ -462,6 +481,10 @@ std::vector<std::string> ActionToShell(const Action& a) {
                               : "ln " + Q(EtcNetnsPath(a.peer_ns, a.key)) + " " + Q(path);
       return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
     }
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      return {};  // TODO(#12)
   }
   return {};
 }
@@ -504,6 +527,10 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key)),
               "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
     }
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      return {};  // TODO(#12)
   }
   return {};
 }
