@@ -2,8 +2,10 @@
 // named network namespace, exactly as `ip netns exec` sets it up: a private
 // mount namespace in which /sys shows the namespace's devices and every file in
 // /etc/netns/NAME/ is bind-mounted over its /etc counterpart (and, for topo
-// exec, the host name is the node's, in a UTS namespace of its own). The command is run
-// with execvp, never through a shell.
+// exec, the host name is the node's, in a UTS namespace of its own).
+// ExecInNodeView does the same in a node's whole view (node_view.h: its
+// private directories and files too). The command is run with execvp, never
+// through a shell.
 //
 // ResetSignalsForExec gives a program topo starts the signal state a shell
 // would: topo itself ignores SIGPIPE and catches the signals that would kill
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/node_view.h"
 #include "model/status.h"
 
 namespace topo {
@@ -27,5 +30,6 @@ void ResetSignalsForExec();
 Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,
                        const std::string& netns_dir = "/run/netns",
                        const std::string& hostname = "");
+Status ExecInNodeView(const NodeView& view, const std::vector<std::string>& argv);
 
 }  // namespace topo

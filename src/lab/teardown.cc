@@ -14,6 +14,8 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
   std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     touched[i] = (i < done.size() && done[i]) || (maybe_in_progress && *maybe_in_progress == i);
+    // A program whose identity was journaled may run though it never got ready.
+    if (plan.actions[i].kind == ActionKind::kStartProgram && notes.count(i)) touched[i] = true;
   }
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);

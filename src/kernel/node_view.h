@@ -1,0 +1,58 @@
+// A node's view of the machine: what a process started in a node sees. It
+// runs in the node's network namespace and in a mount namespace of its own in
+// which / is a slave of the host's (nothing mounted in the view reaches the
+// host), /sys shows the node's devices, every file of /etc/netns/NS/ is
+// bind-mounted over its /etc counterpart (as `ip netns exec` does), the
+// node's private directories and stored files are bind-mounted over their
+// paths, and, with a host name, a UTS namespace of its own says the node's
+// name. `topo exec`, the programs of a lab and their readiness commands all
+// enter the same view.
+//
+// A path of the view that does not exist on the machine is made to exist in
+// the view only: its nearest existing ancestor gets a read-only overlay whose
+// upper layer is a skeleton kept in the lab's state (the missing directories,
+// and an empty file for a stored file), and the private directory or file is
+// then bind-mounted onto it. The host's file system is never written. Such an
+// ancestor may not be / itself.
+//
+// EnterNodeView changes the calling process's namespaces: call it in a child
+// after fork(), never in topo itself. It allocates (it is not
+// async-signal-safe), so the parent must be single-threaded, as topo is.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/status.h"
+
+namespace topo {
+
+struct NodeMount {
+  std::string source;  // where topo keeps the bytes (a directory or file in the lab's state)
+  std::string target;  // the absolute path in the node
+  bool dir = false;
+};
+
+struct NodeView {
+  std::string ns;  // the network namespace's name
+  std::string netns_dir = "/run/netns";
+  std::string hostname;           // "" keeps the machine's host name
+  std::vector<NodeMount> mounts;  // bind-mounted in this order
+  std::string skeleton_dir;       // for missing paths: skeletons go under it ("" refuses them)
+};
+
+// Enters the view (see above). On failure the process is in an unknown
+// state and should exit.
+Status EnterNodeView(const NodeView& view);
+
+// Prepares, in the lab's state and before any process enters the view, the
+// skeletons that make the view's missing paths exist (see above), and checks
+// that every target can be made to exist: "path '/x/y' cannot be made in node
+// 'n': ...". Called by `up` once per node; idempotent.
+Status PrepareNodeView(const NodeView& view);
+
+// The nearest ancestor of `path` (absolute, normalised) that exists on the
+// machine, as lstat sees it: "/" at worst.
+std::string NearestExistingAncestor(const std::string& path);
+
+}  // namespace topo
