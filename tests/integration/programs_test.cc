@@ -204,10 +204,14 @@ TEST_F(ProgramsTest, DownEndsAProgramThatIgnoresSigterm) {
   ASSERT_TRUE(BringUp().status.ok());
   ProcessIdentity id = Identity(Last());
   ASSERT_TRUE(ProcessAlive(id));
+  // And one started outside the lab file: the sweep after the programs ends it.
+  auto r = Topo({"exec", "--lab", plan_.lab, "router", "--", "sh", "-c",
+                 "sleep 300 </dev/null >/dev/null 2>&1 &"});
+  ASSERT_EQ(r.status, 0) << r.output;
   DownResult down = TakeDown();
   ASSERT_TRUE(down.status.ok()) << down.status.message();
   EXPECT_FALSE(ProcessAlive(id));
-  EXPECT_EQ(down.report.ended_processes, 0u);
+  EXPECT_EQ(down.report.ended_processes, 1u);
 }
 
 TEST_F(ProgramsTest, DownAfterAKilledUpEndsItsPrograms) {
@@ -269,6 +273,41 @@ TEST_F(ProgramsTest, FilesAndDirsAreSeenByProgramsAndExec) {
   EXPECT_NE(stat("/mnt/topo-it", &st), 0);
   ASSERT_TRUE(TakeDown().status.ok());
   EXPECT_NE(stat((state_dir_ + "/labs/" + plan_.lab).c_str(), &st), 0);
+}
+
+// Not a test but a measurement (run with --gtest_also_run_disabled_tests,
+// TOPO_PROGRAMS_N=1000): N hosts, one program each that is ready on a line
+// of its output; prints how long `up` took until every program was ready,
+// and `down`. tools/bench measures the same with a TCP port.
+TEST_F(ProgramsTest, DISABLED_ManyNodesOneProgramEach) {
+  const char* env = getenv("TOPO_PROGRAMS_N");
+  const int n = env ? atoi(env) : 1000;
+  std::string yaml = "name: many\nnodes:\n";
+  for (int i = 1; i <= n; ++i) yaml += "  h" + std::to_string(i) + ": {kind: host}\n";
+  LoadRequest req;
+  req.file = "many.yaml";
+  req.text = yaml;
+  req.prefix = prefix_;
+  Loaded loaded = LoadLab(req);
+  ASSERT_TRUE(loaded.ok()) << loaded.Report();
+  plan_ = *loaded.plan;
+  labs_.push_back(plan_.lab);
+  for (int i = 1; i <= n; ++i) {
+    Readiness log = Ready(Readiness::Kind::kLogLine);
+    log.text = "ready";
+    plan_.actions.push_back(
+        Program("h" + std::to_string(i), "p", {"sh", "-c", "echo ready; exec sleep 1000"}, log));
+  }
+  auto start = std::chrono::steady_clock::now();
+  UpResult up = BringUp();
+  auto mid = std::chrono::steady_clock::now();
+  ASSERT_TRUE(up.status.ok()) << up.status.message();
+  DownResult down = TakeDown();
+  auto end = std::chrono::steady_clock::now();
+  ASSERT_TRUE(down.status.ok()) << down.status.message();
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  std::printf("%d nodes, %d programs: up until ready %.0f ms, down %.0f ms\n", n, n,
+              ms(mid - start), ms(end - mid));
 }
 
 }  // namespace
