@@ -3,8 +3,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,7 +136,7 @@ Status PrepareNodeView(const NodeView& view) {
   return Status::OK();
 }
 
-Status EnterNodeView(const NodeView& view) {
+Status EnterNodeView(const NodeView& view, int base_mnt_fd) {
   UniqueFd fd;
   if (Status s = OpenNetns(view.ns, &fd, view.netns_dir); !s.ok()) return s;
   const auto missing = MissingByAncestor(view);
@@ -140,6 +144,9 @@ Status EnterNodeView(const NodeView& view) {
     return Status::FromErrno("enter namespace '" + view.ns + "'", errno);
   }
   fd.Reset();
+  if (base_mnt_fd >= 0 && ::setns(base_mnt_fd, CLONE_NEWNS) != 0) {
+    return Status::FromErrno("enter the views' base mount namespace", errno);
+  }
   if (::unshare(CLONE_NEWNS) != 0) return Status::FromErrno("unshare mount namespace", errno);
   // Keep our mounts from propagating back to the host.
   if (::mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) {
@@ -180,6 +187,56 @@ Status EnterNodeView(const NodeView& view) {
       return Status::FromErrno("set host name '" + view.hostname + "'", errno);
     }
   }
+  return Status::OK();
+}
+
+ViewBase::~ViewBase() {
+  if (fd_ >= 0) ::close(fd_);
+  if (holder_ > 0) {
+    ::kill(holder_, SIGKILL);
+    while (::waitpid(holder_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Status ViewBase::Start(const std::string& netns_dir) {
+  if (fd_ >= 0) return Status::OK();
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int e = errno;
+    ::close(ready[0]);
+    ::close(ready[1]);
+    return Status::FromErrno("fork", e);
+  }
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    // Only the pipe stays open (as 3): the store's lock never reaches it.
+    ::dup2(ready[1], 3);
+    ::syscall(SYS_close_range, 4U, ~0U, 0);
+    char ok = 0;
+    if (::unshare(CLONE_NEWNS) == 0 && ::mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) == 0) {
+      ::umount2(netns_dir.c_str(), MNT_DETACH);
+      ok = 1;
+    }
+    if (::write(3, &ok, 1) != 1) ::_exit(1);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  holder_ = pid;
+  char ok = 0;
+  ssize_t n;
+  do {
+    n = ::read(ready[0], &ok, 1);
+  } while (n < 0 && errno == EINTR);
+  ::close(ready[0]);
+  if (n != 1 || !ok) return Status::IOError("could not make the views' base mount namespace");
+  const std::string path = "/proc/" + std::to_string(pid) + "/ns/mnt";
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) return Status::FromErrno("open " + path, errno);
   return Status::OK();
 }
 

@@ -20,6 +20,8 @@
 // async-signal-safe), so the parent must be single-threaded, as topo is.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -42,8 +44,33 @@ struct NodeView {
 };
 
 // Enters the view (see above). On failure the process is in an unknown
-// state and should exit.
-Status EnterNodeView(const NodeView& view);
+// state and should exit. With `base_mnt_fd` (a ViewBase's), the new mount
+// namespace is made from that lean one rather than from the caller's.
+Status EnterNodeView(const NodeView& view, int base_mnt_fd = -1);
+
+// Every new mount namespace copies the whole mount table of the one it is
+// made from, and the host's holds a mount per network namespace in
+// /run/netns: a view per program of a lab of N nodes would copy N mounts N
+// times when made and unmount them N times when freed. A ViewBase is one
+// mount namespace, a slave of the host's, without the netns directory's
+// mounts, that the views of one `up` are made from. A child process (killed
+// by the destructor, or when topo dies) keeps it alive; it holds no
+// descriptor of topo's and lives in the host's network namespace.
+class ViewBase {
+ public:
+  ViewBase() = default;
+  ~ViewBase();
+  ViewBase(const ViewBase&) = delete;
+  ViewBase& operator=(const ViewBase&) = delete;
+
+  Status Start(const std::string& netns_dir = "/run/netns");
+  // The base's mount namespace (-1 before Start).
+  int fd() const { return fd_; }
+
+ private:
+  pid_t holder_ = -1;
+  int fd_ = -1;
+};
 
 // Prepares, in the lab's state and before any process enters the view, the
 // skeletons that make the view's missing paths exist (see above), and checks

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -198,8 +200,14 @@ Status LaunchProgram(const ProgramLaunch& launch, LaunchedProgram* out) {
     // The starter: session, view, monitor. Descriptors 3 go, 4 info, 5 log, 6 status.
     ResetSignalsForExec();
     ::setsid();
-    KeepOnly({go_r.get(), info_w.get(), log.get(), status.get()});
-    Status s = EnterNodeView(launch.view);
+    const bool base = launch.base_mnt_fd >= 0;
+    if (base) {
+      KeepOnly({go_r.get(), info_w.get(), log.get(), status.get(), launch.base_mnt_fd});
+    } else {
+      KeepOnly({go_r.get(), info_w.get(), log.get(), status.get()});
+    }
+    Status s = EnterNodeView(launch.view, base ? 7 : -1);
+    if (base) ::close(7);
     if (!s.ok()) {
       WriteAllRaw(4, "E" + s.message());
       ::_exit(1);
@@ -340,6 +348,70 @@ Status WaitForExit(const ProcessIdentity& id, int timeout_ms) {
   if (!fd.valid() || !ProcessAlive(id)) return Status::OK();
   if (WaitPidfd(fd.get(), timeout_ms)) return Status::OK();
   return Status::Busy("process " + std::to_string(id.pid) + " did not exit");
+}
+
+std::vector<Status> StopProcesses(const std::vector<ProcessIdentity>& ids,
+                                  const std::vector<int>& timeouts_ms, int first_signal) {
+  std::vector<Status> out(ids.size());
+  std::vector<UniqueFd> fds(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i].pid <= 0) continue;
+    UniqueFd fd(PidfdOpen(ids[i].pid));
+    // The pidfd names whoever has the pid now: only the same process is signalled.
+    if (!fd.valid() || !ProcessAlive(ids[i])) continue;
+    if (PidfdSignal(fd.get(), first_signal) != 0) {
+      if (errno != ESRCH)
+        out[i] = Status::FromErrno("signal process " + std::to_string(ids[i].pid), errno);
+      continue;
+    }
+    fds[i] = std::move(fd);
+  }
+  // Waits for every process with a pidfd until its deadline; returns whether any is left.
+  auto wait = [&](const std::vector<std::chrono::steady_clock::time_point>& deadlines) {
+    for (;;) {
+      std::vector<pollfd> polls;
+      std::vector<size_t> which;
+      const auto now = std::chrono::steady_clock::now();
+      auto next = std::chrono::steady_clock::time_point::max();
+      for (size_t i = 0; i < fds.size(); ++i) {
+        if (!fds[i].valid() || deadlines[i] <= now) continue;
+        polls.push_back({fds[i].get(), POLLIN, 0});
+        which.push_back(i);
+        next = std::min(next, deadlines[i]);
+      }
+      if (polls.empty()) return;
+      int ms = static_cast<int>(
+                   std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count()) +
+               1;
+      int n = ::poll(polls.data(), polls.size(), ms);
+      if (n < 0 && errno != EINTR) return;
+      for (size_t k = 0; k < polls.size(); ++k) {
+        if (polls[k].revents) fds[which[k]].Reset();  // exited
+      }
+    }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::chrono::steady_clock::time_point> deadlines(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    deadlines[i] =
+        start + std::chrono::milliseconds(i < timeouts_ms.size() ? timeouts_ms[i] : 2000);
+  }
+  wait(deadlines);
+  bool killed = false;
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (!fds[i].valid()) continue;
+    PidfdSignal(fds[i].get(), SIGKILL);
+    deadlines[i] = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    killed = true;
+  }
+  if (killed) wait(deadlines);
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].valid()) {
+      out[i] =
+          Status::Busy("process " + std::to_string(ids[i].pid) + " did not exit after SIGKILL");
+    }
+  }
+  return out;
 }
 
 Status StopProcess(const ProcessIdentity& id, int timeout_ms) {

@@ -67,6 +67,7 @@ struct ProgramLaunch {
   ResolvedUser user;
   std::string log_path;     // appended to (created 0640)
   std::string status_path;  // written by the monitor when the program ends
+  int base_mnt_fd = -1;     // a ViewBase's (node_view.h), or -1
 };
 
 // A launched program, held before exec until ReleaseProgram.
@@ -91,6 +92,12 @@ bool RunCheckCommand(const NodeView& view, const std::vector<std::string>& argv,
 // timeout_ms for it to exit, then SIGKILL and a wait. OK when it is gone
 // (or was already); Busy when it outlived SIGKILL's wait.
 Status StopProcess(const ProcessIdentity& id, int timeout_ms);
+// StopProcess for many processes at once: SIGTERM to each in the order given,
+// then each gets its own timeout (from the same start), then SIGKILL. Returns
+// one status per process.
+// With first_signal 0 it only waits, then SIGKILLs what is left.
+std::vector<Status> StopProcesses(const std::vector<ProcessIdentity>& ids,
+                                  const std::vector<int>& timeouts_ms, int first_signal = 15);
 // Waits at most timeout_ms for the process `id` (if it is still that one) to exit.
 Status WaitForExit(const ProcessIdentity& id, int timeout_ms);
 

@@ -237,6 +237,8 @@ Status LocalNodeRuntime::SpawnProgram(size_t index, const Action& a, std::string
   launch.user = r->user;
   launch.log_path = r->log;
   launch.status_path = r->exit;
+  if (Status s = base_.Start(netns_dir_); !s.ok()) return s;
+  launch.base_mnt_fd = base_.fd();
   if (Status s = LaunchProgram(launch, &r->launched); !s.ok()) return s;
   if (a.program.ready.kind == Readiness::Kind::kLogLine) {
     r->watcher = LogWatcher(r->log, a.program.ready.text);
@@ -315,6 +317,22 @@ NodeRuntime::Progress LocalNodeRuntime::CheckProgram(size_t index, const Action&
 
 std::string LocalNodeRuntime::ProgramLogTail(const Action& a, size_t lines) {
   return TailOfFile(ProgramLogPath(lab_dir_, a.node, a.program.name), lines);
+}
+
+std::vector<Status> StopPrograms(const std::vector<std::string>& notes,
+                                 const std::vector<int>& stop_timeouts_ms) {
+  std::vector<ProcessIdentity> programs(notes.size()), monitors(notes.size());
+  for (size_t i = 0; i < notes.size(); ++i) {
+    long long pid = 0, mpid = 0;
+    unsigned long long start = 0, mstart = 0;
+    int n = std::sscanf(notes[i].c_str(), "%lld %llu %lld %llu", &pid, &start, &mpid, &mstart);
+    if (n >= 2 && pid > 0) programs[i] = {static_cast<pid_t>(pid), start};
+    if (n == 4 && mpid > 0) monitors[i] = {static_cast<pid_t>(mpid), mstart};
+  }
+  std::vector<Status> out = StopProcesses(programs, stop_timeouts_ms);
+  // Their monitors exit once they have written how the programs ended.
+  StopProcesses(monitors, std::vector<int>(notes.size(), 2000), /*first_signal=*/0);
+  return out;
 }
 
 bool ProgramFromNote(const std::string& note, ProcessIdentity* program) {

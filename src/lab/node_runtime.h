@@ -95,6 +95,7 @@ class LocalNodeRuntime : public NodeRuntime {
   const Plan& plan_;
   std::string lab_dir_, netns_dir_;
   std::map<std::string, NodeView> views_;
+  ViewBase base_;
   std::map<size_t, std::unique_ptr<Running>> running_;
 };
 
@@ -102,6 +103,10 @@ class LocalNodeRuntime : public NodeRuntime {
 // it is still that process: SIGTERM, stop_timeout_ms, SIGKILL; then waits for
 // its monitor. OK when it is gone or the note is empty.
 Status StopProgram(const std::string& note, int stop_timeout_ms);
+// StopProgram for many programs at once (in the order given: reverse plan
+// order for `down`), in parallel; one status per program.
+std::vector<Status> StopPrograms(const std::vector<std::string>& notes,
+                                 const std::vector<int>& stop_timeouts_ms);
 // The program's identity in such a note ("PID START MPID MSTART").
 bool ProgramFromNote(const std::string& note, ProcessIdentity* program);
 
