@@ -209,7 +209,17 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
       continue;
     }
     if (prefix && rec.plan.prefix != *prefix) continue;
+    bool root_found = false;
     for (const Action& a : rec.plan.actions) {
+      // The root node (the host) has no namespace of its own: its actions have ns "".
+      const bool root_end =
+          (a.node == node && a.ns.empty()) ||
+          (a.kind == ActionKind::kCreateVeth && a.peer_node == node && a.peer_ns.empty());
+      if (!root_found && !node.empty() && root_end) {
+        root_found = true;
+        found.emplace_back(l, "");
+        found_node = a.node;
+      }
       if (a.kind != ActionKind::kCreateNamespace) continue;
       all_nodes.push_back(a.node);
       if (a.node == node || a.ns == node) {

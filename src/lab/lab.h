@@ -79,7 +79,8 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
 // The namespace of `node`, in `lab` or, when lab is empty, in the one lab that
 // has such a node (among labs brought up with `prefix`, when it is given).
 // Sets *lab_out to the lab found, and *node_out (if given) to the node's name
-// (`node` may also be given as its namespace name).
+// (`node` may also be given as its namespace name). The root node (kind root,
+// the host itself) is found too, with *ns_out set to "" (the root namespace).
 Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
                          std::string* lab_out, std::string* ns_out,
                          const std::optional<std::string>& prefix = std::nullopt,

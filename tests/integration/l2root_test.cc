@@ -270,6 +270,25 @@ TEST_F(HostAttachedTest, UpPingsTheHostAndDownLeavesTheHostExactlyAsBefore) {
   EXPECT_EQ(RootSnapshot(), before_);
 }
 
+TEST_F(HostAttachedTest, ExecAndSetLinkReachTheRootNode) {
+  labs_.push_back(Lab());
+  auto up = Topo({"up", "--prefix", prefix_, file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  // The root node is the host: the command runs there (the host-side end is visible).
+  auto exec = Exec(Lab(), "host", {"ip", "-o", "link", "show", "dev", host_if_});
+  EXPECT_EQ(exec.status, 0) << exec.output;
+  EXPECT_NE(exec.output.find(host_if_ + "@"), std::string::npos) << exec.output;
+  auto set = Topo({"set-link", "--lab", Lab(), "host:" + host_if_, "--rate", "10mbit"});
+  EXPECT_EQ(set.status, 0) << set.output;
+  EXPECT_NE(set.output.find("host:" + host_if_ + " now rate 10mbit"), std::string::npos)
+      << set.output;
+  auto qdisc = RunProcess({"tc", "qdisc", "show", "dev", host_if_});
+  EXPECT_NE(qdisc.output.find("tbf"), std::string::npos) << qdisc.output;
+  auto down = Topo({"down", Lab()});
+  ASSERT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
 TEST_F(HostAttachedTest, UpRefusesClashesWithTheHostAndChangesNothing) {
   labs_.push_back(Lab());
   ASSERT_EQ(Topo({"up", "--prefix", prefix_, file_}).status, 0);
