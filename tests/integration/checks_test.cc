@@ -203,6 +203,24 @@ TEST_F(ChecksTest, FailingChecksAreReportedAsFailures) {
   EXPECT_EQ(r["source-fails"].detail, "arrived from 10.0.2.1, not 10.0.1.2");
 }
 
+TEST_F(ChecksTest, ALocalErrorEndsACheckAtOnce) {
+  // island has no route to 1.1.1.1: sending fails in island itself. The check
+  // ends with that error, not with its (long) timeout.
+  auto r = RunThroughLibrary(R"(checks:
+  - {name: no-route, from: island, to: 1.1.1.1, timeout: 30s}
+  - {name: no-route-udp, from: island, to: 1.1.1.1, udp: 53, timeout: 30s}
+  - {name: no-route-expected, from: island, to: 1.1.1.1, expect: failure, timeout: 30s}
+)");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_FALSE(r["no-route"].passed);
+  EXPECT_EQ(r["no-route"].detail, "network is unreachable");
+  EXPECT_FALSE(r["no-route-udp"].passed);
+  EXPECT_EQ(r["no-route-udp"].detail.find("no answer within"), std::string::npos)
+      << r["no-route-udp"].detail;
+  EXPECT_TRUE(r["no-route-expected"].passed) << r["no-route-expected"].detail;
+  EXPECT_EQ(r["no-route-expected"].detail, "network is unreachable");
+}
+
 TEST_F(ChecksTest, HundredsOfChecksRunTogether) {
   std::string checks = "checks:\n";
   for (int i = 0; i < 100; ++i) {
