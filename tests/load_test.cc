@@ -8,6 +8,15 @@
 namespace topo {
 namespace {
 
+TEST(LoadTest, ADirectoryIsNotAnEmptyFile) {
+  Document doc;
+  DiagnosticList diags;
+  EXPECT_FALSE(LoadFile("/tmp", &doc, &diags));
+  ASSERT_EQ(diags.items().size(), 1u);
+  EXPECT_EQ(diags.items()[0].message, "cannot read '/tmp': it is a directory");
+  EXPECT_EQ(diags.items()[0].hint, "give the topology file itself, e.g. /tmp/lab.yaml");
+}
+
 TEST(LoadTest, KeepsLineAndColumnOfNestedNodes) {
   const char* yaml =
       "name: lab\n"
