@@ -394,8 +394,9 @@ std::string RouteArgs(const Route& r) {
 }
 
 std::string SnatRuleArgs(const SnatRule& r, const std::string& comment) {
-  std::string s = "-s " + r.source.ToString() + " -o " + Q(r.out) + " -m comment --comment " +
-                  Q(comment) + " -j ";
+  // Any source (/0) is written without -s, as iptables-save shows it.
+  std::string s = r.source.length == 0 ? "" : "-s " + r.source.ToString() + " ";
+  s += "-o " + Q(r.out) + " -m comment --comment " + Q(comment) + " -j ";
   s += r.to ? "SNAT --to-source " + r.to->ToString() : std::string("MASQUERADE");
   return s;
 }
