@@ -31,8 +31,24 @@ void RegisterDown(CLI::App& app) {
       std::cout << "no lab is up; nothing to do\n";
       return;
     }
-    auto backend = MakeBackend();
     StateStore store;
+    // `down FILE` without the --prefix of its `up`: the lab of FILE under another prefix.
+    if (!o->prefix && *lab != o->lab && !store.LabExists(*lab)) {
+      std::vector<std::string> others = LabsFromFile(store, *lab, o->lab);
+      if (others.size() == 1) {
+        std::cerr << "topo: note: lab '" << *lab << "' is not up; taking '" << others[0]
+                  << "', brought up from '" << o->lab << "' under another prefix\n";
+        *lab = others[0];
+      } else if (others.size() > 1) {
+        std::string names;
+        for (const std::string& l : others) names += (names.empty() ? "" : ", ") + l;
+        PrintError("lab '" + *lab + "' is not up, but several labs were brought up from '" +
+                   o->lab + "' (" + names + "); name one: topo down " + others[0]);
+        g_exit_code = kExitInvalid;
+        return;
+      }
+    }
+    auto backend = MakeBackend();
     LabRecord rec;
     Progress progress("down '" + *lab + "'",
                       store.ReadLab(*lab, &rec).ok() ? rec.plan.actions.size() : 0);

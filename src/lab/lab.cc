@@ -1,5 +1,7 @@
 #include "lab/lab.h"
 
+#include <filesystem>
+
 namespace topo {
 
 Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store) {
@@ -243,6 +245,20 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
   *ns_out = found[0].second;
   if (node_out) *node_out = found_node;
   return Status::OK();
+}
+
+std::vector<std::string> LabsFromFile(const StateStore& store, const std::string& topology,
+                                      const std::string& file) {
+  std::vector<std::string> out;
+  for (const std::string& l : store.ListLabs()) {
+    LabRecord rec;
+    if (!store.ReadLab(l, &rec).ok() || rec.plan.topology != topology) continue;
+    std::error_code ec;
+    const bool recorded_exists = std::filesystem::exists(rec.plan.source_file, ec);
+    if (recorded_exists && !std::filesystem::equivalent(rec.plan.source_file, file, ec)) continue;
+    out.push_back(l);
+  }
+  return out;
 }
 
 }  // namespace topo

@@ -86,4 +86,11 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
                          const std::optional<std::string>& prefix = std::nullopt,
                          std::string* node_out = nullptr);
 
+// The labs that are up and were compiled from the topology named `topology`
+// in `file` (under any prefix): what `topo down FILE` means when the lab of
+// FILE without a prefix is not up. A lab whose recorded file cannot be found
+// from here (a relative path given elsewhere) matches by topology name alone.
+std::vector<std::string> LabsFromFile(const StateStore& store, const std::string& topology,
+                                      const std::string& file);
+
 }  // namespace topo

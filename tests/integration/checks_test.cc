@@ -318,6 +318,34 @@ TEST_F(ChecksTest, TopoRunForwardsSigtermAndTearsDown) {
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
 }
 
+TEST_F(ChecksTest, DownOfAFileFindsItsLabUnderAnotherPrefix) {
+  const std::string file = WriteLab("");
+  labs_.push_back(prefix_ + "chk");
+  labs_.push_back(prefix_ + "2chk");
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_, file}).status, 0);
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_ + "2", file}).status, 0);
+  // Two copies from the file: down without --prefix names them, and removes neither.
+  auto both = Topo({"down", file});
+  EXPECT_EQ(both.status, 2) << both.output;
+  EXPECT_NE(both.output.find("lab 'chk' is not up, but several labs were brought up from '" + file +
+                             "' (" + prefix_ + "2chk, " + prefix_ + "chk)"),
+            std::string::npos)
+      << both.output;
+  EXPECT_EQ(NamespacesStartingWith(prefix_).size(), 8u);
+  ASSERT_EQ(Topo({"down", prefix_ + "2chk"}).status, 0);
+  // One copy: down without --prefix takes it.
+  auto one = Topo({"down", file});
+  EXPECT_EQ(one.status, 0) << one.output;
+  EXPECT_NE(one.output.find("taking '" + prefix_ + "chk'"), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("lab '" + prefix_ + "chk' is down"), std::string::npos) << one.output;
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+  // None: nothing to do, as before.
+  auto none = Topo({"down", file});
+  EXPECT_EQ(none.status, 0) << none.output;
+  EXPECT_NE(none.output.find("lab 'chk' is not up; nothing to do"), std::string::npos)
+      << none.output;
+}
+
 TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {
   auto up = Topo({"up", "--prefix", "auto", WriteLab("")});
   ASSERT_EQ(up.status, 0) << up.output;
