@@ -25,6 +25,28 @@ int main(int argc, char** argv) {
   topo::cli::RegisterSetLink(app);
   topo::cli::RegisterTest(app);
   topo::cli::RegisterRun(app);
+  // `topo help VERB` is `topo VERB --help`.
+  auto* help = app.add_subcommand("help", "Show the help of a command: topo help up");
+  std::string help_verb;
+  help->add_option("command", help_verb, "The command");
+  help->callback([&app, &help_verb] {
+    if (help_verb.empty()) {
+      // Not app.help(), which shows the help of the selected subcommand: this one.
+      std::cout << app.get_formatter()->make_help(&app, "topo", CLI::AppFormatMode::Normal);
+      return;
+    }
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_name() == help_verb) {
+        std::cout << sub->help();
+        return;
+      }
+      if (sub->get_name() != "help") names.push_back(sub->get_name());
+    }
+    std::cerr << "topo: error: unknown command '" << help_verb << "'"
+              << topo::DidYouMean(help_verb, names) << "; try `topo --help`\n";
+    topo::cli::g_exit_code = topo::cli::kExitInvalid;
+  });
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&

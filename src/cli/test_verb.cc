@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "lab/prefix.h"
 #include "lab/state.h"
+#include "model/diagnostic.h"
 
 namespace topo::cli {
 namespace {
@@ -122,8 +123,9 @@ void TestFile(const TestOpts& o, std::ofstream* junit) {
     }
     return;
   }
-  std::cerr << "topo: lab '" << run->plan.lab << "' is up (" << run->plan.actions.size()
-            << " actions); running " << run->topology.checks.size() << " checks\n";
+  std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
+            << Counted(run->plan.actions.size(), "action") << "); running "
+            << Counted(run->topology.checks.size(), "check") << "\n";
   int code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel, junit);
   if (!TearDown(run->plan.lab)) code = kExitLab;
   if (CancelSignal() != 0) code = 128 + CancelSignal();

@@ -221,6 +221,10 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
   return best;
 }
 
+std::string Counted(size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates) {
   std::string m = ClosestMatch(word, candidates);
   return m.empty() ? "" : " (did you mean '" + m + "'?)";

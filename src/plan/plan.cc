@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/netns_files.h"
+#include "model/diagnostic.h"
 
 namespace topo {
 
@@ -345,8 +346,9 @@ Status PlanFromJson(const nlohmann::json& j, Plan* out) {
 // ---- text ----
 
 std::string FormatPlanText(const Plan& plan) {
-  std::string out = "plan for lab '" + plan.lab + "': " + std::to_string(plan.namespaces.size()) +
-                    " namespaces, " + std::to_string(plan.actions.size()) + " actions\n";
+  std::string out = "plan for lab '" + plan.lab +
+                    "': " + Counted(plan.namespaces.size(), "namespace") + ", " +
+                    Counted(plan.actions.size(), "action") + "\n";
   size_t width = std::to_string(plan.actions.size()).size();
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     std::string n = std::to_string(i + 1);
