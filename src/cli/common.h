@@ -84,5 +84,6 @@ void RegisterGraph(CLI::App& app);
 void RegisterSetLink(CLI::App& app);
 void RegisterTest(CLI::App& app);
 void RegisterRun(CLI::App& app);
+void RegisterCapture(CLI::App& app);
 
 }  // namespace topo::cli

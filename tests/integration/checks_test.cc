@@ -13,11 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "checks/checks.h"
@@ -344,6 +347,78 @@ TEST_F(ChecksTest, DownOfAFileFindsItsLabUnderAnotherPrefix) {
   EXPECT_EQ(none.status, 0) << none.output;
   EXPECT_NE(none.output.find("lab 'chk' is not up; nothing to do"), std::string::npos)
       << none.output;
+}
+
+// The ICMP echo messages in a pcap file of Ethernet frames: "8 10.0.2.2 > 1.1.1.1".
+std::vector<std::string> IcmpEchoesIn(const std::string& pcap) {
+  std::vector<std::string> out;
+  auto u32 = [&](size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, pcap.data() + at, 4);  // written in this host's byte order
+    return v;
+  };
+  auto ip = [&](size_t at) {
+    return std::to_string(uint8_t(pcap[at])) + "." + std::to_string(uint8_t(pcap[at + 1])) + "." +
+           std::to_string(uint8_t(pcap[at + 2])) + "." + std::to_string(uint8_t(pcap[at + 3]));
+  };
+  if (pcap.size() < 24 || u32(0) != 0xa1b2c3d4 || u32(20) != 1 /* Ethernet */) return out;
+  for (size_t at = 24; at + 16 <= pcap.size();) {
+    const size_t len = u32(at + 8), frame = at + 16;
+    at = frame + len;
+    if (at > pcap.size() || len < 14 + 20 + 8) break;
+    if (uint8_t(pcap[frame + 12]) != 0x08 || pcap[frame + 13] != 0x00) continue;  // IPv4
+    const size_t iph = frame + 14, ihl = (uint8_t(pcap[iph]) & 0x0f) * 4u;
+    if (pcap[iph + 9] != 1 || iph + ihl >= at) continue;  // ICMP
+    const int type = uint8_t(pcap[iph + ihl]);
+    if (type != 0 && type != 8) continue;
+    out.push_back(std::to_string(type) + " " + ip(iph + 12) + " > " + ip(iph + 16));
+  }
+  return out;
+}
+
+TEST_F(ChecksTest, CaptureHoldsThePacketsOfACheck) {
+  const std::string lab = prefix_ + "chk", pcap = dir_ + "/client.pcap";
+  labs_.push_back(lab);
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_,
+                  WriteLab("checks:\n  - {name: ping4, from: client, to: server}\n")})
+                .status,
+            0);
+  // Bad arguments: an unknown interface (with a suggestion) and a filter libpcap refuses.
+  auto unknown = Topo({"capture", "--lab", lab, "client:f", "-c", "1"});
+  EXPECT_EQ(unknown.status, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("node 'client' has no interface 'f' in lab '" + lab + "'"),
+            std::string::npos)
+      << unknown.output;
+  auto filter = Topo({"capture", "--lab", lab, "client:e", "--filter", "icmpp", "-c", "1"});
+  EXPECT_EQ(filter.status, 2) << filter.output;
+  EXPECT_NE(filter.output.find("bad filter 'icmpp'"), std::string::npos) << filter.output;
+  // The capture runs while `topo test` pings the server from the client.
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::string bin = testing::TopoBinary();
+    execl(bin.c_str(), bin.c_str(), "capture", "--lab", lab.c_str(), "client:e", "-w", pcap.c_str(),
+          "--filter", "icmp", "-c", "2", "--duration", "30s", nullptr);
+    _exit(126);
+  }
+  ASSERT_GT(pid, 0);
+  // The file exists once the capture socket is open.
+  for (int i = 0; i < 1000 && !std::filesystem::exists(pcap); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(std::filesystem::exists(pcap));
+  auto test = Topo({"test", "--lab", lab});
+  EXPECT_EQ(test.status, 0) << test.output;
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(IcmpEchoesIn(testing::ReadFile(pcap)),
+            (std::vector<std::string>{"8 10.0.2.2 > 1.1.1.1", "0 1.1.1.1 > 10.0.2.2"}));
+  EXPECT_EQ(Topo({"down", lab}).status, 0);
 }
 
 TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {
