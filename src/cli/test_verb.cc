@@ -11,6 +11,7 @@
 #include "checks/checks.h"
 #include "checks/report.h"
 #include "cli/common.h"
+#include "cli/pcap.h"
 #include "lab/prefix.h"
 #include "lab/state.h"
 #include "model/diagnostic.h"
@@ -22,6 +23,7 @@ struct TestOpts {
   std::string file, lab, junit;
   std::optional<std::string> prefix;
   bool json = false;
+  PcapFlags pcap;
 };
 
 // Runs the checks, prints them, writes the JUnit file; returns the exit code
@@ -89,8 +91,15 @@ void TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
     g_exit_code = kExitLab;
     return;
   }
+  LabRecord rec;
+  LabPcaps pcaps;
+  if (!store.ReadLab(lab, &rec).ok() || !pcaps.Start(o.pcap, rec.plan)) {
+    g_exit_code = kExitLab;
+    return;
+  }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
   g_exit_code = RunAndReport(o, lab, specs, cancel, junit);
+  pcaps.Finish(g_exit_code != kExitOk);
   if (CancelSignal() != 0) g_exit_code = 128 + CancelSignal();
 }
 
@@ -126,7 +135,12 @@ void TestFile(const TestOpts& o, std::ofstream* junit) {
   std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
             << Counted(run->plan.actions.size(), "action") << "); running "
             << Counted(run->topology.checks.size(), "check") << "\n";
-  int code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel, junit);
+  LabPcaps pcaps;
+  int code = kExitLab;
+  if (pcaps.Start(o.pcap, run->plan)) {
+    code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel, junit);
+  }
+  pcaps.Finish(code != kExitOk);
   if (!TearDown(run->plan.lab)) code = kExitLab;
   if (CancelSignal() != 0) code = 128 + CancelSignal();
   g_exit_code = code;
@@ -144,6 +158,7 @@ void RegisterTest(CLI::App& app) {
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
   cmd->add_flag("--json", o->json, "Print the results as JSON");
   cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
+  AddPcapOptions(cmd, &o->pcap);
   cmd->callback([o] {
     if (!o->lab.empty() && IsAutoPrefix(o->prefix)) {
       PrintError("--prefix auto picks a new prefix; with --lab, name the lab that is up");

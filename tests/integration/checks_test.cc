@@ -421,6 +421,34 @@ TEST_F(ChecksTest, CaptureHoldsThePacketsOfACheck) {
   EXPECT_EQ(Topo({"down", lab}).status, 0);
 }
 
+TEST_F(ChecksTest, TopoTestPcapKeepsEveryLinkEndsPackets) {
+  const std::string file = WriteLab("checks:\n  - {name: ping4, from: client, to: server}\n");
+  const std::string pcaps = dir_ + "/pcaps";
+  labs_.push_back(prefix_ + "chk");
+  auto r = Topo({"test", "--prefix", prefix_, "--pcap", pcaps, file});
+  EXPECT_EQ(r.status, 0) << r.output;
+  std::set<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(pcaps)) {
+    files.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(files, (std::set<std::string>{"client-e.pcap", "router-c.pcap", "router-s.pcap",
+                                          "server-e.pcap"}));
+  // The check's echo request and its reply, on both links.
+  for (const char* f : {"client-e.pcap", "router-c.pcap"}) {
+    auto echoes = IcmpEchoesIn(testing::ReadFile(pcaps + "/" + f));
+    EXPECT_NE(std::find(echoes.begin(), echoes.end(), "8 10.0.2.2 > 1.1.1.1"), echoes.end()) << f;
+    EXPECT_NE(std::find(echoes.begin(), echoes.end(), "0 1.1.1.1 > 10.0.2.2"), echoes.end()) << f;
+  }
+  auto echoes = IcmpEchoesIn(testing::ReadFile(pcaps + "/server-e.pcap"));
+  EXPECT_NE(std::find(echoes.begin(), echoes.end(), "8 10.0.2.2 > 1.1.1.1"), echoes.end());
+  // --pcap-on-failure keeps nothing when every check passed.
+  const std::string kept = dir_ + "/kept";
+  auto passed = Topo({"test", "--prefix", prefix_, "--pcap", kept, "--pcap-on-failure", file});
+  EXPECT_EQ(passed.status, 0) << passed.output;
+  EXPECT_FALSE(std::filesystem::exists(kept));
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
 TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {
   auto up = Topo({"up", "--prefix", "auto", WriteLab("")});
   ASSERT_EQ(up.status, 0) << up.output;
