@@ -4,54 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/addressing.h"
+
 namespace topo {
-namespace {
-
-bool Usable(const IpAddress& a) {
-  if (a.is_v4()) {
-    return a.bytes[0] != 127 && a.bytes[0] != 0 && (a.bytes[0] & 0xf0) != 0xe0;
-  }
-  bool zero_or_one = true;
-  for (size_t k = 0; k < 15; ++k) zero_or_one = zero_or_one && a.bytes[k] == 0;
-  if (zero_or_one && a.bytes[15] <= 1) return false;                    // :: and ::1
-  if (a.bytes[0] == 0xff) return false;                                 // multicast
-  if (a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80) return false;  // link-local
-  return true;
-}
-
-bool IsLoopbackAddress(const IpAddress& a) {
-  if (a.is_v4()) return a.bytes[0] == 127;
-  for (size_t k = 0; k < 15; ++k) {
-    if (a.bytes[k]) return false;
-  }
-  return a.bytes[15] == 1;
-}
-
-}  // namespace
-
-std::optional<IpAddress> NodeAddress(const Node& n) {
-  for (int family : {4, 6}) {
-    for (const Interface& i : n.interfaces) {
-      for (const Prefix& p : i.addresses) {
-        if (p.family() == family && Usable(p.addr)) return p.addr;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-const Node* OwnerOf(const Topology& t, const IpAddress& a) {
-  if (IsLoopbackAddress(a)) return nullptr;
-  for (const Node& n : t.nodes) {
-    for (const Interface& i : n.interfaces) {
-      for (const Prefix& p : i.addresses) {
-        if (p.addr == a) return &n;
-      }
-    }
-  }
-  return nullptr;
-}
-
 std::string DefaultCheckName(const DeclaredCheck& c) {
   std::string name = std::string(ProbeKindName(c.kind)) + " " + c.from + " -> " + c.to;
   if (c.port != 0) {
@@ -79,7 +34,7 @@ std::vector<CheckSpec> ResolveChecks(const Topology& t) {
     const bool listens = c.kind == ProbeKind::kUdp || (c.kind == ProbeKind::kTcp && c.listen);
     if (listens) {
       // A loopback target is the source node's own.
-      const Node* owner = IsLoopbackAddress(s.target) ? t.FindNode(c.from) : OwnerOf(t, s.target);
+      const Node* owner = IsLoopback(s.target) ? t.FindNode(c.from) : NodeWithAddress(t, s.target);
       if (owner) {
         s.listen_node = owner->name;
         s.listen_ns = t.NamespaceOf(owner->name);

@@ -45,13 +45,6 @@ struct CheckResult {
   double seconds = 0;  // how long the probe took
 };
 
-// The address a check towards node `n` goes to: its first IPv4 address that is
-// not loopback, link-local or multicast (lo included, interfaces in file
-// order), else its first such IPv6 address.
-std::optional<IpAddress> NodeAddress(const Node& n);
-// The node that has address `a` on one of its interfaces (nullptr: none).
-// Loopback addresses (127.0.0.0/8, ::1) are not looked up: each namespace has its own.
-const Node* OwnerOf(const Topology& t, const IpAddress& a);
 // The name a check gets when it declares none.
 std::string DefaultCheckName(const DeclaredCheck& c);
 

@@ -34,7 +34,9 @@ nlohmann::json StatusJson(const LabStatus& s) {
       ifs.push_back(entry);
     }
     n["interfaces"] = ifs;
-    n["routes"] = ns.routes;
+    nlohmann::json routes = nlohmann::json::array();
+    for (const RouteState& r : ns.routes) routes.push_back(r.ToString());
+    n["routes"] = routes;
     nodes.push_back(n);
   }
   j["namespaces"] = nodes;
@@ -58,7 +60,7 @@ void PrintStatus(const LabStatus& s) {
                   << "\n";
       }
     }
-    for (const std::string& r : ns.routes) std::cout << "    route " << r << "\n";
+    for (const RouteState& r : ns.routes) std::cout << "    route " << r.ToString() << "\n";
   }
   if (s.drift.empty()) {
     std::cout << "  no drift from the plan\n";

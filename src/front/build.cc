@@ -5,13 +5,15 @@
 #include <set>
 
 namespace topo {
-namespace {
 
 Source SourceOf(const YAML::Node& n, const std::string& pointer) {
   return Source{LocationOf(n), pointer};
 }
 
 bool IsScalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
+
+namespace {
+
 // yaml-cpp throws when a missing key's node (`map["absent"]`) is asked its type
 // or assigned; these ask IsDefined() first.
 bool IsMapNode(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }

@@ -13,6 +13,12 @@ namespace topo {
 
 Topology Build(const Document& doc, DiagnosticList* diags);
 
+// Helpers shared by build.cc and build_checks.cc.
+// The source of node `n` at JSON pointer `pointer`.
+Source SourceOf(const YAML::Node& n, const std::string& pointer);
+// Whether `n` is present and a scalar (yaml-cpp throws when an absent node is asked).
+bool IsScalar(const YAML::Node& n);
+
 // The `checks:` section (build_checks.cc), called by Build.
 void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags);
 

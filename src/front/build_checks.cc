@@ -12,12 +12,6 @@
 namespace topo {
 namespace {
 
-bool IsScalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
-
-Source SourceOf(const YAML::Node& n, const std::string& pointer) {
-  return Source{LocationOf(n), pointer};
-}
-
 // "500ms", "2s", "1.5" (seconds) -> milliseconds; nullopt when it does not parse.
 std::optional<int> ParseTimeoutMs(const std::string& text) {
   std::string number = text;

@@ -4,8 +4,8 @@
 // family, timeouts are sensible and explicit names are unique.
 #include <map>
 
-#include "checks/checks.h"
 #include "front/rules_internal.h"
+#include "model/addressing.h"
 
 namespace topo::check_internal {
 namespace {
@@ -98,7 +98,7 @@ void CheckOne(const LabIndex& lab, const DeclaredCheck& c, DiagnosticList* diags
             "source " + c.source->ToString() + " is " + FamilyName(c.source->family) +
                 " but the target " + target->ToString() + " is " + FamilyName(target->family));
   }
-  if (needs_listener && !IsLoopback(*target) && !OwnerOf(lab.topology(), *target)) {
+  if (needs_listener && !IsLoopback(*target) && !NodeWithAddress(lab.topology(), *target)) {
     ErrorAt(
         diags, Prefer(c.to_src, c.src),
         "no node of the lab has address " + target->ToString() + ", so topo cannot listen there",

@@ -75,11 +75,8 @@ std::vector<std::string> InterfaceNames(const Node& n, bool with_lo = true);
 // "server:vethS", as endpoints are written.
 std::string Qualified(const Node& n, const Interface& i);
 
-bool IsUnspecified(const IpAddress& a);  // 0.0.0.0, ::
-bool IsLoopback(const IpAddress& a);     // 127.0.0.0/8, ::1
-bool IsMulticast(const IpAddress& a);    // 224.0.0.0/4, ff00::/8
-bool IsLinkLocal6(const IpAddress& a);   // fe80::/10
-// An address that can identify an interface on a link: not one of the above.
+// An address that can identify an interface on a link: not unspecified,
+// loopback, multicast or link-local (model/ip.h).
 bool IsRoutable(const IpAddress& a);
 
 }  // namespace topo::check_internal

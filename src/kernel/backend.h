@@ -9,13 +9,14 @@
 // doing teardown accept as success. Backends are not thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model/impairment.h"
 #include "model/ip.h"
+#include "model/route.h"
 #include "model/status.h"
-#include "model/topology.h"
 
 namespace topo {
 
@@ -27,11 +28,35 @@ struct InterfaceState {
   std::string mac;
   std::vector<std::string> addresses;  // "10.0.1.2/24", global scope only
 };
+// A route of a namespace's main table, as the kernel reports it.
+struct RouteState {
+  struct NextHop {
+    std::optional<IpAddress> via;
+    std::string dev;  // the interface's name ("if7" when it has none)
+    bool operator==(const NextHop&) const = default;
+  };
+  std::string type;          // "" for unicast, else "unreachable", "blackhole", ...
+  std::optional<Prefix> to;  // nullopt: default
+  int family = 4;
+  std::vector<NextHop> nexthops;
+  std::string proto;  // "" for boot (the default), else "kernel", "static", ...
+  std::string scope;  // "" for universe, else "link", "host", ...
+  std::optional<IpAddress> src;
+  std::optional<long> metric;  // absent when 0
+
+  // Whether this is `spec` (a unicast route to the same destination with, for
+  // each of via, dev and metric that `spec` gives, a next hop that matches).
+  bool Matches(const RouteSpec& spec) const;
+  // As `ip route` prints it: "10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.1".
+  std::string ToString() const;
+  bool operator==(const RouteState&) const = default;
+};
+
 struct NamespaceState {
   std::string name;
   bool exists = false;
   std::vector<InterfaceState> interfaces;
-  std::vector<std::string> routes;  // "default via 10.0.1.1 dev vethS", main table
+  std::vector<RouteState> routes;  // the main table
 };
 
 class Backend {
@@ -65,8 +90,8 @@ class Backend {
   virtual Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
                            std::string* previous) = 0;
 
-  virtual Status AddRoute(const std::string& ns, const Route& route) = 0;
-  virtual Status DeleteRoute(const std::string& ns, const Route& route) = 0;
+  virtual Status AddRoute(const std::string& ns, const RouteSpec& route) = 0;
+  virtual Status DeleteRoute(const std::string& ns, const RouteSpec& route) = 0;
 
   // `restore_input` is iptables-restore input (see SnatRestoreInput in plan.h),
   // applied with `iptables-restore --noflush` (or ip6tables-) inside the namespace.

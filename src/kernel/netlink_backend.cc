@@ -233,7 +233,9 @@ Status CheckIfname(const std::string& ifname) {
   return Status::OK();
 }
 
-std::string FindProgram(const char* name) {
+// Where a system tool (iptables-restore) is: the sbin and bin directories, not
+// $PATH, since topo runs as root.
+std::string SystemToolPath(const char* name) {
   for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
     std::string path = std::string(dir) + name;
     if (access(path.c_str(), X_OK) == 0) return path;
@@ -295,43 +297,55 @@ Status GetLink(Socket* s, const std::string& ifname) {
   });
 }
 
-// iproute2-like one-line rendering of a route.
-std::string RouteToString(rtnl_route* r, const std::map<int, std::string>& names) {
-  std::string out;
+// An IPv4 or IPv6 nl_addr as an IpAddress (nullopt for anything else).
+std::optional<IpAddress> IpOf(nl_addr* a) {
+  if (!a) return std::nullopt;
+  IpAddress ip;
+  int family = nl_addr_get_family(a);
+  ip.family = family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
+  if (ip.family == 0 || nl_addr_get_len(a) != ip.size()) return std::nullopt;
+  std::memcpy(ip.bytes.data(), nl_addr_get_binary_addr(a), ip.size());
+  return ip;
+}
+
+// A kernel route as plain values (ToString renders it as iproute2 does);
+// nullopt for a route that is neither IPv4 nor IPv6.
+std::optional<RouteState> RouteStateOf(rtnl_route* r, const std::map<int, std::string>& names) {
+  RouteState out;
+  int family = rtnl_route_get_family(r);
+  if (family != AF_INET && family != AF_INET6) return std::nullopt;
+  out.family = family == AF_INET6 ? 6 : 4;
   if (rtnl_route_get_type(r) != RTN_UNICAST) {
     char buf[32];
-    out += nl_rtntype2str(rtnl_route_get_type(r), buf, sizeof(buf));
-    out += " ";
+    out.type = nl_rtntype2str(rtnl_route_get_type(r), buf, sizeof(buf));
   }
   nl_addr* dst = rtnl_route_get_dst(r);
-  unsigned dst_len = dst ? nl_addr_get_prefixlen(dst) : 0;
-  if (!dst || dst_len == 0) {
-    out += "default";
-  } else {
-    out += AddrToString(dst);
-    if (dst_len != nl_addr_get_len(dst) * 8) out += "/" + std::to_string(dst_len);
+  if (dst && nl_addr_get_prefixlen(dst) != 0) {
+    std::optional<IpAddress> a = IpOf(dst);
+    if (!a) return std::nullopt;
+    out.to = Prefix{*a, static_cast<int>(nl_addr_get_prefixlen(dst))};
   }
-  auto name_of = [&](int index) {
-    auto it = names.find(index);
-    return it != names.end() ? it->second : "if" + std::to_string(index);
-  };
   int nexthops = rtnl_route_get_nnexthops(r);
   for (int i = 0; i < nexthops; ++i) {
     rtnl_nexthop* nh = rtnl_route_nexthop_n(r, i);
-    if (nexthops > 1) out += " nexthop";
-    if (nl_addr* gw = rtnl_route_nh_get_gateway(nh)) out += " via " + AddrToString(gw);
-    if (int index = rtnl_route_nh_get_ifindex(nh)) out += " dev " + name_of(index);
+    RouteState::NextHop hop;
+    hop.via = IpOf(rtnl_route_nh_get_gateway(nh));
+    if (int index = rtnl_route_nh_get_ifindex(nh)) {
+      auto it = names.find(index);
+      hop.dev = it != names.end() ? it->second : "if" + std::to_string(index);
+    }
+    out.nexthops.push_back(std::move(hop));
   }
   if (int proto = rtnl_route_get_protocol(r); proto != RTPROT_BOOT) {
     char buf[32];
-    out += std::string(" proto ") + rtnl_route_proto2str(proto, buf, sizeof(buf));
+    out.proto = rtnl_route_proto2str(proto, buf, sizeof(buf));
   }
   if (int scope = rtnl_route_get_scope(r); scope != RT_SCOPE_UNIVERSE) {
     char buf[32];
-    out += std::string(" scope ") + rtnl_scope2str(scope, buf, sizeof(buf));
+    out.scope = rtnl_scope2str(scope, buf, sizeof(buf));
   }
-  if (nl_addr* src = rtnl_route_get_pref_src(r)) out += " src " + AddrToString(src);
-  if (uint32_t metric = rtnl_route_get_priority(r)) out += " metric " + std::to_string(metric);
+  out.src = IpOf(rtnl_route_get_pref_src(r));
+  if (uint32_t metric = rtnl_route_get_priority(r)) out.metric = metric;
   return out;
 }
 
@@ -712,7 +726,7 @@ Status NetlinkBackend::SetSysctl(const std::string& ns, const std::string& key,
   return Status::OK();
 }
 
-Status NetlinkBackend::ChangeRoute(const std::string& ns, const Route& route, bool add) {
+Status NetlinkBackend::ChangeRoute(const std::string& ns, const RouteSpec& route, bool add) {
   int family = Family(route.family);
   if ((route.to && route.to->family() != route.family) ||
       (route.via && route.via->family != route.family)) {
@@ -765,11 +779,11 @@ Status NetlinkBackend::ChangeRoute(const std::string& ns, const Route& route, bo
   return s;
 }
 
-Status NetlinkBackend::AddRoute(const std::string& ns, const Route& route) {
+Status NetlinkBackend::AddRoute(const std::string& ns, const RouteSpec& route) {
   return ChangeRoute(ns, route, true);
 }
 
-Status NetlinkBackend::DeleteRoute(const std::string& ns, const Route& route) {
+Status NetlinkBackend::DeleteRoute(const std::string& ns, const RouteSpec& route) {
   return ChangeRoute(ns, route, false);
 }
 
@@ -778,7 +792,7 @@ Status NetlinkBackend::ApplyIptables(const std::string& ns, bool ipv6,
   Namespace* n = nullptr;
   if (Status s = Get(ns, &n); !s.ok()) return s;
   const char* name = ipv6 ? "ip6tables-restore" : "iptables-restore";
-  std::vector<std::string> argv = {FindProgram(name), "--noflush", "-w"};
+  std::vector<std::string> argv = {SystemToolPath(name), "--noflush", "-w"};
   std::string output;
   int rc = RunInNamespace(n->fd.get(), argv, restore_input, &output);
   if (rc == 0) return Status::OK();
@@ -837,7 +851,7 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
       auto* r = reinterpret_cast<rtnl_route*>(o);
       if (rtnl_route_get_table(r) != RT_TABLE_MAIN) continue;
       if (rtnl_route_get_flags(r) & RTM_F_CLONED) continue;
-      out->routes.push_back(RouteToString(r, names));
+      if (std::optional<RouteState> st = RouteStateOf(r, names)) out->routes.push_back(*st);
     }
   }
   if (links) nl_cache_free(links);

@@ -74,8 +74,8 @@ class NetlinkBackend : public Backend {
   Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
                    std::string* previous) override;
 
-  Status AddRoute(const std::string& ns, const Route& route) override;
-  Status DeleteRoute(const std::string& ns, const Route& route) override;
+  Status AddRoute(const std::string& ns, const RouteSpec& route) override;
+  Status DeleteRoute(const std::string& ns, const RouteSpec& route) override;
 
   Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
 
@@ -125,7 +125,7 @@ class NetlinkBackend : public Backend {
                     unsigned change, int mtu, const MacAddress* mac);
   Status ChangeAddress(const std::string& ns, const std::string& ifname, const Prefix& address,
                        bool add);
-  Status ChangeRoute(const std::string& ns, const Route& route, bool add);
+  Status ChangeRoute(const std::string& ns, const RouteSpec& route, bool add);
   // Runs `call` (libnl requests, returning a libnl error code) on the socket of
   // `ns`, with the kernel's errno and message captured into the Status.
   Status Call(const std::string& ns, const std::function<int(nl_sock*)>& call);

@@ -77,6 +77,17 @@ void UniqueFd::Reset(int fd) {
   fd_ = fd;
 }
 
+Status WriteAll(int fd, const std::string& data, const std::string& what) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("write " + what, errno);
+    off += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
 Status EnsureNetnsDir(const std::string& dir) {
   static std::mutex mu;
   static std::set<std::string> done;

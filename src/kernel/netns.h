@@ -49,6 +49,10 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// Writes all of `data` to `fd`, carrying on after EINTR and short writes;
+// errors read "write WHAT: <system text>".
+Status WriteAll(int fd, const std::string& data, const std::string& what);
+
 // Makes `dir` exist (mode 0755) and be a shared mount, exactly as iproute2
 // does, so namespace mounts propagate between mount namespaces. Done once per
 // directory per process; later calls return OK at once.

@@ -49,17 +49,6 @@ void SplitPath(const std::string& path, std::string* parent, std::string* base) 
   *base = slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Status WriteAll(int fd, const std::string& data, const std::string& what) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::FromErrno("write " + what, errno);
-    off += static_cast<size_t>(n);
-  }
-  return Status::OK();
-}
-
 // Writes `content` to a new temporary file in `dir` and links it as `name`.
 Status WriteNew(int dir, const std::string& name, const std::string& content,
                 const std::string& path) {
@@ -80,11 +69,6 @@ Status WriteNew(int dir, const std::string& name, const std::string& content,
 }
 
 }  // namespace
-
-std::string EtcNetnsPath(const std::string& ns, const std::string& name,
-                         const std::string& etc_dir) {
-  return etc_dir + "/" + ns + "/" + name;
-}
 
 Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
                     const std::string& link_from_ns, std::string* note,

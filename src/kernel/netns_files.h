@@ -12,15 +12,10 @@
 
 #include <string>
 
+#include "model/etc_netns.h"
 #include "model/status.h"
 
 namespace topo {
-
-inline constexpr char kEtcNetnsDir[] = "/etc/netns";
-
-// "/etc/netns/NS/NAME" (or "/etc/netns/NS/" for an empty name).
-std::string EtcNetnsPath(const std::string& ns, const std::string& name,
-                         const std::string& etc_dir = kEtcNetnsDir);
 
 // Writes <etc_dir>/NS/NAME with `content`, or, when `link_from_ns` is not
 // empty, makes it a hard link to <etc_dir>/LINK_FROM_NS/NAME. Creates

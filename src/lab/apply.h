@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "kernel/backend.h"
+#include "lab/actions.h"
 #include "lab/state.h"
 #include "lab/teardown.h"
 #include "plan/plan.h"
@@ -35,17 +36,5 @@ struct ApplyOptions {
 };
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});
-
-// Performs one action; `note` receives what its inverse will need (a sysctl's
-// old value, the directories a file write created).
-Status DoAction(Backend& backend, const Action& a, std::string* note);
-// What the inverse of an action in the root namespace needs, read before the
-// action runs (and journaled, so that a crash during it cannot lose it): a
-// sysctl's value, or kNewNatTable when SNAT rules are about to create the nat
-// table. Empty for everything else.
-Status PrepareAction(Backend& backend, const Action& a, std::string* note);
-inline constexpr char kNewNatTable[] = "new-nat-table";
-// Performs one action's inverse. NotFound means it was already gone.
-Status UndoAction(Backend& backend, const Action& a, const std::string& note);
 
 }  // namespace topo

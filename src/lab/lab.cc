@@ -95,20 +95,10 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   return r;
 }
 
-// Whether the kernel's routes (rendered as iproute2 does) include `r`.
+// Whether the kernel's routes include `r`.
 static bool HasRoute(const NamespaceState& ns, const Route& r) {
-  std::string dst = r.DestinationString() + " ";
-  for (const std::string& k : ns.routes) {
-    std::string line = k + " ";
-    if (line.rfind(dst, 0) != 0) continue;
-    if (r.via && line.find(" via " + r.via->ToString() + " ") == std::string::npos) continue;
-    if (!r.dev.empty() && line.find(" dev " + r.dev + " ") == std::string::npos) continue;
-    if (r.metric && line.find(" metric " + std::to_string(*r.metric) + " ") == std::string::npos) {
-      continue;
-    }
-    bool v6 = k.find(':') != std::string::npos;
-    if (r.is_default() && v6 != (r.family == 6)) continue;
-    return true;
+  for (const RouteState& k : ns.routes) {
+    if (k.Matches(r)) return true;
   }
   return false;
 }

@@ -2,61 +2,12 @@
 // attaches to the root namespace. The host's interfaces, addresses and routes
 // come from Backend::Inspect(""); the lab's root-side objects from the plan's
 // actions with ns "".
-#include <sstream>
-
 #include "lab/lab.h"
 
 namespace topo {
 namespace {
 
-bool IsLinkLocal(const IpAddress& a) {
-  return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-}
-
-bool IsLoopback(const IpAddress& a) {
-  if (a.family == 4) return a.bytes[0] == 127;
-  for (size_t k = 0; k < 15; ++k) {
-    if (a.bytes[k]) return false;
-  }
-  return a.bytes[15] == 1;
-}
-
-// A route of the host, as Inspect renders it ("10.9.0.0/16 via 10.0.0.1 dev
-// eth0", "default via fd00::1 dev eth0 metric 1024", "unreachable 10.0.0.0/8").
-struct HostRoute {
-  std::optional<Prefix> to;  // nullopt: default
-  int family = 4;
-  std::string text;
-};
-
-std::optional<HostRoute> ParseHostRoute(const std::string& text) {
-  std::istringstream in(text);
-  std::string dst;
-  in >> dst;
-  for (const char* type : {"unreachable", "prohibit", "blackhole", "throw", "local", "broadcast",
-                           "anycast", "multicast", "nat", "unicast"}) {
-    if (dst == type) in >> dst;
-  }
-  HostRoute r;
-  r.text = text;
-  if (dst == "default") {
-    r.family = text.find(':') != std::string::npos ? 6 : 4;
-    return r;
-  }
-  std::string err;
-  std::optional<Prefix> p = ParsePrefix(dst, &err);
-  if (!p) {
-    std::optional<IpAddress> a = ParseIp(dst);
-    if (!a) return std::nullopt;
-    p = Prefix{*a, a->max_prefix()};
-  }
-  r.family = p->family();
-  if (p->length == 0) return r;
-  r.to = *p;
-  return r;
-}
-
-bool RouteOverlaps(const std::optional<Prefix>& lab, int family, const HostRoute& host) {
+bool RouteOverlaps(const std::optional<Prefix>& lab, int family, const RouteState& host) {
   if (family != host.family) return false;
   if (!lab || !host.to) return !lab && !host.to;  // a default route clashes only with another
   return lab->Overlaps(*host.to);
@@ -82,10 +33,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
     problems.push_back("cannot inspect the root namespace: " + s.message());
     return problems;
   }
-  std::vector<HostRoute> routes;
-  for (const std::string& text : host.routes) {
-    if (auto r = ParseHostRoute(text)) routes.push_back(*r);
-  }
+  const std::vector<RouteState>& routes = host.routes;
   for (const Action* a : root) {
     switch (a->kind) {
       case ActionKind::kCreateVeth:
@@ -102,13 +50,13 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
         break;
       case ActionKind::kAddAddress: {
         const Prefix& p = a->address;
-        if (IsLinkLocal(p.addr)) break;
+        if (IsLinkLocal6(p.addr)) break;
         bool clash = false;
         for (const InterfaceState& i : host.interfaces) {
           for (const std::string& text : i.addresses) {
             std::string err;
             std::optional<Prefix> q = ParsePrefix(text, &err);
-            if (!q || q->family() != p.family() || IsLinkLocal(q->addr) || IsLoopback(q->addr) ||
+            if (!q || q->family() != p.family() || IsLinkLocal6(q->addr) || IsLoopback(q->addr) ||
                 !p.Overlaps(*q)) {
               continue;
             }
@@ -118,23 +66,23 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
           }
         }
         if (clash) break;
-        for (const HostRoute& r : routes) {
-          if (!r.to || IsLinkLocal(r.to->addr) || !RouteOverlaps(p.Network(), p.family(), r)) {
+        for (const RouteState& r : routes) {
+          if (!r.to || IsLinkLocal6(r.to->addr) || !RouteOverlaps(p.Network(), p.family(), r)) {
             continue;
           }
-          problems.push_back(Subject(p, a->ifname) + " overlaps the host's route " + r.text);
+          problems.push_back(Subject(p, a->ifname) + " overlaps the host's route " + r.ToString());
         }
         break;
       }
       case ActionKind::kAddRoute: {
         const Route& lr = a->route;
-        for (const HostRoute& r : routes) {
-          if (r.to && IsLinkLocal(r.to->addr)) continue;
+        for (const RouteState& r : routes) {
+          if (r.to && IsLinkLocal6(r.to->addr)) continue;
           if (!RouteOverlaps(lr.to, lr.family, r)) continue;
           problems.push_back(
               "host-side route " + lr.DestinationString() +
               (lr.is_default() ? " (" + std::string(lr.family == 6 ? "IPv6" : "IPv4") + ")" : "") +
-              " overlaps the host's route " + r.text);
+              " overlaps the host's route " + r.ToString());
         }
         break;
       }

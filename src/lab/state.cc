@@ -14,22 +14,11 @@
 #include <set>
 #include <sstream>
 
+#include "kernel/netns.h"
+
 namespace topo {
 
 namespace {
-
-Status WriteAll(int fd, const std::string& data, const std::string& what) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno("write " + what, errno);
-    }
-    off += static_cast<size_t>(n);
-  }
-  return Status::OK();
-}
 
 // Writes a whole file atomically: a temporary file, fsync, rename.
 Status WriteFileAtomic(const std::string& path, const std::string& data) {

@@ -1,6 +1,6 @@
 #include "lab/teardown.h"
 
-#include "lab/apply.h"
+#include "lab/actions.h"
 
 namespace topo {
 

@@ -80,6 +80,29 @@ std::optional<Prefix> ParsePrefix(std::string_view text, std::string* error) {
   return Prefix{*a, n};
 }
 
+bool IsUnspecified(const IpAddress& a) {
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (a.bytes[k]) return false;
+  }
+  return true;
+}
+
+bool IsLoopback(const IpAddress& a) {
+  if (a.is_v4()) return a.bytes[0] == 127;
+  for (size_t k = 0; k < 15; ++k) {
+    if (a.bytes[k]) return false;
+  }
+  return a.bytes[15] == 1;
+}
+
+bool IsMulticast(const IpAddress& a) {
+  return a.is_v4() ? (a.bytes[0] & 0xf0) == 0xe0 : a.bytes[0] == 0xff;
+}
+
+bool IsLinkLocal6(const IpAddress& a) {
+  return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+}
+
 bool MacAddress::is_zero() const {
   for (uint8_t b : bytes)
     if (b) return false;

@@ -45,6 +45,12 @@ std::optional<IpAddress> ParseIp(std::string_view text);
 // reason ("prefix length 33 is out of range for IPv4").
 std::optional<Prefix> ParsePrefix(std::string_view text, std::string* error);
 
+// Address classes (of either family).
+bool IsUnspecified(const IpAddress& a);  // 0.0.0.0, ::
+bool IsLoopback(const IpAddress& a);     // 127.0.0.0/8, ::1
+bool IsMulticast(const IpAddress& a);    // 224.0.0.0/4, ff00::/8
+bool IsLinkLocal6(const IpAddress& a);   // fe80::/10
+
 struct MacAddress {
   std::array<uint8_t, 6> bytes{};
   bool is_multicast() const { return bytes[0] & 1; }

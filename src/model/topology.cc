@@ -22,8 +22,6 @@ const Source* ImpairmentSpec::KeySource(const std::string& key) const {
   return nullptr;
 }
 
-std::string Route::DestinationString() const { return to ? to->ToString() : "default"; }
-
 const Interface* Node::FindInterface(const std::string& ifname) const {
   for (const Interface& i : interfaces)
     if (i.name == ifname) return &i;

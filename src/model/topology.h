@@ -13,6 +13,7 @@
 #include "model/diagnostic.h"
 #include "model/impairment.h"
 #include "model/ip.h"
+#include "model/route.h"
 
 namespace topo {
 
@@ -53,19 +54,11 @@ struct Interface {
   ImpairmentSpec impair;
 };
 
-struct Route {
-  std::optional<Prefix> to;  // nullopt means "default"
-  int family = 4;            // 4 or 6: from `to` or `via`; a default route without `via` is IPv4
-  std::optional<IpAddress> via;
-  std::string dev;
-  std::optional<int> metric;
+// A route as written: its plain values (route.h) and where each came from.
+struct Route : RouteSpec {
   Source src;
   // The individual values, for diagnostics that point at one of them (loc 0:0 when absent).
   Source to_src, via_src, dev_src;
-
-  bool is_default() const { return !to.has_value(); }
-  // "default" or the prefix.
-  std::string DestinationString() const;
 };
 
 struct SnatRule {

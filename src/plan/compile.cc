@@ -15,12 +15,10 @@ std::vector<std::pair<std::string, std::string>> NamespaceSysctls() {
 
 namespace {
 
+// Not 0.0.0.0/8 (nor ::), loopback, multicast, 240.0.0.0/4 or link-local.
 bool InHostsFile(const IpAddress& a) {
-  if (a.is_v4()) return a.bytes[0] != 0 && a.bytes[0] != 127 && a.bytes[0] < 224;
-  bool loopback_or_zero = true;
-  for (size_t k = 0; k < 15; ++k) loopback_or_zero = loopback_or_zero && a.bytes[k] == 0;
-  bool link_local = a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-  return !loopback_or_zero && !link_local && a.bytes[0] != 0xff;
+  if (a.is_v4() && (a.bytes[0] == 0 || a.bytes[0] >= 240)) return false;
+  return !IsUnspecified(a) && !IsLoopback(a) && !IsMulticast(a) && !IsLinkLocal6(a);
 }
 
 bool UsesIpv6(const Topology& t) {

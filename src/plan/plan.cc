@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kernel/netns_files.h"
 #include "model/diagnostic.h"
+#include "model/etc_netns.h"
 
 namespace topo {
 

@@ -29,6 +29,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel/netns.h"
+#include "model/topology.h"
 
 namespace topo {
 namespace {
@@ -111,6 +112,17 @@ std::string Joined(const std::vector<std::string>& v) {
   for (const auto& s : v) out += "  " + s + "\n";
   return out;
 }
+
+// Inspected routes, as `ip route` prints them.
+std::vector<std::string> Texts(const std::vector<RouteState>& routes) {
+  std::vector<std::string> out;
+  for (const RouteState& r : routes) out.push_back(r.ToString());
+  return out;
+}
+bool Contains(const std::vector<RouteState>& v, const std::string& s) {
+  return Contains(Texts(v), s);
+}
+std::string Joined(const std::vector<RouteState>& v) { return Joined(Texts(v)); }
 
 class NetlinkBackendTest : public ::testing::Test {
  protected:
@@ -371,7 +383,7 @@ TEST_F(NetlinkBackendTest, RoutesAndInspect) {
   EXPECT_TRUE(Contains(st.routes, "default via fd00:99::2 dev " + if_a_ + " metric 1024"))
       << Joined(st.routes);
   // The local table stays out.
-  for (const auto& r : st.routes) EXPECT_FALSE(StartsWith(r, "local "));
+  for (const auto& r : st.routes) EXPECT_FALSE(StartsWith(r.ToString(), "local "));
 }
 
 TEST_F(NetlinkBackendTest, TrafficCrossesTheVeth) {

@@ -1,19 +1,75 @@
 #include "support/recording_backend.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "plan/plan.h"
 
 namespace topo {
 
 namespace {
-std::string RouteKey(const Route& r) {
+std::string RouteKey(const RouteSpec& r) {
   std::string s = r.DestinationString() + "/" + std::to_string(r.family);
   if (r.via) s += " via " + r.via->ToString();
   if (!r.dev.empty()) s += " dev " + r.dev;
   if (r.metric) s += " metric " + std::to_string(*r.metric);
   return s;
 }
+// A route as the kernel would report it after AddRoute.
+RouteState StateOf(const RouteSpec& r) {
+  RouteState st;
+  st.to = r.to;
+  st.family = r.family;
+  if (r.via || !r.dev.empty()) st.nexthops.push_back({r.via, r.dev});
+  if (r.metric) st.metric = *r.metric;
+  return st;
+}
+
+// Parses `ip route` output ("[TYPE] DEST [via A] [dev D] [proto P] [scope S]
+// [src A] [metric M]"); words it does not know are skipped.
+RouteState ParseRouteText(const std::string& text) {
+  std::istringstream in(text);
+  std::string word;
+  in >> word;
+  RouteState r;
+  for (const char* type : {"unreachable", "prohibit", "blackhole", "throw", "local", "broadcast",
+                           "anycast", "multicast", "nat"}) {
+    if (word == type) {
+      r.type = word;
+      in >> word;
+    }
+  }
+  r.family = text.find(':') != std::string::npos ? 6 : 4;
+  if (word != "default") {
+    std::string err;
+    std::optional<Prefix> p = ParsePrefix(word, &err);
+    if (!p) {
+      if (std::optional<IpAddress> a = ParseIp(word)) p = Prefix{*a, a->max_prefix()};
+    }
+    if (p) {
+      r.to = *p;
+      r.family = p->family();
+    }
+  }
+  std::string value;
+  while (in >> word >> value) {
+    if (word == "via" || word == "dev") {
+      if (r.nexthops.empty()) r.nexthops.emplace_back();
+      if (word == "via") r.nexthops.back().via = ParseIp(value);
+      if (word == "dev") r.nexthops.back().dev = value;
+    } else if (word == "proto") {
+      r.proto = value;
+    } else if (word == "scope") {
+      r.scope = value;
+    } else if (word == "src") {
+      r.src = ParseIp(value);
+    } else if (word == "metric") {
+      r.metric = std::stol(value);
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 RecordingBackend::RecordingBackend() { namespaces_[""]; }
@@ -68,16 +124,14 @@ void RecordingBackend::AddHostInterface(const std::string& ifname,
 }
 
 void RecordingBackend::AddHostRoute(const std::string& route) {
-  namespaces_[""].host_routes.insert(route);
+  namespaces_[""].host_routes.push_back(ParseRouteText(route));
 }
 
 void RecordingBackend::AddForeignNamespace(const std::string& ns) { namespaces_[ns]; }
 
 Status RecordingBackend::Mutate(const std::string& call) {
   calls_.push_back(call);
-  int n = mutating_calls_++;
-  if (n == fail_at_) return Status::IOError(fail_error_);
-  return Status::OK();
+  return fail_.Next() ? fail_.Failure() : Status::OK();
 }
 
 RecordingBackend::Ns* RecordingBackend::FindNs(const std::string& ns) {
@@ -213,16 +267,18 @@ Status RecordingBackend::SetSysctl(const std::string& ns, const std::string& key
   return Status::OK();
 }
 
-Status RecordingBackend::AddRoute(const std::string& ns, const Route& route) {
+Status RecordingBackend::AddRoute(const std::string& ns, const RouteSpec& route) {
   Status s = Mutate("add route " + NamespaceLabel(ns) + " " + RouteKey(route));
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
-  if (!n->routes.insert(RouteKey(route)).second) return Status::AlreadyExists("File exists");
+  if (!n->routes.emplace(RouteKey(route), StateOf(route)).second) {
+    return Status::AlreadyExists("File exists");
+  }
   return Status::OK();
 }
 
-Status RecordingBackend::DeleteRoute(const std::string& ns, const Route& route) {
+Status RecordingBackend::DeleteRoute(const std::string& ns, const RouteSpec& route) {
   Status s = Mutate("delete route " + NamespaceLabel(ns) + " " + RouteKey(route));
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
@@ -272,7 +328,7 @@ Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
     InterfaceState st{name, i.up, i.mtu, i.mac, {i.addresses.begin(), i.addresses.end()}};
     out->interfaces.push_back(st);
   }
-  out->routes.assign(n->routes.begin(), n->routes.end());
+  for (const auto& [key, route] : n->routes) out->routes.push_back(route);
   out->routes.insert(out->routes.end(), n->host_routes.begin(), n->host_routes.end());
   return Status::OK();
 }

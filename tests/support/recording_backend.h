@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernel/backend.h"
+#include "support/fail_nth.h"
 
 namespace topo {
 
@@ -27,12 +28,9 @@ class RecordingBackend : public Backend {
 
   // Make the `n`th mutating call (0-based, counted from construction) fail with
   // `error`. -1 disables.
-  void FailAt(int n, std::string error = "injected failure") {
-    fail_at_ = n;
-    fail_error_ = std::move(error);
-  }
+  void FailAt(int n, std::string error = "injected failure") { fail_.Set(n, std::move(error)); }
   const std::vector<std::string>& calls() const { return calls_; }
-  int mutating_calls() const { return mutating_calls_; }
+  int mutating_calls() const { return fail_.calls(); }
   // True when the model holds nothing: every namespace and /etc/netns file is
   // gone, and the root namespace is as it started (no interfaces, routes or
   // rules; sysctls "0").
@@ -45,7 +43,9 @@ class RecordingBackend : public Backend {
   std::string Sysctl(const std::string& ns, const std::string& key) const;
   // An interface that exists in the root namespace before the lab (collision tests).
   void AddHostInterface(const std::string& ifname, const std::vector<std::string>& addresses = {});
-  void AddHostRoute(const std::string& route);  // as Inspect renders it: "10.9.0.0/16 via ..."
+  // A route of the host, written as `ip route` prints it ("10.9.0.0/16 via
+  // 10.0.0.1 dev eth0 metric 5", "unreachable 10.0.0.0/8"); Inspect returns it typed.
+  void AddHostRoute(const std::string& route);
 
   // A namespace made behind topo's back, for collision tests.
   void AddForeignNamespace(const std::string& ns);
@@ -65,8 +65,8 @@ class RecordingBackend : public Backend {
                        const Prefix& address) override;
   Status SetSysctl(const std::string& ns, const std::string& key, const std::string& value,
                    std::string* previous) override;
-  Status AddRoute(const std::string& ns, const Route& route) override;
-  Status DeleteRoute(const std::string& ns, const Route& route) override;
+  Status AddRoute(const std::string& ns, const RouteSpec& route) override;
+  Status DeleteRoute(const std::string& ns, const RouteSpec& route) override;
   Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
   Status Inspect(const std::string& ns, NamespaceState* out) override;
   Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
@@ -105,9 +105,9 @@ class RecordingBackend : public Backend {
   struct Ns {
     std::map<std::string, Iface> ifaces;
     std::map<std::string, std::string> sysctls;
-    std::set<std::string> routes;
-    std::set<std::string> host_routes;       // there before the lab (AddHostRoute)
-    std::vector<std::string> rules, rules6;  // iptables, ip6tables
+    std::map<std::string, RouteState> routes;  // by RouteKey
+    std::vector<RouteState> host_routes;       // there before the lab (AddHostRoute)
+    std::vector<std::string> rules, rules6;    // iptables, ip6tables
     std::set<bool> nat_tables;  // ipv6 or not: made by the first rule, as iptables-nft does
   };
 
@@ -119,9 +119,7 @@ class RecordingBackend : public Backend {
   std::map<std::string, Ns> namespaces_;
   std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
   std::vector<std::string> calls_;
-  int mutating_calls_ = 0;
-  int fail_at_ = -1;
-  std::string fail_error_;
+  FailNth fail_;
 };
 
 }  // namespace topo

@@ -1,0 +1,116 @@
+#include "lab/actions.h"
+
+namespace topo {
+
+Status DoAction(Backend& b, const Action& a, std::string* note) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return b.CreateNamespace(a.ns);
+    case ActionKind::kCreateVeth:
+      return b.CreateVeth(a.ns, a.ifname, a.peer_ns, a.peer_ifname);
+    case ActionKind::kSetMtu:
+      return b.SetMtu(a.ns, a.ifname, a.mtu);
+    case ActionKind::kSetMac:
+      return b.SetMac(a.ns, a.ifname, a.mac);
+    case ActionKind::kSetSysctl:
+      return b.SetSysctl(a.ns, a.key, a.value, note);
+    case ActionKind::kAddAddress:
+      return b.AddAddress(a.ns, a.ifname, a.address);
+    case ActionKind::kSetLinkUp:
+      return b.SetLinkUp(a.ns, a.ifname, true);
+    case ActionKind::kAddRoute:
+      return b.AddRoute(a.ns, a.route);
+    case ActionKind::kAddSnat:
+      return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, false));
+    case ActionKind::kCreateBridge:
+      return b.CreateBridge(a.ns, a.ifname, a.stp);
+    case ActionKind::kSetMaster:
+      return b.SetMaster(a.ns, a.ifname, a.master);
+    case ActionKind::kSetImpairment:
+      return b.SetImpairment(a.ns, a.ifname, a.impairment);
+    case ActionKind::kWriteEtcFile:
+      return b.WriteEtcFile(a.ns, a.key, a.value, a.peer_ns, note);
+  }
+  return Status::InvalidArgument("unknown action");
+}
+
+Status PrepareAction(Backend& b, const Action& a, std::string* note) {
+  note->clear();
+  if (!a.ns.empty()) return Status::OK();  // a lab namespace: everything goes with it
+  if (a.kind == ActionKind::kSetSysctl) return b.ReadSysctl(a.ns, a.key, note);
+  if (a.kind == ActionKind::kAddSnat) {
+    // When nftables cannot say (iptables-legacy, no nf_tables), the table is
+    // taken to exist: down then never tries to remove it.
+    bool exists = true;
+    if (b.NatTableExists(a.ns, SnatIsIpv6(a), &exists).ok() && !exists) *note = kNewNatTable;
+    return Status::OK();
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Deletes an action's SNAT rules. When some are missing (a crash during up
+// may leave the action half-known, or someone removed a rule by hand), the
+// others are deleted one by one: exactly the rules topo added, and no others.
+Status DeleteSnat(Backend& b, const Action& a) {
+  Status s = b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, true));
+  if (!s.IsNotFound() || a.snat.size() < 2) return s;
+  bool any = false;
+  for (const SnatRule& r : a.snat) {
+    Action one = a;
+    one.snat = {r};
+    Status t = b.ApplyIptables(a.ns, SnatIsIpv6(one), SnatRestoreInput(one, true));
+    if (t.ok()) {
+      any = true;
+    } else if (!t.IsNotFound()) {
+      return t;
+    }
+  }
+  return any ? Status::OK() : s;
+}
+
+}  // namespace
+
+Status UndoAction(Backend& b, const Action& a, const std::string& note) {
+  switch (a.kind) {
+    case ActionKind::kCreateNamespace:
+      return b.DeleteNamespace(a.ns);
+    case ActionKind::kCreateVeth:
+      return b.DeleteVeth(a.ns, a.ifname);
+    case ActionKind::kSetMtu:
+    case ActionKind::kSetMac:
+      // Only ever applied to interfaces the lab created: they go with the interface.
+      return Status::OK();
+    case ActionKind::kSetSysctl: {
+      if (note.empty()) return Status::OK();  // the old value was never read
+      std::string ignored;
+      return b.SetSysctl(a.ns, a.key, note, &ignored);
+    }
+    case ActionKind::kAddAddress:
+      return b.DeleteAddress(a.ns, a.ifname, a.address);
+    case ActionKind::kSetLinkUp:
+      return b.SetLinkUp(a.ns, a.ifname, false);
+    case ActionKind::kAddRoute:
+      return b.DeleteRoute(a.ns, a.route);
+    case ActionKind::kAddSnat: {
+      Status s = DeleteSnat(b, a);
+      if (note == kNewNatTable && (s.ok() || s.IsNotFound())) {
+        // The rules made the table: without them, it goes too (if nothing else is in it).
+        if (Status t = b.RemoveNatTableIfEmpty(a.ns, SnatIsIpv6(a)); !t.ok()) return t;
+      }
+      return s;
+    }
+    case ActionKind::kCreateBridge:
+      return b.DeleteBridge(a.ns, a.ifname);
+    case ActionKind::kSetMaster:
+      return b.SetMaster(a.ns, a.ifname, "");
+    case ActionKind::kSetImpairment:
+      return b.ClearImpairment(a.ns, a.ifname);
+    case ActionKind::kWriteEtcFile:
+      return b.RemoveEtcFile(a.ns, a.key, note);
+  }
+  return Status::InvalidArgument("unknown action");
+}
+
+}  // namespace topo

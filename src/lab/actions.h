@@ -1,0 +1,26 @@
+// One plan action against a Backend, and its inverse: what Apply runs front to
+// back and Teardown runs back to front. Each call is a single step; none
+// journals, retries or rolls back (Apply and Teardown do).
+#pragma once
+
+#include <string>
+
+#include "kernel/backend.h"
+#include "model/status.h"
+#include "plan/plan.h"
+
+namespace topo {
+
+// Performs one action; `note` receives what its inverse will need (a sysctl's
+// old value, the directories a file write created).
+Status DoAction(Backend& backend, const Action& a, std::string* note);
+// What the inverse of an action in the root namespace needs, read before the
+// action runs (and journaled, so that a crash during it cannot lose it): a
+// sysctl's value, or kNewNatTable when SNAT rules are about to create the nat
+// table. Empty for everything else.
+Status PrepareAction(Backend& backend, const Action& a, std::string* note);
+inline constexpr char kNewNatTable[] = "new-nat-table";
+// Performs one action's inverse. NotFound means it was already gone.
+Status UndoAction(Backend& backend, const Action& a, const std::string& note);
+
+}  // namespace topo

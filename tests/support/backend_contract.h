@@ -1,0 +1,250 @@
+// The Backend contract: cases every Backend must pass alike, so the recording
+// backend the unit tests use behaves as the kernel does. A GoogleTest typed
+// test suite, instantiated once per backend with an Env that supplies it:
+//
+//   struct Env {
+//     Backend& backend();
+//     bool Ready(std::string* why);  // false: cannot run here (why says so)
+//     std::string Prefix();          // starts every namespace name the test makes
+//   };
+//
+// tests/backend_contract_test.cc runs it on RecordingBackend (label unit),
+// tests/integration/backend_contract_test.cc on NetlinkBackend (integration;
+// root, and with CI=true a failure rather than a skip without it). Every
+// namespace a case makes is named Prefix()+suffix and deleted by that exact
+// name in TearDown, also when the case failed.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kernel/backend.h"
+
+namespace topo {
+namespace contract {
+
+inline Prefix P(const std::string& text) {
+  std::string error;
+  auto p = ParsePrefix(text, &error);
+  EXPECT_TRUE(p.has_value()) << text << ": " << error;
+  return p.value_or(Prefix());
+}
+
+inline IpAddress A(const std::string& text) {
+  auto a = ParseIp(text);
+  EXPECT_TRUE(a.has_value()) << text;
+  return a.value_or(IpAddress());
+}
+
+inline const InterfaceState* FindInterface(const NamespaceState& st, const std::string& name) {
+  for (const auto& i : st.interfaces) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+inline std::string RouteLines(const NamespaceState& st) {
+  std::string out;
+  for (const RouteState& r : st.routes) out += "  " + r.ToString() + "\n";
+  return out;
+}
+
+}  // namespace contract
+
+template <typename Env>
+class BackendContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!env_.Ready(&why)) {
+      const char* ci = std::getenv("CI");
+      if (ci && std::string(ci) == "true") FAIL() << why << " (CI=true, so not skipping)";
+      GTEST_SKIP() << why;
+    }
+    ready_ = true;
+  }
+
+  void TearDown() override {
+    if (!ready_) return;
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+      Status s = b().DeleteNamespace(*it);
+      EXPECT_TRUE(s.ok() || s.IsNotFound()) << *it << ": " << s.ToString();
+    }
+  }
+
+  Backend& b() { return env_.backend(); }
+
+  // A namespace name of this test, deleted (by this exact name) in TearDown.
+  std::string Name(const std::string& suffix) {
+    std::string name = env_.Prefix() + suffix;
+    created_.push_back(name);
+    return name;
+  }
+
+  // Two namespaces joined by a veth (a:va <-> b:vb), both ends up, with
+  // 10.77.0.1/24 on va and 10.77.0.2/24 on vb.
+  void BuildPair() {
+    a_ = Name("a");
+    b_ = Name("b");
+    Status s;
+    ASSERT_TRUE((s = b().CreateNamespace(a_)).ok()) << s.ToString();
+    ASSERT_TRUE((s = b().CreateNamespace(b_)).ok()) << s.ToString();
+    ASSERT_TRUE((s = b().CreateVeth(a_, "va", b_, "vb")).ok()) << s.ToString();
+    ASSERT_TRUE((s = b().SetLinkUp(a_, "va", true)).ok()) << s.ToString();
+    ASSERT_TRUE((s = b().SetLinkUp(b_, "vb", true)).ok()) << s.ToString();
+    ASSERT_TRUE((s = b().AddAddress(a_, "va", contract::P("10.77.0.1/24"))).ok()) << s.ToString();
+    ASSERT_TRUE((s = b().AddAddress(b_, "vb", contract::P("10.77.0.2/24"))).ok()) << s.ToString();
+  }
+
+  Env env_;
+  bool ready_ = false;
+  std::vector<std::string> created_;
+  std::string a_, b_;
+};
+
+TYPED_TEST_SUITE_P(BackendContract);
+
+TYPED_TEST_P(BackendContract, NamespacesComeAndGo) {
+  Backend& b = this->b();
+  const std::string ns = this->Name("ns");
+  EXPECT_FALSE(b.NamespaceExists(ns));
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(ns, &st).ok());
+  EXPECT_FALSE(st.exists);
+
+  Status s = b.CreateNamespace(ns);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(b.NamespaceExists(ns));
+  EXPECT_TRUE(b.CreateNamespace(ns).IsAlreadyExists());
+
+  ASSERT_TRUE(b.Inspect(ns, &st).ok());
+  EXPECT_TRUE(st.exists);
+  ASSERT_EQ(st.interfaces.size(), 1u);
+  EXPECT_EQ(st.interfaces[0].name, "lo");
+  EXPECT_TRUE(st.routes.empty()) << contract::RouteLines(st);
+
+  ASSERT_TRUE((s = b.DeleteNamespace(ns)).ok()) << s.ToString();
+  EXPECT_FALSE(b.NamespaceExists(ns));
+  EXPECT_TRUE(b.DeleteNamespace(ns).IsNotFound());
+}
+
+TYPED_TEST_P(BackendContract, VethsLinksAndAddresses) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_, other = this->b_;
+  EXPECT_TRUE(b.CreateVeth(a, "va", other, "vx").IsAlreadyExists());
+  EXPECT_TRUE(b.CreateVeth(a, "vy", other, "vb").IsAlreadyExists());
+  Status s;
+  ASSERT_TRUE((s = b.SetMtu(a, "va", 1400)).ok()) << s.ToString();
+  EXPECT_TRUE(b.SetMtu(a, "nosuch", 1400).IsNotFound());
+  EXPECT_TRUE(b.SetLinkUp(a, "nosuch", true).IsNotFound());
+  EXPECT_TRUE(b.AddAddress(a, "va", contract::P("10.77.0.1/24")).IsAlreadyExists());
+  EXPECT_TRUE(b.AddAddress(a, "nosuch", contract::P("10.76.0.1/24")).IsNotFound());
+
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  const InterfaceState* va = contract::FindInterface(st, "va");
+  ASSERT_NE(va, nullptr);
+  EXPECT_TRUE(va->up);
+  EXPECT_EQ(va->mtu, 1400);
+  EXPECT_EQ(va->addresses, std::vector<std::string>{"10.77.0.1/24"});
+
+  ASSERT_TRUE((s = b.DeleteAddress(a, "va", contract::P("10.77.0.1/24"))).ok()) << s.ToString();
+  EXPECT_TRUE(b.DeleteAddress(a, "va", contract::P("10.77.0.1/24")).IsNotFound());
+
+  ASSERT_TRUE((s = b.DeleteVeth(a, "va")).ok()) << s.ToString();
+  EXPECT_TRUE(b.DeleteVeth(a, "va").IsNotFound());
+  EXPECT_TRUE(b.DeleteVeth(other, "vb").IsNotFound());  // the peer went with it
+  ASSERT_TRUE(b.Inspect(other, &st).ok());
+  EXPECT_EQ(contract::FindInterface(st, "vb"), nullptr);
+}
+
+TYPED_TEST_P(BackendContract, RoutesComeBackTyped) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  RouteSpec def;
+  def.family = 4;
+  def.via = contract::A("10.77.0.2");
+  def.dev = "va";
+  RouteSpec net;
+  net.to = contract::P("10.78.0.0/24");
+  net.family = 4;
+  net.via = contract::A("10.77.0.2");
+  net.dev = "va";
+  net.metric = 50;
+  Status s;
+  ASSERT_TRUE((s = b.AddRoute(a, def)).ok()) << s.ToString();
+  ASSERT_TRUE((s = b.AddRoute(a, net)).ok()) << s.ToString();
+  EXPECT_TRUE(b.AddRoute(a, net).IsAlreadyExists());
+
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  const RouteState* got_def = nullptr;
+  const RouteState* got_net = nullptr;
+  for (const RouteState& r : st.routes) {
+    if (r.Matches(def)) got_def = &r;
+    if (r.Matches(net)) got_net = &r;
+  }
+  ASSERT_NE(got_def, nullptr) << contract::RouteLines(st);
+  ASSERT_NE(got_net, nullptr) << contract::RouteLines(st);
+  EXPECT_FALSE(got_def->to.has_value());
+  EXPECT_EQ(got_def->family, 4);
+  ASSERT_EQ(got_net->nexthops.size(), 1u);
+  EXPECT_EQ(got_net->nexthops[0].via, contract::A("10.77.0.2"));
+  EXPECT_EQ(got_net->nexthops[0].dev, "va");
+  EXPECT_EQ(got_net->metric, std::optional<long>(50));
+  EXPECT_EQ(got_net->to, contract::P("10.78.0.0/24"));
+  EXPECT_EQ(got_net->ToString(), "10.78.0.0/24 via 10.77.0.2 dev va metric 50");
+
+  ASSERT_TRUE((s = b.DeleteRoute(a, net)).ok()) << s.ToString();
+  EXPECT_TRUE(b.DeleteRoute(a, net).IsNotFound());
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  for (const RouteState& r : st.routes) EXPECT_FALSE(r.Matches(net)) << r.ToString();
+}
+
+TYPED_TEST_P(BackendContract, SysctlsReadAndWrite) {
+  Backend& b = this->b();
+  const std::string ns = this->Name("s");
+  ASSERT_TRUE(b.CreateNamespace(ns).ok());
+  // A new namespace may inherit the host's value: flip whatever it is.
+  std::string before;
+  Status s = b.ReadSysctl(ns, "net.ipv4.ip_forward", &before);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(before == "0" || before == "1") << before;
+  const std::string flipped = before == "0" ? "1" : "0";
+  std::string previous;
+  ASSERT_TRUE((s = b.SetSysctl(ns, "net.ipv4.ip_forward", flipped, &previous)).ok())
+      << s.ToString();
+  EXPECT_EQ(previous, before);
+  std::string after;
+  ASSERT_TRUE(b.ReadSysctl(ns, "net.ipv4.ip_forward", &after).ok());
+  EXPECT_EQ(after, flipped);
+}
+
+TYPED_TEST_P(BackendContract, BridgesAndPorts) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  Status s;
+  ASSERT_TRUE((s = b.CreateBridge(a, "br0", false)).ok()) << s.ToString();
+  EXPECT_TRUE(b.CreateBridge(a, "br0", false).IsAlreadyExists());
+  ASSERT_TRUE((s = b.SetMaster(a, "va", "br0")).ok()) << s.ToString();
+  EXPECT_TRUE(b.SetMaster(a, "nosuch", "br0").IsNotFound());
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  EXPECT_NE(contract::FindInterface(st, "br0"), nullptr);
+  ASSERT_TRUE((s = b.SetMaster(a, "va", "")).ok()) << s.ToString();
+  ASSERT_TRUE((s = b.DeleteBridge(a, "br0")).ok()) << s.ToString();
+  EXPECT_TRUE(b.DeleteBridge(a, "br0").IsNotFound());
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  EXPECT_EQ(contract::FindInterface(st, "br0"), nullptr);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, VethsLinksAndAddresses,
+                            RoutesComeBackTyped, SysctlsReadAndWrite, BridgesAndPorts);
+
+}  // namespace topo
