@@ -446,6 +446,11 @@ TEST_F(ChecksTest, TopoTestPcapKeepsEveryLinkEndsPackets) {
   auto passed = Topo({"test", "--prefix", prefix_, "--pcap", kept, "--pcap-on-failure", file});
   EXPECT_EQ(passed.status, 0) << passed.output;
   EXPECT_FALSE(std::filesystem::exists(kept));
+  // topo run: a command that fails keeps them.
+  auto run =
+      Topo({"run", "--prefix", prefix_, "--pcap", kept, "--pcap-on-failure", file, "--", "false"});
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_TRUE(std::filesystem::exists(kept + "/client-e.pcap")) << run.output;
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
 }
 
