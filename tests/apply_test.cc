@@ -56,7 +56,7 @@ TEST(ApplyTest, AppliesEveryActionInOrder) {
   ASSERT_EQ(b.calls().size(), p.actions.size());
   EXPECT_EQ(b.calls()[0], "create namespace server");
   EXPECT_EQ(b.calls()[6], "create veth server:vethS <-> router:veth-srv");
-  EXPECT_EQ(b.calls()[24], "iptables-restore router");
+  EXPECT_EQ(b.calls()[24], "add snat router 10.0.1.0/24 out veth-cli to 10.0.2.1");
   // Names come last: every namespace gets the one hosts file.
   EXPECT_EQ(b.calls()[25], "write /etc/netns/server/hosts");
   EXPECT_EQ(b.calls().back(), "write /etc/netns/client/hosts as a link to server");

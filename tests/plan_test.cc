@@ -7,6 +7,7 @@
 #include <set>
 
 #include "front/validate.h"
+#include "kernel/iptables.h"
 #include "plan/compile.h"
 #include "plan/plan.h"
 #include "testutil.h"
@@ -63,7 +64,10 @@ links:
   EXPECT_EQ(t->nodes[0].snat[1].source.ToString(), "::/0");
   std::vector<std::string> inputs;
   for (const Action& a : Compile(*t).actions) {
-    if (a.kind == ActionKind::kAddSnat) inputs.push_back(SnatRestoreInput(a, false));
+    if (a.kind != ActionKind::kAddSnat) continue;
+    std::string input;
+    EXPECT_TRUE(SnatRestoreInput(a.snat, false, &input).ok());
+    inputs.push_back(input);
   }
   EXPECT_EQ(inputs, (std::vector<std::string>{
                         "*nat\n-A POSTROUTING -o b -m comment --comment topo:nat -j MASQUERADE\n"

@@ -154,16 +154,13 @@ TEST(RootTest, ANoteJournaledBeforeTheActionSurvivesACrashDuringIt) {
 TEST(RootTest, SnatUndoDeletesExactlyTheRulesThatAreThere) {
   Action a;
   a.kind = ActionKind::kAddSnat;
-  a.comment = "topo:lab";
   std::string err;
-  a.snat = {SnatRule{*ParsePrefix("10.1.0.0/24", &err), "eth0", std::nullopt, {}, {}, {}},
-            SnatRule{*ParsePrefix("10.2.0.0/24", &err), "eth0", std::nullopt, {}, {}, {}}};
+  a.snat = {SnatSpec{*ParsePrefix("10.1.0.0/24", &err), "eth0", std::nullopt, "topo:lab"},
+            SnatSpec{*ParsePrefix("10.2.0.0/24", &err), "eth0", std::nullopt, "topo:lab"}};
   RecordingBackend b;
-  Action first = a;
-  first.snat.resize(1);
   b.AddHostInterface("eth0");
-  ASSERT_TRUE(b.ApplyIptables("", false, SnatRestoreInput(first, false)).ok());
-  ASSERT_TRUE(b.ApplyIptables("", false, "*nat\n-A POSTROUTING -o eth0 -j ACCEPT\nCOMMIT\n").ok());
+  ASSERT_TRUE(b.AddSnat("", {a.snat[0]}).ok());
+  b.AddForeignNatRule("", false, "POSTROUTING -o eth0 -j ACCEPT");
   // The second rule never made it (a crash during up): the first still goes, nothing else does.
   EXPECT_TRUE(UndoAction(b, a, "").ok());
   EXPECT_EQ(b.Rules(""), std::vector<std::string>{"POSTROUTING -o eth0 -j ACCEPT"});

@@ -16,6 +16,7 @@
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/route.h"
+#include "model/snat.h"
 #include "model/status.h"
 
 namespace topo {
@@ -93,10 +94,13 @@ class Backend {
   virtual Status AddRoute(const std::string& ns, const RouteSpec& route) = 0;
   virtual Status DeleteRoute(const std::string& ns, const RouteSpec& route) = 0;
 
-  // `restore_input` is iptables-restore input (see SnatRestoreInput in plan.h),
-  // applied with `iptables-restore --noflush` (or ip6tables-) inside the namespace.
-  virtual Status ApplyIptables(const std::string& ns, bool ipv6,
-                               const std::string& restore_input) = 0;
+  // SNAT rules in the namespace's nat table, chain POSTROUTING; all rules of
+  // one call are of one family (InvalidArgument otherwise). AddSnat appends
+  // them all or none. DeleteSnat deletes them all or none: NotFound, changing
+  // nothing, when one of them is not there. NetlinkBackend runs
+  // `iptables-restore --noflush` (or ip6tables-) inside the namespace.
+  virtual Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) = 0;
+  virtual Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) = 0;
 
   virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
 

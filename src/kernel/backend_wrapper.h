@@ -53,9 +53,11 @@ class BackendWrapper : public Backend {
   Status DeleteRoute(const std::string& ns, const RouteSpec& route) override {
     return target_->DeleteRoute(ns, route);
   }
-  Status ApplyIptables(const std::string& ns, bool ipv6,
-                       const std::string& restore_input) override {
-    return target_->ApplyIptables(ns, ipv6, restore_input);
+  Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override {
+    return target_->AddSnat(ns, rules);
+  }
+  Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override {
+    return target_->DeleteSnat(ns, rules);
   }
   Status Inspect(const std::string& ns, NamespaceState* out) override {
     return target_->Inspect(ns, out);

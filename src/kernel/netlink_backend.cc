@@ -23,6 +23,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernel/iptables.h"
 #include "kernel/netlink_qdisc.h"
 #include "kernel/netns_files.h"
 
@@ -231,16 +232,6 @@ Status CheckIfname(const std::string& ifname) {
                                    std::to_string(IFNAMSIZ - 1) + " characters)");
   }
   return Status::OK();
-}
-
-// Where a system tool (iptables-restore) is: the sbin and bin directories, not
-// $PATH, since topo runs as root.
-std::string SystemToolPath(const char* name) {
-  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
-    std::string path = std::string(dir) + name;
-    if (access(path.c_str(), X_OK) == 0) return path;
-  }
-  return std::string("/usr/sbin/") + name;
 }
 
 // Sends an RTM_SETLINK / RTM_DELLINK naming the interface by IFLA_IFNAME.
@@ -787,23 +778,22 @@ Status NetlinkBackend::DeleteRoute(const std::string& ns, const RouteSpec& route
   return ChangeRoute(ns, route, false);
 }
 
-Status NetlinkBackend::ApplyIptables(const std::string& ns, bool ipv6,
-                                     const std::string& restore_input) {
+Status NetlinkBackend::AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) {
+  return ChangeSnat(ns, rules, false);
+}
+
+Status NetlinkBackend::DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) {
+  return ChangeSnat(ns, rules, true);
+}
+
+Status NetlinkBackend::ChangeSnat(const std::string& ns, const std::vector<SnatSpec>& rules,
+                                  bool remove) {
+  std::string input;
+  if (Status s = SnatRestoreInput(rules, remove, &input); !s.ok()) return s;
+  if (rules.empty()) return Status::OK();
   Namespace* n = nullptr;
   if (Status s = Get(ns, &n); !s.ok()) return s;
-  const char* name = ipv6 ? "ip6tables-restore" : "iptables-restore";
-  std::vector<std::string> argv = {SystemToolPath(name), "--noflush", "-w"};
-  std::string output;
-  int rc = RunInNamespace(n->fd.get(), argv, restore_input, &output);
-  if (rc == 0) return Status::OK();
-  output = Trim(output);
-  if (rc < 0) return Status::IOError(output);
-  // Deleting a rule that is not there: nothing was changed (a table commits at once).
-  if (output.find("does a matching rule exist") != std::string::npos) {
-    return Status::NotFound(std::string(name) + ": " + output);
-  }
-  return Status::IOError(std::string(name) + " exited with status " + std::to_string(rc) +
-                         (output.empty() ? "" : ": " + output));
+  return IptablesRestore(n->fd.get(), rules[0].family() == 6, input);
 }
 
 Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {

@@ -1,7 +1,8 @@
 // NetlinkBackend is the real Backend: it talks rtnetlink to the kernel in
 // process through libnl-route-3, and never spawns `ip`, `sysctl` or a shell.
 // The one program it runs is iptables-restore / ip6tables-restore (with
-// --noflush, input on stdin) inside the namespace, for ApplyIptables.
+// --noflush, input on stdin) inside the namespace, for AddSnat and DeleteSnat
+// (iptables.h).
 //
 // Namespaces are the `ip netns` kind (see netns.h) under `netns_dir`. The
 // backend keeps, per namespace it has touched, an fd of the namespace and a
@@ -77,7 +78,9 @@ class NetlinkBackend : public Backend {
   Status AddRoute(const std::string& ns, const RouteSpec& route) override;
   Status DeleteRoute(const std::string& ns, const RouteSpec& route) override;
 
-  Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
+  // Through iptables-restore (iptables.h).
+  Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
+  Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
 
   Status Inspect(const std::string& ns, NamespaceState* out) override;
 
@@ -126,6 +129,7 @@ class NetlinkBackend : public Backend {
   Status ChangeAddress(const std::string& ns, const std::string& ifname, const Prefix& address,
                        bool add);
   Status ChangeRoute(const std::string& ns, const RouteSpec& route, bool add);
+  Status ChangeSnat(const std::string& ns, const std::vector<SnatSpec>& rules, bool remove);
   // Runs `call` (libnl requests, returning a libnl error code) on the socket of
   // `ns`, with the kernel's errno and message captured into the Status.
   Status Call(const std::string& ns, const std::function<int(nl_sock*)>& call);

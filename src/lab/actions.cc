@@ -21,7 +21,7 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
     case ActionKind::kAddRoute:
       return b.AddRoute(a.ns, a.route);
     case ActionKind::kAddSnat:
-      return b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, false));
+      return b.AddSnat(a.ns, a.snat);
     case ActionKind::kCreateBridge:
       return b.CreateBridge(a.ns, a.ifname, a.stp);
     case ActionKind::kSetMaster:
@@ -53,14 +53,12 @@ namespace {
 // Deletes an action's SNAT rules. When some are missing (a crash during up
 // may leave the action half-known, or someone removed a rule by hand), the
 // others are deleted one by one: exactly the rules topo added, and no others.
-Status DeleteSnat(Backend& b, const Action& a) {
-  Status s = b.ApplyIptables(a.ns, SnatIsIpv6(a), SnatRestoreInput(a, true));
+Status UndoSnat(Backend& b, const Action& a) {
+  Status s = b.DeleteSnat(a.ns, a.snat);
   if (!s.IsNotFound() || a.snat.size() < 2) return s;
   bool any = false;
-  for (const SnatRule& r : a.snat) {
-    Action one = a;
-    one.snat = {r};
-    Status t = b.ApplyIptables(a.ns, SnatIsIpv6(one), SnatRestoreInput(one, true));
+  for (const SnatSpec& r : a.snat) {
+    Status t = b.DeleteSnat(a.ns, {r});
     if (t.ok()) {
       any = true;
     } else if (!t.IsNotFound()) {
@@ -94,7 +92,7 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
     case ActionKind::kAddRoute:
       return b.DeleteRoute(a.ns, a.route);
     case ActionKind::kAddSnat: {
-      Status s = DeleteSnat(b, a);
+      Status s = UndoSnat(b, a);
       if (note == kNewNatTable && (s.ok() || s.IsNotFound())) {
         // The rules made the table: without them, it goes too (if nothing else is in it).
         if (Status t = b.RemoveNatTableIfEmpty(a.ns, SnatIsIpv6(a)); !t.ok()) return t;

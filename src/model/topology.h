@@ -14,6 +14,7 @@
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/route.h"
+#include "model/snat.h"
 
 namespace topo {
 
@@ -61,10 +62,9 @@ struct Route : RouteSpec {
   Source to_src, via_src, dev_src;
 };
 
-struct SnatRule {
-  Prefix source;
-  std::string out;              // out interface
-  std::optional<IpAddress> to;  // nullopt: masquerade
+// An SNAT rule as written: its plain values (snat.h; no comment yet) and
+// where they came from.
+struct SnatRule : SnatSpec {
   Source src;
   Source out_src, to_src;  // the `out` and `to` values (loc 0:0 when absent)
 };

@@ -218,17 +218,16 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   }
   for (const Node& n : t.nodes) {
     if (n.snat.empty()) continue;
-    // One action per namespace and family: each becomes one iptables-restore run.
+    // One action per namespace and family: the kernel adds each at once.
     for (int family : {4, 6}) {
       Action a = Base(ActionKind::kAddSnat, t, n);
       for (const SnatRule& r : n.snat) {
-        if (r.source.family() != family) continue;
-        SnatRule copy = r;
-        copy.src = {};
-        a.snat.push_back(copy);
+        if (r.family() != family) continue;
+        SnatSpec spec = r;  // the plain values, without the source positions
+        spec.comment = "topo:" + plan.lab;
+        a.snat.push_back(spec);
       }
       if (a.snat.empty()) continue;
-      a.comment = "topo:" + plan.lab;
       out.push_back(a);
     }
   }

@@ -48,13 +48,9 @@ std::string RouteText(const Route& r) {
   return s;
 }
 
-std::string SnatText(const SnatRule& r) {
-  return r.source.ToString() + " out " + r.out + (r.to ? " to " + r.to->ToString() : " masquerade");
-}
-
 std::string SnatList(const Action& a) {
   std::string s;
-  for (const SnatRule& r : a.snat) s += (s.empty() ? "" : ", ") + SnatText(r);
+  for (const SnatSpec& r : a.snat) s += (s.empty() ? "" : ", ") + r.ToString();
   return s;
 }
 
@@ -178,16 +174,20 @@ nlohmann::json ActionToJson(const Action& a) {
       break;
     }
     case ActionKind::kAddSnat: {
+      // The rules of an action share their comment: stored once, and on a
+      // rule only where it differs.
+      const std::string comment = a.snat.empty() ? "" : a.snat[0].comment;
       nlohmann::json rules = nlohmann::json::array();
-      for (const SnatRule& s : a.snat) {
+      for (const SnatSpec& s : a.snat) {
         nlohmann::json r;
         r["source"] = s.source.ToString();
         r["out"] = s.out;
         if (s.to) r["to"] = s.to->ToString();
+        if (s.comment != comment) r["comment"] = s.comment;
         rules.push_back(r);
       }
       j["rules"] = rules;
-      j["comment"] = a.comment;
+      j["comment"] = comment;
       break;
     }
     case ActionKind::kCreateBridge:
@@ -243,7 +243,6 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     a.mtu = j.value("mtu", 0);
     a.key = j.value("key", "");
     a.value = j.value("value", "");
-    a.comment = j.value("comment", "");
     a.master = j.value("master", "");
     a.stp = j.value("stp", false);
     if (j.contains("mac")) {
@@ -282,8 +281,9 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     if (j.contains("content")) a.value = j["content"].get<std::string>();
     if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
     if (j.contains("rules")) {
+      const std::string comment = j.value("comment", "");
       for (const auto& r : j["rules"]) {
-        SnatRule s;
+        SnatSpec s;
         auto p = ParsePrefix(r.at("source").get<std::string>(), &err);
         if (!p) return Bad(err);
         s.source = *p;
@@ -293,6 +293,7 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
           if (!v) return Bad("bad snat address");
           s.to = *v;
         }
+        s.comment = r.value("comment", comment);
         a.snat.push_back(s);
       }
     }
@@ -395,11 +396,11 @@ std::string RouteArgs(const Route& r) {
   return s;
 }
 
-std::string SnatRuleArgs(const SnatRule& r, const std::string& comment) {
-  // Any source (/0) is written without -s, as iptables-save shows it.
-  std::string s = r.source.length == 0 ? "" : "-s " + r.source.ToString() + " ";
-  s += "-o " + Q(r.out) + " -m comment --comment " + Q(comment) + " -j ";
-  s += r.to ? "SNAT --to-source " + r.to->ToString() : std::string("MASQUERADE");
+// `iptables -t nat -A POSTROUTING ...` (or -D) for one rule, in the action's namespace.
+std::string SnatCommand(const Action& a, const SnatSpec& r, const char* op) {
+  std::string s =
+      InNs(a) + (r.family() == 6 ? "ip6tables" : "iptables") + " -t nat " + op + " POSTROUTING";
+  for (const std::string& word : SnatRuleWords(r)) s += " " + Q(word);
   return s;
 }
 
@@ -431,15 +432,6 @@ std::vector<std::string> ImpairmentShell(const Action& a) {
 
 bool SnatIsIpv6(const Action& a) { return !a.snat.empty() && a.snat[0].source.family() == 6; }
 
-std::string SnatRestoreInput(const Action& a, bool remove) {
-  std::string s = "*nat\n";
-  for (const SnatRule& r : a.snat) {
-    s += std::string(remove ? "-D" : "-A") + " POSTROUTING " + SnatRuleArgs(r, a.comment) + "\n";
-  }
-  s += "COMMIT\n";
-  return s;
-}
-
 std::vector<std::string> ActionToShell(const Action& a) {
   switch (a.kind) {
     case ActionKind::kCreateNamespace:
@@ -467,14 +459,12 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {IpN(a, a.route.family) + "route add " + RouteArgs(a.route)};
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
-      std::string tool = SnatIsIpv6(a) ? "ip6tables" : "iptables";
       if (a.ns.empty()) {  // the host's: whether the rules create its nat table
-        out.push_back(tool + "-save | grep -x '\\*nat' > /dev/null || touch " +
+        out.push_back(std::string(SnatIsIpv6(a) ? "ip6tables" : "iptables") +
+                      "-save | grep -x '\\*nat' > /dev/null || touch " +
                       RootState(NewNatTableFile(a)));
       }
-      for (const SnatRule& r : a.snat) {
-        out.push_back(InNs(a) + tool + " -t nat -A POSTROUTING " + SnatRuleArgs(r, a.comment));
-      }
+      for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-A"));
       return out;
     }
     case ActionKind::kCreateBridge:
@@ -524,12 +514,10 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {IpN(a, a.route.family) + "route del " + RouteArgs(a.route)};
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
-      std::string tool = SnatIsIpv6(a) ? "ip6tables" : "iptables";
-      for (const SnatRule& r : a.snat) {
-        out.push_back(InNs(a) + tool + " -t nat -D POSTROUTING " + SnatRuleArgs(r, a.comment));
-      }
+      for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-D"));
       if (a.ns.empty()) {  // the nat table the rules created, if nothing else uses it
-        out.push_back("if [ -e " + RootState(NewNatTableFile(a)) + " ] && ! " + tool +
+        out.push_back("if [ -e " + RootState(NewNatTableFile(a)) + " ] && ! " +
+                      (SnatIsIpv6(a) ? "ip6tables" : "iptables") +
                       "-save -t nat | grep -E '^(-A |:[^ ]+ - )' > /dev/null; then nft delete "
                       "table " +
                       (SnatIsIpv6(a) ? "ip6" : "ip") + " nat; fi");

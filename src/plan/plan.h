@@ -12,6 +12,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/ip.h"
+#include "model/snat.h"
 #include "model/status.h"
 #include "model/topology.h"
 
@@ -26,7 +27,7 @@ enum class ActionKind {
   kAddAddress,       // ns, ifname, address
   kSetLinkUp,        // ns, ifname
   kAddRoute,         // ns, route
-  kAddSnat,          // ns, snat rules (all of the namespace's rules, one iptables-restore)
+  kAddSnat,          // ns, snat rules (all of the namespace's rules of one family, added at once)
   kCreateBridge,     // ns, ifname (the bridge), stp
   kSetMaster,        // ns, ifname (a port), master (the bridge it joins)
   kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
@@ -49,8 +50,7 @@ struct Action {
   Prefix address;                               // kAddAddress
   std::string key, value;                       // kSetSysctl
   Route route;                                  // kAddRoute (dev resolved, family set)
-  std::vector<SnatRule> snat;                   // kAddSnat
-  std::string comment;                          // kAddSnat: tags the rules with the lab
+  std::vector<SnatSpec> snat;                   // kAddSnat: one family, one comment ("topo:LAB")
   std::string master;                           // kSetMaster
   bool stp = false;                             // kCreateBridge
   Impairment impairment;                        // kSetImpairment
@@ -113,10 +113,7 @@ std::string FormatPlanShell(const Plan& plan, bool teardown);
 std::vector<std::string> ActionToShell(const Action& a);
 std::vector<std::string> InverseToShell(const Action& a);
 
-// The iptables-restore input that adds (or, with `remove`, deletes) an
-// action's SNAT rules: "*nat\n-A POSTROUTING ... \nCOMMIT\n".
-std::string SnatRestoreInput(const Action& a, bool remove);
-// Whether the action's rules are IPv6 (ip6tables-restore) or IPv4.
+// Whether the action's SNAT rules are IPv6 (ip6tables) or IPv4.
 bool SnatIsIpv6(const Action& a);
 
 }  // namespace topo

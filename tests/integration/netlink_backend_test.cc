@@ -28,6 +28,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kernel/iptables.h"
 #include "kernel/netns.h"
 #include "model/topology.h"
 
@@ -458,16 +459,17 @@ TEST_F(NetlinkBackendTest, SysctlInsideTheNamespaceOnly) {
   EXPECT_FALSE(backend_.SetSysctl(ns_a_, "net/../../etc", "1", nullptr).ok());
 }
 
-TEST_F(NetlinkBackendTest, ApplyIptables) {
+TEST_F(NetlinkBackendTest, SnatRules) {
   ASSERT_NO_FATAL_FAILURE(BuildPair());
   std::string comment = "topo:" + prefix_ + "lab";
+  // As iptables-save shows them.
   std::string rule = "-A POSTROUTING -s 10.99.0.0/24 -o " + if_a_ + " -m comment --comment \"" +
                      comment + "\" -j SNAT --to-source 10.99.0.1";
-  Status s = backend_.ApplyIptables(ns_a_, false, "*nat\n" + rule + "\nCOMMIT\n");
+  Status s = backend_.AddSnat(ns_a_, {SnatSpec{P("10.99.0.0/24"), if_a_, A("10.99.0.1"), comment}});
   ASSERT_TRUE(s.ok()) << s.ToString();
   std::string rule6 = "-A POSTROUTING -s fd00:99::/64 -o " + if_a_ + " -m comment --comment \"" +
                       comment + "\" -j MASQUERADE";
-  s = backend_.ApplyIptables(ns_a_, true, "*nat\n" + rule6 + "\nCOMMIT\n");
+  s = backend_.AddSnat(ns_a_, {SnatSpec{P("fd00:99::/64"), if_a_, std::nullopt, comment}});
   ASSERT_TRUE(s.ok()) << s.ToString();
 
   int rc = -1;
@@ -483,7 +485,10 @@ TEST_F(NetlinkBackendTest, ApplyIptables) {
   EXPECT_EQ(RunInNamespace(-1, {"/usr/sbin/iptables-save", "-t", "nat"}, "", &root_saved), 0);
   EXPECT_FALSE(HasSubstr(root_saved, comment));
 
-  s = backend_.ApplyIptables(ns_a_, false, "*nat\n-A NOSUCHCHAIN -j ACCEPT\nCOMMIT\n");
+  // What the kernel says of input topo never writes (iptables.h).
+  UniqueFd fd;
+  ASSERT_TRUE(OpenNetns(ns_a_, &fd).ok());
+  s = IptablesRestore(fd.get(), false, "*nat\n-A NOSUCHCHAIN -j ACCEPT\nCOMMIT\n");
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(StartsWith(s.message(), "iptables-restore exited with status "));
 }

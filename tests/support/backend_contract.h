@@ -244,7 +244,44 @@ TYPED_TEST_P(BackendContract, BridgesAndPorts) {
   EXPECT_EQ(contract::FindInterface(st, "br0"), nullptr);
 }
 
+TYPED_TEST_P(BackendContract, SnatRulesAllOrNone) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  const std::string tag = "topo:" + this->env_.Prefix() + "contract";
+  const SnatSpec one{contract::P("10.77.0.0/24"), "va", std::nullopt, tag};
+  const SnatSpec two{contract::P("10.78.0.0/24"), "va", contract::A("10.77.0.1"), tag};
+  const SnatSpec six{contract::P("fd00:77::/64"), "va", std::nullopt, tag};
+  SnatSpec other = two;
+  other.comment = tag + "-other";
+  bool exists = true;
+  Status s;
+  ASSERT_TRUE((s = b.NatTableExists(a, false, &exists)).ok()) << s.ToString();
+  EXPECT_FALSE(exists);
+  EXPECT_EQ(b.AddSnat(a, {one, six}).code(), Status::Code::kInvalidArgument);
+
+  // The first rule makes the nat table.
+  ASSERT_TRUE((s = b.AddSnat(a, {one, two})).ok()) << s.ToString();
+  ASSERT_TRUE((s = b.AddSnat(a, {six})).ok()) << s.ToString();
+  ASSERT_TRUE(b.NatTableExists(a, false, &exists).ok());
+  EXPECT_TRUE(exists);
+
+  // A deletion that names a rule that is not there (here: another comment) deletes nothing.
+  EXPECT_TRUE(b.DeleteSnat(a, {one, other}).IsNotFound());
+  ASSERT_TRUE((s = b.DeleteSnat(a, {one, two})).ok()) << s.ToString();
+  EXPECT_TRUE(b.DeleteSnat(a, {one}).IsNotFound());
+  ASSERT_TRUE((s = b.DeleteSnat(a, {six})).ok()) << s.ToString();
+
+  // The emptied table stays until it is removed.
+  ASSERT_TRUE(b.NatTableExists(a, false, &exists).ok());
+  EXPECT_TRUE(exists);
+  ASSERT_TRUE((s = b.RemoveNatTableIfEmpty(a, false)).ok()) << s.ToString();
+  ASSERT_TRUE(b.NatTableExists(a, false, &exists).ok());
+  EXPECT_FALSE(exists);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, VethsLinksAndAddresses,
-                            RoutesComeBackTyped, SysctlsReadAndWrite, BridgesAndPorts);
+                            RoutesComeBackTyped, SysctlsReadAndWrite, BridgesAndPorts,
+                            SnatRulesAllOrNone);
 
 }  // namespace topo

@@ -57,8 +57,11 @@ class FaultInjectionBackend : public BackendWrapper {
   Status DeleteRoute(const std::string& ns, const RouteSpec& r) override {
     return Gate() ? Fail() : BackendWrapper::DeleteRoute(ns, r);
   }
-  Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& input) override {
-    return Gate() ? Fail() : BackendWrapper::ApplyIptables(ns, ipv6, input);
+  Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override {
+    return Gate() ? Fail() : BackendWrapper::AddSnat(ns, rules);
+  }
+  Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override {
+    return Gate() ? Fail() : BackendWrapper::DeleteSnat(ns, rules);
   }
   Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override {
     return Gate() ? Fail() : BackendWrapper::CreateBridge(ns, ifname, stp);

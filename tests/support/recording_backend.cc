@@ -100,7 +100,9 @@ std::set<std::string> RecordingBackend::Namespaces() const {
 std::vector<std::string> RecordingBackend::Rules(const std::string& ns, bool ipv6) const {
   auto it = namespaces_.find(ns);
   if (it == namespaces_.end()) return {};
-  return ipv6 ? it->second.rules6 : it->second.rules;
+  std::vector<std::string> out;
+  for (const NatRule& r : ipv6 ? it->second.rules6 : it->second.rules) out.push_back(r.text);
+  return out;
 }
 
 bool RecordingBackend::HasNatTable(const std::string& ns, bool ipv6) const {
@@ -128,6 +130,13 @@ void RecordingBackend::AddHostRoute(const std::string& route) {
 }
 
 void RecordingBackend::AddForeignNamespace(const std::string& ns) { namespaces_[ns]; }
+
+void RecordingBackend::AddForeignNatRule(const std::string& ns, bool ipv6,
+                                         const std::string& rule) {
+  Ns& n = namespaces_[ns];
+  (ipv6 ? n.rules6 : n.rules).push_back({std::nullopt, rule});
+  n.nat_tables.insert(ipv6);
+}
 
 Status RecordingBackend::Mutate(const std::string& call) {
   calls_.push_back(call);
@@ -286,35 +295,52 @@ Status RecordingBackend::DeleteRoute(const std::string& ns, const RouteSpec& rou
   return Status::OK();
 }
 
-Status RecordingBackend::ApplyIptables(const std::string& ns, bool ipv6,
-                                       const std::string& restore_input) {
-  Status s =
-      Mutate(std::string(ipv6 ? "ip6tables-restore " : "iptables-restore ") + NamespaceLabel(ns));
+Status RecordingBackend::SnatTable(const std::string& call, const std::string& ns,
+                                   const std::vector<SnatSpec>& rules, std::vector<NatRule>** table,
+                                   bool* ipv6) {
+  std::string list;
+  for (const SnatSpec& r : rules) list += (list.empty() ? " " : ", ") + r.ToString();
+  Status s = Mutate(call + " " + NamespaceLabel(ns) + list);
   if (!s.ok()) return s;
-  Ns* n = FindNs(ns);
-  if (!n) return Status::NotFound("No such file or directory");
-  // All or nothing, as iptables-restore commits a table at once.
-  std::vector<std::string>& table = ipv6 ? n->rules6 : n->rules;
-  std::vector<std::string> rules = table;
-  size_t start = 0;
-  while (start < restore_input.size()) {
-    size_t end = restore_input.find('\n', start);
-    if (end == std::string::npos) end = restore_input.size();
-    const std::string line = restore_input.substr(start, end - start);
-    start = end + 1;
-    const std::string rule = line.size() > 3 ? line.substr(3) : "";
-    if (line.rfind("-A ", 0) == 0) {
-      rules.push_back(rule);
-    } else if (line.rfind("-D ", 0) == 0) {
-      auto it = std::find(rules.begin(), rules.end(), rule);
-      if (it == rules.end()) {
-        return Status::NotFound("Bad rule (does a matching rule exist in that chain?)");
-      }
-      rules.erase(it);
+  for (const SnatSpec& r : rules) {
+    if (r.family() != rules[0].family()) {
+      return Status::InvalidArgument("snat rules of different families");
     }
   }
-  table = std::move(rules);
-  if (!table.empty()) n->nat_tables.insert(ipv6);
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  *ipv6 = !rules.empty() && rules[0].family() == 6;
+  *table = *ipv6 ? &n->rules6 : &n->rules;
+  return Status::OK();
+}
+
+Status RecordingBackend::AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) {
+  std::vector<NatRule>* table = nullptr;
+  bool ipv6 = false;
+  if (Status s = SnatTable("add snat", ns, rules, &table, &ipv6); !s.ok()) return s;
+  for (const SnatSpec& r : rules) {
+    std::string text = "POSTROUTING";
+    for (const std::string& word : SnatRuleWords(r)) text += " " + word;
+    table->push_back({r, text});
+  }
+  if (!rules.empty()) FindNs(ns)->nat_tables.insert(ipv6);
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) {
+  std::vector<NatRule>* table = nullptr;
+  bool ipv6 = false;
+  if (Status s = SnatTable("delete snat", ns, rules, &table, &ipv6); !s.ok()) return s;
+  // All or nothing, as iptables-restore commits a table at once.
+  std::vector<NatRule> left = *table;
+  for (const SnatSpec& r : rules) {
+    auto it = std::find_if(left.begin(), left.end(), [&](const NatRule& n) { return n.snat == r; });
+    if (it == left.end()) {
+      return Status::NotFound("Bad rule (does a matching rule exist in that chain?)");
+    }
+    left.erase(it);
+  }
+  *table = std::move(left);
   return Status::OK();
 }
 

@@ -5,14 +5,14 @@
 // exhaustively without privileges.
 //
 // The model starts with the root namespace "" (empty, every sysctl "0"), as a
-// host whose namespace the lab may attach to. iptables input is modelled line
-// by line: "-A CHAIN rule" adds the rule, "-D CHAIN rule" deletes it, and a
-// deletion of a missing rule fails the whole input (NotFound), as
-// iptables-restore does. The first rule creates the nat table, which stays
-// until RemoveNatTableIfEmpty.
+// host whose namespace the lab may attach to. SNAT rules are kept as the typed
+// values AddSnat was given; DeleteSnat removes equal ones, all or none (a
+// missing rule fails the whole call with NotFound, as iptables-restore does).
+// The first rule creates the nat table, which stays until RemoveNatTableIfEmpty.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,7 +37,8 @@ class RecordingBackend : public Backend {
   bool Empty() const;
   // The namespaces other than the root namespace.
   std::set<std::string> Namespaces() const;
-  // The iptables (or ip6tables) rules of a namespace ("POSTROUTING -s ..."), and a sysctl's value.
+  // The nat table rules of a namespace, IPv4 or IPv6, in the order they were
+  // added, as iptables words ("POSTROUTING -s ... -j MASQUERADE"); and a sysctl's value.
   std::vector<std::string> Rules(const std::string& ns, bool ipv6 = false) const;
   bool HasNatTable(const std::string& ns, bool ipv6 = false) const;
   std::string Sysctl(const std::string& ns, const std::string& key) const;
@@ -49,6 +50,9 @@ class RecordingBackend : public Backend {
 
   // A namespace made behind topo's back, for collision tests.
   void AddForeignNamespace(const std::string& ns);
+  // A nat table rule someone else added ("POSTROUTING -o eth0 -j ACCEPT"):
+  // DeleteSnat never matches it. It creates the table, as iptables-nft does.
+  void AddForeignNatRule(const std::string& ns, bool ipv6, const std::string& rule);
 
   bool NamespaceExists(const std::string& ns) override;
   Status CreateNamespace(const std::string& ns) override;
@@ -67,7 +71,8 @@ class RecordingBackend : public Backend {
                    std::string* previous) override;
   Status AddRoute(const std::string& ns, const RouteSpec& route) override;
   Status DeleteRoute(const std::string& ns, const RouteSpec& route) override;
-  Status ApplyIptables(const std::string& ns, bool ipv6, const std::string& restore_input) override;
+  Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
+  Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
   Status Inspect(const std::string& ns, NamespaceState* out) override;
   Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
@@ -102,12 +107,17 @@ class RecordingBackend : public Backend {
     bool host = false;       // there before the lab (AddHostInterface)
     std::string impairment;  // Impairment::ToString(), or empty
   };
+  // A nat table rule: one AddSnat added, or a foreign one (no `snat`).
+  struct NatRule {
+    std::optional<SnatSpec> snat;
+    std::string text;  // as Rules() shows it
+  };
   struct Ns {
     std::map<std::string, Iface> ifaces;
     std::map<std::string, std::string> sysctls;
     std::map<std::string, RouteState> routes;  // by RouteKey
     std::vector<RouteState> host_routes;       // there before the lab (AddHostRoute)
-    std::vector<std::string> rules, rules6;    // iptables, ip6tables
+    std::vector<NatRule> rules, rules6;        // iptables, ip6tables
     std::set<bool> nat_tables;  // ipv6 or not: made by the first rule, as iptables-nft does
   };
 
@@ -115,6 +125,10 @@ class RecordingBackend : public Backend {
   Status Mutate(const std::string& call);
   Ns* FindNs(const std::string& ns);
   Iface* FindIface(const std::string& ns, const std::string& ifname);
+  // The nat table rules of `rules`' family in `ns`, after checking that the
+  // rules are of one family; `call` is recorded first.
+  Status SnatTable(const std::string& call, const std::string& ns,
+                   const std::vector<SnatSpec>& rules, std::vector<NatRule>** table, bool* ipv6);
 
   std::map<std::string, Ns> namespaces_;
   std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host

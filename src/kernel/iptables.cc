@@ -1,0 +1,75 @@
+#include "kernel/iptables.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "kernel/netns.h"
+
+namespace topo {
+
+namespace {
+
+bool PlainWord(const std::string& w) {
+  if (w.empty()) return false;
+  for (char c : w) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' ||
+          c == '/' || c == '=' || c == ',')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Where a system tool is: the sbin and bin directories, not $PATH, since topo runs as root.
+std::string SystemToolPath(const char* name) {
+  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
+    std::string path = std::string(dir) + name;
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return std::string("/usr/sbin/") + name;
+}
+
+}  // namespace
+
+Status SnatRestoreInput(const std::vector<SnatSpec>& rules, bool remove, std::string* input) {
+  std::string s = "*nat\n";
+  for (const SnatSpec& r : rules) {
+    if (r.family() != rules[0].family()) {
+      return Status::InvalidArgument("snat rules " + rules[0].ToString() + " and " + r.ToString() +
+                                     " are of different families");
+    }
+    s += remove ? "-D POSTROUTING" : "-A POSTROUTING";
+    for (const std::string& word : SnatRuleWords(r)) {
+      if (!PlainWord(word)) {
+        return Status::InvalidArgument("snat rule " + r.ToString() + ": '" + word +
+                                       "' cannot be passed to iptables-restore");
+      }
+      s += " " + word;
+    }
+    s += "\n";
+  }
+  *input = s + "COMMIT\n";
+  return Status::OK();
+}
+
+Status IptablesRestore(int ns_fd, bool ipv6, const std::string& input) {
+  const char* name = ipv6 ? "ip6tables-restore" : "iptables-restore";
+  std::vector<std::string> argv = {SystemToolPath(name), "--noflush", "-w"};
+  std::string output;
+  int rc = RunInNamespace(ns_fd, argv, input, &output);
+  if (rc == 0) return Status::OK();
+  const char* space = " \t\n\r";
+  output.erase(output.find_last_not_of(space) + 1);
+  output.erase(0, std::min(output.size(), output.find_first_not_of(space)));
+  if (rc < 0) return Status::IOError(output);
+  // Deleting a rule that is not there: nothing was changed (a table commits at once).
+  if (output.find("does a matching rule exist") != std::string::npos) {
+    return Status::NotFound(std::string(name) + ": " + output);
+  }
+  return Status::IOError(std::string(name) + " exited with status " + std::to_string(rc) +
+                         (output.empty() ? "" : ": " + output));
+}
+
+}  // namespace topo
