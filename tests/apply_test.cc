@@ -87,9 +87,14 @@ TEST(ApplyTest, CancellationRollsBack) {
   std::atomic<bool> cancel{false};
   ApplyOptions o;
   o.cancel = &cancel;
-  o.on_action = [&](size_t i, const Action&) {
-    if (i == 7) cancel = true;
-  };
+  struct CancelAt7 : LabObserver {
+    std::atomic<bool>* cancel;
+    void OnAction(const ActionEvent& e) override {
+      if (e.index == 7) *cancel = true;
+    }
+  } observer;
+  observer.cancel = &cancel;
+  o.observer = &observer;
   ApplyResult r = Apply(p, b, o);
   EXPECT_TRUE(r.status.IsInterrupted());
   EXPECT_EQ(r.applied, 8u);

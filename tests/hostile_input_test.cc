@@ -16,6 +16,7 @@
 #include "front/load.h"
 #include "front/validate.h"
 #include "testutil.h"
+#include "topo/lab.h"
 
 namespace topo {
 namespace {
@@ -152,6 +153,52 @@ TEST(HostileInputCliTest, LimitsComeFromTheEnvironment) {
   EXPECT_NE(r.output.find("TOPO_MAX_NODES='many' is not a positive number"), std::string::npos);
   r = testing::RunProcess({testing::TopoBinary(), "validate", seed}, {"TOPO_MAX_NODES=3"});
   EXPECT_EQ(r.status, 0) << r.output;
+}
+
+// Every way in goes through the session (lab/session.h), so every verb and
+// the library honour the same limits; `graph` and topo::Lab once did not.
+TEST(HostileInputCliTest, GraphHonoursTheLimits) {
+  const std::string seed = testing::SourcePath("topologies/server-router-client.yaml");
+  auto r = testing::RunProcess({testing::TopoBinary(), "graph", seed}, {"TOPO_MAX_NODES=2"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("error: lab has 3 nodes, more than the limit of 2"), std::string::npos)
+      << r.output;
+  r = testing::RunProcess({testing::TopoBinary(), "graph", seed}, {"TOPO_MAX_NODES=many"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("TOPO_MAX_NODES='many' is not a positive number"), std::string::npos);
+  r = testing::RunProcess({testing::TopoBinary(), "graph", seed}, {"TOPO_MAX_NODES=3"});
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
+TEST_F(LimitsEnvTest, LabApiHonoursTheLimits) {
+  const std::string seed = testing::SourcePath("topologies/server-router-client.yaml");
+  setenv("TOPO_MAX_NODES", "2", 1);
+  try {
+    Lab::Load(seed);
+    ADD_FAILURE() << "a lab over TOPO_MAX_NODES was loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lab has 3 nodes, more than the limit of 2"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(Lab::FromYaml(LabWithNodes(3)), Error);
+  EXPECT_NO_THROW(Lab::FromYaml(LabWithNodes(2)));
+  setenv("TOPO_MAX_BYTES", "100", 1);
+  try {
+    Lab::Load(seed);
+    ADD_FAILURE() << "a file over TOPO_MAX_BYTES was loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("file is larger than the limit of 100 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+  setenv("TOPO_MAX_NODES", "many", 1);
+  try {
+    Lab::FromYaml(LabWithNodes(1));
+    ADD_FAILURE() << "a junk TOPO_MAX_NODES was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "TOPO_MAX_NODES='many' is not a positive number");
+  }
 }
 
 TEST(EscapeForTerminalTest, EscapesWhatATerminalActsOnAndKeepsPrintableUtf8) {

@@ -52,7 +52,7 @@ std::optional<int64_t> ParseDurationMs(const std::string& text) {
 
 }  // namespace
 
-void RegisterCapture(CLI::App& app) {
+Verb RegisterCapture(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "capture", "Capture the packets of one interface of a lab as pcap (to stdout, or -w FILE)");
   struct Opts {
@@ -68,62 +68,61 @@ void RegisterCapture(CLI::App& app) {
   cmd->add_option("-c,--count", o->count, "Stop after this many packets");
   cmd->add_option("--duration", o->duration, "Stop after this long, e.g. 10s or 500ms");
   cmd->add_option("--filter", o->filter, "Keep only packets matching this pcap-filter expression");
-  cmd->callback([o] {
-    const size_t colon = o->endpoint.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == o->endpoint.size()) {
-      PrintError("'" + o->endpoint + "' is not an interface of the form node:interface");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    CaptureOptions options;
-    options.ifname = o->endpoint.substr(colon + 1);
-    options.output = o->output;
-    options.count = o->count;
-    options.filter = o->filter;
-    if (!o->duration.empty()) {
-      options.duration_ms = ParseDurationMs(o->duration);
-      if (!options.duration_ms) {
-        PrintError("--duration '" + o->duration + "' is not a duration (e.g. 500ms, 10s, 2m, 1h)");
-        g_exit_code = kExitInvalid;
-        return;
-      }
-    }
-    if (!RequireRoot("topo capture")) return;
-    StateStore store;
-    std::string lab, node;
-    Status s = FindNodeNamespace(store, o->lab, o->endpoint.substr(0, colon), &lab, &options.ns,
-                                 o->prefix, &node);
-    LabRecord rec;
-    if (s.ok()) s = store.ReadLab(lab, &rec);
-    if (s.ok()) {
-      std::vector<std::string> names = InterfacesIn(rec.plan, options.ns);
-      if (std::find(names.begin(), names.end(), options.ifname) == names.end()) {
-        s = Status::NotFound("node '" + node + "' has no interface '" + options.ifname +
-                             "' in lab '" + lab + "'" + DidYouMean(options.ifname, names));
-      }
-    }
-    if (!s.ok()) {
-      PrintError(s.message());
-      g_exit_code = s.IsNotFound() ? kExitInvalid : kExitFailure;
-      return;
-    }
-    const std::string where = node + ":" + options.ifname;
-    options.cancel = InstallCancelHandlers();
-    options.on_ready = [&] {
-      std::cerr << "topo: capturing on " << where << " of lab '" << lab << "'"
-                << (o->filter.empty() ? "" : " (" + o->filter + ")") << "\n";
-    };
-    CaptureResult result;
-    s = Capture(options, &result);
-    if (!s.ok()) {
-      PrintError(s.message());
-      g_exit_code = s.code() == Status::Code::kInvalidArgument ? kExitInvalid : kExitFailure;
-      return;
-    }
-    std::cerr << "topo: " << Counted(result.packets, "packet") << " captured on " << where;
-    if (result.dropped > 0) std::cerr << " (" << result.dropped << " dropped by the kernel)";
-    std::cerr << "\n";
-  });
+  return {cmd, [o]() -> int {
+            const size_t colon = o->endpoint.find(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == o->endpoint.size()) {
+              PrintError("'" + o->endpoint + "' is not an interface of the form node:interface");
+              return kExitInvalid;
+            }
+            CaptureOptions options;
+            options.ifname = o->endpoint.substr(colon + 1);
+            options.output = o->output;
+            options.count = o->count;
+            options.filter = o->filter;
+            if (!o->duration.empty()) {
+              options.duration_ms = ParseDurationMs(o->duration);
+              if (!options.duration_ms) {
+                PrintError("--duration '" + o->duration +
+                           "' is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+                return kExitInvalid;
+              }
+            }
+            if (!RequireRoot("topo capture")) return kExitFailure;
+            StateStore store;
+            std::string lab, node;
+            Status s = FindNodeNamespace(store, o->lab, o->endpoint.substr(0, colon), &lab,
+                                         &options.ns, o->prefix, &node);
+            LabRecord rec;
+            if (s.ok()) s = store.ReadLab(lab, &rec);
+            if (s.ok()) {
+              std::vector<std::string> names = InterfacesIn(rec.plan, options.ns);
+              if (std::find(names.begin(), names.end(), options.ifname) == names.end()) {
+                s = Status::NotFound("node '" + node + "' has no interface '" + options.ifname +
+                                     "' in lab '" + lab + "'" + DidYouMean(options.ifname, names));
+              }
+            }
+            if (!s.ok()) {
+              PrintError(s.message());
+              return s.IsNotFound() ? kExitInvalid : kExitFailure;
+            }
+            const std::string where = node + ":" + options.ifname;
+            options.cancel = InstallCancelHandlers();
+            options.on_ready = [&] {
+              std::cerr << "topo: capturing on " << where << " of lab '" << lab << "'"
+                        << (o->filter.empty() ? "" : " (" + o->filter + ")") << "\n";
+            };
+            CaptureResult result;
+            s = Capture(options, &result);
+            if (!s.ok()) {
+              PrintError(s.message());
+              return s.code() == Status::Code::kInvalidArgument ? kExitInvalid : kExitFailure;
+            }
+            std::cerr << "topo: " << Counted(result.packets, "packet") << " captured on " << where;
+            if (result.dropped > 0)
+              std::cerr << " (" << result.dropped << " dropped by the kernel)";
+            std::cerr << "\n";
+            return kExitOk;
+          }};
 }
 
 }  // namespace topo::cli

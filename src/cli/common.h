@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/backend.h"
+#include "lab/lab.h"
+#include "lab/session.h"
 #include "model/topology.h"
 #include "plan/plan.h"
 
@@ -23,30 +26,23 @@ constexpr int kExitFailure = 1;  // the operation failed (the machine is as it w
 constexpr int kExitInvalid = 2;  // invalid topology or usage
 constexpr int kExitLab = 3;      // test/run: the lab could not be brought up or torn down
 
-// Set by each verb; main returns it.
-extern int g_exit_code;
-
-struct LoadOptions {
-  std::string file;
-  std::optional<std::string> prefix;
-  bool json = false;                   // collect diagnostics as JSON instead of printing them
-  nlohmann::json* json_out = nullptr;  // with json: where the diagnostics are appended
-  bool quiet = false;                  // print nothing when valid
-  bool strict = false;                 // warnings fail
-  Topology* topology_out = nullptr;    // receives the validated topology, when given
+// A verb as registered with the parser: when its subcommand was given, main
+// calls `run` after parsing and returns its exit status.
+struct Verb {
+  CLI::App* command = nullptr;
+  std::function<int()> run;
 };
 
-// Loads, validates and compiles; prints diagnostics to stderr (warnings too).
-// Returns nullopt (and sets the exit code) when the topology is invalid.
-// A prefix of "auto" is replaced by a fresh random one (prefix.h).
-std::optional<Plan> LoadPlan(const LoadOptions& options);
-// Loads and validates only, for verbs that need the topology rather than the plan.
-std::optional<Topology> LoadTopology(const LoadOptions& options);
+// Loads through the session (lab/session.h) and prints its diagnostics
+// (warnings too) with their summary to stderr. Returns nullopt when the
+// topology is invalid (exit status kExitInvalid).
+std::optional<Loaded> LoadOrReport(const LoadRequest& request);
 
 // A lab argument may be a lab name or a topology file; "" means "the one lab that is up".
-// Returns the lab name, or prints an error and returns nullopt.
+// Returns the lab name, or prints an error, sets *exit_code and returns nullopt.
 std::optional<std::string> ResolveLab(const std::string& arg,
-                                      const std::optional<std::string>& prefix, bool allow_none);
+                                      const std::optional<std::string>& prefix, bool allow_none,
+                                      int* exit_code);
 
 std::unique_ptr<Backend> MakeBackend();
 
@@ -55,35 +51,41 @@ const std::atomic<bool>* InstallCancelHandlers();
 // The last signal that set the flag (0: none).
 int CancelSignal();
 
-// What `up`, `test` and `run` share (cli_lab.cc). BringUp loads the file and
-// brings the lab up with progress, storing its resolved checks with it; with
-// --prefix auto it picks again if another process took the prefix meanwhile.
-// On failure it prints why, sets the exit code to `failure_exit` (or
-// kExitInvalid) and returns nullopt.
+// What `up`, `test` and `run` share (cli/lab.cc). BringUp brings a loaded lab
+// up (the session's BringUp) with progress. On failure it prints why, sets
+// *exit_code to `failure_exit` (kExitInvalid: the file is invalid) and
+// returns nullopt.
 struct UpRun {
   Plan plan;
   Topology topology;
   double ms = 0;
 };
-std::optional<UpRun> BringUp(const LoadOptions& options, const std::atomic<bool>* cancel,
-                             int failure_exit);
-// Removes a lab with progress; prints and returns false on failure (exit code untouched).
+std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit,
+                             int* exit_code);
+// Loads the file (LoadOrReport, exit code kExitInvalid) and brings it up.
+std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
+                             int failure_exit, int* exit_code);
+// Removes a lab with progress (lab.h's Down), printing nothing.
+DownResult TakeDown(const std::string& lab);
+// Prints why a Down failed.
+void PrintDownErrors(const DownResult& r);
+// TakeDown; prints and returns false on failure (exit code untouched).
 bool TearDown(const std::string& lab);
 
 void PrintError(const std::string& message);
-// Refuses (message, exit 1) unless running as root; `what` is "topo up" etc.
+// Refuses (prints why, returns false) unless running as root; `what` is "topo up" etc.
 bool RequireRoot(const std::string& what);
 
-void RegisterValidate(CLI::App& app);
-void RegisterPlan(CLI::App& app);
-void RegisterUp(CLI::App& app);
-void RegisterDown(CLI::App& app);
-void RegisterStatus(CLI::App& app);
-void RegisterExec(CLI::App& app);
-void RegisterGraph(CLI::App& app);
-void RegisterSetLink(CLI::App& app);
-void RegisterTest(CLI::App& app);
-void RegisterRun(CLI::App& app);
-void RegisterCapture(CLI::App& app);
+Verb RegisterValidate(CLI::App& app);
+Verb RegisterPlan(CLI::App& app);
+Verb RegisterUp(CLI::App& app);
+Verb RegisterDown(CLI::App& app);
+Verb RegisterStatus(CLI::App& app);
+Verb RegisterExec(CLI::App& app);
+Verb RegisterGraph(CLI::App& app);
+Verb RegisterSetLink(CLI::App& app);
+Verb RegisterTest(CLI::App& app);
+Verb RegisterRun(CLI::App& app);
+Verb RegisterCapture(CLI::App& app);
 
 }  // namespace topo::cli

@@ -7,7 +7,7 @@
 
 namespace topo::cli {
 
-void RegisterExec(CLI::App& app) {
+Verb RegisterExec(CLI::App& app) {
   auto* cmd = app.add_subcommand("exec", "Run a command in a node's namespace, as `ip netns exec`");
   struct Opts {
     std::string node, lab;
@@ -19,17 +19,17 @@ void RegisterExec(CLI::App& app) {
   cmd->add_option("--lab", o->lab, "Lab the node belongs to (needed when several labs have it)");
   cmd->add_option("--prefix", o->prefix, "Prefix the node's lab was brought up with");
   cmd->add_option("command", o->argv, "Command and arguments (after --)")->required();
-  cmd->callback([o] {
-    if (!RequireRoot("topo exec")) return;
-    // CLI11 hands over the "--" separator when it follows the node name.
-    if (!o->argv.empty() && o->argv.front() == "--") o->argv.erase(o->argv.begin());
-    StateStore store;
-    std::string lab, ns, node;
-    Status s = FindNodeNamespace(store, o->lab, o->node, &lab, &ns, o->prefix, &node);
-    if (s.ok()) s = ExecInNamespace(ns, o->argv, kDefaultNetnsDir, node);
-    PrintError(s.message());
-    g_exit_code = s.IsNotFound() ? 127 : kExitFailure;
-  });
+  return {cmd, [o]() -> int {
+            if (!RequireRoot("topo exec")) return kExitFailure;
+            // CLI11 hands over the "--" separator when it follows the node name.
+            if (!o->argv.empty() && o->argv.front() == "--") o->argv.erase(o->argv.begin());
+            StateStore store;
+            std::string lab, ns, node;
+            Status s = FindNodeNamespace(store, o->lab, o->node, &lab, &ns, o->prefix, &node);
+            if (s.ok()) s = ExecInNamespace(ns, o->argv, kDefaultNetnsDir, node);
+            PrintError(s.message());
+            return s.IsNotFound() ? 127 : kExitFailure;
+          }};
 }
 
 }  // namespace topo::cli

@@ -41,7 +41,7 @@ std::string FormatOfName(const std::string& name) {
 
 }  // namespace
 
-void RegisterGraph(CLI::App& app) {
+Verb RegisterGraph(CLI::App& app) {
   auto* cmd = app.add_subcommand("graph", "Draw a lab as Graphviz DOT, SVG or Mermaid");
   struct Opts {
     std::string file, format, out;
@@ -53,40 +53,41 @@ void RegisterGraph(CLI::App& app) {
                   "without it, the -o name's extension chooses (.dot, .gv, .svg, .png, .mmd)")
       ->check(CLI::IsMember({"dot", "svg", "png", "mermaid"}));
   cmd->add_option("-o,--output", o->out, "Write to this file instead of standard output");
-  cmd->callback([o] {
-    LoadOptions lo;
-    lo.file = o->file;
-    std::optional<Topology> t = LoadTopology(lo);
-    if (!t) return;
-    std::string format = o->format;
-    if (format.empty() && !o->out.empty() && o->out != "-") {
-      format = FormatOfName(o->out);
-      if (format.empty()) {
-        PrintError("cannot tell which format '" + o->out +
-                   "' should be from its name: name it .dot, .gv, .svg, .png or .mmd, or give "
-                   "--format");
-        g_exit_code = kExitInvalid;
-        return;
-      }
-    }
-    if (format.empty()) format = "dot";
-    std::string text = format == "mermaid" ? GraphToMermaid(*t) : GraphToDot(*t);
-    if ((format == "svg" || format == "png") && !RunDot(std::string(text), format, &text)) {
-      g_exit_code = kExitFailure;
-      return;
-    }
-    if (o->out.empty() || o->out == "-") {
-      std::cout << text;
-      return;
-    }
-    std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      PrintError("cannot write '" + o->out + "'");
-      g_exit_code = kExitFailure;
-    }
-  });
+  return {cmd, [o]() -> int {
+            LoadRequest request;
+            request.file = o->file;
+            request.compile = false;
+            std::optional<Loaded> loaded = LoadOrReport(request);
+            if (!loaded) return kExitInvalid;
+            const Topology& t = *loaded->topology;
+            std::string format = o->format;
+            if (format.empty() && !o->out.empty() && o->out != "-") {
+              format = FormatOfName(o->out);
+              if (format.empty()) {
+                PrintError("cannot tell which format '" + o->out +
+                           "' should be from its name: name it .dot, .gv, .svg, .png or .mmd, or "
+                           "give --format");
+                return kExitInvalid;
+              }
+            }
+            if (format.empty()) format = "dot";
+            std::string text = format == "mermaid" ? GraphToMermaid(t) : GraphToDot(t);
+            if ((format == "svg" || format == "png") && !RunDot(std::string(text), format, &text)) {
+              return kExitFailure;
+            }
+            if (o->out.empty() || o->out == "-") {
+              std::cout << text;
+              return kExitOk;
+            }
+            std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
+            out << text;
+            out.close();
+            if (!out) {
+              PrintError("cannot write '" + o->out + "'");
+              return kExitFailure;
+            }
+            return kExitOk;
+          }};
 }
 
 }  // namespace topo::cli

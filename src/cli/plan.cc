@@ -6,7 +6,7 @@
 
 namespace topo::cli {
 
-void RegisterPlan(CLI::App& app) {
+Verb RegisterPlan(CLI::App& app) {
   auto* cmd = app.add_subcommand("plan", "Print the ordered actions that `up` would perform");
   struct Opts {
     std::string file, format = "text";
@@ -20,34 +20,35 @@ void RegisterPlan(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Same as --format json");
   cmd->add_flag("--teardown", o->teardown, "With --format shell: the script that removes the lab");
   cmd->add_option("--prefix", o->prefix, "Namespace name prefix (overrides the file's)");
-  cmd->callback([o] {
-    if (o->json && o->format != "text" && o->format != "json") {
-      PrintError("--json and --format " + o->format + " contradict each other");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    std::string format = o->json ? "json" : o->format;
-    if (o->teardown && format != "shell") {
-      PrintError(
-          "--teardown goes with --format shell (the text and JSON plans list each "
-          "action's inverse already)");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    LoadOptions lo;
-    lo.file = o->file;
-    lo.prefix = o->prefix;
-    auto plan = LoadPlan(lo);
-    if (!plan) return;
-    if (format == "json") {
-      std::cout << PlanToJson(*plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                << "\n";
-    } else if (format == "shell") {
-      std::cout << FormatPlanShell(*plan, o->teardown);
-    } else {
-      std::cout << FormatPlanText(*plan);
-    }
-  });
+  return {cmd, [o]() -> int {
+            if (o->json && o->format != "text" && o->format != "json") {
+              PrintError("--json and --format " + o->format + " contradict each other");
+              return kExitInvalid;
+            }
+            std::string format = o->json ? "json" : o->format;
+            if (o->teardown && format != "shell") {
+              PrintError(
+                  "--teardown goes with --format shell (the text and JSON plans list each "
+                  "action's inverse already)");
+              return kExitInvalid;
+            }
+            LoadRequest request;
+            request.file = o->file;
+            request.prefix = o->prefix;
+            std::optional<Loaded> loaded = LoadOrReport(request);
+            if (!loaded) return kExitInvalid;
+            const std::optional<Plan>& plan = loaded->plan;
+            if (format == "json") {
+              std::cout << PlanToJson(*plan).dump(2, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace)
+                        << "\n";
+            } else if (format == "shell") {
+              std::cout << FormatPlanShell(*plan, o->teardown);
+            } else {
+              std::cout << FormatPlanText(*plan);
+            }
+            return kExitOk;
+          }};
 }
 
 }  // namespace topo::cli

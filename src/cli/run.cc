@@ -107,7 +107,7 @@ int RunCommand(const std::vector<std::string>& argv, const std::vector<std::stri
 
 }  // namespace
 
-void RegisterRun(CLI::App& app) {
+Verb RegisterRun(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "run", "Bring a lab up, run a command with variables locating it, tear the lab down");
   struct Opts {
@@ -122,42 +122,40 @@ void RegisterRun(CLI::App& app) {
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
   AddPcapOptions(cmd, &o->pcap);
   cmd->add_option("command", o->argv, "Command and arguments (after --)")->required();
-  cmd->callback([o] {
-    if (!o->argv.empty() && o->argv.front() == "--") o->argv.erase(o->argv.begin());
-    if (o->argv.empty()) {
-      PrintError("no command given: topo run FILE -- CMD ARGS...");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    LoadOptions lo;
-    lo.file = o->file;
-    lo.prefix = o->prefix;
-    const std::atomic<bool>* cancel = InstallCancelHandlers();
-    auto run = BringUp(lo, cancel, kExitLab);
-    if (!run) {
-      if (CancelSignal() != 0) g_exit_code = 128 + CancelSignal();
-      return;
-    }
-    std::cerr << "topo: lab '" << run->plan.lab << "' is up; running " << o->argv[0] << "\n";
-    int code = 128 + CancelSignal();
-    LabPcaps pcaps;
-    if (!pcaps.Start(o->pcap, run->plan)) {
-      code = kExitLab;
-    } else if (!cancel->load()) {  // not interrupted while coming up
-      std::vector<std::string> clashes;
-      StateStore store;
-      std::vector<std::string> env = LabEnvironment(run->plan, store.dir(), &clashes);
-      for (const std::string& node : clashes) {
-        std::cerr << "topo: warning: node '" << node
-                  << "' has no TOPO_NS_ variable: " << NamespaceVariable(node)
-                  << " names another node\n";
-      }
-      code = RunCommand(o->argv, ChildEnvironment(env));
-    }
-    pcaps.Finish(code != 0);
-    if (!TearDown(run->plan.lab) && code == 0) code = kExitLab;
-    g_exit_code = code;
-  });
+  return {cmd, [o]() -> int {
+            if (!o->argv.empty() && o->argv.front() == "--") o->argv.erase(o->argv.begin());
+            if (o->argv.empty()) {
+              PrintError("no command given: topo run FILE -- CMD ARGS...");
+              return kExitInvalid;
+            }
+            LoadRequest request;
+            request.file = o->file;
+            request.prefix = o->prefix;
+            const std::atomic<bool>* cancel = InstallCancelHandlers();
+            int failed = kExitOk;
+            auto run = BringUp(request, cancel, kExitLab, &failed);
+            if (!run) return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
+            std::cerr << "topo: lab '" << run->plan.lab << "' is up; running " << o->argv[0]
+                      << "\n";
+            int code = 128 + CancelSignal();
+            LabPcaps pcaps;
+            if (!pcaps.Start(o->pcap, run->plan)) {
+              code = kExitLab;
+            } else if (!cancel->load()) {  // not interrupted while coming up
+              std::vector<std::string> clashes;
+              StateStore store;
+              std::vector<std::string> env = LabEnvironment(run->plan, store.dir(), &clashes);
+              for (const std::string& node : clashes) {
+                std::cerr << "topo: warning: node '" << node
+                          << "' has no TOPO_NS_ variable: " << NamespaceVariable(node)
+                          << " names another node\n";
+              }
+              code = RunCommand(o->argv, ChildEnvironment(env));
+            }
+            pcaps.Finish(code != 0);
+            if (!TearDown(run->plan.lab) && code == 0) code = kExitLab;
+            return code;
+          }};
 }
 
 }  // namespace topo::cli

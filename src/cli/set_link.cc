@@ -9,7 +9,7 @@
 
 namespace topo::cli {
 
-void RegisterSetLink(CLI::App& app) {
+Verb RegisterSetLink(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "set-link", "Change the impairments of a link end (its outgoing packets) in a running lab");
   struct Opts {
@@ -35,52 +35,51 @@ void RegisterSetLink(CLI::App& app) {
   }
   cmd->add_flag("--clear", o->clear, "Remove every impairment first (then apply the ones given)");
   cmd->add_flag("--both", o->both, "Change both ends of the link (both directions)");
-  cmd->callback([o] {
-    SetLinkRequest req;
-    req.lab = o->lab;
-    req.prefix = o->prefix;
-    req.endpoint = o->endpoint;
-    req.clear = o->clear;
-    req.both = o->both;
-    bool any = o->clear, bad = false;
-    for (const char* key : kImpairmentKeys) {
-      const std::optional<std::string>& v = o->values[key];
-      if (!v) continue;
-      any = true;
-      if (auto e = ParseImpairmentValue(key, *v, &req.changes)) {
-        PrintError("--" + std::string(key) + " " + *v + ": " + e->message +
-                   (e->hint.empty() ? "" : " (" + e->hint + ")"));
-        bad = true;
-      }
-    }
-    if (!any) {
-      PrintError(
-          "nothing to change: give --delay, --jitter, --loss, --duplicate, --reorder, "
-          "--corrupt, --rate or --clear");
-      bad = true;
-    }
-    if (bad) {
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    if (!RequireRoot("topo set-link")) return;
-    auto backend = MakeBackend();
-    StateStore store;
-    SetLinkResult r;
-    Status s = SetLink(req, *backend, store, &r);
-    for (const std::string& w : r.warnings) std::cerr << "topo: warning: " << w << "\n";
-    if (!s.ok()) {
-      PrintError(s.message());
-      g_exit_code = s.code() == Status::Code::kInvalidArgument ? kExitInvalid
-                    : s.IsNotFound()                           ? kExitInvalid
-                                                               : kExitFailure;
-      return;
-    }
-    for (const LinkEndChange& c : r.changes) {
-      std::cout << "lab '" << r.lab << "': " << c.node << ":" << c.ifname << " now "
-                << c.after.ToString() << " (was " << c.before.ToString() << ")\n";
-    }
-  });
+  return {cmd, [o]() -> int {
+            SetLinkRequest req;
+            req.lab = o->lab;
+            req.prefix = o->prefix;
+            req.endpoint = o->endpoint;
+            req.clear = o->clear;
+            req.both = o->both;
+            bool any = o->clear, bad = false;
+            for (const char* key : kImpairmentKeys) {
+              const std::optional<std::string>& v = o->values[key];
+              if (!v) continue;
+              any = true;
+              if (auto e = ParseImpairmentValue(key, *v, &req.changes)) {
+                PrintError("--" + std::string(key) + " " + *v + ": " + e->message +
+                           (e->hint.empty() ? "" : " (" + e->hint + ")"));
+                bad = true;
+              }
+            }
+            if (!any) {
+              PrintError(
+                  "nothing to change: give --delay, --jitter, --loss, --duplicate, --reorder, "
+                  "--corrupt, --rate or --clear");
+              bad = true;
+            }
+            if (bad) {
+              return kExitInvalid;
+            }
+            if (!RequireRoot("topo set-link")) return kExitFailure;
+            auto backend = MakeBackend();
+            StateStore store;
+            SetLinkResult r;
+            Status s = SetLink(req, *backend, store, &r);
+            for (const std::string& w : r.warnings) std::cerr << "topo: warning: " << w << "\n";
+            if (!s.ok()) {
+              PrintError(s.message());
+              return s.code() == Status::Code::kInvalidArgument ? kExitInvalid
+                     : s.IsNotFound()                           ? kExitInvalid
+                                                                : kExitFailure;
+            }
+            for (const LinkEndChange& c : r.changes) {
+              std::cout << "lab '" << r.lab << "': " << c.node << ":" << c.ifname << " now "
+                        << c.after.ToString() << " (was " << c.before.ToString() << ")\n";
+            }
+            return kExitOk;
+          }};
 }
 
 }  // namespace topo::cli

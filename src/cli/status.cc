@@ -71,7 +71,7 @@ void PrintStatus(const LabStatus& s) {
 
 }  // namespace
 
-void RegisterStatus(CLI::App& app) {
+Verb RegisterStatus(CLI::App& app) {
   auto* cmd = app.add_subcommand("status", "Show labs that are up, as the kernel sees them");
   struct Opts {
     std::string lab;
@@ -80,32 +80,35 @@ void RegisterStatus(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("lab", o->lab, "Lab name (default: every lab that is up)");
   cmd->add_flag("--json", o->json, "Print as JSON");
-  cmd->callback([o] {
-    if (!RequireRoot("topo status")) return;
-    StateStore store;
-    std::vector<std::string> labs =
-        o->lab.empty() ? store.ListLabs() : std::vector<std::string>{o->lab};
-    auto backend = MakeBackend();
-    nlohmann::json all = nlohmann::json::array();
-    if (labs.empty() && !o->json) std::cout << "no lab is up\n";
-    for (const std::string& lab : labs) {
-      LabStatus s;
-      Status st = GetLabStatus(lab, *backend, store, &s);
-      if (!st.ok()) {
-        PrintError(st.message());
-        g_exit_code = kExitFailure;
-        continue;
-      }
-      if (!s.drift.empty()) g_exit_code = kExitFailure;
-      if (o->json) {
-        all.push_back(StatusJson(s));
-      } else {
-        PrintStatus(s);
-      }
-    }
-    if (o->json)
-      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  });
+  return {cmd, [o]() -> int {
+            if (!RequireRoot("topo status")) return kExitFailure;
+            StateStore store;
+            std::vector<std::string> labs =
+                o->lab.empty() ? store.ListLabs() : std::vector<std::string>{o->lab};
+            auto backend = MakeBackend();
+            int code = kExitOk;
+            nlohmann::json all = nlohmann::json::array();
+            if (labs.empty() && !o->json) std::cout << "no lab is up\n";
+            for (const std::string& lab : labs) {
+              LabStatus s;
+              Status st = GetLabStatus(lab, *backend, store, &s);
+              if (!st.ok()) {
+                PrintError(st.message());
+                code = kExitFailure;
+                continue;
+              }
+              if (!s.drift.empty()) code = kExitFailure;
+              if (o->json) {
+                all.push_back(StatusJson(s));
+              } else {
+                PrintStatus(s);
+              }
+            }
+            if (o->json)
+              std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                        << "\n";
+            return code;
+          }};
 }
 
 }  // namespace topo::cli

@@ -13,6 +13,7 @@
 #include "cli/common.h"
 #include "cli/pcap.h"
 #include "lab/prefix.h"
+#include "lab/session.h"
 #include "lab/state.h"
 #include "model/diagnostic.h"
 
@@ -60,26 +61,23 @@ int RunAndReport(const TestOpts& o, const std::string& lab, const std::vector<Ch
   return sum.failed == 0 ? kExitOk : kExitFailure;
 }
 
-void TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
-  if (!RequireRoot("topo test")) return;
+int TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
+  if (!RequireRoot("topo test")) return kExitFailure;
   std::string lab = o.prefix ? *o.prefix + o.lab : o.lab;
   StateStore store;
   if (!StateStore::IsSafeLabName(lab)) {
     PrintError("'" + lab + "' is not a lab name");
-    g_exit_code = kExitInvalid;
-    return;
+    return kExitInvalid;
   }
   if (!store.LabExists(lab)) {
     PrintError("lab '" + lab + "' is not up");
-    g_exit_code = kExitLab;
-    return;
+    return kExitLab;
   }
   std::string text;
   Status s = store.ReadLabFile(lab, "checks.json", &text);
   if (s.IsNotFound()) {
     PrintError("lab '" + lab + "' declares no checks (its file has no 'checks:' section)");
-    g_exit_code = kExitInvalid;
-    return;
+    return kExitInvalid;
   }
   std::vector<CheckSpec> specs;
   if (s.ok()) {
@@ -88,49 +86,46 @@ void TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
   }
   if (!s.ok()) {
     PrintError("cannot read the checks of lab '" + lab + "': " + s.message());
-    g_exit_code = kExitLab;
-    return;
+    return kExitLab;
   }
   LabRecord rec;
   LabPcaps pcaps;
   if (!store.ReadLab(lab, &rec).ok() || !pcaps.Start(o.pcap, rec.plan)) {
-    g_exit_code = kExitLab;
-    return;
+    return kExitLab;
   }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
-  g_exit_code = RunAndReport(o, lab, specs, cancel, junit);
-  pcaps.Finish(g_exit_code != kExitOk);
-  if (CancelSignal() != 0) g_exit_code = 128 + CancelSignal();
+  int code = RunAndReport(o, lab, specs, cancel, junit);
+  pcaps.Finish(code != kExitOk);
+  return CancelSignal() != 0 ? 128 + CancelSignal() : code;
 }
 
-void TestFile(const TestOpts& o, std::ofstream* junit) {
-  LoadOptions lo;
-  lo.file = o.file;
-  lo.prefix = o.prefix;
-  // A first, silent look: a file without checks is refused before anything is built.
-  {
-    LoadOptions quiet = lo;
-    nlohmann::json ignored = nlohmann::json::array();
-    quiet.json = true;
-    quiet.json_out = &ignored;
-    Topology t;
-    quiet.topology_out = &t;
-    if (LoadPlan(quiet) && t.checks.empty()) {
-      PrintError(o.file + " declares no checks; add a 'checks:' section (see docs/format.md)");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    g_exit_code = kExitOk;
+int TestFile(const TestOpts& o, std::ofstream* junit) {
+  LoadRequest request;
+  request.file = o.file;
+  request.prefix = o.prefix;
+  Loaded loaded = LoadLab(request);
+  // A file without checks is refused before anything is built.
+  if (loaded.ok() && loaded.topology->checks.empty()) {
+    PrintError(o.file + " declares no checks; add a 'checks:' section (see docs/format.md)");
+    return kExitInvalid;
+  }
+  if (!loaded.error.empty()) {
+    PrintError(loaded.error);
+    return kExitInvalid;
+  }
+  std::cerr << loaded.Report();
+  if (!loaded.ok()) {
+    return kExitInvalid;
   }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
-  auto run = BringUp(lo, cancel, kExitLab);
+  int failed = kExitOk;
+  auto run = BringUp(std::move(loaded), cancel, kExitLab, &failed);
   if (!run) {
-    if (CancelSignal() != 0) g_exit_code = 128 + CancelSignal();
     if (junit->is_open()) {  // no results: leave no empty report behind
       junit->close();
       std::remove(o.junit.c_str());
     }
-    return;
+    return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
   }
   std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
             << Counted(run->plan.actions.size(), "action") << "); running "
@@ -143,12 +138,12 @@ void TestFile(const TestOpts& o, std::ofstream* junit) {
   pcaps.Finish(code != kExitOk);
   if (!TearDown(run->plan.lab)) code = kExitLab;
   if (CancelSignal() != 0) code = 128 + CancelSignal();
-  g_exit_code = code;
+  return code;
 }
 
 }  // namespace
 
-void RegisterTest(CLI::App& app) {
+Verb RegisterTest(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "test", "Bring a lab up, run its declared checks, tear it down; exit 0 iff all pass");
   auto o = std::make_shared<TestOpts>();
@@ -159,32 +154,25 @@ void RegisterTest(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print the results as JSON");
   cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
   AddPcapOptions(cmd, &o->pcap);
-  cmd->callback([o] {
-    if (!o->lab.empty() && IsAutoPrefix(o->prefix)) {
-      PrintError("--prefix auto picks a new prefix; with --lab, name the lab that is up");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    if (o->file.empty() == o->lab.empty()) {
-      PrintError("give a topology file or --lab NAME (one of them)");
-      g_exit_code = kExitInvalid;
-      return;
-    }
-    std::ofstream junit;
-    if (!o->junit.empty()) {
-      junit.open(o->junit, std::ios::out | std::ios::trunc);
-      if (!junit) {
-        PrintError("cannot write " + o->junit);
-        g_exit_code = kExitInvalid;
-        return;
-      }
-    }
-    if (o->lab.empty()) {
-      TestFile(*o, &junit);
-    } else {
-      TestLabThatIsUp(*o, &junit);
-    }
-  });
+  return {cmd, [o]() -> int {
+            if (!o->lab.empty() && IsAutoPrefix(o->prefix)) {
+              PrintError("--prefix auto picks a new prefix; with --lab, name the lab that is up");
+              return kExitInvalid;
+            }
+            if (o->file.empty() == o->lab.empty()) {
+              PrintError("give a topology file or --lab NAME (one of them)");
+              return kExitInvalid;
+            }
+            std::ofstream junit;
+            if (!o->junit.empty()) {
+              junit.open(o->junit, std::ios::out | std::ios::trunc);
+              if (!junit) {
+                PrintError("cannot write " + o->junit);
+                return kExitInvalid;
+              }
+            }
+            return o->lab.empty() ? TestFile(*o, &junit) : TestLabThatIsUp(*o, &junit);
+          }};
 }
 
 }  // namespace topo::cli

@@ -7,7 +7,7 @@
 
 namespace topo::cli {
 
-void RegisterUp(CLI::App& app) {
+Verb RegisterUp(CLI::App& app) {
   auto* cmd = app.add_subcommand("up", "Bring a lab up (rolled back completely on any failure)");
   struct Opts {
     std::string file;
@@ -17,19 +17,21 @@ void RegisterUp(CLI::App& app) {
   cmd->add_option("file", o->file, "Topology file")->required();
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
-  cmd->callback([o] {
-    LoadOptions lo;
-    lo.file = o->file;
-    lo.prefix = o->prefix;
-    const std::atomic<bool>* cancel = InstallCancelHandlers();
-    auto run = BringUp(lo, cancel, kExitFailure);
-    if (!run) return;
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.1f", run->ms);
-    std::cout << "lab '" << run->plan.lab
-              << "' is up: " << Counted(run->plan.namespaces.size(), "namespace") << ", "
-              << Counted(run->plan.actions.size(), "action") << " in " << buf << " ms\n";
-  });
+  return {cmd, [o]() -> int {
+            LoadRequest request;
+            request.file = o->file;
+            request.prefix = o->prefix;
+            const std::atomic<bool>* cancel = InstallCancelHandlers();
+            int code = kExitOk;
+            auto run = BringUp(request, cancel, kExitFailure, &code);
+            if (!run) return code;
+            char buf[32];
+            std::snprintf(buf, sizeof(buf), "%.1f", run->ms);
+            std::cout << "lab '" << run->plan.lab
+                      << "' is up: " << Counted(run->plan.namespaces.size(), "namespace") << ", "
+                      << Counted(run->plan.actions.size(), "action") << " in " << buf << " ms\n";
+            return kExitOk;
+          }};
 }
 
 }  // namespace topo::cli

@@ -3,10 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "lab/session.h"
 
 namespace topo::cli {
 
-void RegisterValidate(CLI::App& app) {
+Verb RegisterValidate(CLI::App& app) {
   auto* cmd = app.add_subcommand("validate", "Check topology files and report every problem");
   struct Opts {
     std::vector<std::string> files;
@@ -18,35 +19,44 @@ void RegisterValidate(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print diagnostics as a JSON array");
   cmd->add_flag("--strict", o->strict, "Treat warnings as errors");
   cmd->add_option("--prefix", o->prefix, "Namespace name prefix (overrides the file's)");
-  cmd->callback([o] {
-    int rc = kExitOk;
-    nlohmann::json all = nlohmann::json::array();
-    for (const std::string& f : o->files) {
-      LoadOptions lo;
-      lo.file = f;
-      lo.prefix = o->prefix;
-      lo.json = o->json;
-      lo.strict = o->strict;
-      lo.json_out = &all;
-      g_exit_code = kExitOk;
-      auto plan = LoadPlan(lo);
-      if (!plan) {
-        rc = kExitInvalid;
-      } else if (!o->json) {
-        size_t nodes = plan->namespaces.size();
-        for (const Action& a : plan->actions) {
-          if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
-            ++nodes;  // the root node, which has no namespace of its own
-            break;
-          }
-        }
-        std::cout << f << ": ok (lab '" << plan->lab << "', " << nodes << " nodes)\n";
-      }
-    }
-    if (o->json)
-      std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    g_exit_code = rc;
-  });
+  return {cmd, [o]() -> int {
+            int rc = kExitOk;
+            nlohmann::json all = nlohmann::json::array();
+            for (const std::string& f : o->files) {
+              LoadRequest request;
+              request.file = f;
+              request.prefix = o->prefix;
+              request.strict = o->strict;
+              Loaded loaded = LoadLab(request);
+              if (!loaded.error.empty()) {
+                PrintError(loaded.error);
+                rc = kExitInvalid;
+                continue;
+              }
+              if (o->json) {
+                for (auto& d : DiagnosticsToJson(loaded.diags)) all.push_back(d);
+              } else {
+                std::cerr << loaded.Report();
+              }
+              const std::optional<Plan>& plan = loaded.plan;
+              if (!plan) {
+                rc = kExitInvalid;
+              } else if (!o->json) {
+                size_t nodes = plan->namespaces.size();
+                for (const Action& a : plan->actions) {
+                  if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+                    ++nodes;  // the root node, which has no namespace of its own
+                    break;
+                  }
+                }
+                std::cout << f << ": ok (lab '" << plan->lab << "', " << nodes << " nodes)\n";
+              }
+            }
+            if (o->json)
+              std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                        << "\n";
+            return rc;
+          }};
 }
 
 }  // namespace topo::cli

@@ -1,5 +1,7 @@
 #include "lab/apply.h"
 
+#include <chrono>
+
 namespace topo {
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options) {
@@ -29,9 +31,20 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
       }
     }
     std::string note;
+    const auto start = std::chrono::steady_clock::now();
     Status s = DoAction(backend, a, &note);
+    ActionEvent event;
+    event.step = ActionEvent::Step::kApply;
+    event.index = i;
+    event.action = &a;
+    event.status = s;
+    event.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
+    event.handled = i + 1;
+    event.total = plan.actions.size();
     if (note.empty()) note = before;
     if (!s.ok()) {
+      if (options.observer) options.observer->OnAction(event);
       std::string msg = Describe(a) + ": " + s.message();
       result.status = s.IsAlreadyExists() ? Status::AlreadyExists(msg, s.sys_errno())
                       : s.IsNotFound()    ? Status::NotFound(msg, s.sys_errno())
@@ -52,7 +65,9 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
         break;
       }
     }
-    if (options.on_action) options.on_action(i, a);
+    // Told once the action is journaled: an observer may stop the process here
+    // (cli/test_hooks.h) and a crash test then finds it in the journal.
+    if (options.observer) options.observer->OnAction(event);
   }
   if (result.status.ok()) {
     if (options.journal) result.status = options.journal->Complete();
@@ -62,7 +77,7 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     }
   }
   result.rolled_back = true;
-  result.rollback = Teardown(plan, done, std::nullopt, notes, backend);
+  result.rollback = Teardown(plan, done, std::nullopt, notes, backend, options.observer);
   return result;
 }
 

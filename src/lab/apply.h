@@ -6,12 +6,12 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <map>
 #include <optional>
 
 #include "kernel/backend.h"
 #include "lab/actions.h"
+#include "lab/observer.h"
 #include "lab/state.h"
 #include "lab/teardown.h"
 #include "plan/plan.h"
@@ -31,8 +31,9 @@ struct ApplyResult {
 struct ApplyOptions {
   Journal* journal = nullptr;                 // may be null (tests)
   const std::atomic<bool>* cancel = nullptr;  // checked between actions
-  // Called after each action completes (index, action), e.g. for progress.
-  std::function<void(size_t, const Action&)> on_action;
+  // Told of each action attempted, with its duration and result (progress,
+  // logs); may be null.
+  LabObserver* observer = nullptr;
 };
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});

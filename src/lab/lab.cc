@@ -53,7 +53,7 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   ApplyOptions ao;
   ao.journal = &journal;
   ao.cancel = options.cancel;
-  ao.on_action = options.on_action;
+  ao.observer = options.observer;
   r.apply = Apply(plan, backend, ao);
   r.status = r.apply.status;
   if (!r.status.ok() && r.apply.rolled_back && r.apply.rollback.ok()) {
@@ -85,7 +85,7 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   r.was_up = true;
   r.was_complete = rec.complete;
   r.report =
-      Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend, options.on_progress);
+      Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend, options.observer);
   r.report.skipped += rec.omitted;
   if (!r.report.ok()) {
     r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);

@@ -16,6 +16,7 @@
 
 #include "kernel/backend.h"
 #include "lab/apply.h"
+#include "lab/observer.h"
 #include "lab/state.h"
 #include "lab/teardown.h"
 #include "plan/plan.h"
@@ -24,7 +25,7 @@ namespace topo {
 
 struct UpOptions {
   const std::atomic<bool>* cancel = nullptr;
-  std::function<void(size_t, const Action&)> on_action;
+  LabObserver* observer = nullptr;  // each action, and the rollback's (lab/observer.h)
 };
 
 struct UpResult {
@@ -55,8 +56,7 @@ struct DownResult {
 };
 
 struct DownOptions {
-  // Called as the teardown goes: (actions handled, total), e.g. for progress.
-  std::function<void(size_t, size_t)> on_progress;
+  LabObserver* observer = nullptr;  // each action as the teardown goes (lab/observer.h)
 };
 
 DownResult Down(const std::string& lab, Backend& backend, StateStore& store,

@@ -1,7 +1,8 @@
 // topo::Lab (include/topo/lab.h): the public lab API over the pipeline.
 // Load validates once, keeping the text; Up validates again with the chosen
 // prefix (names are checked with the prefix in them), compiles and applies
-// through the NetlinkBackend and the default StateStore, as `topo up` does.
+// through the NetlinkBackend and the default StateStore: the session path of
+// lab/session.h, which `topo up` takes too.
 #include "topo/lab.h"
 
 #include <fcntl.h>
@@ -13,14 +14,12 @@
 #include <map>
 #include <thread>
 
-#include "front/validate.h"
 #include "kernel/find_program.h"
 #include "kernel/netlink_backend.h"
 #include "kernel/netns.h"
 #include "lab/lab.h"
-#include "lab/prefix.h"
+#include "lab/session.h"
 #include "lab/state.h"
-#include "plan/compile.h"
 
 namespace topo {
 
@@ -35,26 +34,22 @@ struct Lab::Impl {
 
 namespace {
 
-std::string Plural(size_t n, const std::string& word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-// Validates `text`; throws Error with every diagnostic when it is invalid.
-Topology ValidateOrThrow(const std::string& file, const std::string& text,
-                         const std::optional<std::string>& prefix) {
-  Document doc;
-  DiagnosticList diags(file);
-  std::optional<Topology> t;
-  if (LoadText(file, text, &doc, &diags)) {
-    ValidateOptions vo;
-    vo.prefix = prefix;
-    t = Validate(doc, vo, &diags);
+// Loads `text` (or the file, when text is absent) through the session; throws
+// Error with every diagnostic when it is invalid.
+Loaded LoadOrThrow(const std::string& file, const std::optional<std::string>& text,
+                   const std::optional<std::string>& prefix, bool compile) {
+  LoadRequest request;
+  request.file = file;
+  request.text = text;
+  request.prefix = prefix;
+  request.compile = compile;
+  Loaded loaded = LoadLab(request);
+  if (!loaded.error.empty()) throw Error(loaded.error);
+  if (!loaded.parsed && !text) {
+    throw Error(FormatDiagnostics(loaded.diags, loaded.text) + file + ": cannot be loaded");
   }
-  diags.Sort();
-  if (t && !diags.has_errors()) return std::move(*t);
-  throw Error(FormatDiagnostics(diags, doc.text) + file + ": " +
-              Plural(diags.error_count(), "error") + ", " +
-              Plural(diags.warning_count(), "warning"));
+  if (!loaded.ok()) throw Error(FormatDiagnostics(loaded.diags, loaded.text) + loaded.Summary());
+  return loaded;
 }
 
 std::string UpFailure(const Plan& plan, const UpResult& r) {
@@ -95,19 +90,20 @@ Lab::~Lab() {
 }
 
 Lab Lab::Load(const std::string& path) {
-  Document doc;
-  DiagnosticList diags(path);
-  if (!LoadFile(path, &doc, &diags)) {
-    throw Error(FormatDiagnostics(diags, doc.text) + path + ": cannot be loaded");
-  }
-  return FromYaml(doc.text, path);
+  Loaded loaded = LoadOrThrow(path, std::nullopt, std::nullopt, /*compile=*/false);
+  auto impl = std::make_unique<Impl>();
+  impl->file = path;
+  impl->text = std::move(loaded.text);
+  impl->topology = std::move(*loaded.topology);
+  return Lab(std::move(impl));
 }
 
 Lab Lab::FromYaml(const std::string& yaml, const std::string& name) {
+  Loaded loaded = LoadOrThrow(name, yaml, std::nullopt, /*compile=*/false);
   auto impl = std::make_unique<Impl>();
   impl->file = name;
   impl->text = yaml;
-  impl->topology = ValidateOrThrow(name, yaml, std::nullopt);
+  impl->topology = std::move(*loaded.topology);
   return Lab(std::move(impl));
 }
 
@@ -117,27 +113,20 @@ void Lab::Up(const std::string& prefix) {
   StateStore store;
   if (Status s = store.Open(); !s.ok()) throw Error(s.message());
   NetlinkBackend backend;
-  const bool automatic = prefix == kAutoPrefix;
-  for (int attempt = 0;; ++attempt) {
-    std::string chosen = automatic ? PickPrefix(store) : prefix;
-    Topology t = ValidateOrThrow(impl_->file, impl_->text, chosen);
-    Plan plan = Compile(t, impl_->file);
-    UpResult r = topo::Up(plan, backend, store);
-    if (r.status.ok()) {
-      impl_->up = true;
-      impl_->prefix = chosen;
-      impl_->lab = plan.lab;
-      impl_->namespaces.clear();
-      for (const Node& n : t.nodes) impl_->namespaces[n.name] = t.NamespaceOf(n.name);
-      return;
-    }
-    // Another process took the picked prefix between the pick and the lock.
-    bool untouched = r.apply.applied == 0 && !r.apply.failed_index;
-    if (automatic && untouched && r.status.IsAlreadyExists() && attempt < 8) continue;
-    std::string why = UpFailure(plan, r);
+  Loaded loaded = LoadOrThrow(impl_->file, impl_->text, prefix, /*compile=*/true);
+  BringUpResult r = BringUp(&loaded, backend, store);
+  const Plan& plan = *loaded.plan;
+  if (!r.status.ok()) {
+    std::string why = UpFailure(plan, r.up);
     throw Error(why.rfind("cannot ", 0) == 0 ? why
                                              : "cannot bring up lab '" + plan.lab + "': " + why);
   }
+  const Topology& t = *loaded.topology;
+  impl_->up = true;
+  impl_->prefix = t.prefix;
+  impl_->lab = plan.lab;
+  impl_->namespaces.clear();
+  for (const Node& n : t.nodes) impl_->namespaces[n.name] = t.NamespaceOf(n.name);
 }
 
 void Lab::Down() {

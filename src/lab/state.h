@@ -144,6 +144,10 @@ class StateStore {
   // the lab's resolved checks, for `topo test --lab`). `name` is a plain file name.
   Status WriteLabFile(const std::string& lab, const std::string& name, const std::string& data);
   Status ReadLabFile(const std::string& lab, const std::string& name, std::string* out) const;
+  // The path of such a file, for what appends to it (the CLI's log, "log").
+  std::string LabFilePath(const std::string& lab, const std::string& name) const {
+    return LabDir(lab) + "/" + name;
+  }
 
   // Lab names become path components; this refuses any that could escape.
   static bool IsSafeLabName(const std::string& lab);

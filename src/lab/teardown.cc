@@ -1,5 +1,7 @@
 #include "lab/teardown.h"
 
+#include <chrono>
+
 #include "lab/actions.h"
 
 namespace topo {
@@ -7,7 +9,7 @@ namespace topo {
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
                         const std::map<size_t, std::string>& notes, Backend& backend,
-                        const std::function<void(size_t, size_t)>& progress) {
+                        LabObserver* observer) {
   TeardownReport report;
   std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -16,15 +18,28 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);
   for (size_t i = plan.actions.size(); i-- > 0;) {
-    if (progress) progress(plan.actions.size() - i, plan.actions.size());
-    if (!touched[i]) continue;
     const Action& a = plan.actions[i];
-    if (moot[i]) {
-      ++report.skipped;
+    ActionEvent e;
+    e.step = ActionEvent::Step::kUndo;
+    e.index = i;
+    e.action = &a;
+    e.handled = plan.actions.size() - i;
+    e.total = plan.actions.size();
+    e.performed = touched[i] && !moot[i];
+    if (!e.performed) {
+      if (observer) observer->OnAction(e);
+      if (touched[i]) ++report.skipped;
       continue;
     }
     auto note = notes.find(i);
+    const auto start = std::chrono::steady_clock::now();
     Status s = UndoAction(backend, a, note == notes.end() ? "" : note->second);
+    if (observer) {
+      e.status = s;
+      e.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      observer->OnAction(e);
+    }
     if (s.ok()) {
       ++report.undone;
     } else if (s.IsNotFound()) {

@@ -7,13 +7,13 @@
 // carries on past real failures so it removes as much as it can.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "kernel/backend.h"
+#include "lab/observer.h"
 #include "plan/plan.h"
 
 namespace topo {
@@ -29,10 +29,10 @@ struct TeardownReport {
 // `done[i]` marks actions that completed; `maybe_in_progress` is an action that
 // may or may not have happened (the process died during it): it is undone too,
 // and "already gone" is expected for it.
-// `progress` (if set) is called after each action is dealt with: (handled, total).
+// `observer` (if set) is told of each action as it is dealt with (lab/observer.h).
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
                         const std::map<size_t, std::string>& notes, Backend& backend,
-                        const std::function<void(size_t, size_t)>& progress = nullptr);
+                        LabObserver* observer = nullptr);
 
 }  // namespace topo

@@ -17,6 +17,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "front/validate.h"
@@ -360,6 +362,44 @@ TEST_F(SeedLabTest, CollidingLabFailsCleanlyAndLeavesTheFirstIntact) {
   EXPECT_FALSE(NamespaceFileExists(prefix_ + "x"));
   Ping("server", "2.2.2.2");
   EXPECT_EQ(Topo({"down", prefix_ + "server-router-client"}).status, 0);
+}
+
+// -v prints every kernel action with its duration and result; every up and
+// down appends the same lines, timestamped, to the lab's log, which goes with
+// the lab's record.
+TEST_F(SeedLabTest, VerboseUpPrintsEachActionAndTheLabKeepsALogUntilDown) {
+  const std::string lab = prefix_ + "server-router-client";
+  labs_.push_back(lab);
+  auto up = Topo({"up", "-v", "--prefix", prefix_, kSeedFile});
+  ASSERT_EQ(up.status, 0) << up.output;
+  Plan plan = testing::ShippedPlan("topologies/server-router-client.yaml");
+  const std::regex action_line(R"(\[debug\] (\d+) (.*): ok \((\d+) us\))");
+  size_t actions = 0;
+  std::istringstream lines(up.output);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, action_line)) continue;
+    EXPECT_EQ(std::stoul(m[1].str()), actions + 1) << line;  // numbered as `topo plan` does
+    ++actions;
+  }
+  EXPECT_EQ(actions, plan.actions.size()) << up.output;
+  EXPECT_NE(up.output.find("[debug] 1 create namespace " + prefix_ + "server: ok ("),
+            std::string::npos)
+      << up.output;
+
+  const std::string log_file = state_dir_ + "/labs/" + lab + "/log";
+  ASSERT_TRUE(std::filesystem::exists(log_file));
+  const std::string log = testing::ReadFile(log_file);
+  const std::regex timestamped(
+      R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[debug\] 1 create namespace \S+: ok \(\d+ us\))");
+  EXPECT_TRUE(std::regex_search(log, timestamped)) << log;
+
+  auto down = Topo({"down", lab});  // not verbose: nothing but the summary on the terminal
+  ASSERT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(down.output.find("[debug]"), std::string::npos) << down.output;
+  EXPECT_FALSE(std::filesystem::exists(log_file));
+  EXPECT_FALSE(std::filesystem::exists(state_dir_ + "/labs/" + lab));
+  EXPECT_EQ(RootSnapshot(), before_);
 }
 
 TEST_F(SeedLabTest, Ipv6OnlyLabPingsRightAfterUp) {

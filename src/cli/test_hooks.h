@@ -1,0 +1,21 @@
+// Test-only hooks of the command line, gathered here so that the production
+// path reads none of them itself. They are read from the environment once, by
+// InstallTestHooks, and do nothing unless their variable is set:
+//
+//   TOPO_TEST_STOP_AFTER=N   `up` (and `test`, `run`) stops the process with
+//                            SIGSTOP after N completed actions, so the crash
+//                            tests can SIGKILL it at an exact point.
+//
+// Not for users: README.md names them under "Tests" only.
+#pragma once
+
+#include "lab/observer.h"
+#include "lab/session.h"
+
+namespace topo::cli {
+
+// Adds the hooks the environment asks for to `options`: its observer is
+// wrapped by one that passes each event on, then acts.
+void InstallTestHooks(BringUpOptions* options);
+
+}  // namespace topo::cli
