@@ -13,6 +13,7 @@
 #include "lab/teardown.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -35,15 +36,10 @@ Plan Seed(std::optional<std::string> prefix = std::nullopt) {
 class TempStateDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-state-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
-    std::filesystem::remove_all(dir_, ec);
-  }
+  testing::TempDir tmp_{"topo-state"};
   std::string dir_;
 };
 
@@ -115,6 +111,34 @@ TEST(TeardownTest, RemovesNamespacesAndEtcFilesAndSkipsWhatGoesWithThem) {
                        "remove /etc/netns/client/hosts", "remove /etc/netns/router/hosts",
                        "remove /etc/netns/server/hosts", "delete namespace client",
                        "delete namespace router", "delete namespace server"}));
+  EXPECT_TRUE(b.Empty());
+}
+
+TEST(TeardownTest, EndsStrayProcessesOnceBeforeRemovingTheNamespaces) {
+  Plan p = Seed();
+  RecordingBackend b;
+  ASSERT_TRUE(Apply(p, b).status.ok());
+  b.AddProcess("server");  // topo exec server -- sh -c 'sleep 300 &'
+  b.AddProcess("server");
+  b.AddProcess("router");
+  TeardownReport rep = Teardown(p, std::vector<bool>(p.actions.size(), true), std::nullopt, {}, b);
+  EXPECT_TRUE(rep.ok());
+  EXPECT_EQ(rep.ended_processes, 3u);
+  EXPECT_EQ(b.process_ends(),
+            (std::vector<std::string>{"end processes in server, router, client"}));
+  EXPECT_EQ(b.leaked(), 0);
+  EXPECT_TRUE(b.Empty());
+}
+
+TEST(TeardownTest, RollbackEndsStrayProcessesToo) {
+  Plan p = Seed();
+  RecordingBackend b;
+  b.AddProcess("server");
+  b.FailAt(10);
+  ApplyResult r = Apply(p, b);
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.rollback.ended_processes, 1u);
+  EXPECT_EQ(b.leaked(), 0);
   EXPECT_TRUE(b.Empty());
 }
 

@@ -17,6 +17,7 @@
 #include "lab/prefix.h"
 #include "lab/run_env.h"
 #include "plan/compile.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -58,10 +59,15 @@ TEST(ChecksBuild, ReadsEveryField) {
   - {from: server, to: client, source: 10.0.2.1, expect: failure, timeout: 2}
   - {from: server, to: 10.0.2.2, udp: 53, timeout: 1.5s}
   - {from: client, to: 1.1.1.1, tcp: 22, listen: false}
+  - {from: client, to: server, within: 30s}
+  - {from: client, to: server, within: 2.5}
 )"),
                         &diags);
   ASSERT_TRUE(t) << Brief(diags);
-  ASSERT_EQ(t->checks.size(), 5u);
+  ASSERT_EQ(t->checks.size(), 7u);
+  EXPECT_EQ(t->checks[0].within_ms, 0) << "no within: run once";
+  EXPECT_EQ(t->checks[5].within_ms, 30000);
+  EXPECT_EQ(t->checks[6].within_ms, 2500);
   const DeclaredCheck& ping = t->checks[0];
   EXPECT_EQ(ping.kind, ProbeKind::kPing);
   EXPECT_EQ(ping.to, "client");
@@ -139,12 +145,13 @@ TEST(ChecksResolve, NodesBecomeAddressesAndNamespaces) {
   auto t = ValidateText(WithChecks(R"(  - {from: client, to: server}
   - {from: server, to: client, tcp: 80}
   - {from: server, to: 127.0.0.1, tcp: 81}
-  - {from: server, to: 2001:db8:1::1, udp: 53, source: 2001:db8:1::2}
+  - {from: server, to: 2001:db8:1::1, udp: 53, source: 2001:db8:1::2, within: 20s}
 )"),
                         &diags);
   ASSERT_TRUE(t) << Brief(diags);
   std::vector<CheckSpec> specs = ResolveChecks(*t);
   ASSERT_EQ(specs.size(), 4u);
+  EXPECT_EQ(specs[3].within_ms, 20000);
   EXPECT_EQ(specs[0].name, "ping client -> server");
   EXPECT_EQ(specs[0].from_ns, "p-client");
   EXPECT_EQ(specs[0].target.ToString(), "1.1.1.1") << "lo first, in file order";
@@ -159,6 +166,8 @@ TEST(ChecksResolve, NodesBecomeAddressesAndNamespaces) {
   std::vector<CheckSpec> back;
   ASSERT_TRUE(CheckSpecsFromJson(CheckSpecsToJson(specs), &back).ok());
   ASSERT_EQ(back.size(), specs.size());
+  EXPECT_EQ(back[3].within_ms, 20000);
+  EXPECT_EQ(back[0].within_ms, 0);
   for (size_t i = 0; i < specs.size(); ++i) {
     EXPECT_EQ(CheckSpecsToJson({back[i]}), CheckSpecsToJson({specs[i]}));
   }
@@ -196,6 +205,15 @@ TEST(ChecksReport, TerminalLines) {
             "PASS  n: no reply within 1s (as expected) (1.2 ms)");
   EXPECT_EQ(FormatCheckLine(Spec("n", false), Result("n", false, true, "reply from 10.0.0.2")),
             "FAIL  n: reply from 10.0.0.2, but the check expects failure (1.2 ms)");
+  CheckResult retried = Result("w", true, true, "reply from 10.0.0.2");
+  retried.attempts = 14;
+  retried.seconds = 6.23;
+  EXPECT_EQ(FormatCheckLine(Spec("w"), retried),
+            "PASS  w: reply from 10.0.0.2 (passed after 6.2 s, 14 attempts)");
+  retried.passed = false;
+  retried.detail = "connection refused";
+  EXPECT_EQ(FormatCheckLine(Spec("w"), retried),
+            "FAIL  w: connection refused (gave up after 6.2 s, 14 attempts)");
   std::vector<CheckResult> results = {Result("p", true, true, ""), Result("q", false, false, "")};
   EXPECT_EQ(FormatCheckSummary("lab", Summarize(results, 0.5)),
             "lab 'lab': 2 checks, 1 passed, 1 failed in 500.0 ms");
@@ -282,16 +300,15 @@ TEST(AutoPrefix, ShortRandomAndFree) {
   for (int i = 0; i < 20; ++i) {
     EXPECT_TRUE(std::regex_match(RandomPrefix(), shape));
   }
-  char tmpl[] = "/tmp/topo-prefix-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  std::string dir = tmpl;
+  testing::TempDir tmp("topo-prefix");
+  ASSERT_TRUE(tmp.ok());
+  const std::string dir = tmp.path();
   std::ofstream(dir + "/tabcd-server").put('\n');
   StateStore store(dir + "/state");
   EXPECT_FALSE(PrefixIsFree("tabcd-", store, dir));
   EXPECT_TRUE(PrefixIsFree("tabce-", store, dir));
   EXPECT_TRUE(IsAutoPrefix(std::string("auto")));
   EXPECT_FALSE(IsAutoPrefix(std::nullopt));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunEnvironment, LocatesTheLab) {

@@ -22,6 +22,7 @@
 #include "plan/compile.h"
 #include "support/fault_backend.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -97,13 +98,8 @@ Plan KitchenSink() {
 class FaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-faults-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
   }
   // `down` until it succeeds (at most twice): the machine must then be clean.
   void ExpectDownCleans(const std::string& lab, RecordingBackend& b, const std::string& where) {
@@ -114,6 +110,7 @@ class FaultTest : public ::testing::Test {
     EXPECT_TRUE(b.Empty()) << where;
     EXPECT_TRUE(store.ListLabs().empty()) << where;
   }
+  testing::TempDir tmp_{"topo-faults"};
   std::string dir_;
 };
 

@@ -25,6 +25,7 @@
 #include "model/impairment.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -206,15 +207,12 @@ TEST(ImpairmentCompileTest, ShippedLabGoldenPlans) {
 class SetLinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-setlink-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     plan_ = CompileText(kLab);
     StateStore store(dir_);
     ASSERT_TRUE(Up(plan_, b_, store).status.ok());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   Status Set(const std::string& end, std::vector<std::pair<std::string, std::string>> values,
              bool clear = false, bool both = false, SetLinkResult* result = nullptr) {
     SetLinkRequest req;
@@ -234,6 +232,7 @@ class SetLinkTest : public ::testing::Test {
     return st;
   }
 
+  testing::TempDir tmp_{"topo-setlink"};
   std::string dir_;
   Plan plan_;
   RecordingBackend b_;
@@ -378,12 +377,11 @@ TEST(QdiscRequestTest, TbfAloneOrBeneathNetem) {
 class EtcFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-etc-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     etc_ = root_ + "/netns";  // does not exist yet
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  testing::TempDir tmp_{"topo-etc"};
   std::string root_, etc_;
 };
 

@@ -11,6 +11,7 @@
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -19,15 +20,11 @@ namespace {
 class JournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-journal-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
+    dir_ = tmp_.path();
     path_ = dir_ + "/journal";
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  testing::TempDir tmp_{"topo-journal"};
   Journal Open() {
     return Journal(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   }

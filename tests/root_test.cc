@@ -15,6 +15,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -122,9 +123,9 @@ TEST(RootTest, RollbackAtEveryActionLeavesTheHostAsItWas) {
 }
 
 TEST(RootTest, ANoteJournaledBeforeTheActionSurvivesACrashDuringIt) {
-  char tmpl[] = "/tmp/topo-root-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
+  testing::TempDir tmp("topo-root");
+  ASSERT_TRUE(tmp.ok());
+  const std::string dir = tmp.path();
   Plan p = HostPlan();
   RecordingBackend b;
   {
@@ -220,9 +221,9 @@ TEST_F(RootClashTest, ARootSideInterfaceNameTheHostHasIsRefused) {
 }
 
 TEST(RootCollisionTest, UpRefusesAndChangesNothing) {
-  char tmpl[] = "/tmp/topo-root-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
+  testing::TempDir tmp("topo-root");
+  ASSERT_TRUE(tmp.ok());
+  const std::string dir = tmp.path();
   Plan p = HostPlan();
   RecordingBackend b;
   b.AddHostInterface("veth0");

@@ -16,6 +16,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -41,17 +42,12 @@ mode_t ModeOf(const std::string& path) {
 class StateSafetyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/topo-safety-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    ASSERT_TRUE(tmp_.ok());
+    root_ = tmp_.path();
     dir_ = root_ + "/state";
     // A file outside the state directory that planted symlinks point at.
     victim_ = root_ + "/victim";
     std::ofstream(victim_) << "precious\n";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
   void ExpectVictimIntact() {
     EXPECT_EQ(testing::ReadFile(victim_), "precious\n");
@@ -63,6 +59,7 @@ class StateSafetyTest : public ::testing::Test {
     return m;
   }
 
+  testing::TempDir tmp_{"topo-safety"};
   std::string root_, dir_, victim_;
 };
 
@@ -80,12 +77,38 @@ TEST_F(StateSafetyTest, DirectoriesAre0700AndFiles0600) {
   EXPECT_EQ(ModeOf(dir_ + "/lock"), 0600u);
 }
 
-TEST_F(StateSafetyTest, LooseModesOnAnExistingStateDirectoryAreTightened) {
-  ASSERT_EQ(mkdir(dir_.c_str(), 0777), 0);
-  chmod(dir_.c_str(), 0777);
+// TOPO_STATE_DIR=/tmp by mistake: before the fix topo chmodded the shared
+// directory to 0700 and dropped its sticky bit. Now it is left as it is and
+// the store is a subdirectory topo makes and owns.
+TEST_F(StateSafetyTest, ASharedStateDirectoryIsLeftAloneAndASubdirectoryUsed) {
+  for (mode_t shared : {01777, 0755, 0777, 02770}) {
+    ASSERT_EQ(mkdir(dir_.c_str(), 0700), 0);
+    ASSERT_EQ(chmod(dir_.c_str(), shared), 0);
+    RecordingBackend b;
+    StateStore store(dir_);
+    EXPECT_EQ(store.dir(), dir_ + "/topo");
+    ASSERT_TRUE(Up(SeedPlan(), b, store).status.ok());
+    EXPECT_EQ(ModeOf(dir_), shared) << std::oct << shared;
+    EXPECT_EQ(ModeOf(dir_ + "/topo"), 0700u);
+    EXPECT_EQ(store.ListLabs(), std::vector<std::string>{"server-router-client"});
+    StateStore again(dir_);  // the next topo finds the lab there
+    EXPECT_EQ(again.ListLabs(), std::vector<std::string>{"server-router-client"});
+    fs::remove_all(dir_);
+  }
+}
+
+// The store's own directory is never chmodded: a `topo` subdirectory that is
+// not private was not necessarily made by topo.
+TEST_F(StateSafetyTest, ALooseStoreSubdirectoryIsRefusedNotChanged) {
+  ASSERT_EQ(mkdir(dir_.c_str(), 01777), 0);
+  ASSERT_EQ(chmod(dir_.c_str(), 01777), 0);
+  ASSERT_EQ(mkdir((dir_ + "/topo").c_str(), 0755), 0);
+  ASSERT_EQ(chmod((dir_ + "/topo").c_str(), 0755), 0);
   StateStore store(dir_);
-  ASSERT_TRUE(store.Open().ok());
-  EXPECT_EQ(ModeOf(dir_), 0700u);
+  Status s = store.Open();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("is not private (mode 0755)"), std::string::npos) << s.message();
+  EXPECT_EQ(ModeOf(dir_ + "/topo"), 0755u);
 }
 
 TEST_F(StateSafetyTest, SymlinkedStateDirectoryIsRefused) {

@@ -67,6 +67,45 @@ TEST(SwitchTest, LinksAloneMakeThePortsAndDeclaredPortsMayStay) {
   EXPECT_EQ(Describe(p.actions[6]), "create veth a:eth0 <-> sw:p0");
 }
 
+// Before the fix validate accepted any number of ports and `up` failed at the
+// 1024th (the kernel numbers a bridge's ports 1 to 1023).
+TEST(SwitchTest, MoreThan1023PortsAreRefusedAtValidate) {
+  for (int ports : {1023, 1024}) {
+    std::string text = "name: big\nnodes:\n  sw: {kind: switch}\n";
+    std::string links = "links:\n";
+    for (int i = 0; i < ports; ++i) {
+      const std::string h = "h" + std::to_string(i);
+      text += "  " + h + ": {interfaces: {e: [10." + std::to_string(i / 250) + "." +
+              std::to_string(i % 250 + 1) + ".1/8]}}\n";
+      links += "  - [" + h + ":e, sw:p" + std::to_string(i) + "]\n";
+    }
+    DiagnosticList diags;
+    auto t = testing::ValidateText(text + links, &diags);
+    const std::string brief = testing::Brief(diags);
+    if (ports == 1023) {
+      EXPECT_TRUE(t) << brief;
+    } else {
+      EXPECT_FALSE(t);
+      EXPECT_NE(brief.find("switch 'sw' has 1024 ports, more than the kernel's limit of 1023"),
+                std::string::npos)
+          << brief.substr(0, 2000);
+    }
+  }
+}
+
+// Interface names /proc/sys/net/*/conf/ reserves, refused at validate (they
+// failed at `up`).
+TEST(SwitchTest, InterfaceNamesAllAndDefaultAreRefused) {
+  for (const char* name : {"all", "default"}) {
+    DiagnosticList diags;
+    auto t = testing::ValidateText(
+        std::string("name: l\nnodes:\n  a: {interfaces: {") + name + ": [10.0.0.1/24]}}\n", &diags);
+    EXPECT_FALSE(t) << name;
+    EXPECT_NE(testing::Brief(diags).find("which /proc/sys/net/*/conf/ reserves"), std::string::npos)
+        << testing::Brief(diags);
+  }
+}
+
 TEST(SwitchTest, RouteViaANeighbourAcrossTheSwitchPasses) {
   DiagnosticList diags;
   auto t = testing::ValidateText(

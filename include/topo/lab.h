@@ -16,7 +16,10 @@
 //   name, within one process or across processes.
 //
 // Errors are reported by throwing topo::Error (the destructor never throws).
-// Up, Down, Exec and InNamespace need root. A Lab is movable, not copyable; one
+// Up, Down, Exec and InNamespace need root, or a rootless sandbox: without
+// root, the first Up makes this process the root of a sandbox of its own (a
+// user namespace with private mount and network namespaces, docs/ROOTLESS.md),
+// which the kernel frees with the process, labs and all. A Lab is movable, not copyable; one
 // Lab must not be used from several threads at once, and a moved-from Lab may
 // only be assigned to or destroyed.
 //
@@ -60,6 +63,12 @@ struct InterfaceAddress {
   int family = 4;         // 4 or 6
   std::string cidr() const { return address + "/" + std::to_string(prefix_length); }
 };
+
+// Makes sure this process can bring labs up: as root, at once; without root,
+// by entering a sandbox of its own for the rest of its life (which needs a
+// process with a single thread). Returns "" when it can, else why not, naming
+// the setting that forbids it and the fix. Lab::Up calls it.
+std::string EnsureLabsCanComeUp();
 
 class Lab {
  public:

@@ -12,15 +12,16 @@
 //     EXPECT_EQ(Exec("server", {"ping", "-c1", Address("client", "lo")}).status, 0);
 //   }
 //
-// Bringing a lab up needs root. Without it the fixture skips the test, except
-// when the environment has CI=true: then it fails it, so a CI job that lost
-// its privileges cannot pass by skipping everything.
+// Without root the fixture runs rootless: the test process enters a sandbox of
+// its own (topo::EnsureLabsCanComeUp), which the kernel frees with it. When
+// neither works it skips the test, except when the environment has CI=true:
+// then it fails it, so a CI job that lost its privileges cannot pass by
+// skipping everything.
 //
 // Header-only; link the target topo::testing (topo::topo plus GoogleTest).
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <optional>
@@ -46,10 +47,10 @@ class LabTest : public ::testing::Test {
       : yaml_(std::move(yaml.text)), prefix_(std::move(prefix)) {}
 
   void SetUp() override {
-    if (::geteuid() != 0) {
+    if (std::string why = EnsureLabsCanComeUp(); !why.empty()) {
       const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "topo::testing::LabTest needs root in CI";
-      GTEST_SKIP() << "topo::testing::LabTest needs root to bring a lab up";
+      if (ci && std::string(ci) == "true") FAIL() << "topo::testing::LabTest: " << why;
+      GTEST_SKIP() << "topo::testing::LabTest: " << why;
     }
     try {
       lab_.emplace(yaml_ ? Lab::FromYaml(*yaml_) : Lab::Load(file_));

@@ -44,6 +44,7 @@ std::vector<CheckSpec> ResolveChecks(const Topology& t) {
     s.source = c.source;
     s.expect_success = c.expect_success;
     s.timeout_ms = c.timeout_ms;
+    s.within_ms = c.within_ms;
     specs.push_back(std::move(s));
   }
   return specs;
@@ -60,6 +61,7 @@ nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs) {
                         {"target", s.target.ToString()},
                         {"expect", s.expect_success ? "success" : "failure"},
                         {"timeout_ms", s.timeout_ms}};
+    if (s.within_ms > 0) j["within_ms"] = s.within_ms;
     if (!s.listen_ns.empty()) {
       j["listen_node"] = s.listen_node;
       j["listen_ns"] = s.listen_ns;
@@ -103,6 +105,7 @@ Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out) 
       }
       s.expect_success = e.at("expect").get<std::string>() != "failure";
       s.timeout_ms = e.at("timeout_ms").get<int>();
+      s.within_ms = e.value("within_ms", 0);
       specs.push_back(std::move(s));
     }
   } catch (const nlohmann::json::exception& e) {

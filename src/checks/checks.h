@@ -34,6 +34,7 @@ struct CheckSpec {
   std::optional<IpAddress> source;     // the probe must arrive from this address
   bool expect_success = true;
   int timeout_ms = 1000;
+  int within_ms = 0;  // retried until it passes, for at most this long (0: run once)
 };
 
 // What came of one check.
@@ -42,7 +43,8 @@ struct CheckResult {
   bool passed = false;
   bool probe_succeeded = false;  // the probe got through (with the right source, if one was asked)
   std::string detail;  // "reply from 2.2.2.2", "connection refused", "timed out after 1 s"
-  double seconds = 0;  // how long the probe took
+  double seconds = 0;  // how long the probe took (with `within`: until it passed, or gave up)
+  int attempts = 1;    // more than one: a check with `within` that was retried
 };
 
 // The name a check gets when it declares none.
@@ -61,7 +63,11 @@ struct RunChecksOptions {
   size_t max_parallel = 256;  // checks in flight at once (each holds a few file descriptors)
 };
 
-// Runs every check; results are in the order of `specs`. Fails as a whole only
+// Runs every check; results are in the order of `specs`. A check with
+// `within_ms` that fails is run again (a pause of 200 ms between attempts,
+// each attempt's timeout cut to the time left) until it passes or `within_ms`
+// has passed since the run began; its result is the last attempt's, with the
+// time since the run began and the number of attempts. Fails as a whole only
 // when it cannot run at all (a namespace is gone, interrupted); a probe that
 // does not get through is a result, not an error.
 Status RunChecks(const std::vector<CheckSpec>& specs, const RunChecksOptions& options,

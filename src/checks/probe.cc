@@ -604,8 +604,11 @@ class Batch {
 
 }  // namespace
 
-Status RunChecks(const std::vector<CheckSpec>& specs, const RunChecksOptions& options,
-                 std::vector<CheckResult>* results) {
+namespace {
+
+// Every check once, all at once.
+Status RunChecksOnce(const std::vector<CheckSpec>& specs, const RunChecksOptions& options,
+                     std::vector<CheckResult>* results) {
   results->assign(specs.size(), CheckResult{});
   std::random_device rd;
   std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
@@ -628,6 +631,53 @@ Status RunChecks(const std::vector<CheckSpec>& specs, const RunChecksOptions& op
     if (Status s = batch.Run(); !s.ok()) return s;
   }
   return Status::OK();
+}
+
+constexpr auto kRetryPause = std::chrono::milliseconds(200);
+
+}  // namespace
+
+Status RunChecks(const std::vector<CheckSpec>& specs, const RunChecksOptions& options,
+                 std::vector<CheckResult>* results) {
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  if (Status s = RunChecksOnce(specs, options, results); !s.ok()) return s;
+  // Checks with `within` that failed run again, together, until they pass or
+  // their time is up.
+  for (;;) {
+    std::vector<size_t> again;
+    const double now = elapsed_ms();
+    for (size_t i = 0; i < specs.size(); ++i) {
+      CheckResult& r = (*results)[i];
+      if (specs[i].within_ms <= 0) continue;
+      r.seconds = std::max(r.seconds, now / 1000);
+      if (!r.passed && now + kRetryPause.count() < specs[i].within_ms) again.push_back(i);
+    }
+    if (again.empty()) return Status::OK();
+    for (auto waited = std::chrono::milliseconds(0); waited < kRetryPause;
+         waited += std::chrono::milliseconds(20)) {
+      if (options.cancel && options.cancel->load()) return Status::Interrupted("interrupted");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::vector<CheckSpec> retry;
+    for (size_t i : again) {
+      CheckSpec s = specs[i];
+      const int left = s.within_ms - static_cast<int>(elapsed_ms());
+      s.timeout_ms = std::max(1, std::min(s.timeout_ms, left));
+      retry.push_back(std::move(s));
+    }
+    std::vector<CheckResult> retried;
+    if (Status s = RunChecksOnce(retry, options, &retried); !s.ok()) return s;
+    for (size_t k = 0; k < again.size(); ++k) {
+      CheckResult& r = (*results)[again[k]];
+      const int attempts = r.attempts + 1;
+      r = std::move(retried[k]);
+      r.attempts = attempts;
+    }
+  }
 }
 
 }  // namespace topo

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "model/diagnostic.h"
+
 namespace topo {
 namespace {
 
@@ -37,14 +39,23 @@ std::string FormatCheckLine(const CheckSpec& spec, const CheckResult& r) {
   std::string line = r.passed ? "PASS  " : "FAIL  ";
   line += r.name + ": " + (r.passed ? r.detail : FailureMessage(spec, r));
   if (r.passed && !spec.expect_success) line += " (as expected)";
-  return line + " (" + Milliseconds(r.seconds) + ")";
+  if (r.attempts > 1) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), " (%s after %.1f s, %d attempts)",
+                  r.passed ? "passed" : "gave up", r.seconds, r.attempts);
+    line += buf;
+  } else {
+    line += " (" + Milliseconds(r.seconds) + ")";
+  }
+  // A name from the file cannot start a line of its own or drive the terminal.
+  return EscapeForTerminal(line);
 }
 
 std::string FormatCheckSummary(const std::string& lab, const CheckSummary& s) {
   const size_t total = s.passed + s.failed;
-  return "lab '" + lab + "': " + std::to_string(total) + " check" + (total == 1 ? "" : "s") + ", " +
-         std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed in " +
-         Milliseconds(s.seconds);
+  return "lab '" + EscapeForTerminal(lab) + "': " + std::to_string(total) + " check" +
+         (total == 1 ? "" : "s") + ", " + std::to_string(s.passed) + " passed, " +
+         std::to_string(s.failed) + " failed in " + Milliseconds(s.seconds);
 }
 
 nlohmann::json CheckResultsToJson(const std::string& lab, const std::vector<CheckSpec>& specs,
@@ -66,6 +77,7 @@ nlohmann::json CheckResultsToJson(const std::string& lab, const std::vector<Chec
                         {"seconds", r.seconds}};
     if (s.kind != ProbeKind::kPing) j["port"] = s.port;
     if (s.source) j["source"] = s.source->ToString();
+    if (s.within_ms > 0) j["attempts"] = r.attempts;
     checks.push_back(std::move(j));
   }
   return {{"lab", lab},

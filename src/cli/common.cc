@@ -88,11 +88,26 @@ static void OnSignal(int sig) {
 
 int CancelSignal() { return g_cancel_signal.load(); }
 
+void IgnoreOutputSignals() {
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  for (int sig : {SIGPIPE, SIGXFSZ}) sigaction(sig, &ignore, nullptr);
+}
+
 const std::atomic<bool>* InstallCancelHandlers() {
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  // Every signal whose default action ends the process and that someone sends
+  // (not a fault of the process itself: SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+  // SIGABRT, SIGSYS, SIGTRAP keep theirs). SIGPIPE and SIGXFSZ are ignored
+  // (IgnoreOutputSignals): they are failed writes, not requests to stop.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+                  SIGIO, SIGPWR, SIGSTKFLT, SIGXCPU}) {
+    sigaction(sig, &sa, nullptr);
+  }
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaction(sig, &sa, nullptr);
   return &g_cancel;
 }
 

@@ -1,6 +1,7 @@
 // Shared pieces of the command-line verbs: exit codes, loading a topology with
 // diagnostics printed, turning a lab argument (name or file) into a lab name,
-// and signal handling that turns SIGINT/SIGTERM into a cancellation flag.
+// and signal handling that turns SIGINT/SIGTERM (and the like) into a
+// cancellation flag.
 #pragma once
 
 #include <atomic>
@@ -46,7 +47,16 @@ std::optional<std::string> ResolveLab(const std::string& arg,
 
 std::unique_ptr<Backend> MakeBackend();
 
-// SIGINT, SIGTERM and SIGHUP set this flag instead of killing the process.
+// SIGPIPE and SIGXFSZ are ignored, for every verb: a write to a closed pipe
+// (`topo test LAB | head -n1`) then fails with EPIPE and the stream stops
+// printing, and the verb goes on to finish or roll back. Called by main.
+void IgnoreOutputSignals();
+
+// SIGINT, SIGTERM, SIGHUP and every other signal whose default action would
+// end the process halfway (SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, real-time
+// signals...) set this flag instead: `up` rolls back, `test` and `run` tear
+// the lab down. Programs topo starts get default dispositions back
+// (kernel/exec.h's ResetSignalsForExec).
 const std::atomic<bool>* InstallCancelHandlers();
 // The last signal that set the flag (0: none).
 int CancelSignal();
@@ -71,6 +81,8 @@ DownResult TakeDown(const std::string& lab);
 void PrintDownErrors(const DownResult& r);
 // TakeDown; prints and returns false on failure (exit code untouched).
 bool TearDown(const std::string& lab);
+// "ended 2 processes started outside the lab file", from what teardown ended.
+std::string EndedProcesses(const TeardownReport& report);
 
 void PrintError(const std::string& message);
 // Refuses (prints why, returns false) unless running as root; `what` is "topo up" etc.

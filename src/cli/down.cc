@@ -66,6 +66,7 @@ Verb RegisterDown(CLI::App& app) {
             for (const std::string& g : r.report.already_gone) {
               std::cout << "already gone: " << g << "\n";
             }
+            if (r.report.ended_processes > 0) std::cout << EndedProcesses(r.report) << "\n";
             std::cout << "lab '" << *lab << "' is down"
                       << (r.was_complete ? "" : " (its `up` had not finished)") << ": "
                       << r.report.undone << " removed, " << r.report.skipped

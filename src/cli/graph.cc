@@ -1,11 +1,11 @@
 // topo graph FILE [--format dot|svg|png|mermaid] [-o OUT]: draw the lab.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/common.h"
 #include "kernel/find_program.h"
 #include "kernel/netns.h"
+#include "kernel/output_file.h"
 #include "plan/graph.h"
 
 namespace topo::cli {
@@ -79,11 +79,8 @@ Verb RegisterGraph(CLI::App& app) {
               std::cout << text;
               return kExitOk;
             }
-            std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
-            out << text;
-            out.close();
-            if (!out) {
-              PrintError("cannot write '" + o->out + "'");
+            if (Status s = WriteOutputFile(o->out, text); !s.ok()) {
+              PrintError("cannot write the graph: " + s.message());
               return kExitFailure;
             }
             return kExitOk;

@@ -33,6 +33,9 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
     PrintError(r.status.message());
     const ApplyResult& apply = r.up.apply;
     if (apply.rolled_back) {
+      if (apply.rollback.ended_processes > 0) {
+        std::cerr << "topo: " << EndedProcesses(apply.rollback) << "\n";
+      }
       if (apply.rollback.ok()) {
         std::cerr << "topo: rolled back " << apply.applied
                   << " completed actions; the machine is as it was\n";
@@ -78,8 +81,17 @@ void PrintDownErrors(const DownResult& r) {
   for (size_t i = 1; i < r.report.errors.size(); ++i) PrintError(r.report.errors[i]);
 }
 
+std::string EndedProcesses(const TeardownReport& report) {
+  size_t n = report.ended_processes;
+  return "ended " + std::to_string(n) + (n == 1 ? " process" : " processes") +
+         " started outside the lab file";
+}
+
 bool TearDown(const std::string& lab) {
   DownResult r = TakeDown(lab);
+  if (r.report.ended_processes > 0) {
+    std::cerr << "topo: lab '" << lab << "': " << EndedProcesses(r.report) << "\n";
+  }
   if (r.status.ok()) return true;
   PrintDownErrors(r);
   std::cerr << "topo: run `topo down " << lab << "` to finish the cleanup\n";

@@ -17,6 +17,7 @@
 
 #include "cli/common.h"
 #include "cli/pcap.h"
+#include "kernel/exec.h"
 #include "lab/run_env.h"
 #include "lab/state.h"
 
@@ -64,12 +65,7 @@ int RunCommand(const std::vector<std::string>& argv, const std::vector<std::stri
   }
   pid_t pid = fork();
   if (pid == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    struct sigaction dfl = {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &dfl, nullptr);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
+    ResetSignalsForExec();  // SIGPIPE is ignored here, the others caught
     ::close(report[0]);
     ::execvpe(args[0], args.data(), envp.data());
     int err = errno;

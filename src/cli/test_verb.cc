@@ -4,7 +4,6 @@
 // with a lab that is already up, and leaves it up.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +11,7 @@
 #include "checks/report.h"
 #include "cli/common.h"
 #include "cli/pcap.h"
+#include "kernel/output_file.h"
 #include "lab/prefix.h"
 #include "lab/session.h"
 #include "lab/state.h"
@@ -30,7 +30,7 @@ struct TestOpts {
 // Runs the checks, prints them, writes the JUnit file; returns the exit code
 // the results call for (0 or 1), or kExitLab when they could not run.
 int RunAndReport(const TestOpts& o, const std::string& lab, const std::vector<CheckSpec>& specs,
-                 const std::atomic<bool>* cancel, std::ofstream* junit) {
+                 const std::atomic<bool>* cancel) {
   RunChecksOptions ro;
   ro.cancel = cancel;
   std::vector<CheckResult> results;
@@ -50,18 +50,17 @@ int RunAndReport(const TestOpts& o, const std::string& lab, const std::vector<Ch
     }
     std::cout << FormatCheckSummary(lab, sum) << "\n";
   }
-  if (junit->is_open()) {
-    *junit << CheckResultsToJUnit(lab, specs, results, seconds);
-    junit->flush();
-    if (!*junit) {
-      PrintError("could not write " + o.junit);
+  if (!o.junit.empty()) {  // written now that there is something to write
+    Status w = WriteOutputFile(o.junit, CheckResultsToJUnit(lab, specs, results, seconds));
+    if (!w.ok()) {
+      PrintError("could not write the JUnit report: " + w.message());
       return kExitLab;
     }
   }
   return sum.failed == 0 ? kExitOk : kExitFailure;
 }
 
-int TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
+int TestLabThatIsUp(const TestOpts& o) {
   if (!RequireRoot("topo test")) return kExitFailure;
   std::string lab = o.prefix ? *o.prefix + o.lab : o.lab;
   StateStore store;
@@ -94,12 +93,12 @@ int TestLabThatIsUp(const TestOpts& o, std::ofstream* junit) {
     return kExitLab;
   }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
-  int code = RunAndReport(o, lab, specs, cancel, junit);
+  int code = RunAndReport(o, lab, specs, cancel);
   pcaps.Finish(code != kExitOk);
   return CancelSignal() != 0 ? 128 + CancelSignal() : code;
 }
 
-int TestFile(const TestOpts& o, std::ofstream* junit) {
+int TestFile(const TestOpts& o) {
   LoadRequest request;
   request.file = o.file;
   request.prefix = o.prefix;
@@ -120,20 +119,14 @@ int TestFile(const TestOpts& o, std::ofstream* junit) {
   const std::atomic<bool>* cancel = InstallCancelHandlers();
   int failed = kExitOk;
   auto run = BringUp(std::move(loaded), cancel, kExitLab, &failed);
-  if (!run) {
-    if (junit->is_open()) {  // no results: leave no empty report behind
-      junit->close();
-      std::remove(o.junit.c_str());
-    }
-    return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
-  }
+  if (!run) return CancelSignal() != 0 ? 128 + CancelSignal() : failed;  // no report written
   std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
             << Counted(run->plan.actions.size(), "action") << "); running "
             << Counted(run->topology.checks.size(), "check") << "\n";
   LabPcaps pcaps;
   int code = kExitLab;
   if (pcaps.Start(o.pcap, run->plan)) {
-    code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel, junit);
+    code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel);
   }
   pcaps.Finish(code != kExitOk);
   if (!TearDown(run->plan.lab)) code = kExitLab;
@@ -163,15 +156,15 @@ Verb RegisterTest(CLI::App& app) {
               PrintError("give a topology file or --lab NAME (one of them)");
               return kExitInvalid;
             }
-            std::ofstream junit;
+            // A bad --junit path is refused before the lab is built; the
+            // file itself is written only once there are results.
             if (!o->junit.empty()) {
-              junit.open(o->junit, std::ios::out | std::ios::trunc);
-              if (!junit) {
-                PrintError("cannot write " + o->junit);
+              if (Status s = CheckOutputFile(o->junit); !s.ok()) {
+                PrintError("cannot write the JUnit report: " + s.message());
                 return kExitInvalid;
               }
             }
-            return o->lab.empty() ? TestFile(*o, &junit) : TestLabThatIsUp(*o, &junit);
+            return o->lab.empty() ? TestFile(*o) : TestLabThatIsUp(*o);
           }};
 }
 

@@ -57,6 +57,7 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
   const YAML::Node source = field("source", &c.source_src);
   const YAML::Node listen = field("listen", &c.listen_src);
   const YAML::Node timeout = field("timeout", &c.timeout_src);
+  const YAML::Node within = field("within", &c.within_src);
   if (IsScalar(name)) c.name = name.Scalar();
   if (IsScalar(from)) c.from = from.Scalar();
   if (IsScalar(to)) {
@@ -99,6 +100,15 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
       diags->Error(LocationOf(timeout), ptr + "/timeout",
                    "timeout '" + timeout.Scalar() + "' is not a duration",
                    "write seconds (1.5) or a duration like 500ms or 2s");
+    }
+  }
+  if (IsScalar(within)) {
+    if (auto ms = ParseTimeoutMs(within.Scalar())) {
+      c.within_ms = *ms;
+    } else {
+      diags->Error(LocationOf(within), ptr + "/within",
+                   "within '" + within.Scalar() + "' is not a duration",
+                   "write seconds (30) or a duration like 500ms or 30s");
     }
   }
   return c;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "front/rules_internal.h"
+#include "model/diagnostic.h"
 
 namespace topo {
 namespace check_internal {
@@ -121,9 +122,24 @@ void CheckSysctls(const LabIndex& lab, DiagnosticList* diags) {
       if (blank) {
         ErrorAt(diags, Prefer(s.value_src, s.src), subject + " has an empty value",
                 "give the value to write, e.g. 0 or 1");
+      } else if (std::string problem = UnprintableProblem(s.value, /*allow_tabs=*/true);
+                 !problem.empty()) {
+        ErrorAt(diags, Prefer(s.value_src, s.src),
+                subject + " has an unprintable value: " + problem,
+                "values are numbers or words separated by spaces, e.g. 4096 87380 6291456");
       }
     }
   }
+}
+
+std::string UnprintableProblem(std::string_view s, bool allow_tabs) {
+  if (EscapeForTerminal(s, allow_tabs) == s) return "";
+  for (unsigned char c : s) {
+    if ((c < 0x20 && !(allow_tabs && c == '\t')) || c == 0x7f) {
+      return "control character " + Hex(c) + " is not allowed";
+    }
+  }
+  return "invalid UTF-8, C1 controls and bidirectional overrides are not allowed";
 }
 
 std::string Quote(std::string_view s) {
@@ -221,6 +237,9 @@ std::string InterfaceNameProblem(const std::string& name) {
            " bytes (the kernel's limit)";
   }
   if (name == "." || name == "..") return "is '" + name + "', which the kernel does not allow";
+  if (name == "all" || name == "default") {
+    return "is '" + name + "', which /proc/sys/net/*/conf/ reserves (creating it fails)";
+  }
   for (unsigned char c : name) {
     if (c == '/' || c == ':') {
       return "contains '" + std::string(1, static_cast<char>(c)) +

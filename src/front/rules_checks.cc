@@ -83,6 +83,11 @@ void CheckOne(const LabIndex& lab, const DeclaredCheck& c, DiagnosticList* diags
             "timeout " + Seconds(c.timeout_ms) + " is longer than 60s",
             "checks are meant to be quick; at most 60s");
   }
+  if (c.within_ms > 600'000) {
+    ErrorAt(diags, Prefer(c.within_src, c.src),
+            "within " + Seconds(c.within_ms) + " is longer than 600s",
+            "a check waits at most 10 minutes for the lab to get there");
+  }
   const bool needs_listener = c.kind == ProbeKind::kUdp || (c.kind == ProbeKind::kTcp && c.listen);
   if (!c.listen) {
     if (c.kind == ProbeKind::kUdp && !c.source) {
@@ -120,6 +125,10 @@ void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags) {
   for (const DeclaredCheck& c : lab.topology().checks) {
     CheckOne(lab, c, diags);
     if (c.name.empty()) continue;
+    if (std::string problem = UnprintableProblem(c.name); !problem.empty()) {
+      ErrorAt(diags, Prefer(c.name_src, c.src), "check name " + Quote(c.name) + ": " + problem,
+              "check names are printed in results (and CI logs): use printable text");
+    }
     auto [it, fresh] = names.emplace(c.name, &c);
     if (!fresh) {
       ErrorAt(diags, Prefer(c.name_src, c.src),

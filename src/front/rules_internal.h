@@ -63,6 +63,11 @@ void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_
 
 // 'name', with control bytes shown as \xNN so a hostile name cannot garble output.
 std::string Quote(std::string_view s);
+// Free text from the file that topo prints (check names, sysctl values) holds
+// only what a terminal shows as written: "" if so, else why not (control
+// characters such as ESC or newline, invalid UTF-8, bidirectional overrides).
+// Tabs pass with `allow_tabs`.
+std::string UnprintableProblem(std::string_view s, bool allow_tabs = false);
 // The specific source (a route's `via`) when it is known, else the fallback (the route).
 const Source& Prefer(const Source& specific, const Source& fallback);
 void ErrorAt(DiagnosticList* diags, const Source& src, std::string message, std::string hint = "");

@@ -76,7 +76,17 @@ bool ShareSubnet(const std::vector<Prefix>& xs, const std::vector<Prefix>& ys) {
   return false;
 }
 
+// A bridge numbers its ports 1 to 1023 (the kernel's BR_MAX_PORTS is 1024,
+// port 0 reserved): one more port fails to join at `up`.
+constexpr size_t kMaxSwitchPorts = 1023;
+
 void CheckSwitchNode(const Node& n, DiagnosticList* diags) {
+  if (n.interfaces.size() > kMaxSwitchPorts) {
+    ErrorAt(diags, n.interfaces[kMaxSwitchPorts].src,
+            "switch " + Quote(n.name) + " has " + std::to_string(n.interfaces.size()) +
+                " ports, more than the kernel's limit of " + std::to_string(kMaxSwitchPorts),
+            "join several switches with a link between them: they form one segment");
+  }
   for (const Interface& i : n.interfaces) {
     if (i.name == kBridgeName) {
       ErrorAt(diags, i.src,

@@ -145,6 +145,12 @@ void CheckAddresses(const LabIndex& lab, DiagnosticList* diags) {
           }
           continue;
         }
+        if (p.length == 0) {  // the kernel would take every address as on-link
+          ErrorAt(diags, src,
+                  "address " + p.ToString() + " has prefix length 0: its subnet is every address",
+                  "write the length of the link's subnet, e.g. /24 (or /32 for a lone address)");
+          continue;
+        }
         CheckV4HostPart(p, src, diags);
         const Owner self{&n, &i};
         std::vector<Owner>& list = owners[p.addr];

@@ -42,6 +42,15 @@ std::string NeighbourHint(const LabIndex& lab, const Node& n, const Interface& o
 
 // Reports a gateway that no directly connected subnet of `n` contains. `dev`,
 // when it names an interface, limits the subnets to that interface's.
+// The IPv4 broadcast address of `p`'s subnet: every host bit set.
+IpAddress BroadcastOf(const Prefix& p) {
+  IpAddress b = p.addr;
+  for (int bit = p.length; bit < 32; ++bit) {
+    b.bytes[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+  }
+  return b;
+}
+
 void CheckGatewayReachable(const Node& n, const Route& r, const Interface* dev,
                            DiagnosticList* diags) {
   const IpAddress& via = *r.via;
@@ -50,7 +59,16 @@ void CheckGatewayReachable(const Node& n, const Route& r, const Interface* dev,
     if (i.name == "lo" || (dev && &i != dev)) continue;
     for (const Prefix& p : i.addresses) {
       if (p.family() != via.family || !IsRoutable(p.addr)) continue;
-      if (p.Contains(via)) return;
+      if (p.Contains(via)) {
+        // The subnet's broadcast address is no neighbour (the kernel refuses it).
+        if (via.is_v4() && p.length < 31 && via == BroadcastOf(p)) {
+          ErrorAt(diags, Prefer(r.via_src, r.src),
+                  "gateway " + via.ToString() + " is the broadcast address of " +
+                      p.Network().ToString() + " on " + Quote(n.name + ":" + i.name),
+                  "the gateway must be a neighbour's address");
+        }
+        return;
+      }
       if (!subnets.empty()) subnets += ", ";
       subnets += p.Network().ToString() + (dev ? "" : " on " + i.name);
     }

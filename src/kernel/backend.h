@@ -136,6 +136,13 @@ class Backend {
                               std::string* note) = 0;
   virtual Status RemoveEtcFile(const std::string& ns, const std::string& name,
                                const std::string& note) = 0;
+
+  // Ends every process whose network namespace is one of `namespaces`
+  // (matched by namespace identity, see processes.h): SIGTERM, a grace
+  // period, SIGKILL, and waits for them to exit, so that removing the names
+  // then frees the namespaces. *ended gets how many there were. Called by
+  // teardown once for all of a lab's namespaces, before they are removed.
+  virtual Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) = 0;
 };
 
 }  // namespace topo

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "kernel/backend.h"
 
@@ -95,6 +96,9 @@ class BackendWrapper : public Backend {
   Status RemoveEtcFile(const std::string& ns, const std::string& name,
                        const std::string& note) override {
     return target_->RemoveEtcFile(ns, name, note);
+  }
+  Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) override {
+    return target_->EndProcesses(namespaces, ended);
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -29,6 +30,17 @@ void BindEtc(const std::string& ns) {
 
 }  // namespace
 
+void ResetSignalsForExec() {
+  struct sigaction default_action = {};
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &default_action, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
 Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,
                        const std::string& netns_dir, const std::string& hostname) {
   if (argv.empty()) return Status::InvalidArgument("no command given");
@@ -37,6 +49,7 @@ Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& ar
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   if (ns.empty()) {  // the root namespace: the command runs as it is
+    ResetSignalsForExec();
     ::execvp(args[0], args.data());
     return Status::FromErrno("run '" + argv[0] + "'", errno);
   }
@@ -61,6 +74,7 @@ Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& ar
       return Status::FromErrno("set host name '" + hostname + "'", errno);
     }
   }
+  ResetSignalsForExec();
   ::execvp(args[0], args.data());
   return Status::FromErrno("run '" + argv[0] + "'", errno);
 }

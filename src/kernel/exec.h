@@ -6,6 +6,10 @@
 // with execvp, never through a shell. An empty `ns` is the root namespace (a
 // lab's `root` node, the host itself): the command then runs as it is, with
 // no namespace, mount or host name of its own.
+//
+// ResetSignalsForExec gives a program topo starts the signal state a shell
+// would: topo itself ignores SIGPIPE and catches the signals that would kill
+// it halfway (cli/common.h), and an ignored signal survives exec.
 #pragma once
 
 #include <string>
@@ -14,6 +18,10 @@
 #include "model/status.h"
 
 namespace topo {
+
+// Every signal back to its default action and none blocked. Async-signal-safe:
+// for a child between fork() and exec().
+void ResetSignalsForExec();
 
 // With a `hostname`, the command also gets a UTS namespace of its own with
 // that host name, so it sees the node's name (`hostname`, shell prompts).

@@ -26,6 +26,7 @@
 #include "kernel/iptables.h"
 #include "kernel/netlink_qdisc.h"
 #include "kernel/netns_files.h"
+#include "kernel/processes.h"
 
 namespace topo {
 
@@ -211,18 +212,6 @@ std::string Trim(std::string s) {
   s.erase(s.find_last_not_of(space) + 1);
   s.erase(0, std::min(s.size(), s.find_first_not_of(space)));
   return s;
-}
-
-// /proc/sys/<key>, with '.' as separator unless the key already uses '/'.
-Status SysctlPath(const std::string& key, std::string* path) {
-  if (key.empty() || key.front() == '.' || key.front() == '/' ||
-      key.find("..") != std::string::npos) {
-    return Status::InvalidArgument("invalid sysctl key '" + key + "'");
-  }
-  std::string rel = key;
-  if (rel.find('/') == std::string::npos) std::replace(rel.begin(), rel.end(), '.', '/');
-  *path = "/proc/sys/" + rel;
-  return Status::OK();
 }
 
 // libnl would silently truncate a long name; the kernel's limit is IFNAMSIZ-1.
@@ -661,6 +650,36 @@ Status NetlinkBackend::DeleteAddress(const std::string& ns, const std::string& i
   return ChangeAddress(ns, ifname, address, false);
 }
 
+Status SysctlPath(const std::string& key, std::string* path) {
+  if (key.empty() || key.front() == '.' || key.front() == '/' ||
+      key.find("..") != std::string::npos) {
+    return Status::InvalidArgument("invalid sysctl key '" + key + "'");
+  }
+  std::string rel = key;
+  if (rel.find('/') != std::string::npos) {
+    *path = "/proc/sys/" + rel;
+    return Status::OK();
+  }
+  // Per-interface directories are named after the interface, which may hold
+  // dots (e0.100): everything between the directory and the last dot (setting
+  // names have none) is the interface's name, kept as it is.
+  for (const char* dir : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh.",
+                          "net.mpls.conf."}) {
+    const std::string d = dir;
+    const size_t last = key.rfind('.');
+    if (key.rfind(d, 0) == 0 && last > d.size()) {
+      std::string head = d;
+      std::replace(head.begin(), head.end(), '.', '/');
+      *path =
+          "/proc/sys/" + head + key.substr(d.size(), last - d.size()) + "/" + key.substr(last + 1);
+      return Status::OK();
+    }
+  }
+  std::replace(rel.begin(), rel.end(), '.', '/');
+  *path = "/proc/sys/" + rel;
+  return Status::OK();
+}
+
 Status NetlinkBackend::OpenSysctl(const std::string& ns, const std::string& key, int flags,
                                   UniqueFd* fd, std::string* path) {
   if (Status s = SysctlPath(key, path); !s.ok()) return s;
@@ -912,6 +931,10 @@ Status NetlinkBackend::WriteEtcFile(const std::string& ns, const std::string& na
 Status NetlinkBackend::RemoveEtcFile(const std::string& ns, const std::string& name,
                                      const std::string& note) {
   return topo::RemoveEtcFile(ns, name, note);
+}
+
+Status NetlinkBackend::EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) {
+  return EndProcessesInNamespaces(namespaces, dir_, ended);
 }
 
 }  // namespace topo

@@ -48,6 +48,12 @@ struct nl_sock;
 
 namespace topo {
 
+// The /proc/sys file of a sysctl key: dots are separators (a key that already
+// uses '/' is taken as a path), except inside the interface name of a
+// per-interface key, which /proc/sys keeps as it is:
+// net.ipv4.conf.e0.100.forwarding is /proc/sys/net/ipv4/conf/e0.100/forwarding.
+Status SysctlPath(const std::string& key, std::string* path);
+
 class NetlinkBackend : public Backend {
  public:
   explicit NetlinkBackend(std::string netns_dir = kDefaultNetnsDir);
@@ -100,6 +106,8 @@ class NetlinkBackend : public Backend {
                       const std::string& link_from_ns, std::string* note) override;
   Status RemoveEtcFile(const std::string& ns, const std::string& name,
                        const std::string& note) override;
+  // Through processes.h, one /proc scan for all the namespaces.
+  Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) override;
 
   // A netlink socket with the kernel's last error reply captured (defined in
   // the .cc file).

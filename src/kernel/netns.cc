@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -16,6 +17,8 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+
+#include "kernel/exec.h"
 
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
@@ -245,12 +248,7 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
     *output = std::string("pipe: ") + std::strerror(errno);
     return -1;
   }
-  sigset_t empty_mask;
-  sigemptyset(&empty_mask);
-  struct sigaction default_action;
-  std::memset(&default_action, 0, sizeof(default_action));
-  default_action.sa_handler = SIG_DFL;
-
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     *output = std::string("fork: ") + std::strerror(errno);
@@ -259,10 +257,12 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
   if (pid == 0) {
     // Child: async-signal-safe calls only.
     int report = report_write.get();
-    for (int sig = 1; sig < NSIG; ++sig) {
-      if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &default_action, nullptr);
-    }
-    sigprocmask(SIG_SETMASK, &empty_mask, nullptr);
+    ResetSignalsForExec();
+    // The program dies with topo: an iptables-restore left running after a
+    // SIGKILL of `up` would add its rules after `down` (issue #16). The
+    // parent may have died before the prctl took effect: then end now.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ChildFail(report, 4);
+    if (getppid() != parent) _exit(127);
     if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) ChildFail(report, 1);
     if (dup2(in_read.get(), 0) < 0 || dup2(out_write.get(), 1) < 0 ||
         dup2(out_write.get(), 2) < 0) {
@@ -343,6 +343,7 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
   if (!started) {
     std::string what = report[0] == 1   ? std::string("cannot enter the namespace")
                        : report[0] == 2 ? std::string("cannot set up standard input and output")
+                       : report[0] == 4 ? std::string("cannot tie the program to topo's life")
                                         : "cannot execute " + argv[0];
     *output = what + ": " + std::strerror(report[1]);
     return -1;

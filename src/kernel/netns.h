@@ -107,7 +107,8 @@ class NetnsGuard {
 // `argv` inside the namespace `ns_fd` (-1: the caller's namespace), writes
 // `stdin_data` to its standard input and collects its standard output and
 // standard error, interleaved, into *output. The child gets the default signal
-// dispositions and an empty signal mask. Returns the exit status (0-255),
+// dispositions and an empty signal mask, and is killed (SIGKILL) if the
+// thread that started it dies first: it never outlives topo. Returns the exit status (0-255),
 // 128+N if a signal N killed it, or -1 if it could not be started (then
 // *output says why).
 int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_view stdin_data,

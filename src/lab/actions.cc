@@ -30,6 +30,10 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.SetImpairment(a.ns, a.ifname, a.impairment);
     case ActionKind::kWriteEtcFile:
       return b.WriteEtcFile(a.ns, a.key, a.value, a.peer_ns, note);
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      return Status::InvalidArgument("not implemented yet: " + Describe(a));  // TODO(#12)
   }
   return Status::InvalidArgument("unknown action");
 }
@@ -107,6 +111,10 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return b.ClearImpairment(a.ns, a.ifname);
     case ActionKind::kWriteEtcFile:
       return b.RemoveEtcFile(a.ns, a.key, note);
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      return Status::OK();  // TODO(#12)
   }
   return Status::InvalidArgument("unknown action");
 }

@@ -2,7 +2,29 @@
 
 #include <filesystem>
 
+#include "sandbox/sandbox.h"
+
 namespace topo {
+namespace {
+
+// In a rootless sandbox the "root namespace" is the sandbox's own: a lab that
+// attaches to the host (a node of kind root) needs the real root.
+Status RefuseHostChanges(const Plan& plan) {
+  if (!sandbox::InUserNamespace()) return Status::OK();
+  for (const Action& a : plan.actions) {
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+      const std::string& node = a.ns.empty() ? a.node : a.peer_node;
+      return Status::InvalidArgument(
+          "cannot bring up lab '" + plan.lab + "' without root: node '" + node +
+          "' is of kind root, which attaches the lab to the host and changes the host's "
+          "interfaces, addresses, routes and firewall; a rootless lab lives in a sandbox that "
+          "cannot touch the host (run topo as root for this lab); nothing was changed");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store) {
   if (store.LabExists(plan.lab)) {
@@ -35,6 +57,8 @@ Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& sto
 
 UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptions& options) {
   UpResult r;
+  r.status = RefuseHostChanges(plan);
+  if (!r.status.ok()) return r;
   r.status = store.Open();
   if (r.status.ok()) r.status = store.Lock();
   if (!r.status.ok()) {

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include "lab/lab.h"
 #include "lab/session.h"
 #include "lab/state.h"
+#include "sandbox/sandbox.h"
 
 namespace topo {
 
@@ -107,9 +109,16 @@ Lab Lab::FromYaml(const std::string& yaml, const std::string& name) {
   return Lab(std::move(impl));
 }
 
+std::string EnsureLabsCanComeUp() {
+  if (::geteuid() == 0) return "";
+  if (Status s = sandbox::EnterNew(); !s.ok()) return s.message();
+  return "";
+}
+
 void Lab::Up(const std::string& prefix) {
   if (!impl_) throw Error("this lab was moved from");
   if (impl_->up) throw Error("lab '" + impl_->lab + "' is already up");
+  if (std::string why = EnsureLabsCanComeUp(); !why.empty()) throw Error(why);
   StateStore store;
   if (Status s = store.Open(); !s.ok()) throw Error(s.message());
   NetlinkBackend backend;

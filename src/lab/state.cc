@@ -8,13 +8,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "kernel/netns.h"
+#include "model/diagnostic.h"
 
 namespace topo {
 
@@ -56,17 +59,25 @@ Status ReadFileNoFollow(const std::string& path, std::string* out) {
 }
 
 // mkdir -m 0700 that refuses to use a symlink or a directory someone else owns.
-Status EnsurePrivateDir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::FromErrno("create directory " + path, errno);
-  }
+// With `tighten`, looser modes are made 0700 (for directories inside the
+// store, which only topo creates); without, they are refused unless this call
+// just created the directory.
+Status EnsurePrivateDir(const std::string& path, bool tighten = true) {
+  const bool created = ::mkdir(path.c_str(), 0700) == 0;
+  if (!created && errno != EEXIST) return Status::FromErrno("create directory " + path, errno);
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return Status::FromErrno("stat " + path, errno);
   if (!S_ISDIR(st.st_mode)) return Status::IOError(path + " is not a directory");
   if (st.st_uid != ::geteuid()) {
     return Status::IOError(path + " belongs to another user; refusing to use it");
   }
-  if (st.st_mode & 0077) {
+  if (st.st_mode & 07077) {
+    if (!tighten && !created) {  // a setgid parent gives a new directory its bit
+      char mode[8];
+      std::snprintf(mode, sizeof(mode), "%04o", st.st_mode & 07777);
+      return Status::IOError(path + " is not private (mode " + mode +
+                             "); topo does not change the modes of a directory it did not make");
+    }
     if (::chmod(path.c_str(), 0700) != 0) return Status::FromErrno("chmod " + path, errno);
   }
   return Status::OK();
@@ -233,7 +244,15 @@ std::map<std::string, Impairment> LabRecord::Impairments() const {
 
 // ---- StateStore ----
 
-StateStore::StateStore(std::string dir) : dir_(std::move(dir)) {}
+std::string StateStore::ResolveDir(const std::string& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07077) != 0) {
+    return dir + "/topo";
+  }
+  return dir;
+}
+
+StateStore::StateStore(const std::string& dir) : dir_(ResolveDir(dir)) {}
 
 StateStore::~StateStore() { Unlock(); }
 
@@ -251,7 +270,7 @@ bool StateStore::IsSafeLabName(const std::string& lab) {
 }
 
 Status StateStore::Open() {
-  Status s = EnsurePrivateDir(dir_);
+  Status s = EnsurePrivateDir(dir_, /*tighten=*/false);
   if (s.ok()) s = EnsurePrivateDir(dir_ + "/labs");
   if (!s.ok()) return s;
   if (::access(dir_.c_str(), W_OK) != 0) {
@@ -260,16 +279,62 @@ Status StateStore::Open() {
   return Status::OK();
 }
 
+namespace {
+
+// "process 1234 (topo up lab.yaml) since 2026-11-30 00:12:03 UTC", from the
+// line the holder wrote into the lock file ("" if there is none).
+std::string LockHolder(int fd) {
+  char buf[64] = {};
+  ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+  long pid = 0;
+  long long since = 0;
+  if (n <= 0 || std::sscanf(buf, "%ld %lld", &pid, &since) != 2 || pid <= 0) return "";
+  std::string out = "process " + std::to_string(pid);
+  std::string cmdline;
+  int cfd = ::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (cfd >= 0) {
+    char cbuf[256];
+    ssize_t c = ::read(cfd, cbuf, sizeof(cbuf) - 1);
+    ::close(cfd);
+    for (ssize_t i = 0; i < c; ++i) cmdline += cbuf[i] == '\0' ? ' ' : cbuf[i];
+    while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
+  }
+  if (!cmdline.empty()) out += " (" + EscapeForTerminal(cmdline) + ")";
+  const time_t t = static_cast<time_t>(since);
+  struct tm utc;
+  char when[32];
+  if (::gmtime_r(&t, &utc) && std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &utc)) {
+    out += std::string(" since ") + when;
+  }
+  return out;
+}
+
+}  // namespace
+
 Status StateStore::Lock() {
   if (lock_fd_ >= 0) return Status::OK();
   std::string path = dir_ + "/lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Status::FromErrno("open " + path, errno);
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
+  if (::flock(fd, LOCK_EX) != 0) {
+    // EINTR: a signal topo catches (Ctrl-C, SIGTERM, `timeout`) ends the
+    // wait, which is never retried; the holder is named.
     int e = errno;
+    std::string holder = LockHolder(fd);
     ::close(fd);
+    if (e == EINTR) {
+      return Status::Interrupted("interrupted while waiting for the lock on " + path +
+                                 (holder.empty() ? "" : ", held by " + holder));
+    }
     return Status::FromErrno("lock " + path, e);
+  }
+  // Who holds the lock and since when, for whoever waits for it next.
+  char line[64];
+  int n = std::snprintf(line, sizeof(line), "%ld %lld\n", static_cast<long>(::getpid()),
+                        static_cast<long long>(::time(nullptr)));
+  if (::ftruncate(fd, 0) == 0 && n > 0) {
+    ssize_t ignored = ::pwrite(fd, line, static_cast<size_t>(n), 0);
+    (void)ignored;
   }
   lock_fd_ = fd;
   return Status::OK();

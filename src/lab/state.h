@@ -105,19 +105,30 @@ struct LabRecord {
 
 class StateStore {
  public:
-  explicit StateStore(std::string dir = DefaultDir());
+  // `dir` is used as it is when it does not exist yet (Open creates it, 0700)
+  // or is a directory open to no one else; a shared directory (TOPO_STATE_DIR
+  // pointed at /tmp, a 0755 directory, anything with the sticky, setuid or
+  // setgid bit) is left exactly as it is, and the store is its subdirectory
+  // `topo` instead. Open never changes the modes of the store's own directory,
+  // which topo may not have made: it refuses one that is not 0700.
+  explicit StateStore(const std::string& dir = DefaultDir());
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
   // $TOPO_STATE_DIR, or /run/topo.
   static std::string DefaultDir();
+  // The directory a store given `dir` uses (see the constructor).
+  static std::string ResolveDir(const std::string& dir);
   const std::string& dir() const { return dir_; }
 
   // Creates the directories (mode 0700) and checks they are safe to use and
   // writable. Every other call needs this first.
   Status Open();
-  // Takes the store-wide lock, waiting for other topo processes; released by Unlock or destruction.
+  // Takes the store-wide lock, waiting for other topo processes; released by
+  // Unlock or destruction. The holder writes its pid and the time into the
+  // lock file. A signal that interrupts the wait (one topo catches: Ctrl-C,
+  // SIGTERM) ends it: Interrupted, naming the holder and since when.
   Status Lock();
   void Unlock();
 

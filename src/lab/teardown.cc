@@ -17,8 +17,24 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
   }
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);
+  // The namespaces this teardown removes: their processes end first, all at once.
+  std::vector<std::string> namespaces;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (touched[i] && a.kind == ActionKind::kCreateNamespace && !a.ns.empty()) {
+      namespaces.push_back(a.ns);
+    }
+  }
+  bool processes_ended = namespaces.empty();
   for (size_t i = plan.actions.size(); i-- > 0;) {
     const Action& a = plan.actions[i];
+    if (a.kind == ActionKind::kCreateNamespace && touched[i] && !processes_ended) {
+      processes_ended = true;
+      Status s = backend.EndProcesses(namespaces, &report.ended_processes);
+      if (!s.ok()) {
+        report.errors.push_back("end the processes in the lab's namespaces: " + s.message());
+      }
+    }
     ActionEvent e;
     e.step = ActionEvent::Step::kUndo;
     e.index = i;

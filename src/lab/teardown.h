@@ -5,6 +5,12 @@
 // Whatever lives outside the lab's namespaces is undone explicitly. Teardown is
 // idempotent: objects already gone are counted, not treated as failures, and it
 // carries on past real failures so it removes as much as it can.
+//
+// Before the first namespace is removed, every process still running in any
+// of the lab's namespaces (started by `topo exec`, `ip netns exec`, a daemon
+// that forked away) is ended, in one call for all of them (Backend::
+// EndProcesses): a process left there would keep its namespace, and the
+// interfaces in it, alive without a name.
 #pragma once
 
 #include <map>
@@ -23,6 +29,7 @@ struct TeardownReport {
   size_t skipped = 0;                     // went with their namespace
   std::vector<std::string> already_gone;  // "delete namespace server" for what was not there
   std::vector<std::string> errors;        // "delete namespace router: Device or resource busy"
+  size_t ended_processes = 0;             // processes started outside the lab file, ended
   bool ok() const { return errors.empty(); }
 };
 

@@ -129,8 +129,9 @@ struct DeclaredCheck {
   bool expect_success = true;
   bool listen = true;  // topo listens at the target (false: the lab runs its own service)
   int timeout_ms = 1000;
+  int within_ms = 0;  // `within`: retried until it passes, for at most this long (0: once)
   Source src;
-  Source name_src, from_src, to_src, port_src, source_src, listen_src, timeout_src;
+  Source name_src, from_src, to_src, port_src, source_src, listen_src, timeout_src, within_src;
 };
 
 struct Topology {

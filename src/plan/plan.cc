@@ -29,6 +29,9 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kSetMaster, "set-master"},
     {ActionKind::kSetImpairment, "set-impairment"},
     {ActionKind::kWriteEtcFile, "write-etc-file"},
+    {ActionKind::kMakeNodeDir, "make-node-dir"},
+    {ActionKind::kWriteNodeFile, "write-node-file"},
+    {ActionKind::kStartProgram, "start-program"},
 };
 
 std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
@@ -64,7 +67,9 @@ const char* ActionKindName(ActionKind k) {
   return "?";
 }
 
-std::string Describe(const Action& a) {
+namespace {
+
+std::string DescribeText(const Action& a) {
   switch (a.kind) {
     case ActionKind::kCreateNamespace:
       return "create namespace " + a.ns;
@@ -92,11 +97,17 @@ std::string Describe(const Action& a) {
       return "impair " + Where(a) + " " + a.impairment.ToString();
     case ActionKind::kWriteEtcFile:
       return EtcFileDescription(a);
+    case ActionKind::kMakeNodeDir:
+      return "make private dir " + a.node + ":" + a.key;
+    case ActionKind::kWriteNodeFile:
+      return "write file " + a.node + ":" + a.key;
+    case ActionKind::kStartProgram:
+      return "start program " + a.node + "/" + a.program.name;
   }
   return "?";
 }
 
-std::string DescribeInverse(const Action& a) {
+std::string DescribeInverseText(const Action& a) {
   switch (a.kind) {
     case ActionKind::kCreateNamespace:
       return "delete namespace " + a.ns;
@@ -124,9 +135,22 @@ std::string DescribeInverse(const Action& a) {
       return "clear impairment " + Where(a);
     case ActionKind::kWriteEtcFile:
       return "remove " + EtcNetnsPath(a.ns, a.key);
+    case ActionKind::kMakeNodeDir:
+      return "remove private dir " + a.node + ":" + a.key;
+    case ActionKind::kWriteNodeFile:
+      return "remove file " + a.node + ":" + a.key;
+    case ActionKind::kStartProgram:
+      return "stop program " + a.node + "/" + a.program.name;
   }
   return "?";
 }
+
+}  // namespace
+
+// Names and values come from a file (or, for `down` and `status`, from state
+// on disk): printed, they must not be able to drive a terminal or forge lines.
+std::string Describe(const Action& a) { return EscapeForTerminal(DescribeText(a)); }
+std::string DescribeInverse(const Action& a) { return EscapeForTerminal(DescribeInverseText(a)); }
 
 // ---- JSON ----
 
@@ -210,6 +234,10 @@ nlohmann::json ActionToJson(const Action& a) {
         j["link_to"] = a.peer_ns;
       }
       break;
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      break;  // TODO(#12): their fields
   }
   j["description"] = Describe(a);
   j["inverse"] = DescribeInverse(a);
@@ -347,7 +375,7 @@ Status PlanFromJson(const nlohmann::json& j, Plan* out) {
 // ---- text ----
 
 std::string FormatPlanText(const Plan& plan) {
-  std::string out = "plan for lab '" + plan.lab +
+  std::string out = "plan for lab '" + EscapeForTerminal(plan.lab) +
                     "': " + Counted(plan.namespaces.size(), "namespace") + ", " +
                     Counted(plan.actions.size(), "action") + "\n";
   size_t width = std::to_string(plan.actions.size()).size();
@@ -482,6 +510,10 @@ std::vector<std::string> ActionToShell(const Action& a) {
                               : "ln " + Q(EtcNetnsPath(a.peer_ns, a.key)) + " " + Q(path);
       return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
     }
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      return {};  // TODO(#12)
   }
   return {};
 }
@@ -535,6 +567,10 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key)),
               "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
     }
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+    case ActionKind::kStartProgram:
+      return {};  // TODO(#12)
   }
   return {};
 }

@@ -12,6 +12,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/ip.h"
+#include "model/program.h"
 #include "model/snat.h"
 #include "model/status.h"
 #include "model/topology.h"
@@ -32,6 +33,11 @@ enum class ActionKind {
   kSetMaster,        // ns, ifname (a port), master (the bridge it joins)
   kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
   kWriteEtcFile,     // ns, key (file name), value (content) or peer_ns: /etc/netns/NS/KEY
+  // What runs in a node (model/program.h); these come after every network
+  // action, so teardown undoes them first.
+  kMakeNodeDir,    // ns, node, key (a path in the node): a private directory, empty at up
+  kWriteNodeFile,  // ns, node, key (a path in the node), value (content, substituted), mode
+  kStartProgram,   // ns, node, program (substituted): started, journaled, waited for
 };
 const char* ActionKindName(ActionKind k);  // "create-namespace", ...
 
@@ -54,6 +60,8 @@ struct Action {
   std::string master;                           // kSetMaster
   bool stp = false;                             // kCreateBridge
   Impairment impairment;                        // kSetImpairment
+  int mode = 0644;                              // kWriteNodeFile: permission bits
+  ProgramSpec program;                          // kStartProgram
   // kWriteEtcFile: `key` is the file name ("hosts"), `value` its content; when
   // `peer_ns` is set instead, the file is a hard link to that namespace's
   // (identical hosts files are written once).
@@ -62,7 +70,9 @@ struct Action {
   // so teardown can skip undoing it one by one. Files under /etc/netns outlive
   // the namespace. (For actions in the root namespace, see MootActions.)
   bool MootAfterNamespaceRemoval() const {
-    return kind != ActionKind::kCreateNamespace && kind != ActionKind::kWriteEtcFile;
+    return kind != ActionKind::kCreateNamespace && kind != ActionKind::kWriteEtcFile &&
+           kind != ActionKind::kMakeNodeDir && kind != ActionKind::kWriteNodeFile &&
+           kind != ActionKind::kStartProgram;
   }
   // True when what the action made lives wholly inside lab namespaces (neither
   // end in the root namespace), so removing those namespaces undoes it.

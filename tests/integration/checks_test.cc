@@ -6,10 +6,14 @@
 //
 // Every lab uses a unique prefix and a private state directory, and is
 // removed by exact name even when a test fails.
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -28,6 +33,7 @@
 #include "kernel/netlink_backend.h"
 #include "lab/lab.h"
 #include "plan/compile.h"
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -97,35 +103,8 @@ constexpr const char* kFailing = R"(checks:
   - {name: ping-unexpected, from: client, to: server, expect: failure}
 )";
 
-class ChecksTest : public ::testing::Test {
+class ChecksTest : public testing::LabFixture {
  protected:
-  void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
-    char tmpl[] = "/tmp/topo-checks-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    state_dir_ = dir_ + "/state";
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
-  }
-
-  void TearDown() override {
-    if (dir_.empty()) return;
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    // Anything of ours still there is a failure; remove it by exact name.
-    for (const std::string& ns : NamespacesStartingWith(prefix_)) {
-      ADD_FAILURE() << "namespace " << ns << " left behind";
-      RunProcess({"ip", "netns", "del", ns});
-    }
-    for (const std::string& p : auto_prefixes_) {
-      for (const std::string& ns : NamespacesStartingWith(p)) {
-        ADD_FAILURE() << "namespace " << ns << " left behind";
-        RunProcess({"ip", "netns", "del", ns});
-      }
-    }
-    std::filesystem::remove_all(dir_);
-  }
-
   static std::vector<std::string> NamespacesStartingWith(const std::string& prefix) {
     std::vector<std::string> found;
     if (prefix.empty()) return found;
@@ -144,13 +123,10 @@ class ChecksTest : public ::testing::Test {
     return path;
   }
 
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), testing::TopoBinary());
-    return RunProcess(args, env_);
-  }
-
   // Brings the lab up through the library and runs its checks; results by name.
-  std::map<std::string, CheckResult> RunThroughLibrary(const std::string& checks) {
+  // `before_checks` (if given) runs once the lab is up.
+  std::map<std::string, CheckResult> RunThroughLibrary(
+      const std::string& checks, const std::function<void()>& before_checks = nullptr) {
     std::map<std::string, CheckResult> by_name;
     DiagnosticList diags;
     auto t = testing::ValidateText(std::string(kLab) + checks, &diags);
@@ -164,6 +140,7 @@ class ChecksTest : public ::testing::Test {
     UpResult up = Up(plan, backend, store);
     EXPECT_TRUE(up.status.ok()) << up.status.message();
     if (!up.status.ok()) return by_name;
+    if (before_checks) before_checks();
     std::vector<CheckSpec> specs = ResolveChecks(*t);
     std::vector<CheckResult> results;
     Status s = RunChecks(specs, {}, &results);
@@ -174,8 +151,8 @@ class ChecksTest : public ::testing::Test {
     return by_name;
   }
 
-  std::string prefix_, dir_, state_dir_;
-  std::vector<std::string> env_, labs_, auto_prefixes_;
+  testing::TempDir work_{"topo-checks"};  // lab files and reports
+  const std::string dir_ = work_.path();
   int files_ = 0;
 };
 
@@ -224,6 +201,42 @@ TEST_F(ChecksTest, ALocalErrorEndsACheckAtOnce) {
   EXPECT_EQ(r["no-route-expected"].detail, "network is unreachable");
 }
 
+TEST_F(ChecksTest, WithinRetriesUntilTheLabGetsThere) {
+  // A service that starts listening in the server 600 ms after the checks begin.
+  std::thread late;
+  int listener = -1;
+  auto r = RunThroughLibrary(
+      "checks:\n"
+      "  - {name: late, from: client, to: server, tcp: 9099, listen: false, timeout: 300ms, "
+      "within: 10s}\n"
+      "  - {name: never, from: client, to: server, tcp: 9098, listen: false, within: 1s}\n"
+      "  - {name: at-once, from: client, to: server, within: 10s}\n",
+      [&] {
+        late = std::thread([&, ns = prefix_ + "server"] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(600));
+          int nsfd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+          if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) return;
+          close(nsfd);
+          listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+          sockaddr_in a{};
+          a.sin_family = AF_INET;
+          a.sin_port = htons(9099);
+          if (bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) listen(listener, 8);
+        });
+      });
+  if (late.joinable()) late.join();
+  if (listener >= 0) close(listener);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(r["late"].passed) << r["late"].detail;
+  EXPECT_GT(r["late"].attempts, 1);
+  EXPECT_GE(r["late"].seconds, 0.6);
+  EXPECT_FALSE(r["never"].passed);
+  EXPECT_GT(r["never"].attempts, 1);
+  EXPECT_GE(r["never"].seconds, 0.8);
+  EXPECT_TRUE(r["at-once"].passed);
+  EXPECT_EQ(r["at-once"].attempts, 1);
+}
+
 TEST_F(ChecksTest, HundredsOfChecksRunTogether) {
   std::string checks = "checks:\n";
   for (int i = 0; i < 100; ++i) {
@@ -261,6 +274,58 @@ TEST_F(ChecksTest, TopoTestExitCodesAndJUnit) {
   nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
   ASSERT_TRUE(j.is_object()) << fail.output;
   EXPECT_EQ(j["failed"], 5);
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
+// As RunProcess, with stdout and stderr a pipe whose reading end is already
+// closed (`CMD | head -n0`): every write fails with EPIPE, or SIGPIPE kills
+// a process that does not ignore it.
+testing::ProcessResult RunIntoClosedPipe(const std::vector<std::string>& argv,
+                                         const std::vector<std::string>& env) {
+  testing::ProcessResult r;
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return r;
+  close(pipefd[0]);  // closed before anything is written
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);  // as a shell starts it
+    dup2(pipefd[1], 1);
+    dup2(pipefd[1], 2);
+    close(pipefd[1]);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+// `topo test LAB | head -n0`: a closed output is no reason to abandon the
+// lab. Before the fix SIGPIPE killed topo at its first PASS line (exit 141),
+// with the lab still up.
+TEST_F(ChecksTest, TopoTestIntoAClosedPipeStillTearsDown) {
+  labs_.push_back(prefix_ + "chk");
+  std::vector<std::string> env = {"TOPO_STATE_DIR=" + state_dir_};
+  auto r = RunIntoClosedPipe(
+      {testing::TopoBinary(), "test", "--prefix", prefix_, WriteLab(kPassing)}, env);
+  EXPECT_EQ(r.status, 0) << "the checks passed; only printing failed";
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty()) << "test tears the lab down";
+  auto run = RunIntoClosedPipe(
+      {testing::TopoBinary(), "run", "--prefix", prefix_, WriteLab(""), "--", "sh", "-c", "exit 4"},
+      env);
+  EXPECT_EQ(run.status, 4) << "CMD's own status";
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty()) << "run tears the lab down";
+  // CMD gets SIGPIPE's default action back, as a shell would start it.
+  auto cmd = RunIntoClosedPipe({testing::TopoBinary(), "run", "--prefix", prefix_, WriteLab(""),
+                                "--", "sh", "-c", "echo into the closed pipe; exit 4"},
+                               env);
+  EXPECT_EQ(cmd.status, 128 + SIGPIPE);
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
 }
 
@@ -472,7 +537,7 @@ TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {
   ASSERT_TRUE(std::regex_search(up.output, m, std::regex("lab '((t[a-z0-9]{4}-)chk)' is up")))
       << up.output;
   const std::string lab = m[1], prefix = m[2];
-  auto_prefixes_.push_back(prefix);
+  AddPrefix(prefix);
   labs_.push_back(lab);
   EXPECT_EQ(NamespacesStartingWith(prefix).size(), 4u);
   EXPECT_EQ(Topo({"down", lab}).status, 0);

@@ -29,6 +29,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/fault_backend.h"
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -76,38 +77,8 @@ double MinRtt(const std::string& ping_output) {
   return at == std::string::npos ? -1 : std::atof(ping_output.c_str() + at + 2);
 }
 
-class ImpairNamesTest : public ::testing::Test {
+class ImpairNamesTest : public testing::LabFixture {
  protected:
-  void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
-    char tmpl[] = "/tmp/topo-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
-  }
-
-  void TearDown() override {
-    if (state_dir_.empty()) return;
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    for (const std::string& node : {"server", "router", "client", "a", "b"}) {
-      if (std::filesystem::exists("/run/netns/" + prefix_ + node)) {
-        ADD_FAILURE() << "namespace " << prefix_ + node << " left behind";
-        RunProcess({"ip", "netns", "del", prefix_ + node});
-      }
-      if (std::filesystem::exists("/etc/netns/" + prefix_ + node)) {
-        ADD_FAILURE() << "/etc/netns/" << prefix_ + node << " left behind";
-        std::filesystem::remove_all("/etc/netns/" + prefix_ + node);
-      }
-    }
-    std::filesystem::remove_all(state_dir_);
-  }
-
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), TopoBinary());
-    return RunProcess(args, env_);
-  }
-
   testing::ProcessResult Exec(const std::string& lab, const std::string& node,
                               std::vector<std::string> cmd) {
     std::vector<std::string> args = {"exec", "--lab", prefix_ + lab, node, "--"};
@@ -191,9 +162,6 @@ class ImpairNamesTest : public ::testing::Test {
     close(conn);
     return total == 0 || elapsed <= 0 ? 0 : total / elapsed;
   }
-
-  std::string prefix_, state_dir_;
-  std::vector<std::string> env_, labs_;
 };
 
 TEST_F(ImpairNamesTest, RateCapsABulkTransferAndSetLinkRaisesIt) {

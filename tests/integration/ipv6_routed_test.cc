@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -45,38 +46,17 @@ links:
   - [b:eth0, router:eb]
 )";
 
-class Ipv6RoutedTest : public ::testing::Test {
+class Ipv6RoutedTest : public testing::LabFixture {
  protected:
   void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
-    char tmpl[] = "/tmp/topo-v6-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    labs_.push_back(Lab());
     file_ = state_dir_ + "/v6r.yaml";
     std::ofstream(file_) << kLab;
   }
 
-  void TearDown() override {
-    if (state_dir_.empty()) return;
-    Topo({"down", Lab()});
-    for (const char* node : {"a", "router", "b"}) {
-      struct stat st;
-      if (lstat(("/run/netns/" + prefix_ + node).c_str(), &st) == 0) {
-        ADD_FAILURE() << "namespace " << prefix_ + node << " left behind";
-        RunProcess({"ip", "netns", "del", prefix_ + node});
-      }
-    }
-    std::filesystem::remove_all(state_dir_);
-  }
-
   std::string Lab() const { return prefix_ + "v6r"; }
-
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), testing::TopoBinary());
-    return RunProcess(args, env_);
-  }
 
   // One echo request, one second to answer.
   void PingOnce(const std::string& node, const std::string& address) {
@@ -85,8 +65,7 @@ class Ipv6RoutedTest : public ::testing::Test {
     EXPECT_EQ(r.status, 0) << node << " -> " << address << " right after up\n" << r.output;
   }
 
-  std::string prefix_, state_dir_, file_;
-  std::vector<std::string> env_;
+  std::string file_;
 };
 
 // Several times, because whether the kernel would have put off a link's

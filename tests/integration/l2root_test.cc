@@ -26,6 +26,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/fault_backend.h"
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -66,39 +67,12 @@ bool NamespaceFileExists(const std::string& ns) {
   return lstat(("/run/netns/" + ns).c_str(), &st) == 0;
 }
 
-class L2RootTest : public ::testing::Test {
+class L2RootTest : public testing::LabFixture {
  protected:
   void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     tag_ = prefix_.substr(0, prefix_.size() - 1);  // "t<pid>x<n>", for root-side names
-    char tmpl[] = "/tmp/topo-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
-  }
-
-  void TearDown() override {
-    if (state_dir_.empty()) return;
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    for (const std::string& ns : namespaces_) {
-      if (NamespaceFileExists(ns)) {
-        ADD_FAILURE() << "namespace " << ns << " left behind";
-        RunProcess({"ip", "netns", "del", ns});
-      }
-    }
-    for (const std::string& ifname : {tag_ + "h", tag_ + "g"}) {
-      if (RunProcess({"ip", "link", "show", "dev", ifname}).status == 0) {
-        ADD_FAILURE() << "interface " << ifname << " left behind";
-        RunProcess({"ip", "link", "del", "dev", ifname});
-      }
-    }
-    std::filesystem::remove_all(state_dir_);
-  }
-
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), TopoBinary());
-    return RunProcess(args, env_);
   }
 
   testing::ProcessResult Exec(const std::string& lab, const std::string& node,
@@ -113,8 +87,8 @@ class L2RootTest : public ::testing::Test {
     EXPECT_EQ(r.status, 0) << node << " -> " << address << "\n" << r.output;
   }
 
-  std::string prefix_, tag_, state_dir_;
-  std::vector<std::string> env_, labs_, namespaces_;
+  std::string tag_;
+  std::vector<std::string> namespaces_;  // the namespaces a test's labs make
 };
 
 // ---- switches ----

@@ -15,8 +15,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
+#include "support/lab_fixture.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 #include "topo/testing.h"
 
@@ -31,30 +34,6 @@ bool NamespaceFileExists(const std::string& ns) {
   struct stat st;
   return lstat(("/run/netns/" + ns).c_str(), &st) == 0;
 }
-
-// Points TOPO_STATE_DIR at a fresh directory for its lifetime.
-class PrivateStateDir {
- public:
-  PrivateStateDir() {
-    char tmpl[] = "/tmp/topo-lib-XXXXXX";
-    if (mkdtemp(tmpl)) dir_ = tmpl;
-    if (const char* old = std::getenv("TOPO_STATE_DIR")) old_ = old;
-    setenv("TOPO_STATE_DIR", dir_.c_str(), 1);
-  }
-  ~PrivateStateDir() {
-    if (old_) {
-      setenv("TOPO_STATE_DIR", old_->c_str(), 1);
-    } else {
-      unsetenv("TOPO_STATE_DIR");
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-  const std::string& dir() const { return dir_; }
-
- private:
-  std::string dir_;
-  std::optional<std::string> old_;
-};
 
 // Removes, by exact name, namespaces that are still there; true when none were.
 bool RemoveLeftovers(const std::vector<std::string>& namespaces) {
@@ -90,7 +69,7 @@ class SeedFixtureTest : public topo::testing::LabTest {
     std::cout.flush();
   }
 
-  std::optional<PrivateStateDir> state_;
+  std::optional<testing::PrivateStateDir> state_;
   std::vector<std::string> namespaces_;
 };
 
@@ -194,18 +173,33 @@ TEST(LabFixtureTest, TeardownSurvivesFailingTests) {
   EXPECT_TRUE(RemoveLeftovers(seen)) << "namespaces outlived their failing tests\n" << r.output;
 }
 
-TEST(LabApiTest, ScopedLabGoesAwayAndDownIsIdempotent) {
-  TOPO_REQUIRE_ROOT();
-  PrivateStateDir state;
+// Labs of the library in this process, with LabFixture's state directory and leak check.
+class LabApiTest : public testing::LabFixture {
+ protected:
+  void SetUp() override {
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    state_.emplace(state_dir_);
+  }
+  void TearDown() override {
+    LabFixture::TearDown();
+    state_.reset();
+  }
+  std::optional<testing::ScopedStateDir> state_;
+};
+
+TEST_F(LabApiTest, ScopedLabGoesAwayAndDownIsIdempotent) {
   std::vector<std::string> namespaces;
   try {
     Lab lab = Lab::Load(kSeedFile);
     lab.Up();
+    AddPrefix(lab.prefix());
     EXPECT_TRUE(lab.is_up());
     EXPECT_THROW(lab.Up(), Error);  // already up
     for (const std::string& node : lab.Nodes()) namespaces.push_back(lab.Namespace(node));
     Lab second = Lab::Load(kSeedFile);
     second.Up();  // another automatic prefix: no clash
+    AddPrefix(second.prefix());
     EXPECT_NE(second.prefix(), lab.prefix());
     for (const std::string& node : second.Nodes()) namespaces.push_back(second.Namespace(node));
     second.Down();
@@ -216,14 +210,12 @@ TEST(LabApiTest, ScopedLabGoesAwayAndDownIsIdempotent) {
   }
   ASSERT_EQ(namespaces.size(), 6u);
   for (const std::string& ns : namespaces) EXPECT_FALSE(NamespaceFileExists(ns)) << ns;
-  EXPECT_TRUE(std::filesystem::is_empty(state.dir() + "/labs"));
+  EXPECT_TRUE(std::filesystem::is_empty(state_dir_ + "/labs"));
   RemoveLeftovers(namespaces);
 }
 
-TEST(LabApiTest, ExplicitPrefixAndCollisions) {
-  TOPO_REQUIRE_ROOT();
-  PrivateStateDir state;
-  std::string prefix = testing::UniquePrefix();
+TEST_F(LabApiTest, ExplicitPrefixAndCollisions) {
+  std::string prefix = prefix_;
   Lab lab = Lab::Load(kSeedFile);
   lab.Up(prefix);
   EXPECT_EQ(lab.name(), prefix + "server-router-client");

@@ -4,7 +4,10 @@
 // run beside it): after each `down` no namespace file and no mount of ours is
 // left. Durations of the first and last cycles are printed, never asserted.
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +16,7 @@
 
 #include "front/validate.h"
 #include "kernel/netlink_backend.h"
+#include "kernel/processes.h"
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "robust_fixture.h"
@@ -68,9 +72,23 @@ long ResidentKb() {
   return -1;
 }
 
+// A child sleeping in the namespace mounted at `path`, stdio on /dev/null.
+pid_t StartSleepIn(const std::string& path) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int ns = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) _exit(126);
+  int null = open("/dev/null", O_RDWR);
+  dup2(null, 0);
+  dup2(null, 1);
+  dup2(null, 2);
+  execlp("sleep", "sleep", "300", nullptr);
+  _exit(127);
+}
+
 class RobustCyclesTest : public testing::RobustTest {};
 
-TEST_F(RobustCyclesTest, UpDownCyclesLeakNoFdsMountsNamespacesOrMemory) {
+TEST_F(RobustCyclesTest, UpDownCyclesLeakNoFdsMountsNamespacesProcessesOrMemory) {
   const std::string p = NewPrefix();
   Document doc;
   DiagnosticList diags;
@@ -94,8 +112,22 @@ TEST_F(RobustCyclesTest, UpDownCyclesLeakNoFdsMountsNamespacesOrMemory) {
       UpResult up = Up(plan, backend, store);
       ASSERT_TRUE(up.status.ok()) << "cycle " << i << ": " << up.status.message();
       store.Unlock();
+      // A process started in the lab behind its back: `down` must end it, and
+      // then nothing holds the lab's namespaces (none lives on without a name).
+      std::vector<NsIdentity> ids;
+      for (const std::string& ns : plan.namespaces) {
+        NsIdentity id;
+        ASSERT_TRUE(NamespaceIdentity("/run/netns/" + ns, &id).ok()) << ns;
+        ids.push_back(id);
+      }
+      pid_t stray = StartSleepIn("/run/netns/" + plan.namespaces[0]);
+      ASSERT_GT(stray, 0);
+      for (int wait = 0; wait < 500 && ProcessesInNamespaces(ids).empty(); ++wait) usleep(1000);
       DownResult down = Down(plan.lab, backend, store);
+      waitpid(stray, nullptr, 0);
       ASSERT_TRUE(down.status.ok()) << "cycle " << i << ": " << down.status.message();
+      EXPECT_EQ(down.report.ended_processes, 1u) << "cycle " << i;
+      ASSERT_TRUE(ProcessesInNamespaces(ids).empty()) << "cycle " << i;
     }
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -1,7 +1,6 @@
-// Shared by the robustness tests (robust_*_test.cc): a fixture that owns a
-// private state directory and a set of unique prefixes, runs `topo` with them,
-// and removes by exact name, even when a test fails, every namespace its labs
-// could have created. The same sources build the integration tests (a few
+// Shared by the robustness tests (robust_*_test.cc): a LabFixture that hands
+// out further unique prefixes, runs `topo` in the background, and checks that
+// nothing of a prefix's seed lab is left. The same sources build the integration tests (a few
 // rounds) and, with TOPO_STRESS=1, the stress tests (many rounds).
 #pragma once
 
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo::testing {
@@ -43,39 +43,14 @@ inline bool NetnsExists(const std::string& ns) {
   return lstat(("/run/netns/" + ns).c_str(), &st) == 0;
 }
 
-class RobustTest : public ::testing::Test {
+// The leak check, the state directory and the environment are LabFixture's.
+class RobustTest : public LabFixture {
  protected:
-  void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    char tmpl[] = "/tmp/topo-robust-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
-  }
-
-  void TearDown() override {
-    if (state_dir_.empty()) return;
-    for (const std::string& p : prefixes_) {
-      for (const std::string& node : SeedNodes()) {
-        if (NetnsExists(p + node)) {
-          ADD_FAILURE() << "namespace " << p + node << " left behind";
-          RunProcess({"ip", "netns", "del", p + node});
-        }
-      }
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(state_dir_, ec);
-  }
-
-  // A new prefix whose seed-lab namespaces TearDown checks and removes.
+  // A new prefix whose namespaces TearDown checks and removes.
   std::string NewPrefix() {
-    prefixes_.push_back(UniquePrefix());
-    return prefixes_.back();
-  }
-
-  ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), TopoBinary());
-    return RunProcess(args, env_);
+    std::string prefix = UniquePrefix();
+    AddPrefix(prefix);
+    return prefix;
   }
 
   // Starts `topo ARGS` with the fixture's environment, output discarded; returns its pid.
@@ -114,9 +89,6 @@ class RobustTest : public ::testing::Test {
         std::filesystem::exists(state_dir_ + "/labs/" + prefix + "server-router-client", ec))
         << where;
   }
-
-  std::string state_dir_;
-  std::vector<std::string> env_, prefixes_;
 };
 
 }  // namespace topo::testing

@@ -26,6 +26,7 @@
 #include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/fault_backend.h"
+#include "support/lab_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -81,37 +82,12 @@ int SocketIn(const std::string& ns, int domain, int type) {
   return fd;
 }
 
-class SeedLabTest : public ::testing::Test {
+class SeedLabTest : public testing::LabFixture {
  protected:
   void SetUp() override {
-    TOPO_REQUIRE_ROOT();
-    prefix_ = testing::UniquePrefix();
-    char tmpl[] = "/tmp/topo-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    state_dir_ = tmpl;
-    env_ = {"TOPO_STATE_DIR=" + state_dir_};
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     before_ = RootSnapshot();
-  }
-
-  void TearDown() override {
-    if (state_dir_.empty()) return;
-    // Whatever happened, remove our labs by name, then any namespace of ours by exact name.
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    for (const std::string& ns : extra_namespaces_) RunProcess({"ip", "netns", "del", ns});
-    for (const std::string& p : {prefix_, prefix_ + "2"}) {
-      for (const std::string& node : {"server", "router", "client", "a", "b", "x"}) {
-        if (NamespaceFileExists(p + node)) {
-          ADD_FAILURE() << "namespace " << p + node << " left behind";
-          RunProcess({"ip", "netns", "del", p + node});
-        }
-      }
-    }
-    std::filesystem::remove_all(state_dir_);
-  }
-
-  testing::ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), TopoBinary());
-    return RunProcess(args, env_);
   }
 
   testing::ProcessResult Exec(const std::string& node, std::vector<std::string> cmd) {
@@ -131,8 +107,7 @@ class SeedLabTest : public ::testing::Test {
     ASSERT_EQ(r.status, 0) << r.output;
   }
 
-  std::string prefix_, state_dir_, before_;
-  std::vector<std::string> env_, labs_, extra_namespaces_;
+  std::string before_;
 };
 
 TEST_F(SeedLabTest, EveryCheckOfTheSeedHoldsAndDownLeavesNothing) {
@@ -263,19 +238,36 @@ TEST_F(SeedLabTest, RollbackAtRealFailurePointsLeavesNothing) {
 }
 
 // Starts `topo up` of the seed lab stopped (SIGSTOP) after `n` actions; returns its pid.
-pid_t StartStoppedUp(const std::string& prefix, const std::string& state_env, int n) {
+// With `closed_output`, its stdout and stderr are a pipe nobody reads any more
+// (`topo up -v ... | head -n0`), and it prints progress and every action.
+pid_t StartStoppedUp(const std::string& prefix, const std::string& state_env, int n,
+                     bool closed_output = false) {
+  int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (closed_output) {
+    int pipefd[2];
+    if (pipe(pipefd) != 0) return -1;
+    close(pipefd[0]);
+    close(out);
+    out = pipefd[1];
+  }
   pid_t pid = fork();
   if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);
     std::string stop = "TOPO_TEST_STOP_AFTER=" + std::to_string(n);
     putenv(const_cast<char*>(stop.c_str()));
     putenv(const_cast<char*>(state_env.c_str()));
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
+    putenv(const_cast<char*>("TOPO_PROGRESS=always"));
+    dup2(out, 1);
+    dup2(out, 2);
+    if (closed_output) {
+      execl(TopoBinary().c_str(), "topo", "up", "-v", "--prefix", prefix.c_str(), kSeedFile.c_str(),
+            nullptr);
+    }
     execl(TopoBinary().c_str(), "topo", "up", "--prefix", prefix.c_str(), kSeedFile.c_str(),
           nullptr);
     _exit(127);
   }
+  close(out);
   int status = 0;
   if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) return -1;
   return pid;
@@ -316,6 +308,43 @@ TEST_F(SeedLabTest, SigtermDuringUpRollsBack) {
   }
   EXPECT_TRUE(std::filesystem::is_empty(state_dir_ + "/labs"));
   EXPECT_EQ(RootSnapshot(), before_);
+}
+
+// A closed output is no reason to abandon a lab: before the fix the first
+// progress or -v line after the stop killed `up` with SIGPIPE, half-built.
+TEST_F(SeedLabTest, UpIntoAClosedPipeFinishes) {
+  labs_.push_back(prefix_ + "server-router-client");
+  pid_t pid = StartStoppedUp(prefix_, env_[0], 10, /*closed_output=*/true);
+  ASSERT_GT(pid, 0);
+  kill(pid, SIGCONT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  Ping("client", "1.1.1.1");
+  EXPECT_EQ(Topo({"down", prefix_ + "server-router-client"}).status, 0);
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+// Signals whose default action kills (SIGUSR1, SIGALRM, real-time ones...)
+// roll `up` back as SIGTERM does; before the fix they left it half-built.
+TEST_F(SeedLabTest, OtherKillingSignalsDuringUpRollBack) {
+  labs_.push_back(prefix_ + "server-router-client");
+  for (int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT, SIGRTMIN}) {
+    pid_t pid = StartStoppedUp(prefix_, env_[0], 10);
+    ASSERT_GT(pid, 0);
+    kill(pid, sig);
+    kill(pid, SIGCONT);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << "signal " << sig << " killed it";
+    EXPECT_EQ(WEXITSTATUS(status), 1) << sig;
+    for (const char* node : {"server", "router", "client"}) {
+      EXPECT_FALSE(NamespaceFileExists(prefix_ + node)) << sig;
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(state_dir_ + "/labs")) << sig;
+    EXPECT_EQ(RootSnapshot(), before_) << sig;
+  }
 }
 
 TEST_F(SeedLabTest, ExecSeesEtcNetnsFiles) {

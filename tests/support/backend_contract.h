@@ -131,6 +131,21 @@ TYPED_TEST_P(BackendContract, NamespacesComeAndGo) {
   EXPECT_TRUE(b.DeleteNamespace(ns).IsNotFound());
 }
 
+TYPED_TEST_P(BackendContract, EndingProcessesWhereThereAreNone) {
+  // Nothing runs in a fresh namespace, and a name that does not exist is
+  // skipped: both end nothing, and succeed.
+  Backend& b = this->b();
+  const std::string ns = this->Name("ns"), gone = this->Name("gone");
+  ASSERT_TRUE(b.CreateNamespace(ns).ok());
+  size_t ended = 99;
+  Status s = b.EndProcesses({ns, gone}, &ended);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ended, 0u);
+  EXPECT_TRUE(b.EndProcesses({}, &ended).ok());
+  EXPECT_EQ(ended, 0u);
+  EXPECT_TRUE(b.NamespaceExists(ns)) << "ending processes leaves the namespace";
+}
+
 TYPED_TEST_P(BackendContract, VethsLinksAndAddresses) {
   ASSERT_NO_FATAL_FAILURE(this->BuildPair());
   Backend& b = this->b();
@@ -280,8 +295,8 @@ TYPED_TEST_P(BackendContract, SnatRulesAllOrNone) {
   EXPECT_FALSE(exists);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, VethsLinksAndAddresses,
-                            RoutesComeBackTyped, SysctlsReadAndWrite, BridgesAndPorts,
-                            SnatRulesAllOrNone);
+REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, EndingProcessesWhereThereAreNone,
+                            VethsLinksAndAddresses, RoutesComeBackTyped, SysctlsReadAndWrite,
+                            BridgesAndPorts, SnatRulesAllOrNone);
 
 }  // namespace topo

@@ -2,7 +2,8 @@
 // fail without reaching the wrapped backend, like LevelDB's fault-injecting Env.
 // It lets tests inject failures at chosen points of a real-kernel `up`. Reads
 // (NamespaceExists, Inspect, ReadSysctl, NatTableExists) pass straight through
-// BackendWrapper; only the mutating operations are overridden.
+// BackendWrapper, and so does EndProcesses (it only makes teardown possible);
+// only the mutating operations are overridden.
 #pragma once
 
 #include <string>

@@ -75,7 +75,7 @@ RouteState ParseRouteText(const std::string& text) {
 RecordingBackend::RecordingBackend() { namespaces_[""]; }
 
 bool RecordingBackend::Empty() const {
-  if (!etc_files_.empty()) return false;
+  if (!etc_files_.empty() || leaked_ > 0) return false;
   if (namespaces_.size() != 1) return false;
   auto root = namespaces_.find("");
   if (root == namespaces_.end()) return false;
@@ -171,6 +171,10 @@ Status RecordingBackend::DeleteNamespace(const std::string& ns) {
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
+  if (auto p = processes_.find(ns); p != processes_.end()) {
+    leaked_ += p->second;
+    processes_.erase(p);
+  }
   // Removing a namespace destroys its veths, and with them their peers.
   for (const auto& [name, iface] : n->ifaces) {
     if (iface.peer.empty()) continue;
@@ -475,6 +479,20 @@ Status RecordingBackend::RemoveEtcFile(const std::string& ns, const std::string&
   Status s = Mutate("remove /etc/netns/" + ns + "/" + name);
   if (!s.ok()) return s;
   if (!etc_files_.erase(ns + "/" + name)) return Status::NotFound("No such file or directory");
+  return Status::OK();
+}
+
+Status RecordingBackend::EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) {
+  std::string call = "end processes in";
+  *ended = 0;
+  for (size_t i = 0; i < namespaces.size(); ++i) {
+    call += (i ? ", " : " ") + namespaces[i];
+    if (auto p = processes_.find(namespaces[i]); p != processes_.end()) {
+      *ended += p->second;
+      processes_.erase(p);
+    }
+  }
+  process_ends_.push_back(call);
   return Status::OK();
 }
 

@@ -50,6 +50,13 @@ class RecordingBackend : public Backend {
 
   // A namespace made behind topo's back, for collision tests.
   void AddForeignNamespace(const std::string& ns);
+  // A process started in `ns` behind the lab's back (`topo exec`, `ip netns
+  // exec`): EndProcesses ends it. Deleting a namespace that still has one
+  // leaves the namespace alive without a name, as the kernel does: leaked().
+  void AddProcess(const std::string& ns) { ++processes_[ns]; }
+  int leaked() const { return leaked_; }
+  // Each EndProcesses call, as "end processes in a, b" (not in calls()).
+  const std::vector<std::string>& process_ends() const { return process_ends_; }
   // A nat table rule someone else added ("POSTROUTING -o eth0 -j ACCEPT"):
   // DeleteSnat never matches it. It creates the table, as iptables-nft does.
   void AddForeignNatRule(const std::string& ns, bool ipv6, const std::string& rule);
@@ -88,6 +95,7 @@ class RecordingBackend : public Backend {
                       const std::string& link_from_ns, std::string* note) override;
   Status RemoveEtcFile(const std::string& ns, const std::string& name,
                        const std::string& note) override;
+  Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) override;
 
   // The impairment on ns:ifname ("none" when there is none), and the files
   // written under /etc/netns ("NS/NAME" -> content), for assertions.
@@ -133,6 +141,9 @@ class RecordingBackend : public Backend {
   std::map<std::string, Ns> namespaces_;
   std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
   std::vector<std::string> calls_;
+  std::map<std::string, int> processes_;  // stray processes by namespace
+  int leaked_ = 0;
+  std::vector<std::string> process_ends_;
   FailNth fail_;
 };
 

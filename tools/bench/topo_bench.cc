@@ -3,7 +3,10 @@
 //   topo-bench {star N...|chain N...|tree N...|seed|cycles [N]|all}... [--runs 5] [--baseline-runs
 //   K]
 //              [--settle-ms MS] [--count 500] [--json FILE] [--topo PATH] [--python PATH]
-//              [--no-script] [--no-batch] [--no-mininet] [--print-yaml]
+//              [--no-script] [--no-batch] [--no-mininet] [--print-yaml] [--rootless]
+//
+// --rootless adds the row "topo rootless": the same cycle as `topo --rootless up/down`, in
+// the user-namespace sandbox of docs/ROOTLESS.md (a holder process kept between the two).
 //
 // Labs: `star N` (router r, hosts h1..hN, one veth and one /30 each, default route via r),
 // `chain N` (routers r1..rN in a line, host a at r1 and b at rN, static routes both ways) and
@@ -75,6 +78,7 @@ struct Options {
   std::vector<std::pair<std::string, std::vector<int>>> jobs;  // mode, sizes
   int runs = 5, baseline_runs = -1, settle_ms = -1, count = 500;
   bool script = true, batch = true, mininet = true, print_yaml = false;
+  bool rootless = false;  // also time `topo --rootless` (its sandbox) in the same run
 };
 
 // ---- processes ----
@@ -373,7 +377,10 @@ class Bench {
 
   // Removes, by exact name, everything any lab of this run may have left behind.
   void Cleanup() {
-    for (const std::string& lab : labs_) Run({o_.topo, "down", lab});
+    for (const std::string& lab : labs_) {
+      Run({o_.topo, "down", lab});
+      if (o_.rootless) Run({o_.topo, "--rootless", "down", lab});
+    }
     for (const std::string& ns : namespaces_) {
       if (fs::exists("/run/netns/" + ns)) {
         std::cerr << "cleanup: ip netns del " << ns << "\n";
@@ -404,7 +411,10 @@ class Bench {
       }
       rows_.push_back(r);
     };
-    measure("topo", o_.runs, [&] { return TopoCycle(l.file, p, full); });
+    measure("topo", o_.runs, [&] { return TopoCycle(l.file, p, full, false); });
+    if (o_.rootless) {
+      measure("topo rootless", o_.runs, [&] { return TopoCycle(l.file, p, full, true); });
+    }
     if (o_.script || o_.batch) {
       std::string up = dir + "/up.sh", down = dir + "/down.sh";
       Check(Run({o_.topo, "plan", l.file, "--format", "shell", "--prefix", p}, up), "topo plan");
@@ -437,7 +447,7 @@ class Bench {
     for (int i = 0; i < o_.count + settled; ++i) {
       if (i >= o_.count) SleepMs(settle_);
       int k = 0;
-      Cycle c = TopoCycle(l.file, p, full);
+      Cycle c = TopoCycle(l.file, p, full, false);
       double wall = c.up + c.down;
       for (double v : {wall, c.user, c.sys, wall - c.user - c.sys}) cycles_[k++].push_back(v);
     }
@@ -546,10 +556,14 @@ class Bench {
     return p;
   }
 
-  Cycle TopoCycle(const std::string& file, const std::string& p, const std::string& full) {
-    Proc u = Run({o_.topo, "up", file, "--prefix", p});
+  Cycle TopoCycle(const std::string& file, const std::string& p, const std::string& full,
+                  bool rootless) {
+    Strings up = {o_.topo, "up", file, "--prefix", p}, down = {o_.topo, "down", full};
+    if (rootless)
+      up.insert(up.begin() + 1, "--rootless"), down.insert(down.begin() + 1, "--rootless");
+    Proc u = Run(up);
     Check(u, "topo up " + file);
-    Proc d = Run({o_.topo, "down", full});
+    Proc d = Run(down);
     Check(d, "topo down " + full);
     return {u.wall_ms, d.wall_ms, u.user_ms + d.user_ms, u.sys_ms + d.sys_ms, u.rss_kib};
   }
@@ -605,7 +619,7 @@ void OnSignal(int) { g_interrupted = 1; }
       << "usage: topo-bench {star N...|chain N...|tree N...|seed|cycles [N]|all}... [--runs K]\n"
          "       [--baseline-runs K] [--settle-ms MS] [--count M] [--json FILE]\n"
          "       [--topo PATH] [--python PATH] [--no-script] [--no-batch] [--no-mininet]\n"
-         "       [--print-yaml]\n"
+         "       [--print-yaml] [--rootless]\n"
          "See the header of tools/bench/topo_bench.cc and docs/PERFORMANCE.md.\n";
   exit(2);
 }
@@ -624,7 +638,8 @@ Options ParseArgs(int argc, char** argv) {
   std::map<std::string, bool*> flags = {{"--no-script", &o.script},
                                         {"--no-batch", &o.batch},
                                         {"--no-mininet", &o.mininet},
-                                        {"--print-yaml", &o.print_yaml}};
+                                        {"--print-yaml", &o.print_yaml},
+                                        {"--rootless", &o.rootless}};
   auto number = [](const std::string& v) {
     bool digits = !v.empty() && v.size() < 8 && v.find_first_not_of("0123456789") == v.npos;
     return digits ? std::stoi(v) : -1;
@@ -636,7 +651,7 @@ Options ParseArgs(int argc, char** argv) {
     } else if (strs.count(a) && !v.empty()) {
       *strs[a] = v, ++i;
     } else if (flags.count(a)) {
-      *flags[a] = a == "--print-yaml";  // the others are --no-X
+      *flags[a] = a == "--print-yaml" || a == "--rootless";  // the others are --no-X
     } else if (kModes.count(a)) {
       o.jobs.push_back({a, {}});
     } else if (!o.jobs.empty() && number(a) >= 1 && number(a) <= 16000) {

@@ -1,0 +1,79 @@
+// Waiting for the store lock (issue #16, item 7): a signal topo catches ends
+// the wait, and the message names who holds the lock and since when. Before
+// the fix flock() was retried on EINTR: Ctrl-C, SIGTERM and `timeout` did
+// nothing while another topo held the lock (one stopped with Ctrl-Z blocked
+// every lab). No privileges needed.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "lab/state.h"
+#include "testutil.h"
+
+namespace topo {
+namespace {
+
+void OnAlarm(int) {}
+
+TEST(LockWaitTest, ASignalEndsTheWaitAndTheHolderIsNamed) {
+  char tmpl[] = "/tmp/topo-lock-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    StateStore holder(dir);
+    ASSERT_TRUE(holder.Open().ok());
+    ASSERT_TRUE(holder.Lock().ok());
+    int report[2];
+    ASSERT_EQ(pipe(report), 0);
+    pid_t waiter = fork();
+    if (waiter == 0) {
+      close(report[0]);
+      struct sigaction sa = {};
+      sa.sa_handler = OnAlarm;  // caught, without SA_RESTART: as topo's cancel handlers
+      sigaction(SIGALRM, &sa, nullptr);
+      alarm(1);
+      StateStore store(dir);
+      Status s = store.Open();
+      if (s.ok()) s = store.Lock();
+      std::string msg = (s.IsInterrupted() ? "interrupted: " : "other: ") + s.message();
+      ssize_t ignored = write(report[1], msg.data(), msg.size());
+      (void)ignored;
+      _exit(0);
+    }
+    close(report[1]);
+    // The flock is per open file: the forked waiter does not share ours.
+    bool done = false;
+    int status = 0;
+    for (int i = 0; i < 1000 && !done; ++i) {  // a bound for a hang, not a timing claim
+      done = waitpid(waiter, &status, WNOHANG) == waiter;
+      if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!done) {
+      kill(waiter, SIGKILL);
+      waitpid(waiter, &status, 0);
+    }
+    EXPECT_TRUE(done) << "the wait for the lock ignored the signal";
+    std::string msg;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(report[0], buf, sizeof(buf))) > 0) msg.append(buf, static_cast<size_t>(n));
+    close(report[0]);
+    if (done) {
+      EXPECT_EQ(msg.rfind("interrupted: interrupted while waiting for the lock on " + dir +
+                              "/lock, held by process " + std::to_string(getpid()),
+                          0),
+                0u)
+          << msg;
+      EXPECT_NE(msg.find(" since 20"), std::string::npos) << msg;
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace topo
