@@ -35,7 +35,10 @@ Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& ar
 
 Status ExecInNodeView(const NodeView& view, const std::vector<std::string>& argv) {
   if (argv.empty()) return Status::InvalidArgument("no command given");
-  if (Status s = EnterNodeView(view); !s.ok()) return s;
+  // The root namespace (a lab's `root` node, the host itself): the command runs as it is.
+  if (!view.ns.empty()) {
+    if (Status s = EnterNodeView(view); !s.ok()) return s;
+  }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -5,7 +5,9 @@
 // exec, the host name is the node's, in a UTS namespace of its own).
 // ExecInNodeView does the same in a node's whole view (node_view.h: its
 // private directories and files too). The command is run with execvp, never
-// through a shell.
+// through a shell. An empty `ns` is the root namespace (a lab's `root` node,
+// the host itself): the command then runs as it is, with no namespace, mount
+// or host name of its own.
 //
 // ResetSignalsForExec gives a program topo starts the signal state a shell
 // would: topo itself ignores SIGPIPE and catches the signals that would kill
