@@ -217,6 +217,9 @@ Status ViewBase::Start(const std::string& netns_dir) {
     // Only the pipe stays open (as 3): the store's lock never reaches it.
     ::dup2(ready[1], 3);
     ::syscall(SYS_close_range, 4U, ~0U, 0);
+    int null = ::open("/dev/null", O_RDWR);
+    for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
+    if (null > 3) ::close(null);
     char ok = 0;
     if (::unshare(CLONE_NEWNS) == 0 && ::mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) == 0) {
       ::umount2(netns_dir.c_str(), MNT_DETACH);

@@ -50,11 +50,17 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 }
 
 // In a child: the descriptors `keep` become 3, 4, ... in order; every other
-// one above 2 is closed.
+// one above 2 is closed, and 0, 1 and 2 are /dev/null: nothing of topo's (the
+// store's lock, the pipes of whoever runs topo) stays open in what outlives it.
 void KeepOnly(std::vector<int> keep) {
   for (int& fd : keep) fd = ::fcntl(fd, F_DUPFD, 64 + static_cast<int>(keep.size()));
   for (size_t i = 0; i < keep.size(); ++i) ::dup2(keep[i], 3 + static_cast<int>(i));
   ::syscall(SYS_close_range, 3 + keep.size(), ~0U, 0);
+  int null = ::open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+    if (null > 2 + static_cast<int>(keep.size())) ::close(null);
+  }
 }
 
 void WriteAllRaw(int fd, const std::string& s) {

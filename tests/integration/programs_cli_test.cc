@@ -18,7 +18,7 @@
 namespace topo {
 namespace {
 
-const char kLab[] = R"(name: progs
+const char kLab[] = R"yaml(name: progs
 nodes:
   server:
     kind: host
@@ -44,7 +44,7 @@ nodes:
         ready: {log: served by}
 links:
   - [server:eth0, client:eth0]
-)";
+)yaml";
 
 class ProgramsCliTest : public testing::LabFixture {
  protected:
