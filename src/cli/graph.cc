@@ -34,6 +34,7 @@ Verb RegisterGraph(CLI::App& app) {
   auto* cmd = app.add_subcommand("graph", "Draw a lab as Graphviz DOT, SVG or Mermaid");
   struct Opts {
     std::string file, format, out;
+    std::vector<Prefix> allowed_host_routes;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
@@ -42,11 +43,13 @@ Verb RegisterGraph(CLI::App& app) {
                   "without it, an -o name ending in .svg or .mmd chooses")
       ->check(CLI::IsMember({"dot", "svg", "mermaid"}));
   cmd->add_option("-o,--output", o->out, "Write to this file instead of standard output");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   return {
       cmd, [o]() -> int {
         LoadRequest request;
         request.file = o->file;
         request.compile = false;
+        request.allowed_host_routes = o->allowed_host_routes;
         std::optional<Loaded> loaded = LoadOrReport(request);
         if (!loaded) return kExitInvalid;
         const std::optional<Topology>& t = loaded->topology;

@@ -110,5 +110,74 @@ TEST_F(StandInRootTest, TheRootNodesChecksRunInTheHostNotInANamespaceNamedAfterI
       << with_foreign.output;
 }
 
+// ---- item 2: host routes that would take over the host's routing ----
+
+// A root node with `routes` (YAML list entries), linked to one namespace.
+std::string RouteLab(const std::string& routes) {
+  return "name: rootroutes\n"
+         "nodes:\n"
+         "  h:\n"
+         "    kind: root\n"
+         "    interfaces:\n"
+         "      e0: [10.77.0.1/24]\n"
+         "    routes:\n" +
+         routes +
+         "  n1:\n"
+         "    interfaces:\n"
+         "      e1: [10.77.0.2/24]\n"
+         "links:\n"
+         "  - [h:e0, n1:e1]\n";
+}
+
+TEST_F(StandInRootTest, HostRoutesThatTakeOverTheHostsRoutingAreRefused) {
+  // The stand-in host: an uplink with an address, a default route through an
+  // on-link gateway outside its subnet.
+  ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "addr", "add", "192.0.2.2/24", "dev", "u0"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "link", "set", "u0", "up"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "route", "add", "default", "via", "198.51.100.1", "dev", "u0", "onlink"})
+                .status,
+            0);
+  auto routes = [&] { return InHost({"ip", "route", "show", "table", "all"}).output; };
+  const std::string before = routes();
+  labs_.push_back(prefix_ + "rootroutes");
+  const std::string halves =
+      Write("halves.yaml", RouteLab("      - {to: 0.0.0.0/1, via: 10.77.0.2}\n"
+                                    "      - {to: 128.0.0.0/1, via: 10.77.0.2}\n"));
+  auto up = Topo({"up", "--prefix", prefix_, halves});
+  EXPECT_EQ(up.status, 2) << up.output;
+  EXPECT_NE(up.output.find("host route 128.0.0.0/1 of the root node 'h' covers half of the IPv4 "
+                           "address space"),
+            std::string::npos)
+      << up.output;
+  // Allowed on the command line, they still meet the host's own routes at `up`.
+  up = Topo({"up", "--prefix", prefix_, "--allow-host-route", "0.0.0.0/0", halves});
+  EXPECT_EQ(up.status, 1) << up.output;
+  EXPECT_NE(up.output.find("host-side route 128.0.0.0/1 overlaps the host's route 192.0.2.0/24"),
+            std::string::npos)
+      << up.output;
+  // Shadowing the default route's gateway.
+  up = Topo({"up", "--prefix", prefix_,
+             Write("gateway.yaml", RouteLab("      - {to: 198.51.100.0/24, via: 10.77.0.2}\n"))});
+  EXPECT_EQ(up.status, 1) << up.output;
+  EXPECT_NE(up.output.find("host-side route 198.51.100.0/24 covers 198.51.100.1, the gateway of "
+                           "the host's route default via 198.51.100.1 dev u0"),
+            std::string::npos)
+      << up.output;
+  // The metadata address: refused, unless the command line allows it.
+  const std::string metadata =
+      Write("metadata.yaml", RouteLab("      - {to: 169.254.169.254/32, via: 10.77.0.2}\n"));
+  up = Topo({"up", "--prefix", prefix_, metadata});
+  EXPECT_EQ(up.status, 2) << up.output;
+  EXPECT_NE(up.output.find("reaches into 169.254.0.0/16"), std::string::npos) << up.output;
+  EXPECT_EQ(routes(), before);
+  up = Topo({"up", "--prefix", prefix_, "--allow-host-route", "169.254.169.254", metadata});
+  ASSERT_EQ(up.status, 0) << up.output;
+  EXPECT_NE(routes().find("169.254.169.254 via 10.77.0.2 dev e0"), std::string::npos) << routes();
+  auto down = Topo({"down", prefix_ + "rootroutes"});
+  EXPECT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(routes(), before);
+}
+
 }  // namespace
 }  // namespace topo
