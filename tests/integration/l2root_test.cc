@@ -244,6 +244,94 @@ TEST_F(HostAttachedTest, UpPingsTheHostAndDownLeavesTheHostExactlyAsBefore) {
   EXPECT_EQ(RootSnapshot(), before_);
 }
 
+// The host's side is checked like the lab's own namespaces: its interface,
+// address, sysctl and SNAT rule, each undone by hand (exactly the lab's).
+TEST_F(HostAttachedTest, StatusReportsDriftOnTheHostSide) {
+  labs_.push_back(Lab());
+  auto up = Topo({"up", "--prefix", prefix_, file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  ASSERT_EQ(RunProcess({"ip", "addr", "del", subnet_ + "1/24", "dev", host_if_}).status, 0);
+  ASSERT_EQ(RunProcess({"sysctl", "-qw", "net.ipv6.conf." + host_if_ + ".disable_ipv6=0"}).status,
+            0);
+  std::vector<std::string> del = {"iptables",
+                                  "-t",
+                                  "nat",
+                                  "-D",
+                                  "POSTROUTING",
+                                  "-s",
+                                  subnet_ + "0/24",
+                                  "-o",
+                                  uplink_,
+                                  "-m",
+                                  "comment",
+                                  "--comment",
+                                  "topo:" + prefix_ + "host-attached",
+                                  "-j",
+                                  "MASQUERADE"};
+  ASSERT_EQ(RunProcess(del).status, 0);
+  auto status = Topo({"status", Lab()});
+  EXPECT_EQ(status.status, 1) << status.output;
+  for (const std::string& want :
+       {"drift: address " + subnet_ + "1/24 on '(root):" + host_if_ + "' is gone",
+        "drift: sysctl net.ipv6.conf." + host_if_ + ".disable_ipv6 in '(root)' is 0, not 1",
+        "drift: snat rule " + subnet_ + "0/24 out " + uplink_ +
+            " masquerade in '(root)' is gone"}) {
+    EXPECT_NE(status.output.find(want), std::string::npos) << want << "\n" << status.output;
+  }
+  auto down = Topo({"down", Lab()});
+  ASSERT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+TEST_F(HostAttachedTest, ExecAndSetLinkReachTheRootNode) {
+  labs_.push_back(Lab());
+  auto up = Topo({"up", "--prefix", prefix_, file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  // The root node is the host: the command runs there (the host-side end is visible).
+  auto exec = Exec(Lab(), "host", {"ip", "-o", "link", "show", "dev", host_if_});
+  EXPECT_EQ(exec.status, 0) << exec.output;
+  EXPECT_NE(exec.output.find(host_if_ + "@"), std::string::npos) << exec.output;
+  auto set = Topo({"set-link", "--lab", Lab(), "host:" + host_if_, "--rate", "10mbit"});
+  EXPECT_EQ(set.status, 0) << set.output;
+  EXPECT_NE(set.output.find("host:" + host_if_ + " now rate 10mbit"), std::string::npos)
+      << set.output;
+  auto qdisc = RunProcess({"tc", "qdisc", "show", "dev", host_if_});
+  EXPECT_NE(qdisc.output.find("tbf"), std::string::npos) << qdisc.output;
+  auto down = Topo({"down", Lab()});
+  ASSERT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+TEST_F(HostAttachedTest, ShellScriptsOfThePlanLeaveTheHostExactlyAsBefore) {
+  // `topo plan --format shell` and its --teardown run by hand, as topo up and down would.
+  auto up = Topo({"plan", "--prefix", prefix_, "--format", "shell", file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  auto down = Topo({"plan", "--prefix", prefix_, "--format", "shell", "--teardown", file_});
+  ASSERT_EQ(down.status, 0) << down.output;
+  const std::string up_sh = state_dir_ + "/up.sh", down_sh = state_dir_ + "/down.sh";
+  // The output also holds the lab's warning (stderr): the script starts at its #! line.
+  std::ofstream(up_sh) << up.output.substr(up.output.find("#!"));
+  std::ofstream(down_sh) << down.output.substr(down.output.find("#!"));
+  const std::vector<std::string> env = {"TOPO_SHELL_STATE=" + state_dir_ + "/shell"};
+  auto ran_up = RunProcess({"bash", up_sh}, env);
+  EXPECT_EQ(ran_up.status, 0) << ran_up.output;
+  auto ping = RunProcess(
+      {"ip", "netns", "exec", prefix_ + "ns1", "ping", "-c", "1", "-W", "2", subnet_ + "1"});
+  EXPECT_EQ(ping.status, 0) << ping.output;
+  EXPECT_NE(RunProcess({"iptables-save", "-t", "nat"}).output.find(Rule()), std::string::npos);
+  auto ran_down = RunProcess({"bash", down_sh}, env);
+  EXPECT_EQ(ran_down.status, 0) << ran_down.output;
+  EXPECT_FALSE(NamespaceFileExists(prefix_ + "ns1"));
+  EXPECT_FALSE(std::filesystem::exists("/etc/netns/" + prefix_ + "ns1"));
+  EXPECT_FALSE(std::filesystem::exists(state_dir_ + "/shell"));
+  EXPECT_EQ(RootSnapshot(), before_);
+  if (ran_down.status != 0) {  // leave nothing behind: the rule, by its exact text
+    RunProcess({"iptables", "-t", "nat", "-D", "POSTROUTING", "-s", subnet_ + "0/24", "-o", uplink_,
+                "-m", "comment", "--comment", "topo:" + Lab(), "-j", "MASQUERADE"});
+    RunProcess({"rm", "-rf", "/etc/netns/" + prefix_ + "ns1"});
+  }
+}
+
 TEST_F(HostAttachedTest, UpRefusesClashesWithTheHostAndChangesNothing) {
   labs_.push_back(Lab());
   ASSERT_EQ(Topo({"up", "--prefix", prefix_, file_}).status, 0);
