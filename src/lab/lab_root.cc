@@ -4,6 +4,8 @@
 // actions with ns "".
 #include "lab/lab.h"
 
+#include "model/sysctl_aliases.h"
+
 namespace topo {
 namespace {
 
@@ -144,9 +146,11 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
       for (const Action& other : rec.plan.actions) {
         if (other.kind != ActionKind::kSetSysctl || !other.ns.empty()) continue;
         for (const Action* a : sysctls) {
-          if (a->key != other.key) continue;
-          problems.push_back("sysctl " + a->key + " of the root namespace is already set by lab '" +
-                             lab + "'");
+          // net.ipv4.ip_forward and net.ipv4.conf.all.forwarding are one setting.
+          if (CanonicalSysctlKey(a->key) != CanonicalSysctlKey(other.key)) continue;
+          problems.push_back(
+              "sysctl " + a->key + " of the root namespace is already set by lab '" + lab + "'" +
+              (a->key == other.key ? "" : " (as " + other.key + ", the same setting)"));
         }
       }
     }

@@ -179,5 +179,74 @@ TEST_F(StandInRootTest, HostRoutesThatTakeOverTheHostsRoutingAreRefused) {
   EXPECT_EQ(routes(), before);
 }
 
+// ---- item 3: root sysctls the kernel ties together ----
+
+std::string ForwardingLab(const std::string& name, const std::string& ifname,
+                          const std::string& key) {
+  return "name: " + name +
+         "\n"
+         "nodes:\n"
+         "  h:\n"
+         "    kind: root\n"
+         "    interfaces:\n"
+         "      " +
+         ifname +
+         ": [10.77.0.1/24]\n"
+         "    sysctls:\n"
+         "      " +
+         key +
+         ": 1\n"
+         "      net.ipv6.conf.all.forwarding: 1\n"
+         "  n1:\n"
+         "    interfaces:\n"
+         "      e1: [10.77.0.2/24]\n"
+         "links:\n"
+         "  - [h:" +
+         ifname + ", n1:e1]\n";
+}
+
+TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceAndAliasesHaveOneOwner) {
+  // The stand-in host: forwarding off, but on for one of its interfaces.
+  ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
+  for (const char* kv : {"net.ipv4.ip_forward=0", "net.ipv4.conf.u0.forwarding=1",
+                         "net.ipv6.conf.all.forwarding=0", "net.ipv6.conf.u0.forwarding=1"}) {
+    ASSERT_EQ(InHost({"sysctl", "-q", "-w", kv}).status, 0) << kv;
+  }
+  auto forwarding = [&] {
+    std::string out;
+    for (const char* family : {"ipv4", "ipv6"}) {
+      for (const char* i : {"all", "default", "u0", "u1"}) {
+        const std::string key = std::string("net.") + family + ".conf." + i + ".forwarding";
+        out += key + "=" + Sysctl(key);
+      }
+    }
+    return out;
+  };
+  const std::string before = forwarding();
+  ASSERT_NE(before.find("net.ipv4.conf.u0.forwarding=1"), std::string::npos) << before;
+  labs_.push_back(prefix_ + "rootfwd");
+  auto up = Topo({"up", "--prefix", prefix_,
+                  Write("fwd.yaml", ForwardingLab("rootfwd", "e0", "net.ipv4.ip_forward"))});
+  ASSERT_EQ(up.status, 0) << up.output;
+  EXPECT_EQ(Sysctl("net.ipv4.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
+  EXPECT_EQ(Sysctl("net.ipv6.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
+  // The same setting under its other name, by a second lab: refused.
+  const std::string second = prefix_ + "2";
+  AddPrefix(second);
+  labs_.push_back(second + "rootfwd2");
+  auto again = Topo(
+      {"up", "--prefix", second,
+       Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"))});
+  EXPECT_EQ(again.status, 1) << again.output;
+  EXPECT_NE(again.output.find("already set by lab '" + prefix_ +
+                              "rootfwd' (as net.ipv4.ip_forward, the same setting)"),
+            std::string::npos)
+      << again.output;
+  auto down = Topo({"down", prefix_ + "rootfwd"});
+  EXPECT_EQ(down.status, 0) << down.output;
+  // Before the fix: net.ipv4.conf.u0.forwarding=0 (and IPv6's too).
+  EXPECT_EQ(forwarding(), before);
+}
+
 }  // namespace
 }  // namespace topo
