@@ -234,9 +234,9 @@ TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceAndAliasesHaveOn
   const std::string second = prefix_ + "2";
   AddPrefix(second);
   labs_.push_back(second + "rootfwd2");
-  auto again = Topo(
-      {"up", "--prefix", second,
-       Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"))});
+  auto again =
+      Topo({"up", "--prefix", second,
+            Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"))});
   EXPECT_EQ(again.status, 1) << again.output;
   EXPECT_NE(again.output.find("already set by lab '" + prefix_ +
                               "rootfwd' (as net.ipv4.ip_forward, the same setting)"),
