@@ -353,6 +353,15 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
   }
   st.impairments = rec.Impairments();
   st.programs = ProgramStatuses(rec, store.LabDir(lab));
+  // A declared program runs as long as its lab is up: one that ended is drift.
+  for (const ProgramStatus& p : st.programs) {
+    const bool ended = p.state == ProgramStatus::State::kExited ||
+                       p.state == ProgramStatus::State::kKilled ||
+                       p.state == ProgramStatus::State::kGone;
+    if (rec.complete && ended) {
+      st.drift.push_back("program '" + p.node + "/" + p.name + "' " + p.Describe());
+    }
+  }
   const bool pending =
       !rec.link_changes.empty() && rec.link_changes.back().state == LinkChange::State::kPending;
   AddDriftOfSettings(

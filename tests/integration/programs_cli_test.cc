@@ -4,7 +4,9 @@
 // private directories, `topo down` stops them; a program that exits early
 // fails `up` with its output; and topo::Lab starts them too, with Lab::Log.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <memory>
@@ -101,6 +103,19 @@ TEST_F(ProgramsCliTest, UpStatusLogsExecDown) {
   struct stat st;
   EXPECT_NE(stat("/etc/topo-it", &st), 0);  // only in the node's view
   EXPECT_NE(stat("/srv/topo-it-www", &st), 0);
+
+  // A declared program that ends while the lab is up is drift.
+  ASSERT_TRUE(j[0]["programs"][0]["pid"].is_number());
+  const pid_t web = j[0]["programs"][0]["pid"].get<pid_t>();
+  ASSERT_EQ(kill(web, SIGKILL), 0);
+  std::string drift = "drift: program 'server/web' killed by signal 9";
+  for (int i = 0; i < 200; ++i) {
+    r = Topo({"status", lab_});
+    if (r.output.find(drift) != std::string::npos) break;
+    usleep(10000);
+  }
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find(drift), std::string::npos) << r.output;
 
   r = Topo({"down", lab_});
   EXPECT_EQ(r.status, 0) << r.output;
