@@ -76,11 +76,14 @@ struct UpRun {
   Topology topology;
   double ms = 0;
 };
+// `before_programs`: see BringUpOptions (lab/session.h).
 std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit,
-                             int* exit_code);
+                             int* exit_code,
+                             std::function<Status(const Plan&)> before_programs = nullptr);
 // Loads the file (LoadOrReport, exit code kExitInvalid) and brings it up.
 std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
-                             int failure_exit, int* exit_code);
+                             int failure_exit, int* exit_code,
+                             std::function<Status(const Plan&)> before_programs = nullptr);
 // Removes a lab with progress (lab.h's Down), printing nothing.
 DownResult TakeDown(const std::string& lab);
 // Prints why a Down failed.

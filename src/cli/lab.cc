@@ -14,7 +14,7 @@
 namespace topo::cli {
 
 std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int failure_exit,
-                             int* exit_code) {
+                             int* exit_code, std::function<Status(const Plan&)> before_programs) {
   if (!RequireRoot("topo up")) {
     *exit_code = failure_exit;
     return std::nullopt;
@@ -26,6 +26,7 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
   options.cancel = cancel;
   options.on_attempt = [&](const Plan& plan) { log.Start(plan.lab, plan.actions.size()); };
   options.observer = &log;
+  options.before_programs = std::move(before_programs);
   InstallTestHooks(&options);
   BringUpResult r = BringUp(&loaded, *backend, store, options);
   log.Finish(r.status.ok() ? "" : r.status.message());
@@ -56,13 +57,14 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
 }
 
 std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
-                             int failure_exit, int* exit_code) {
+                             int failure_exit, int* exit_code,
+                             std::function<Status(const Plan&)> before_programs) {
   std::optional<Loaded> loaded = LoadOrReport(request);
   if (!loaded) {
     *exit_code = kExitInvalid;
     return std::nullopt;
   }
-  return BringUp(std::move(*loaded), cancel, failure_exit, exit_code);
+  return BringUp(std::move(*loaded), cancel, failure_exit, exit_code, std::move(before_programs));
 }
 
 DownResult TakeDown(const std::string& lab) {

@@ -16,6 +16,7 @@ void AddPcapOptions(CLI::App* cmd, PcapFlags* flags) {
 
 bool LabPcaps::Start(const PcapFlags& flags, const Plan& plan) {
   flags_ = flags;
+  tried_ = true;
   if (flags.dir.empty()) return true;
   std::vector<CaptureEnd> ends;
   for (const Action& a : plan.actions) {
@@ -29,6 +30,14 @@ bool LabPcaps::Start(const PcapFlags& flags, const Plan& plan) {
   }
   started_ = true;
   return true;
+}
+
+std::function<Status(const Plan&)> LabPcaps::BeforePrograms(const PcapFlags& flags) {
+  if (flags.dir.empty()) return nullptr;
+  return [this, flags](const Plan& plan) {
+    return Start(flags, plan) ? Status::OK()
+                              : Status::IOError("the packet captures (--pcap) could not start");
+  };
 }
 
 void LabPcaps::Finish(bool failed) {

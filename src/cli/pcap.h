@@ -1,9 +1,11 @@
 // --pcap DIR and --pcap-on-failure of `topo test` and `topo run`: every link
 // end of the lab captured for the whole run, one pcap file per end
 // (DIR/NODE-IF.pcap, at most 16 MiB each), started before the checks or the
-// command and stopped before the lab is torn down.
+// command (in a lab with programs, before its first program starts) and
+// stopped before the lab is torn down.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +27,13 @@ class LabPcaps {
   // Starts capturing every link end of `plan` (nothing when flags.dir is
   // empty); prints why and returns false when a capture cannot start.
   bool Start(const PcapFlags& flags, const Plan& plan);
+  // For BringUp's before_programs: starts the captures once the network is
+  // up and before the lab's first program, so they hold its first packets.
+  std::function<Status(const Plan&)> BeforePrograms(const PcapFlags& flags);
+  // Starts them now unless BeforePrograms did (a lab without programs).
+  bool StartIfNot(const PcapFlags& flags, const Plan& plan) {
+    return tried_ ? started_ || flags.dir.empty() : Start(flags, plan);
+  }
   // Stops the captures; with --pcap-on-failure and no failure, removes the files.
   void Finish(bool failed);
 
@@ -32,6 +41,7 @@ class LabPcaps {
   PcapFlags flags_;
   CaptureSet set_;
   bool started_ = false;
+  bool tried_ = false;
 };
 
 }  // namespace topo::cli

@@ -132,13 +132,16 @@ Verb RegisterRun(CLI::App& app) {
             request.allowed_host_routes = o->allowed_host_routes;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int failed = kExitOk;
-            auto run = BringUp(request, cancel, kExitLab, &failed);
-            if (!run) return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
+            LabPcaps pcaps;  // started before the lab's programs, if it has any
+            auto run = BringUp(request, cancel, kExitLab, &failed, pcaps.BeforePrograms(o->pcap));
+            if (!run) {
+              pcaps.Finish(true);
+              return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
+            }
             std::cerr << "topo: lab '" << run->plan.lab << "' is up; running " << o->argv[0]
                       << "\n";
             int code = 128 + CancelSignal();
-            LabPcaps pcaps;
-            if (!pcaps.Start(o->pcap, run->plan)) {
+            if (!pcaps.StartIfNot(o->pcap, run->plan)) {
               code = kExitLab;
             } else if (!cancel->load()) {  // not interrupted while coming up
               std::vector<std::string> clashes;

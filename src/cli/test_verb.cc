@@ -120,14 +120,17 @@ int TestFile(const TestOpts& o) {
   }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
   int failed = kExitOk;
-  auto run = BringUp(std::move(loaded), cancel, kExitLab, &failed);
-  if (!run) return CancelSignal() != 0 ? 128 + CancelSignal() : failed;  // no report written
+  LabPcaps pcaps;  // started before the lab's programs, if it has any
+  auto run = BringUp(std::move(loaded), cancel, kExitLab, &failed, pcaps.BeforePrograms(o.pcap));
+  if (!run) {  // no report written; packets captured before a program failed are kept
+    pcaps.Finish(true);
+    return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
+  }
   std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
             << Counted(run->plan.actions.size(), "action") << "); running "
             << Counted(run->topology.checks.size(), "check") << "\n";
-  LabPcaps pcaps;
   int code = kExitLab;
-  if (pcaps.Start(o.pcap, run->plan)) {
+  if (pcaps.StartIfNot(o.pcap, run->plan)) {
     code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel);
   }
   pcaps.Finish(code != kExitOk);

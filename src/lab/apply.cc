@@ -27,6 +27,13 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
         result.failed_index = i;
         break;
       }
+      if (options.before_programs) {
+        if (Status s = options.before_programs(plan); !s.ok()) {
+          result.status = s;
+          result.failed_index = i;
+          break;
+        }
+      }
       if (options.journal) options.journal->Flush();
       ProgramsOptions po;
       po.journal = options.journal;

@@ -7,6 +7,8 @@
 // returns once every one is ready, and rolls back when one is not.
 #pragma once
 
+#include <functional>
+
 #include <atomic>
 #include <map>
 #include <optional>
@@ -40,6 +42,10 @@ struct ApplyOptions {
   // Makes the nodes' directories and files and starts their programs
   // (lab/programs.h); needed only by plans that have such actions.
   NodeRuntime* runtime = nullptr;
+  // Called once, after every network action and before the first program
+  // starts (`--pcap`: captures see the programs' first packets); an error
+  // fails the apply there. Not called for a plan without programs.
+  std::function<Status(const Plan&)> before_programs;
 };
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});

@@ -83,6 +83,7 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   ao.journal = &journal;
   ao.cancel = options.cancel;
   ao.observer = options.observer;
+  ao.before_programs = options.before_programs;
   r.apply = Apply(plan, backend, ao);
   r.status = r.apply.status;
   if (!r.status.ok() && r.apply.rolled_back && r.apply.rollback.ok()) {

@@ -26,6 +26,7 @@ namespace topo {
 struct UpOptions {
   const std::atomic<bool>* cancel = nullptr;
   LabObserver* observer = nullptr;  // each action, and the rollback's (lab/observer.h)
+  std::function<Status(const Plan&)> before_programs;  // see ApplyOptions
 };
 
 struct UpResult {

@@ -68,6 +68,7 @@ BringUpResult BringUp(Loaded* loaded, Backend& backend, StateStore& store,
     UpOptions uo;
     uo.cancel = options.cancel;
     uo.observer = options.observer;
+    uo.before_programs = options.before_programs;
     auto start = std::chrono::steady_clock::now();
     result.up = Up(plan, backend, store, uo);
     result.ms =

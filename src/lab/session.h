@@ -63,8 +63,9 @@ struct BringUpOptions {
   const std::atomic<bool>* cancel = nullptr;  // SIGINT/SIGTERM: roll back
   // Called before each attempt with the plan about to be applied (progress).
   std::function<void(const Plan&)> on_attempt;
-  LabObserver* observer = nullptr;  // each action (lab/observer.h)
-  int attempts = 8;                 // with the automatic prefix: how many prefixes to try
+  LabObserver* observer = nullptr;                     // each action (lab/observer.h)
+  std::function<Status(const Plan&)> before_programs;  // see ApplyOptions (lab/apply.h)
+  int attempts = 8;  // with the automatic prefix: how many prefixes to try
 };
 
 struct BringUpResult {

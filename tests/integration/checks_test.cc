@@ -520,6 +520,30 @@ TEST_F(ChecksTest, TopoTestPcapKeepsEveryLinkEndsPackets) {
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
 }
 
+// In a lab that runs programs, the captures start before the first program:
+// a program's first packet (here a ping as it starts) is in them.
+TEST_F(ChecksTest, PcapStartsBeforeTheLabsPrograms) {
+  std::string yaml = kLab;
+  const std::string at = "  island:\n";
+  yaml.insert(yaml.find(at),
+              "    programs:\n"
+              "      - name: hello\n"
+              "        run: [sh, -c, \"ping -c 1 -W 2 1.1.1.1 >/dev/null; echo pinged; exec sleep "
+              "300\"]\n"
+              "        ready: {log: pinged}\n");
+  const std::string file = dir_ + "/programs.yaml";
+  std::ofstream(file) << yaml;
+  const std::string pcaps = dir_ + "/pcaps-programs";
+  labs_.push_back(prefix_ + "chk");
+  auto run = Topo({"run", "--prefix", prefix_, "--pcap", pcaps, file, "--", "true"});
+  ASSERT_EQ(run.status, 0) << run.output;
+  auto echoes = IcmpEchoesIn(testing::ReadFile(pcaps + "/client-e.pcap"));
+  EXPECT_NE(std::find(echoes.begin(), echoes.end(), "8 10.0.2.2 > 1.1.1.1"), echoes.end())
+      << "the program's ping, sent as it started";
+  EXPECT_NE(std::find(echoes.begin(), echoes.end(), "0 1.1.1.1 > 10.0.2.2"), echoes.end());
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
 TEST_F(ChecksTest, HostRoutesAreNoDriftInStatus) {
   // The router's routes to 1.1.1.1/32 and 2001:db8:ff::1/128: the kernel lists
   // them without the prefix length, which status once reported as drift.
