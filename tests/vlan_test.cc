@@ -75,6 +75,16 @@ TEST(VlanTest, ALinkEndNamedLikeASubInterfaceStaysAVeth) {
   EXPECT_FALSE(t->FindNode("a")->FindInterface("e.1")->is_vlan());
 }
 
+TEST(VlanTest, AnEmptyTrunkIsRefused) {
+  DiagnosticList diags;
+  auto t = testing::ValidateText(
+      "name: v\nnodes:\n  sw: {kind: switch, interfaces: {p0: {trunk: []}}}\n"
+      "  a: {interfaces: {eth0: [10.0.0.1/24]}}\nlinks:\n  - [a:eth0, sw:p0]\n",
+      &diags, "test.yaml");
+  EXPECT_FALSE(t);
+  EXPECT_EQ(testing::Brief(diags), "test.yaml:3:47: error: empty trunk on 'sw:p0'\n");
+}
+
 TEST(VlanTest, ApplyThenTeardownAndRollbackAtEveryAction) {
   Plan p = VlanPlan();
   {
