@@ -50,6 +50,7 @@ nodes:
       e0: [10.0.1.1/24, "2001:db8:1::1/64"]
       e1: [10.0.2.1/24, "2001:db8:2::1/64"]
       e2: [10.0.3.1/24]
+      e2.20: [10.0.20.1/24]
       e3: [10.0.4.2/24]
     routes:
       - {to: 1.1.1.1/32, via: 10.0.1.2, metric: 10}
@@ -70,6 +71,9 @@ nodes:
       - {to: default, via: 10.0.3.1}
   sw:
     kind: switch
+    interfaces:
+      p0: {access: 10}
+      p1: {trunk: [20], native: 10}
   host:
     kind: root
     interfaces:

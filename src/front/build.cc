@@ -1,5 +1,6 @@
 #include "front/build.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
@@ -156,6 +157,39 @@ class Builder {
     return spec;
   }
 
+  // A switch port's `access`, `trunk` and `native` (the schema has checked
+  // their types; Check checks the ids and their combination).
+  void BuildPortVlans(const YAML::Node& body, const std::string& ptr, Interface* i) {
+    auto id = [](const YAML::Node& v) {
+      long value = 0;
+      for (char c : v.Scalar()) {
+        if (c < '0' || c > '9') return -1;
+        value = std::min<long>(value * 10 + (c - '0'), kMaxVlan + 1);
+      }
+      return static_cast<int>(value);
+    };
+    const YAML::Node access = body["access"];
+    const YAML::Node trunk = body["trunk"];
+    const YAML::Node native = body["native"];
+    i->access_src = SourceOf(access, ptr + "/access");
+    i->trunk_src = SourceOf(trunk, ptr + "/trunk");
+    i->native_src = SourceOf(native, ptr + "/native");
+    if (IsScalar(access)) {
+      i->access_given = true;
+      i->port_vlans.untagged = id(access);
+    }
+    if (IsSeqNode(trunk)) {
+      i->trunk_given = true;
+      for (size_t k = 0; k < trunk.size(); ++k) {
+        if (IsScalar(trunk[k])) i->port_vlans.tagged.push_back(id(trunk[k]));
+      }
+    }
+    if (IsScalar(native)) {
+      i->native_given = true;
+      if (!i->access_given) i->port_vlans.untagged = id(native);
+    }
+  }
+
   Interface BuildInterface(const YAML::Node& key, const YAML::Node& body, const std::string& ptr) {
     Interface i;
     i.name = key.Scalar();
@@ -168,6 +202,7 @@ class Builder {
       if (body["addresses"].IsDefined()) addrs = body["addresses"];
       addrs_ptr = ptr + "/addresses";
       if (body["impair"].IsDefined()) i.impair = BuildImpairment(body["impair"], ptr + "/impair");
+      BuildPortVlans(body, ptr, &i);
       const YAML::Node mac = body["mac"];
       i.mac_src = SourceOf(mac, ptr + "/mac");
       if (IsScalar(mac)) {
@@ -361,6 +396,17 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
       port.src = e->src;
       port.implied = true;
       n->interfaces.push_back(std::move(port));
+    }
+  }
+  // An interface PARENT.ID that no link names is an 802.1Q sub-interface.
+  std::set<std::pair<std::string, std::string>> ends;
+  for (const Link& l : t.links) {
+    for (const Endpoint* e : {&l.a, &l.b}) ends.emplace(e->node, e->interface);
+  }
+  for (Node& n : t.nodes) {
+    for (Interface& i : n.interfaces) {
+      if (ends.count({n.name, i.name})) continue;
+      SplitVlanName(i.name, &i.parent, &i.vlan);
     }
   }
   BuildChecks(doc, &t, diags);

@@ -275,6 +275,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckSnat(lab, diags);
   CheckSysctls(lab, diags);
   CheckSwitches(lab, diags);
+  CheckVlans(lab, diags);
   CheckRootNodes(lab, diags);
   CheckImpairments(lab, diags);
   CheckDns(lab, diags);

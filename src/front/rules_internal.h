@@ -60,6 +60,8 @@ void CheckHostRoutes(const Topology& t, const Node& root, DiagnosticList* diags)
 // linked to that switch (and to switches linked to it).
 std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::string& node,
                                                const std::string& ifname);
+// rules_vlans.cc: 802.1Q sub-interfaces and switch port VLANs.
+void CheckVlans(const LabIndex& lab, DiagnosticList* diags);
 void CheckImpairments(const LabIndex& lab, DiagnosticList* diags);
 void CheckDns(const LabIndex& lab, DiagnosticList* diags);
 void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_checks.cc

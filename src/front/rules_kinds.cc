@@ -51,9 +51,19 @@ std::map<std::string, std::vector<Attachment>> SegmentMembers(
     for (auto [sw, other] : {std::pair{&l.a, &l.b}, std::pair{&l.b, &l.a}}) {
       auto seg = segments.find(sw->node);
       if (seg == segments.end() || segments.count(other->node)) continue;
-      if (const Interface* i = lab.FindEndpoint(*other)) {
-        members[seg->second].push_back({sw, other, i, &l});
+      const Interface* i = lab.FindEndpoint(*other);
+      if (!i) continue;
+      // On a switch that filters by VLAN, a port's untagged VLAN is a segment
+      // of its own (a trunk without a native VLAN carries no untagged one).
+      std::string key = seg->second;
+      const Node* sn = lab.FindNode(sw->node);
+      if (sn && sn->vlan_filtering()) {
+        const Interface* port = sn->FindInterface(sw->interface);
+        int untagged = !port || port->port_vlans.empty() ? 1 : port->port_vlans.untagged;
+        if (untagged == 0) continue;
+        key += "#" + std::to_string(untagged);
       }
+      members[key].push_back({sw, other, i, &l});
     }
   }
   return members;
@@ -122,7 +132,12 @@ std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::s
   const std::map<std::string, std::string> segments = SwitchSegments(lab);
   const auto members = SegmentMembers(lab, segments);
   std::vector<const Endpoint*> out;
-  auto it = members.find(segments.at(pn->name));
+  auto it = members.end();
+  for (auto m = members.begin(); m != members.end(); ++m) {
+    for (const Attachment& a : m->second) {
+      if (a.end->node == node && a.end->interface == ifname) it = m;
+    }
+  }
   if (it == members.end()) return out;
   for (const Attachment& m : it->second) {
     if (m.end->node != node || m.end->interface != ifname) out.push_back(m.end);

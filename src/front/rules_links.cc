@@ -110,7 +110,10 @@ void CheckLinks(const LabIndex& lab, DiagnosticList* diags) {
   if (t.unbuilt_links > 0) return;  // which interfaces those links meant is unknown
   for (const Node& n : t.nodes) {
     for (const Interface& i : n.interfaces) {
-      if (i.name == "lo" || used.count({n.name, i.name}) || meant.count({n.name, i.name})) continue;
+      if (i.name == "lo" || i.is_vlan() || used.count({n.name, i.name}) ||
+          meant.count({n.name, i.name})) {
+        continue;
+      }
       if (!InterfaceNameProblem(i.name).empty()) continue;  // reported; no link could name it
       ErrorAt(diags, i.src, "interface " + Quote(Qualified(n, i)) + " is not connected by any link",
               "add a link or remove it");

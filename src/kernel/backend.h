@@ -18,6 +18,7 @@
 #include "model/route.h"
 #include "model/snat.h"
 #include "model/status.h"
+#include "model/vlan.h"
 
 namespace topo {
 
@@ -113,12 +114,28 @@ class Backend {
   virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
 
   // --- Switches ---
-  // Creates a bridge device (spanning tree on or off) in the namespace.
-  virtual Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) = 0;
+  // Creates a bridge device (spanning tree on or off; filtering by VLAN or
+  // not) in the namespace.
+  virtual Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
+                              bool vlan_filtering) = 0;
   virtual Status DeleteBridge(const std::string& ns, const std::string& ifname) = 0;
   // Makes `ifname` a port of the bridge `master`; an empty master releases it.
   virtual Status SetMaster(const std::string& ns, const std::string& ifname,
                            const std::string& master) = 0;
+
+  // Gives a port of a VLAN-filtering bridge `vlans` in place of the VLAN it
+  // joined in (1, untagged). ClearPortVlans removes `vlans` from the port
+  // (NotFound when it had none of them).
+  virtual Status SetPortVlans(const std::string& ns, const std::string& ifname,
+                              const PortVlans& vlans) = 0;
+  virtual Status ClearPortVlans(const std::string& ns, const std::string& ifname,
+                                const PortVlans& vlans) = 0;
+
+  // --- VLAN sub-interfaces ---
+  // Creates `ifname`, VLAN `id` (802.1Q) on `parent`, in the namespace.
+  virtual Status CreateVlan(const std::string& ns, const std::string& ifname,
+                            const std::string& parent, int id) = 0;
+  virtual Status DeleteVlan(const std::string& ns, const std::string& ifname) = 0;
 
   // Reads /proc/sys/<key> inside the namespace (the value before SetSysctl
   // changes it, journaled so a crash cannot lose it).

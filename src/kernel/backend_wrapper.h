@@ -66,8 +66,24 @@ class BackendWrapper : public Backend {
   Status Inspect(const std::string& ns, NamespaceState* out) override {
     return target_->Inspect(ns, out);
   }
-  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override {
-    return target_->CreateBridge(ns, ifname, stp);
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
+                      bool vlan_filtering) override {
+    return target_->CreateBridge(ns, ifname, stp, vlan_filtering);
+  }
+  Status SetPortVlans(const std::string& ns, const std::string& ifname,
+                      const PortVlans& vlans) override {
+    return target_->SetPortVlans(ns, ifname, vlans);
+  }
+  Status ClearPortVlans(const std::string& ns, const std::string& ifname,
+                        const PortVlans& vlans) override {
+    return target_->ClearPortVlans(ns, ifname, vlans);
+  }
+  Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
+                    int id) override {
+    return target_->CreateVlan(ns, ifname, parent, id);
+  }
+  Status DeleteVlan(const std::string& ns, const std::string& ifname) override {
+    return target_->DeleteVlan(ns, ifname);
   }
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override {
     return target_->DeleteBridge(ns, ifname);

@@ -91,7 +91,15 @@ class NetlinkBackend : public Backend {
 
   Status Inspect(const std::string& ns, NamespaceState* out) override;
 
-  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
+                      bool vlan_filtering) override;
+  Status SetPortVlans(const std::string& ns, const std::string& ifname,
+                      const PortVlans& vlans) override;
+  Status ClearPortVlans(const std::string& ns, const std::string& ifname,
+                        const PortVlans& vlans) override;
+  Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
+                    int id) override;
+  Status DeleteVlan(const std::string& ns, const std::string& ifname) override;
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
   Status SetMaster(const std::string& ns, const std::string& ifname,
                    const std::string& master) override;

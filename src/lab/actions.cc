@@ -74,7 +74,11 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
     case ActionKind::kAddSnat:
       return b.AddSnat(a.ns, a.snat);
     case ActionKind::kCreateBridge:
-      return b.CreateBridge(a.ns, a.ifname, a.stp);
+      return b.CreateBridge(a.ns, a.ifname, a.stp, a.vlan_filtering);
+    case ActionKind::kCreateVlan:
+      return b.CreateVlan(a.ns, a.ifname, a.parent, a.vlan);
+    case ActionKind::kSetPortVlans:
+      return b.SetPortVlans(a.ns, a.ifname, a.port_vlans);
     case ActionKind::kSetMaster:
       return b.SetMaster(a.ns, a.ifname, a.master);
     case ActionKind::kSetImpairment:
@@ -160,6 +164,10 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
     }
     case ActionKind::kCreateBridge:
       return b.DeleteBridge(a.ns, a.ifname);
+    case ActionKind::kCreateVlan:
+      return b.DeleteVlan(a.ns, a.ifname);
+    case ActionKind::kSetPortVlans:
+      return b.ClearPortVlans(a.ns, a.ifname, a.port_vlans);
     case ActionKind::kSetMaster:
       return b.SetMaster(a.ns, a.ifname, "");
     case ActionKind::kSetImpairment:

@@ -318,6 +318,10 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
           st.drift.push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' is gone");
         }
       }
+    } else if (a.kind == ActionKind::kCreateVlan) {
+      if (find_ns(a.ns) && !find_if(a.ns, a.ifname)) {
+        st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is gone");
+      }
     } else if (a.kind == ActionKind::kAddAddress) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);
       if (!itf) continue;

@@ -34,6 +34,13 @@ Interface* Node::FindInterface(const std::string& ifname) {
   return nullptr;
 }
 
+bool Node::vlan_filtering() const {
+  if (!is_switch()) return false;
+  for (const Interface& i : interfaces)
+    if (!i.port_vlans.empty()) return true;
+  return false;
+}
+
 const Program* Node::FindProgram(const std::string& program) const {
   for (const Program& p : programs)
     if (p.name == program) return &p;

@@ -16,6 +16,7 @@
 #include "model/program.h"
 #include "model/route.h"
 #include "model/snat.h"
+#include "model/vlan.h"
 
 namespace topo {
 
@@ -54,6 +55,17 @@ struct Interface {
   // The impairment of this interface's egress (long form `impair`), merged
   // over its link's `impair` when both are given.
   ImpairmentSpec impair;
+  // An 802.1Q sub-interface: a name PARENT.ID (`eth0.10`) that no link names.
+  // Build sets `vlan` (the id as written, possibly out of range: Check says
+  // so) and `parent`; 0 and "" for every other interface.
+  int vlan = 0;
+  std::string parent;
+  // A switch port's VLANs (`access`, or `trunk` with `native`), as written.
+  PortVlans port_vlans;
+  bool access_given = false, trunk_given = false, native_given = false;
+  Source access_src, trunk_src, native_src;  // loc 0:0 when absent
+
+  bool is_vlan() const { return vlan != 0 || !parent.empty(); }
 };
 
 // A route as written: its plain values (route.h) and where each came from.
@@ -131,6 +143,8 @@ struct Node {
   bool forwards() const { return kind == NodeKind::kRouter; }
   bool is_switch() const { return kind == NodeKind::kSwitch; }
   bool is_root() const { return kind == NodeKind::kRoot; }
+  // kSwitch: some port has VLANs, so the bridge filters by VLAN.
+  bool vlan_filtering() const;
   const Interface* FindInterface(const std::string& ifname) const;
   Interface* FindInterface(const std::string& ifname);
   const Program* FindProgram(const std::string& program) const;

@@ -116,7 +116,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     most += n.snat.empty() ? 0 : 2;
     most += n.dirs.size() + n.files.size() + n.programs.size();
     for (const Interface& i : n.interfaces) {
-      most += 1 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
+      most += 2 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
     }
   }
   out.reserve(most);
@@ -171,10 +171,12 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     Action a = Base(ActionKind::kCreateBridge, t, n);
     a.ifname = kBridgeName;
     a.stp = n.stp;
+    a.vlan_filtering = n.vlan_filtering();
     out.push_back(a);
   }
   for (const Node& n : t.nodes) {
     for (const Interface& i : n.interfaces) {
+      if (i.is_vlan()) continue;  // made below, once its parent has its MTU
       if (i.mtu) {
         Action a = Base(ActionKind::kSetMtu, t, n);
         a.ifname = i.name;
@@ -186,6 +188,24 @@ Plan Compile(const Topology& t, const std::string& source_file) {
         a.ifname = i.name;
         a.mac = *i.mac;
         out.push_back(a);
+      }
+    }
+  }
+  // 802.1Q sub-interfaces, on their parents (a sub-interface takes its
+  // parent's MTU when it is made).
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      if (!i.is_vlan()) continue;
+      Action a = Base(ActionKind::kCreateVlan, t, n);
+      a.ifname = i.name;
+      a.parent = i.parent;
+      a.vlan = i.vlan;
+      out.push_back(a);
+      if (i.mac) {
+        Action m = Base(ActionKind::kSetMac, t, n);
+        m.ifname = i.name;
+        m.mac = *i.mac;
+        out.push_back(m);
       }
     }
   }
@@ -208,6 +228,13 @@ Plan Compile(const Topology& t, const std::string& source_file) {
       Action a = Base(ActionKind::kSetMaster, t, n);
       a.ifname = i.name;
       a.master = kBridgeName;
+      out.push_back(a);
+    }
+    for (const Interface& i : n.interfaces) {
+      if (i.port_vlans.empty()) continue;
+      Action a = Base(ActionKind::kSetPortVlans, t, n);
+      a.ifname = i.name;
+      a.port_vlans = i.port_vlans;
       out.push_back(a);
     }
   }

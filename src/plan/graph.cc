@@ -42,6 +42,8 @@ std::string EndLine(const Topology& t, const Endpoint& e) {
   const Interface* i = n ? n->FindInterface(e.interface) : nullptr;
   if (i) {
     for (const Prefix& p : i->addresses) line += " " + p.ToString();
+    // A switch port's VLANs ("p1 [access 10]").
+    if (!i->port_vlans.empty()) line += " [" + i->port_vlans.ToString() + "]";
     // What this end alone sends through (its own `impair`, over the link's).
     if (i->impair.given()) line += " (sends: " + i->impair.value.ToString() + ")";
   }

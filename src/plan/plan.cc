@@ -29,6 +29,8 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kCreateBridge, "create-bridge"},
     {ActionKind::kSetMaster, "set-master"},
     {ActionKind::kSetImpairment, "set-impairment"},
+    {ActionKind::kCreateVlan, "create-vlan"},
+    {ActionKind::kSetPortVlans, "set-port-vlans"},
     {ActionKind::kWriteEtcFile, "write-etc-file"},
     {ActionKind::kMakeNodeDir, "make-node-dir"},
     {ActionKind::kWriteNodeFile, "write-node-file"},
@@ -143,7 +145,12 @@ std::string DescribeText(const Action& a) {
     case ActionKind::kAddSnat:
       return "add snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
     case ActionKind::kCreateBridge:
-      return "create bridge " + Where(a) + (a.stp ? " stp" : "");
+      return "create bridge " + Where(a) + (a.stp ? " stp" : "") +
+             (a.vlan_filtering ? " vlan_filtering" : "");
+    case ActionKind::kCreateVlan:
+      return "create vlan " + Where(a) + " on " + a.parent + " id " + std::to_string(a.vlan);
+    case ActionKind::kSetPortVlans:
+      return "set vlans " + Where(a) + " " + a.port_vlans.ToString();
     case ActionKind::kSetMaster:
       return "set master " + Where(a) + " " + a.master;
     case ActionKind::kSetImpairment:
@@ -182,6 +189,10 @@ std::string DescribeInverseText(const Action& a) {
       return "delete snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
     case ActionKind::kCreateBridge:
       return "delete bridge " + Where(a);
+    case ActionKind::kCreateVlan:
+      return "delete vlan " + Where(a);
+    case ActionKind::kSetPortVlans:
+      return "remove vlans " + Where(a) + " " + a.port_vlans.ToString();
     case ActionKind::kSetMaster:
       return "release " + Where(a) + " from " + a.master;
     case ActionKind::kSetImpairment:
@@ -330,6 +341,17 @@ nlohmann::json ActionToJson(const Action& a) {
     case ActionKind::kCreateBridge:
       j["ifname"] = a.ifname;
       j["stp"] = a.stp;
+      if (a.vlan_filtering) j["vlan_filtering"] = true;
+      break;
+    case ActionKind::kCreateVlan:
+      j["ifname"] = a.ifname;
+      j["parent"] = a.parent;
+      j["vlan"] = a.vlan;
+      break;
+    case ActionKind::kSetPortVlans:
+      j["ifname"] = a.ifname;
+      if (a.port_vlans.untagged) j["untagged"] = a.port_vlans.untagged;
+      j["tagged"] = a.port_vlans.tagged;
       break;
     case ActionKind::kSetMaster:
       j["ifname"] = a.ifname;
@@ -429,6 +451,11 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     a.value = j.value("value", "");
     a.master = j.value("master", "");
     a.stp = j.value("stp", false);
+    a.vlan_filtering = j.value("vlan_filtering", false);
+    a.parent = j.value("parent", "");
+    a.vlan = j.value("vlan", 0);
+    a.port_vlans.untagged = j.value("untagged", 0);
+    a.port_vlans.tagged = j.value("tagged", std::vector<int>());
     if (j.contains("mac")) {
       auto m = ParseMac(j["mac"].get<std::string>());
       if (!m) return Bad("bad mac");
@@ -580,6 +607,10 @@ std::string IpN(const Action& a, int family = 4) {
          (a.ns.empty() ? "" : "-n " + Q(a.ns) + " ");
 }
 
+std::string BridgeN(const Action& a) {
+  return std::string("bridge ") + (a.ns.empty() ? "" : "-n " + Q(a.ns) + " ");
+}
+
 // " netns NS", or nothing for the root namespace.
 std::string NetnsArg(const std::string& ns) { return ns.empty() ? "" : " netns " + Q(ns); }
 
@@ -723,7 +754,22 @@ std::vector<std::string> ActionToShell(const Action& a) {
     }
     case ActionKind::kCreateBridge:
       return {IpN(a) + "link add name " + Q(a.ifname) + " type bridge stp_state " +
-              (a.stp ? "1" : "0")};
+              (a.stp ? "1" : "0") + (a.vlan_filtering ? " vlan_filtering 1" : "")};
+    case ActionKind::kCreateVlan:
+      return {IpN(a) + "link add link " + Q(a.parent) + " name " + Q(a.ifname) + " type vlan id " +
+              std::to_string(a.vlan)};
+    case ActionKind::kSetPortVlans: {
+      // A port joins a filtering bridge in VLAN 1 (untagged, pvid): replaced.
+      std::vector<std::string> out = {BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid 1"};
+      for (int id : a.port_vlans.tagged) {
+        out.push_back(BridgeN(a) + "vlan add dev " + Q(a.ifname) + " vid " + std::to_string(id));
+      }
+      if (a.port_vlans.untagged) {
+        out.push_back(BridgeN(a) + "vlan add dev " + Q(a.ifname) + " vid " +
+                      std::to_string(a.port_vlans.untagged) + " pvid untagged");
+      }
+      return out;
+    }
     case ActionKind::kSetMaster:
       return {IpN(a) + "link set dev " + Q(a.ifname) + " master " + Q(a.master)};
     case ActionKind::kSetImpairment:
@@ -791,6 +837,19 @@ std::vector<std::string> InverseToShell(const Action& a) {
     }
     case ActionKind::kCreateBridge:
       return {IpN(a) + "link del dev " + Q(a.ifname)};
+    case ActionKind::kCreateVlan:
+      return {IpN(a) + "link del dev " + Q(a.ifname)};
+    case ActionKind::kSetPortVlans: {
+      std::vector<std::string> out;
+      for (int id : a.port_vlans.tagged) {
+        out.push_back(BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid " + std::to_string(id));
+      }
+      if (a.port_vlans.untagged) {
+        out.push_back(BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid " +
+                      std::to_string(a.port_vlans.untagged));
+      }
+      return out;
+    }
     case ActionKind::kSetMaster:
       return {IpN(a) + "link set dev " + Q(a.ifname) + " nomaster"};
     case ActionKind::kSetImpairment:

@@ -16,6 +16,7 @@
 #include "model/snat.h"
 #include "model/status.h"
 #include "model/topology.h"
+#include "model/vlan.h"
 
 namespace topo {
 
@@ -32,6 +33,8 @@ enum class ActionKind {
   kCreateBridge,     // ns, ifname (the bridge), stp
   kSetMaster,        // ns, ifname (a port), master (the bridge it joins)
   kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
+  kCreateVlan,       // ns, ifname, parent, vlan: an 802.1Q sub-interface of parent
+  kSetPortVlans,     // ns, ifname (a bridge port), port_vlans (replacing the default VLAN 1)
   kWriteEtcFile,     // ns, key (file name), value (content) or peer_ns: /etc/netns/NS/KEY
   // What runs in a node (model/program.h); these come after every network
   // action, so teardown undoes them first.
@@ -62,6 +65,10 @@ struct Action {
   std::vector<SnatSpec> snat;                   // kAddSnat: one family, one comment ("topo:LAB")
   std::string master;                           // kSetMaster
   bool stp = false;                             // kCreateBridge
+  bool vlan_filtering = false;                  // kCreateBridge
+  std::string parent;                           // kCreateVlan
+  int vlan = 0;                                 // kCreateVlan
+  PortVlans port_vlans;                         // kSetPortVlans
   Impairment impairment;                        // kSetImpairment
   int mode = 0644;                              // kWriteNodeFile: permission bits
   ProgramSpec program;                          // kStartProgram

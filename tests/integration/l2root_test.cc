@@ -129,8 +129,8 @@ TEST_F(L2RootTest, BackendBridgeWithStpAndPortsJoiningAndLeaving) {
   namespaces_.push_back(ns);
   NetlinkBackend b;
   ASSERT_TRUE(b.CreateNamespace(ns).ok());
-  EXPECT_TRUE(b.CreateBridge(ns, "br0", true).ok());
-  EXPECT_TRUE(b.CreateBridge(ns, "br0", true).IsAlreadyExists());
+  EXPECT_TRUE(b.CreateBridge(ns, "br0", true, false).ok());
+  EXPECT_TRUE(b.CreateBridge(ns, "br0", true, false).IsAlreadyExists());
   ASSERT_TRUE(b.CreateVeth(ns, "p0", ns, "p1").ok());
   EXPECT_TRUE(b.SetMaster(ns, "p0", "br0").ok());
   EXPECT_TRUE(b.SetMaster(ns, "p1", "nosuch").IsNotFound());

@@ -15,6 +15,7 @@
 // name in TearDown, also when the case failed.
 #pragma once
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -245,8 +246,8 @@ TYPED_TEST_P(BackendContract, BridgesAndPorts) {
   Backend& b = this->b();
   const std::string a = this->a_;
   Status s;
-  ASSERT_TRUE((s = b.CreateBridge(a, "br0", false)).ok()) << s.ToString();
-  EXPECT_TRUE(b.CreateBridge(a, "br0", false).IsAlreadyExists());
+  ASSERT_TRUE((s = b.CreateBridge(a, "br0", false, false)).ok()) << s.ToString();
+  EXPECT_TRUE(b.CreateBridge(a, "br0", false, false).IsAlreadyExists());
   ASSERT_TRUE((s = b.SetMaster(a, "va", "br0")).ok()) << s.ToString();
   EXPECT_TRUE(b.SetMaster(a, "nosuch", "br0").IsNotFound());
   NamespaceState st;
@@ -257,6 +258,42 @@ TYPED_TEST_P(BackendContract, BridgesAndPorts) {
   EXPECT_TRUE(b.DeleteBridge(a, "br0").IsNotFound());
   ASSERT_TRUE(b.Inspect(a, &st).ok());
   EXPECT_EQ(contract::FindInterface(st, "br0"), nullptr);
+}
+
+// A kernel built without 802.1Q (CONFIG_VLAN_8021Q) or bridge VLAN filtering
+// says so (EOPNOTSUPP): the test is skipped, saying why.
+TYPED_TEST_P(BackendContract, VlanSubInterfaces) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  Status s = b.CreateVlan(a, "va.10", "va", 10);
+  if (s.sys_errno() == EOPNOTSUPP) GTEST_SKIP() << s.ToString();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(b.CreateVlan(a, "va.10", "va", 10).IsAlreadyExists());
+  EXPECT_TRUE(b.CreateVlan(a, "vz.10", "nosuch", 10).IsNotFound());
+  ASSERT_TRUE((s = b.AddAddress(a, "va.10", contract::P("10.79.0.1/24"))).ok()) << s.ToString();
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  EXPECT_NE(contract::FindInterface(st, "va.10"), nullptr);
+  ASSERT_TRUE((s = b.DeleteVlan(a, "va.10")).ok()) << s.ToString();
+  EXPECT_TRUE(b.DeleteVlan(a, "va.10").IsNotFound());
+}
+
+TYPED_TEST_P(BackendContract, VlanPorts) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  Status s = b.CreateBridge(a, "br0", false, true);
+  if (s.sys_errno() == EOPNOTSUPP) GTEST_SKIP() << s.ToString();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE((s = b.SetMaster(a, "va", "br0")).ok()) << s.ToString();
+  PortVlans trunk;
+  trunk.tagged = {10, 20};
+  trunk.untagged = 30;
+  ASSERT_TRUE((s = b.SetPortVlans(a, "va", trunk)).ok()) << s.ToString();
+  EXPECT_TRUE(b.SetPortVlans(a, "nosuch", trunk).IsNotFound());
+  ASSERT_TRUE((s = b.ClearPortVlans(a, "va", trunk)).ok()) << s.ToString();
+  ASSERT_TRUE((s = b.DeleteBridge(a, "br0")).ok()) << s.ToString();
 }
 
 TYPED_TEST_P(BackendContract, SnatRulesAllOrNone) {
@@ -335,6 +372,7 @@ TYPED_TEST_P(BackendContract, ImpairmentsReadBack) {
 
 REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, EndingProcessesWhereThereAreNone,
                             VethsLinksAndAddresses, RoutesComeBackTyped, SysctlsReadAndWrite,
-                            BridgesAndPorts, SnatRulesAllOrNone, ImpairmentsReadBack);
+                            BridgesAndPorts, VlanSubInterfaces, VlanPorts, SnatRulesAllOrNone,
+                            ImpairmentsReadBack);
 
 }  // namespace topo

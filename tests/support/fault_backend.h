@@ -64,8 +64,24 @@ class FaultInjectionBackend : public BackendWrapper {
   Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override {
     return Gate() ? Fail() : BackendWrapper::DeleteSnat(ns, rules);
   }
-  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override {
-    return Gate() ? Fail() : BackendWrapper::CreateBridge(ns, ifname, stp);
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
+                      bool vlan_filtering) override {
+    return Gate() ? Fail() : BackendWrapper::CreateBridge(ns, ifname, stp, vlan_filtering);
+  }
+  Status SetPortVlans(const std::string& ns, const std::string& ifname,
+                      const PortVlans& vlans) override {
+    return Gate() ? Fail() : BackendWrapper::SetPortVlans(ns, ifname, vlans);
+  }
+  Status ClearPortVlans(const std::string& ns, const std::string& ifname,
+                        const PortVlans& vlans) override {
+    return Gate() ? Fail() : BackendWrapper::ClearPortVlans(ns, ifname, vlans);
+  }
+  Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
+                    int id) override {
+    return Gate() ? Fail() : BackendWrapper::CreateVlan(ns, ifname, parent, id);
+  }
+  Status DeleteVlan(const std::string& ns, const std::string& ifname) override {
+    return Gate() ? Fail() : BackendWrapper::DeleteVlan(ns, ifname);
   }
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override {
     return Gate() ? Fail() : BackendWrapper::DeleteBridge(ns, ifname);

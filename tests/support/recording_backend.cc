@@ -211,10 +211,17 @@ Status RecordingBackend::DeleteVeth(const std::string& ns, const std::string& if
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
   std::string peer = i->peer;
-  FindNs(ns)->ifaces.erase(ifname);
+  // The kernel deletes an interface's VLAN sub-interfaces with it.
+  auto erase = [](Ns* n, const std::string& name) {
+    for (auto it = n->ifaces.begin(); it != n->ifaces.end();) {
+      it = it->second.vlan_parent == name ? n->ifaces.erase(it) : std::next(it);
+    }
+    n->ifaces.erase(name);
+  };
+  erase(FindNs(ns), ifname);
   size_t colon = peer.find(':');
   if (colon != std::string::npos) {
-    if (Ns* p = FindNs(peer.substr(0, colon))) p->ifaces.erase(peer.substr(colon + 1));
+    if (Ns* p = FindNs(peer.substr(0, colon))) erase(p, peer.substr(colon + 1));
   }
   return Status::OK();
 }
@@ -385,8 +392,10 @@ Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
   return Status::OK();
 }
 
-Status RecordingBackend::CreateBridge(const std::string& ns, const std::string& ifname, bool stp) {
-  Status s = Mutate("create bridge " + NamespaceLabel(ns) + ":" + ifname + (stp ? " stp" : ""));
+Status RecordingBackend::CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
+                                      bool vlan_filtering) {
+  Status s = Mutate("create bridge " + NamespaceLabel(ns) + ":" + ifname + (stp ? " stp" : "") +
+                    (vlan_filtering ? " vlan_filtering" : ""));
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
@@ -394,6 +403,64 @@ Status RecordingBackend::CreateBridge(const std::string& ns, const std::string& 
   Iface& i = n->ifaces[ifname];
   i.bridge = true;
   i.stp = stp;
+  i.vlan_filtering = vlan_filtering;
+  return Status::OK();
+}
+
+Status RecordingBackend::SetPortVlans(const std::string& ns, const std::string& ifname,
+                                      const PortVlans& vlans) {
+  Status s = Mutate("set vlans " + NamespaceLabel(ns) + ":" + ifname + " " + vlans.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  Iface* m = i->master.empty() ? nullptr : FindIface(ns, i->master);
+  if (!m || !m->vlan_filtering) return Status::InvalidArgument("Operation not supported");
+  i->tagged = {vlans.tagged.begin(), vlans.tagged.end()};
+  i->untagged = vlans.untagged;
+  return Status::OK();
+}
+
+Status RecordingBackend::ClearPortVlans(const std::string& ns, const std::string& ifname,
+                                        const PortVlans& vlans) {
+  Status s = Mutate("clear vlans " + NamespaceLabel(ns) + ":" + ifname + " " + vlans.ToString());
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  bool any = vlans.untagged && i->untagged == vlans.untagged;
+  for (int id : vlans.tagged) any = i->tagged.erase(id) > 0 || any;
+  if (vlans.untagged && i->untagged == vlans.untagged) i->untagged = 0;
+  return any ? Status::OK() : Status::NotFound("No such file or directory");
+}
+
+Status RecordingBackend::CreateVlan(const std::string& ns, const std::string& ifname,
+                                    const std::string& parent, int id) {
+  Status s = Mutate("create vlan " + NamespaceLabel(ns) + ":" + ifname + " on " + parent + " id " +
+                    std::to_string(id));
+  if (!s.ok()) return s;
+  if (id < kMinVlan || id > kMaxVlan)
+    return Status::InvalidArgument("Numerical result out of range");
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  Iface* p = FindIface(ns, parent);
+  if (!p) return Status::NotFound("No such device");
+  if (n->ifaces.count(ifname)) return Status::AlreadyExists("File exists");
+  for (const auto& [name, other] : n->ifaces) {
+    if (other.vlan_parent == parent && other.vlan == id)
+      return Status::AlreadyExists("File exists");
+  }
+  Iface& i = n->ifaces[ifname];
+  i.mtu = p->mtu;
+  i.vlan_parent = parent;
+  i.vlan = id;
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteVlan(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("delete vlan " + NamespaceLabel(ns) + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i || i->vlan_parent.empty()) return Status::NotFound("No such device");
+  FindNs(ns)->ifaces.erase(ifname);
   return Status::OK();
 }
 

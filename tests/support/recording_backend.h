@@ -84,7 +84,15 @@ class RecordingBackend : public Backend {
   Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
   Status HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) override;
   Status Inspect(const std::string& ns, NamespaceState* out) override;
-  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
+  Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
+                      bool vlan_filtering) override;
+  Status SetPortVlans(const std::string& ns, const std::string& ifname,
+                      const PortVlans& vlans) override;
+  Status ClearPortVlans(const std::string& ns, const std::string& ifname,
+                        const PortVlans& vlans) override;
+  Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
+                    int id) override;
+  Status DeleteVlan(const std::string& ns, const std::string& ifname) override;
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
   Status SetMaster(const std::string& ns, const std::string& ifname,
                    const std::string& master) override;
@@ -114,7 +122,12 @@ class RecordingBackend : public Backend {
     std::string peer;  // "ns:ifname"
     bool bridge = false;
     bool stp = false;
+    bool vlan_filtering = false;
     std::string master;
+    std::string vlan_parent;  // a VLAN sub-interface's parent
+    int vlan = 0;
+    std::set<int> tagged;    // a port's VLANs: tagged, and the untagged one (pvid)
+    int untagged = 1;        // a port's VLAN 1 until SetPortVlans
     bool host = false;       // there before the lab (AddHostInterface)
     std::string impairment;  // Impairment::ToString(), or empty
     Impairment impairment_value;
