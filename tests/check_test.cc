@@ -252,6 +252,43 @@ TEST(CheckTest, WarningsOnlyStillYieldATopology) {
   EXPECT_TRUE(t.has_value());
 }
 
+// A root node that masquerades a namespace out of the host's uplink.
+std::string RootSnatLab(const std::string& sysctls) {
+  return R"(name: lab
+nodes:
+  host:
+    kind: root
+    interfaces:
+      veth0: [192.168.10.10/24]
+    snat:
+      - {source: 192.168.10.0/24, out: eth0}
+    sysctls: )" +
+         sysctls + R"(
+  ns1:
+    interfaces:
+      veth1: [192.168.10.20/24]
+links:
+  - [host:veth0, ns1:veth1]
+)";
+}
+
+TEST(CheckTest, RootSnatForwardsThroughItsInterfacesSysctl) {
+  EXPECT_EQ(Diagnose(RootSnatLab("{net.ipv4.conf.veth0.forwarding: 1}")), "");
+  EXPECT_EQ(Diagnose(RootSnatLab("{net.ipv4.ip_forward: 1}")), "");
+  EXPECT_EQ(Diagnose(RootSnatLab("{net.ipv4.conf.all.forwarding: 1}")), "");
+  // Forwarding on an interface the lab does not have, or IPv6 only, is not enough.
+  DiagnosticList diags;
+  ValidateText(RootSnatLab("{net.ipv4.conf.eth9.forwarding: 1, net.ipv6.conf.all.forwarding: 1}"),
+               &diags);
+  ASSERT_EQ(diags.items().size(), 1u);
+  EXPECT_EQ(diags.items()[0].message,
+            "snat on node 'host', which does not forward IPv4 (kind: root)");
+  EXPECT_EQ(diags.items()[0].hint,
+            "set net.ipv4.conf.veth0.forwarding: 1 under its sysctls for each interface the "
+            "traffic comes in by (or net.ipv4.ip_forward: 1, which makes the host forward on "
+            "every interface)");
+}
+
 TEST(CheckTest, SysctlNames) {
   EXPECT_EQ(Diagnose(LabWith("{net.ipv4.conf.all.rp_filter: 0}",
                              "{net.ipv4.conf.all.rp_filter: 0, net.ipv4.: 1, net.core.x: \"\"}")),

@@ -73,6 +73,34 @@ TEST(CliTest, UsageErrors) {
             std::string::npos);
 }
 
+TEST(CliTest, HelpVerbShowsACommandsHelp) {
+  auto up = Topo({"help", "up"});
+  EXPECT_EQ(up.status, 0) << up.output;
+  EXPECT_NE(up.output.find("--prefix"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("Bring"), std::string::npos) << up.output;
+  auto all = Topo({"help"});
+  EXPECT_EQ(all.status, 0);
+  EXPECT_NE(all.output.find("validate"), std::string::npos) << all.output;
+  auto bad = Topo({"help", "upp"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.output.find("unknown command 'upp' (did you mean 'up'?)"), std::string::npos)
+      << bad.output;
+}
+
+TEST(CliTest, ADirectoryIsNotAnEmptyFile) {
+  auto dir = Topo({"validate", "/tmp"});
+  EXPECT_EQ(dir.status, 2);
+  EXPECT_NE(dir.output.find("cannot read '/tmp': it is a directory"), std::string::npos)
+      << dir.output;
+  EXPECT_EQ(dir.output.find("empty"), std::string::npos) << dir.output;
+}
+
+TEST(CliTest, CountsAgreeWithTheirNouns) {
+  auto plan = Topo({"plan", testing::SourcePath("topologies/host-attached.yaml")});
+  EXPECT_EQ(plan.output.rfind("plan for lab 'host-attached': 1 namespace, 11 actions\n", 0), 0u)
+      << plan.output;
+}
+
 TEST(CliTest, TabIndentationGetsAHint) {
   std::string path = "/tmp/topo-cli-tab-" + std::to_string(getpid()) + ".yaml";
   FILE* f = std::fopen(path.c_str(), "w");

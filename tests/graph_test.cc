@@ -124,6 +124,20 @@ TEST(GraphTest, OutputFileAndFormatFromItsName) {
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, "");
   EXPECT_EQ(testing::ReadFile(dir + "/seed.mmd").rfind("graph LR\n", 0), 0u);
+  // An extension topo does not write is refused, rather than filled with DOT text.
+  auto jpg = testing::RunProcess({testing::TopoBinary(), "graph", seed, "-o", dir + "/seed.jpg"});
+  EXPECT_EQ(jpg.status, 2) << jpg.output;
+  EXPECT_NE(jpg.output.find("cannot tell which format"), std::string::npos) << jpg.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/seed.jpg"));
+  // .png goes through Graphviz, as .svg does.
+  auto png = testing::RunProcess({testing::TopoBinary(), "graph", seed, "-o", dir + "/seed.png"});
+  if (FindProgram("dot")) {
+    EXPECT_EQ(png.status, 0) << png.output;
+    EXPECT_EQ(testing::ReadFile(dir + "/seed.png").rfind("\x89PNG\r\n", 0), 0u);
+  } else {
+    EXPECT_EQ(png.status, 1) << png.output;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/seed.png"));
+  }
   auto bad = testing::RunProcess(
       {testing::TopoBinary(), "graph", testing::SourcePath("tests/invalid/013-unknown-node.yaml")});
   EXPECT_EQ(bad.status, 2) << bad.output;

@@ -8,6 +8,15 @@
 namespace topo {
 namespace {
 
+TEST(LoadTest, ADirectoryIsNotAnEmptyFile) {
+  Document doc;
+  DiagnosticList diags;
+  EXPECT_FALSE(LoadFile("/tmp", &doc, &diags));
+  ASSERT_EQ(diags.items().size(), 1u);
+  EXPECT_EQ(diags.items()[0].message, "cannot read '/tmp': it is a directory");
+  EXPECT_EQ(diags.items()[0].hint, "give the topology file itself, e.g. /tmp/lab.yaml");
+}
+
 TEST(LoadTest, KeepsLineAndColumnOfNestedNodes) {
   const char* yaml =
       "name: lab\n"
@@ -112,6 +121,13 @@ TEST(DiagnosticTest, FormatsSourceLineAndCaret) {
 TEST(DiagnosticTest, DidYouMean) {
   EXPECT_EQ(DidYouMean("rotuer", {"server", "router", "client"}), " (did you mean 'router'?)");
   EXPECT_EQ(DidYouMean("zzz", {"server", "router"}), "");
+  // Suggestions are close matches only: not 'sw' for 'isp', nor 'a' for 'b'.
+  EXPECT_EQ(DidYouMean("isp", {"sw", "r1", "h1"}), "");
+  EXPECT_EQ(DidYouMean("b", {"a"}), "");
+  EXPECT_EQ(DidYouMean("r3", {"r1", "sw"}), " (did you mean 'r1'?)");
+  EXPECT_EQ(DidYouMean("eth1", {"eth0"}), " (did you mean 'eth0'?)");
+  EXPECT_EQ(DidYouMean("address", {"addresses", "mac"}), " (did you mean 'addresses'?)");
+  EXPECT_EQ(DidYouMean("routr", {"router"}), " (did you mean 'router'?)");
   EXPECT_EQ(EditDistance("rotuer", "router"), 1u);
 }
 

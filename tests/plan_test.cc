@@ -7,6 +7,7 @@
 #include <set>
 
 #include "front/validate.h"
+#include "kernel/iptables.h"
 #include "plan/compile.h"
 #include "plan/plan.h"
 #include "testutil.h"
@@ -31,6 +32,48 @@ TEST(PlanTest, SeedGoldenJson) {
 TEST(PlanTest, SeedGoldenShell) {
   ExpectGolden("server-router-client.up.sh", FormatPlanShell(SeedPlan(), false));
   ExpectGolden("server-router-client.down.sh", FormatPlanShell(SeedPlan(), true));
+}
+
+TEST(PlanTest, SnatWithoutSourceTranslatesEverySource) {
+  DiagnosticList diags;
+  std::optional<Topology> t = testing::ValidateText(R"(name: nat
+nodes:
+  r:
+    kind: router
+    interfaces:
+      a: [10.0.1.1/24, "2001:db8:1::1/64"]
+      b: [10.0.2.1/24, "2001:db8:2::1/64"]
+    snat:
+      - {out: b}
+      - {out: b, to: "2001:db8:2::1"}
+  h:
+    interfaces:
+      a: [10.0.1.2/24, "2001:db8:1::2/64"]
+  g:
+    interfaces:
+      b: [10.0.2.2/24, "2001:db8:2::2/64"]
+links:
+  - [h:a, r:a]
+  - [g:b, r:b]
+)",
+                                                    &diags);
+  ASSERT_TRUE(t) << testing::Brief(diags);
+  EXPECT_EQ(testing::Brief(diags), "");
+  ASSERT_EQ(t->nodes[0].snat.size(), 2u);
+  EXPECT_EQ(t->nodes[0].snat[0].source.ToString(), "0.0.0.0/0");
+  EXPECT_EQ(t->nodes[0].snat[1].source.ToString(), "::/0");
+  std::vector<std::string> inputs;
+  for (const Action& a : Compile(*t).actions) {
+    if (a.kind != ActionKind::kAddSnat) continue;
+    std::string input;
+    EXPECT_TRUE(SnatRestoreInput(a.snat, false, &input).ok());
+    inputs.push_back(input);
+  }
+  EXPECT_EQ(inputs, (std::vector<std::string>{
+                        "*nat\n-A POSTROUTING -o b -m comment --comment topo:nat -j MASQUERADE\n"
+                        "COMMIT\n",
+                        "*nat\n-A POSTROUTING -o b -m comment --comment topo:nat -j SNAT "
+                        "--to-source 2001:db8:2::1\nCOMMIT\n"}));
 }
 
 TEST(PlanTest, SameFileGivesByteIdenticalPlans) {

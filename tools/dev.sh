@@ -22,8 +22,8 @@ PACKAGES=(
   build-essential cmake pkg-config
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libvalijson-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  iproute2 iptables iputils-ping procps python3
-  graphviz
+  iproute2 iptables nftables iputils-ping procps python3
+  graphviz libpcap-dev
 )
 
 # Only for `test` (and `setup`, which builds what `test` runs): FRR's routing

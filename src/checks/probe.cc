@@ -374,9 +374,13 @@ class Batch {
       n = ::send(p->fd.get(), p->token.data(), p->token.size(), 0);
     }
     p->next_send = Clock::now() + kResendInterval;
-    // Unreachable networks and the like are answers, not reasons to stop:
-    // a later resend may still get through (a route being added).
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) p->result->detail = std::strerror(errno);
+    if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ENOBUFS) {
+      return;
+    }
+    // A local error (no route: "network is unreachable") or an ICMP error a
+    // connected UDP socket reports is the answer: the check ends at once, as
+    // an ICMP error does.
+    Finish(p, false, Lower(std::strerror(errno)));
   }
 
   void Start() {

@@ -98,5 +98,6 @@ Verb RegisterGraph(CLI::App& app);
 Verb RegisterSetLink(CLI::App& app);
 Verb RegisterTest(CLI::App& app);
 Verb RegisterRun(CLI::App& app);
+Verb RegisterCapture(CLI::App& app);
 
 }  // namespace topo::cli

@@ -31,6 +31,22 @@ Verb RegisterDown(CLI::App& app) {
               std::cout << "no lab is up; nothing to do\n";
               return kExitOk;
             }
+            StateStore store;
+            // `down FILE` without the --prefix of its `up`: the lab of FILE under another prefix.
+            if (!o->prefix && *lab != o->lab && !store.LabExists(*lab)) {
+              std::vector<std::string> others = LabsFromFile(store, *lab, o->lab);
+              if (others.size() == 1) {
+                std::cerr << "topo: note: lab '" << *lab << "' is not up; taking '" << others[0]
+                          << "', brought up from '" << o->lab << "' under another prefix\n";
+                *lab = others[0];
+              } else if (others.size() > 1) {
+                std::string names;
+                for (const std::string& l : others) names += (names.empty() ? "" : ", ") + l;
+                PrintError("lab '" + *lab + "' is not up, but several labs were brought up from '" +
+                           o->lab + "' (" + names + "); name one: topo down " + others[0]);
+                return kExitInvalid;
+              }
+            }
             DownResult r = TakeDown(*lab);
             if (!r.status.ok()) {
               PrintDownErrors(r);
@@ -39,7 +55,7 @@ Verb RegisterDown(CLI::App& app) {
             if (!r.was_up) {
               std::cout << "lab '" << *lab << "' is not up; nothing to do\n";
               // A near miss (a forgotten --prefix, a typo) should not pass for success unnoticed.
-              std::vector<std::string> up = StateStore().ListLabs();
+              std::vector<std::string> up = store.ListLabs();
               if (!up.empty()) {
                 std::string names;
                 for (const std::string& l : up) names += (names.empty() ? "" : ", ") + l;

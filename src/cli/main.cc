@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 
 #include "model/diagnostic.h"
 
@@ -82,13 +83,37 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose,
                "Print each kernel action with its duration and result (as TOPO_LOG=debug)");
   app.fallthrough();  // -v also after the verb: `topo up -v lab.yaml`
-  const std::vector<topo::cli::Verb> registered = {
+  std::vector<topo::cli::Verb> registered = {
       topo::cli::RegisterValidate(app), topo::cli::RegisterPlan(app),
       topo::cli::RegisterUp(app),       topo::cli::RegisterDown(app),
       topo::cli::RegisterStatus(app),   topo::cli::RegisterExec(app),
       topo::cli::RegisterGraph(app),    topo::cli::RegisterSetLink(app),
       topo::cli::RegisterTest(app),     topo::cli::RegisterRun(app),
+      topo::cli::RegisterCapture(app),
   };
+  // `topo help VERB` is `topo VERB --help`.
+  auto* help = app.add_subcommand("help", "Show the help of a command: topo help up");
+  auto help_verb = std::make_shared<std::string>();
+  help->add_option("command", *help_verb, "The command");
+  registered.push_back(
+      {help, [&app, help_verb]() -> int {
+         if (help_verb->empty()) {
+           // Not app.help(), which shows the help of the selected subcommand.
+           std::cout << app.get_formatter()->make_help(&app, "topo", CLI::AppFormatMode::Normal);
+           return topo::cli::kExitOk;
+         }
+         std::vector<std::string> names;
+         for (const CLI::App* sub : app.get_subcommands({})) {
+           if (sub->get_name() == *help_verb) {
+             std::cout << sub->help();
+             return topo::cli::kExitOk;
+           }
+           if (sub->get_name() != "help") names.push_back(sub->get_name());
+         }
+         std::cerr << "topo: error: unknown command '" << *help_verb << "'"
+                   << topo::DidYouMean(*help_verb, names) << "; try `topo --help`\n";
+         return topo::cli::kExitInvalid;
+       }});
   std::vector<std::string> verbs;
   for (const CLI::App* sub : app.get_subcommands({})) verbs.push_back(sub->get_name());
   if (argc > 1 && argv[1][0] != '-' &&

@@ -16,6 +16,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/pcap.h"
 #include "kernel/exec.h"
 #include "lab/run_env.h"
 #include "lab/state.h"
@@ -109,11 +110,13 @@ Verb RegisterRun(CLI::App& app) {
     std::string file;
     std::optional<std::string> prefix;
     std::vector<std::string> argv;
+    PcapFlags pcap;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
+  AddPcapOptions(cmd, &o->pcap);
   cmd->add_option("command", o->argv, "Command and arguments (after --)")->required();
   return {cmd, [o]() -> int {
             if (!o->argv.empty() && o->argv.front() == "--") o->argv.erase(o->argv.begin());
@@ -131,7 +134,10 @@ Verb RegisterRun(CLI::App& app) {
             std::cerr << "topo: lab '" << run->plan.lab << "' is up; running " << o->argv[0]
                       << "\n";
             int code = 128 + CancelSignal();
-            if (!cancel->load()) {  // not interrupted while coming up
+            LabPcaps pcaps;
+            if (!pcaps.Start(o->pcap, run->plan)) {
+              code = kExitLab;
+            } else if (!cancel->load()) {  // not interrupted while coming up
               std::vector<std::string> clashes;
               StateStore store;
               std::vector<std::string> env = LabEnvironment(run->plan, store.dir(), &clashes);
@@ -142,6 +148,7 @@ Verb RegisterRun(CLI::App& app) {
               }
               code = RunCommand(o->argv, ChildEnvironment(env));
             }
+            pcaps.Finish(code != 0);
             if (!TearDown(run->plan.lab) && code == 0) code = kExitLab;
             return code;
           }};

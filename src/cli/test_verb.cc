@@ -10,10 +10,12 @@
 #include "checks/checks.h"
 #include "checks/report.h"
 #include "cli/common.h"
+#include "cli/pcap.h"
 #include "kernel/output_file.h"
 #include "lab/prefix.h"
 #include "lab/session.h"
 #include "lab/state.h"
+#include "model/diagnostic.h"
 
 namespace topo::cli {
 namespace {
@@ -22,6 +24,7 @@ struct TestOpts {
   std::string file, lab, junit;
   std::optional<std::string> prefix;
   bool json = false;
+  PcapFlags pcap;
 };
 
 // Runs the checks, prints them, writes the JUnit file; returns the exit code
@@ -84,8 +87,14 @@ int TestLabThatIsUp(const TestOpts& o) {
     PrintError("cannot read the checks of lab '" + lab + "': " + s.message());
     return kExitLab;
   }
+  LabRecord rec;
+  LabPcaps pcaps;
+  if (!store.ReadLab(lab, &rec).ok() || !pcaps.Start(o.pcap, rec.plan)) {
+    return kExitLab;
+  }
   const std::atomic<bool>* cancel = InstallCancelHandlers();
   int code = RunAndReport(o, lab, specs, cancel);
+  pcaps.Finish(code != kExitOk);
   return CancelSignal() != 0 ? 128 + CancelSignal() : code;
 }
 
@@ -111,9 +120,15 @@ int TestFile(const TestOpts& o) {
   int failed = kExitOk;
   auto run = BringUp(std::move(loaded), cancel, kExitLab, &failed);
   if (!run) return CancelSignal() != 0 ? 128 + CancelSignal() : failed;  // no report written
-  std::cerr << "topo: lab '" << run->plan.lab << "' is up (" << run->plan.actions.size()
-            << " actions); running " << run->topology.checks.size() << " checks\n";
-  int code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel);
+  std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
+            << Counted(run->plan.actions.size(), "action") << "); running "
+            << Counted(run->topology.checks.size(), "check") << "\n";
+  LabPcaps pcaps;
+  int code = kExitLab;
+  if (pcaps.Start(o.pcap, run->plan)) {
+    code = RunAndReport(o, run->plan.lab, ResolveChecks(run->topology), cancel);
+  }
+  pcaps.Finish(code != kExitOk);
   if (!TearDown(run->plan.lab)) code = kExitLab;
   if (CancelSignal() != 0) code = 128 + CancelSignal();
   return code;
@@ -131,6 +146,7 @@ Verb RegisterTest(CLI::App& app) {
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
   cmd->add_flag("--json", o->json, "Print the results as JSON");
   cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
+  AddPcapOptions(cmd, &o->pcap);
   return {cmd, [o]() -> int {
             if (!o->lab.empty() && IsAutoPrefix(o->prefix)) {
               PrintError("--prefix auto picks a new prefix; with --lab, name the lab that is up");

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "model/diagnostic.h"
 
 namespace topo::cli {
 
@@ -26,9 +27,9 @@ Verb RegisterUp(CLI::App& app) {
             if (!run) return code;
             char buf[32];
             std::snprintf(buf, sizeof(buf), "%.1f", run->ms);
-            std::cout << "lab '" << run->plan.lab << "' is up: " << run->plan.namespaces.size()
-                      << " namespaces, " << run->plan.actions.size() << " actions in " << buf
-                      << " ms\n";
+            std::cout << "lab '" << run->plan.lab
+                      << "' is up: " << Counted(run->plan.namespaces.size(), "namespace") << ", "
+                      << Counted(run->plan.actions.size(), "action") << " in " << buf << " ms\n";
             return kExitOk;
           }};
 }

@@ -260,16 +260,23 @@ class Builder {
     SnatRule s;
     s.src = SourceOf(body, ptr);
     const YAML::Node source = body["source"];
-    if (!IsScalar(source)) return std::nullopt;
-    std::string err;
-    auto p = ParsePrefix(source.Scalar(), &err);
-    if (!p) {
-      diags_->Error(LocationOf(source), ptr + "/source", "invalid snat source: " + err);
-      return std::nullopt;
-    }
-    s.source = p->Network();
-    if (IsScalar(body["out"])) s.out = body["out"].Scalar();
     const YAML::Node to = body["to"];
+    std::string err;
+    if (source) {
+      if (!IsScalar(source)) return std::nullopt;
+      auto p = ParsePrefix(source.Scalar(), &err);
+      if (!p) {
+        diags_->Error(LocationOf(source), ptr + "/source", "invalid snat source: " + err);
+        return std::nullopt;
+      }
+      s.source = p->Network();
+    } else {
+      // Any source: 0.0.0.0/0, or ::/0 when the rule translates to an IPv6 address.
+      const std::optional<IpAddress> to_address =
+          IsScalar(to) ? ParseIp(to.Scalar()) : std::nullopt;
+      s.source = *ParsePrefix(to_address && !to_address->is_v4() ? "::/0" : "0.0.0.0/0", &err);
+    }
+    if (IsScalar(body["out"])) s.out = body["out"].Scalar();
     s.out_src = SourceOf(body["out"], ptr + "/out");
     s.to_src = SourceOf(to, ptr + "/to");
     if (IsScalar(to)) {

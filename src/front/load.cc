@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -268,6 +269,14 @@ bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
   std::istream* in = &std::cin;
   std::ifstream file;
   if (path != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      diags->Error({}, "", "cannot read '" + path + "': it is a directory",
+                   "give the topology file itself, e.g. " +
+                       (std::filesystem::path(path) / "lab.yaml").string());
+      doc->file = path;
+      return false;
+    }
     file.open(path, std::ios::binary);
     if (!file) {
       diags->Error({}, "", "cannot read '" + path + "': " + std::strerror(errno));
@@ -282,6 +291,11 @@ bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
   char buf[65536];
   while (text.size() <= limits.max_bytes && in->read(buf, sizeof(buf)).gcount() > 0) {
     text.append(buf, static_cast<size_t>(in->gcount()));
+  }
+  if (in->bad()) {
+    diags->Error({}, "", "cannot read '" + path + "': " + std::strerror(errno));
+    doc->file = path;
+    return false;
   }
   if (text.size() > limits.max_bytes) {
     doc->file = path;

@@ -65,6 +65,12 @@ void CheckOne(const LabIndex& lab, const DeclaredCheck& c, DiagnosticList* diags
     ErrorAt(diags, Prefer(c.from_src, c.src),
             "unknown node " + Quote(c.from) + DidYouMean(c.from, NodeNames(lab.topology())),
             "checks start from a node declared under 'nodes'");
+  } else if (const Node* from = c.from.empty() ? nullptr : lab.FindNode(c.from);
+             from && from->is_switch()) {
+    ErrorAt(diags, Prefer(c.from_src, c.src),
+            "a check cannot start from switch " + Quote(c.from) +
+                ": a switch has no address to send from",
+            "start it from a host or router linked to the switch");
   }
   if (c.tcp_and_udp) {
     ErrorAt(diags, c.src, "a check is either tcp or udp, not both",

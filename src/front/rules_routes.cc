@@ -174,25 +174,62 @@ void CheckRoutes(const LabIndex& lab, DiagnosticList* diags) {
   }
 }
 
-// The root node forwards when its sysctls say so (the host's own setting is
-// not the lab's to assume).
-static bool RootForwards(const Node& n) {
+// Whether the root node forwards the traffic its snat rules translate, as
+// its sysctls set it (the host's own setting is not the lab's to assume).
+// IPv4 forwards per incoming interface: net.ipv4.ip_forward (which sets
+// every interface), net.ipv4.conf.all.forwarding, or
+// net.ipv4.conf.IF.forwarding on one of the lab's interfaces, the ones the
+// translated traffic comes in by. IPv6 forwards only with
+// net.ipv6.conf.all.forwarding.
+static bool RootForwards(const Node& n, int family) {
   for (const Sysctl& s : n.sysctls) {
-    if ((s.key == "net.ipv4.ip_forward" || s.key == "net.ipv6.conf.all.forwarding") &&
-        s.value == "1") {
-      return true;
+    if (s.value != "1") continue;
+    if (family == 6) {
+      if (s.key == "net.ipv6.conf.all.forwarding") return true;
+      continue;
+    }
+    if (s.key == "net.ipv4.ip_forward" || s.key == "net.ipv4.conf.all.forwarding") return true;
+    const std::string prefix = "net.ipv4.conf.", suffix = ".forwarding";
+    if (s.key.size() > prefix.size() + suffix.size() && s.key.starts_with(prefix) &&
+        s.key.ends_with(suffix)) {
+      const std::string ifname =
+          s.key.substr(prefix.size(), s.key.size() - prefix.size() - suffix.size());
+      if (n.FindInterface(ifname)) return true;
     }
   }
   return false;
 }
 
+// The first snat rule of the root node whose family it does not forward, or nullptr.
+static const SnatRule* RootSnatNotForwarded(const Node& n) {
+  for (const SnatRule& s : n.snat) {
+    if (!RootForwards(n, s.source.family())) return &s;
+  }
+  return nullptr;
+}
+
+static std::string RootForwardingHint(const Node& n, const SnatRule& s) {
+  if (s.source.family() == 6) return "set net.ipv6.conf.all.forwarding: 1 under its sysctls";
+  const std::string in = n.interfaces.empty() ? "IF" : n.interfaces.front().name;
+  return "set net.ipv4.conf." + in +
+         ".forwarding: 1 under its sysctls for each interface the traffic comes in by (or "
+         "net.ipv4.ip_forward: 1, which makes the host forward on every interface)";
+}
+
 void CheckSnat(const LabIndex& lab, DiagnosticList* diags) {
   for (const Node& n : lab.topology().nodes) {
-    if (!n.snat.empty() && !n.forwards() && !n.is_switch() && !(n.is_root() && RootForwards(n))) {
+    if (n.is_root()) {
+      if (const SnatRule* s = RootSnatNotForwarded(n)) {
+        WarningAt(diags, s->src,
+                  "snat on node " + Quote(n.name) + ", which does not forward " +
+                      FamilyName(s->source.family()) + " (kind: root)",
+                  RootForwardingHint(n, *s));
+      }
+    } else if (!n.snat.empty() && !n.forwards() && !n.is_switch()) {
       WarningAt(diags, n.snat.front().src,
                 "snat on node " + Quote(n.name) +
                     ", which does not forward (kind: " + NodeKindName(n.kind) + ")",
-                n.is_root() ? "set net.ipv4.ip_forward: 1 under its sysctls" : "set kind: router");
+                "set kind: router");
     }
     for (const SnatRule& s : n.snat) {
       // The root node's `out` is usually the host's uplink, which the lab does not declare.

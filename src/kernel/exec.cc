@@ -44,6 +44,15 @@ void ResetSignalsForExec() {
 Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,
                        const std::string& netns_dir, const std::string& hostname) {
   if (argv.empty()) return Status::InvalidArgument("no command given");
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (ns.empty()) {  // the root namespace: the command runs as it is
+    ResetSignalsForExec();
+    ::execvp(args[0], args.data());
+    return Status::FromErrno("run '" + argv[0] + "'", errno);
+  }
   UniqueFd fd;
   if (Status s = OpenNetns(ns, &fd, netns_dir); !s.ok()) return s;
   if (::setns(fd.get(), CLONE_NEWNET) != 0) {
@@ -65,10 +74,6 @@ Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& ar
       return Status::FromErrno("set host name '" + hostname + "'", errno);
     }
   }
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
   ResetSignalsForExec();
   ::execvp(args[0], args.data());
   return Status::FromErrno("run '" + argv[0] + "'", errno);

@@ -3,7 +3,9 @@
 // mount namespace in which /sys shows the namespace's devices and every file in
 // /etc/netns/NAME/ is bind-mounted over its /etc counterpart (and, for topo
 // exec, the host name is the node's, in a UTS namespace of its own). The command is run
-// with execvp, never through a shell.
+// with execvp, never through a shell. An empty `ns` is the root namespace (a
+// lab's `root` node, the host itself): the command then runs as it is, with
+// no namespace, mount or host name of its own.
 //
 // ResetSignalsForExec gives a program topo starts the signal state a shell
 // would: topo itself ignores SIGPIPE and catches the signals that would kill

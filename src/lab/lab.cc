@@ -1,5 +1,7 @@
 #include "lab/lab.h"
 
+#include <filesystem>
+
 #include "sandbox/sandbox.h"
 
 namespace topo {
@@ -223,7 +225,17 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
       continue;
     }
     if (prefix && rec.plan.prefix != *prefix) continue;
+    bool root_found = false;
     for (const Action& a : rec.plan.actions) {
+      // The root node (the host) has no namespace of its own: its actions have ns "".
+      const bool root_end =
+          (a.node == node && a.ns.empty()) ||
+          (a.kind == ActionKind::kCreateVeth && a.peer_node == node && a.peer_ns.empty());
+      if (!root_found && !node.empty() && root_end) {
+        root_found = true;
+        found.emplace_back(l, "");
+        found_node = a.node;
+      }
       if (a.kind != ActionKind::kCreateNamespace) continue;
       all_nodes.push_back(a.node);
       if (a.node == node || a.ns == node) {
@@ -247,6 +259,20 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
   *ns_out = found[0].second;
   if (node_out) *node_out = found_node;
   return Status::OK();
+}
+
+std::vector<std::string> LabsFromFile(const StateStore& store, const std::string& topology,
+                                      const std::string& file) {
+  std::vector<std::string> out;
+  for (const std::string& l : store.ListLabs()) {
+    LabRecord rec;
+    if (!store.ReadLab(l, &rec).ok() || rec.plan.topology != topology) continue;
+    std::error_code ec;
+    const bool recorded_exists = std::filesystem::exists(rec.plan.source_file, ec);
+    if (recorded_exists && !std::filesystem::equivalent(rec.plan.source_file, file, ec)) continue;
+    out.push_back(l);
+  }
+  return out;
 }
 
 }  // namespace topo

@@ -79,10 +79,18 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
 // The namespace of `node`, in `lab` or, when lab is empty, in the one lab that
 // has such a node (among labs brought up with `prefix`, when it is given).
 // Sets *lab_out to the lab found, and *node_out (if given) to the node's name
-// (`node` may also be given as its namespace name).
+// (`node` may also be given as its namespace name). The root node (kind root,
+// the host itself) is found too, with *ns_out set to "" (the root namespace).
 Status FindNodeNamespace(const StateStore& store, const std::string& lab, const std::string& node,
                          std::string* lab_out, std::string* ns_out,
                          const std::optional<std::string>& prefix = std::nullopt,
                          std::string* node_out = nullptr);
+
+// The labs that are up and were compiled from the topology named `topology`
+// in `file` (under any prefix): what `topo down FILE` means when the lab of
+// FILE without a prefix is not up. A lab whose recorded file cannot be found
+// from here (a relative path given elsewhere) matches by topology name alone.
+std::vector<std::string> LabsFromFile(const StateStore& store, const std::string& topology,
+                                      const std::string& file);
 
 }  // namespace topo

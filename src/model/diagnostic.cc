@@ -206,16 +206,23 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_d = 0;
-  size_t limit = std::max<size_t>(1, std::min<size_t>(3, word.size() / 3 + 1));
+  // Close enough to be a slip of the keyboard: at most one edit per three
+  // letters of the word (one at least, three at most), and not every letter
+  // changed ('isp' is not a misspelt 'sw', nor 'b' a misspelt 'a').
+  const size_t limit = std::max<size_t>(1, std::min<size_t>(3, word.size() / 3));
   for (const std::string& c : candidates) {
     size_t d = EditDistance(word, c);
-    if (d == 0 || d > limit) continue;
+    if (d == 0 || d > limit || d >= std::max(word.size(), c.size())) continue;
     if (best.empty() || d < best_d) {
       best = c;
       best_d = d;
     }
   }
   return best;
+}
+
+std::string Counted(size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
 
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates) {

@@ -66,9 +66,13 @@ std::string FormatDiagnostic(const Diagnostic& d, std::string_view source);
 std::string FormatDiagnostics(const DiagnosticList& list, std::string_view source);
 nlohmann::json DiagnosticsToJson(const DiagnosticList& list);
 
-// Levenshtein distance, and the closest candidate within a small distance ("" if none).
+// Levenshtein distance (a swap of neighbours counts one), and the closest
+// candidate within a small distance ("" if none): at most one edit per three
+// letters of `word` (at least one, at most three), never every letter.
 size_t EditDistance(std::string_view a, std::string_view b);
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+// "1 namespace", "2 namespaces": a count and its noun (plural with an s).
+std::string Counted(size_t n, std::string_view noun);
 // " (did you mean 'x'?)" or "".
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 

@@ -7,7 +7,10 @@ std::string SnatSpec::ToString() const {
 }
 
 std::vector<std::string> SnatRuleWords(const SnatSpec& rule) {
-  std::vector<std::string> w = {"-s", rule.source.ToString(), "-o", rule.out};
+  // Any source (/0) is written without -s, as iptables-save shows it.
+  std::vector<std::string> w;
+  if (rule.source.length > 0) w = {"-s", rule.source.ToString()};
+  w.insert(w.end(), {"-o", rule.out});
   if (!rule.comment.empty()) w.insert(w.end(), {"-m", "comment", "--comment", rule.comment});
   if (rule.to) {
     w.insert(w.end(), {"-j", "SNAT", "--to-source", rule.to->ToString()});

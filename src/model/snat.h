@@ -34,7 +34,8 @@ struct SnatSpec {
 // The rule as iptables words after `-A POSTROUTING` (or `-D POSTROUTING`):
 // {"-s", "10.0.1.0/24", "-o", "veth-cli", "-m", "comment", "--comment",
 // "topo:lab", "-j", "SNAT", "--to-source", "10.0.2.1"}; the comment match is
-// left out when the comment is empty. Unquoted: quoting is the joiner's.
+// left out when the comment is empty, and "-s" when the source is any (/0).
+// Unquoted: quoting is the joiner's.
 std::vector<std::string> SnatRuleWords(const SnatSpec& rule);
 
 }  // namespace topo

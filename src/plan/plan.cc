@@ -376,8 +376,8 @@ Status PlanFromJson(const nlohmann::json& j, Plan* out) {
 
 std::string FormatPlanText(const Plan& plan) {
   std::string out = "plan for lab '" + EscapeForTerminal(plan.lab) +
-                    "': " + std::to_string(plan.namespaces.size()) + " namespaces, " +
-                    std::to_string(plan.actions.size()) + " actions\n";
+                    "': " + Counted(plan.namespaces.size(), "namespace") + ", " +
+                    Counted(plan.actions.size(), "action") + "\n";
   size_t width = std::to_string(plan.actions.size()).size();
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     std::string n = std::to_string(i + 1);
@@ -432,6 +432,25 @@ std::string SnatCommand(const Action& a, const SnatSpec& r, const char* op) {
   return s;
 }
 
+// A file of the shell scripts' state directory, which keeps what the
+// bring-up script changed on the host (a sysctl's previous value, a nat table
+// it created) for the teardown script, as topo's journal does for `down`.
+std::string RootState(const std::string& name) { return "\"$TOPO_SHELL_STATE\"/" + Q(name); }
+
+std::string NewNatTableFile(const Action& a) {
+  return std::string("new-nat-table.") + (SnatIsIpv6(a) ? "ip6" : "ip");
+}
+
+// Whether the plan changes sysctls or snat rules of the host (a root node).
+bool TouchesRootState(const Plan& plan) {
+  for (const Action& a : plan.actions) {
+    if (a.ns.empty() && (a.kind == ActionKind::kSetSysctl || a.kind == ActionKind::kAddSnat)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> ImpairmentShell(const Action& a) {
   return ImpairmentTcCommands("tc -n " + Q(a.ns) + " qdisc replace dev " + Q(a.ifname),
                               a.impairment);
@@ -453,6 +472,11 @@ std::vector<std::string> ActionToShell(const Action& a) {
     case ActionKind::kSetMac:
       return {IpN(a) + "link set dev " + Q(a.ifname) + " address " + a.mac.ToString()};
     case ActionKind::kSetSysctl:
+      if (a.ns.empty()) {  // the host's: its value before up is kept for the teardown script
+        return {"[ -e " + RootState("sysctl." + a.key) + " ] || sysctl -n " + Q(a.key) + " > " +
+                    RootState("sysctl." + a.key),
+                "sysctl -qw " + Q(a.key + "=" + a.value)};
+      }
       return {InNs(a) + "sysctl -qw " + Q(a.key + "=" + a.value)};
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr add " + a.address.ToString() + " dev " + Q(a.ifname) +
@@ -463,6 +487,11 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {IpN(a, a.route.family) + "route add " + RouteArgs(a.route)};
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
+      if (a.ns.empty()) {  // the host's: whether the rules create its nat table
+        out.push_back(std::string(SnatIsIpv6(a) ? "ip6tables" : "iptables") +
+                      "-save | grep -x '\\*nat' > /dev/null || touch " +
+                      RootState(NewNatTableFile(a)));
+      }
       for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-A"));
       return out;
     }
@@ -500,10 +529,14 @@ std::vector<std::string> InverseToShell(const Action& a) {
     case ActionKind::kSetMac:
       return {};  // the interface's own address goes with the interface
     case ActionKind::kSetSysctl:
-      // The previous value is known only when applied (the journal keeps it);
-      // in a lab namespace it goes with the namespace anyway.
-      if (a.ns.empty())
-        return {"# sysctl -qw " + Q(a.key + "=") + "PREVIOUS  # the value before up"};
+      // In a lab namespace it goes with the namespace; the host's previous
+      // value is the one the bring-up script saved (topo down has its journal).
+      if (a.ns.empty()) {
+        const std::string saved = RootState("sysctl." + a.key);
+        return {"if [ -e " + saved + " ]; then sysctl -qw " + Q(a.key) + "=\"$(cat " + saved +
+                ")\"; else echo " + Q("no saved value of " + a.key + ": left as it is") +
+                " >&2; fi"};
+      }
       return {};
     case ActionKind::kAddAddress:
       return {IpN(a) + "addr del " + a.address.ToString() + " dev " + Q(a.ifname)};
@@ -514,6 +547,13 @@ std::vector<std::string> InverseToShell(const Action& a) {
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
       for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-D"));
+      if (a.ns.empty()) {  // the nat table the rules created, if nothing else uses it
+        out.push_back("if [ -e " + RootState(NewNatTableFile(a)) + " ] && ! " +
+                      (SnatIsIpv6(a) ? "ip6tables" : "iptables") +
+                      "-save -t nat | grep -E '^(-A |:[^ ]+ - )' > /dev/null; then nft delete "
+                      "table " +
+                      (SnatIsIpv6(a) ? "ip6" : "ip") + " nat; fi");
+      }
       return out;
     }
     case ActionKind::kCreateBridge:
@@ -542,6 +582,13 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
   out += "# The same actions, in the same order, that `topo " +
          std::string(teardown ? "down" : "up") + "` performs through netlink.\n";
   out += "set -euo pipefail\n";
+  const bool root_state = TouchesRootState(plan);
+  if (root_state) {
+    out += "# What the host had before (sysctl values, whether a nat table existed) is kept\n";
+    out += "# here by the bring-up script for the teardown script.\n";
+    out += "TOPO_SHELL_STATE=\"${TOPO_SHELL_STATE:-/run/topo-shell/" + plan.lab + "}\"\n";
+    if (!teardown) out += "mkdir -p \"$TOPO_SHELL_STATE\"\n";
+  }
   if (!teardown) {
     for (const Action& a : plan.actions) {
       out += "\n# " + Describe(a) + "\n";
@@ -563,6 +610,11 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
     const Action& a = plan.actions[i];
     out += "\n# " + DescribeInverse(a) + "\n";
     for (const std::string& cmd : InverseToShell(a)) out += (moot[i] ? "# " : "") + cmd + "\n";
+  }
+  if (root_state) {
+    out += "\n# forget what the bring-up script kept\n";
+    out += "rm -f \"$TOPO_SHELL_STATE\"/sysctl.* \"$TOPO_SHELL_STATE\"/new-nat-table.*\n";
+    out += "rmdir \"$TOPO_SHELL_STATE\"\n";
   }
   return out;
 }

@@ -17,12 +17,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "checks/checks.h"
@@ -178,6 +181,24 @@ TEST_F(ChecksTest, FailingChecksAreReportedAsFailures) {
   }
   EXPECT_TRUE(r["ping-unexpected"].probe_succeeded);
   EXPECT_EQ(r["source-fails"].detail, "arrived from 10.0.2.1, not 10.0.1.2");
+}
+
+TEST_F(ChecksTest, ALocalErrorEndsACheckAtOnce) {
+  // island has no route to 1.1.1.1: sending fails in island itself. The check
+  // ends with that error, not with its (long) timeout.
+  auto r = RunThroughLibrary(R"(checks:
+  - {name: no-route, from: island, to: 1.1.1.1, timeout: 30s}
+  - {name: no-route-udp, from: island, to: 1.1.1.1, udp: 53, timeout: 30s}
+  - {name: no-route-expected, from: island, to: 1.1.1.1, expect: failure, timeout: 30s}
+)");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_FALSE(r["no-route"].passed);
+  EXPECT_EQ(r["no-route"].detail, "network is unreachable");
+  EXPECT_FALSE(r["no-route-udp"].passed);
+  EXPECT_EQ(r["no-route-udp"].detail.find("no answer within"), std::string::npos)
+      << r["no-route-udp"].detail;
+  EXPECT_TRUE(r["no-route-expected"].passed) << r["no-route-expected"].detail;
+  EXPECT_EQ(r["no-route-expected"].detail, "network is unreachable");
 }
 
 TEST_F(ChecksTest, WithinRetriesUntilTheLabGetsThere) {
@@ -363,6 +384,150 @@ TEST_F(ChecksTest, TopoRunForwardsSigtermAndTearsDown) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << "sleep was killed by the forwarded SIGTERM";
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
+TEST_F(ChecksTest, DownOfAFileFindsItsLabUnderAnotherPrefix) {
+  const std::string file = WriteLab("");
+  labs_.push_back(prefix_ + "chk");
+  labs_.push_back(prefix_ + "2chk");
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_, file}).status, 0);
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_ + "2", file}).status, 0);
+  // Two copies from the file: down without --prefix names them, and removes neither.
+  auto both = Topo({"down", file});
+  EXPECT_EQ(both.status, 2) << both.output;
+  EXPECT_NE(both.output.find("lab 'chk' is not up, but several labs were brought up from '" + file +
+                             "' (" + prefix_ + "2chk, " + prefix_ + "chk)"),
+            std::string::npos)
+      << both.output;
+  EXPECT_EQ(NamespacesStartingWith(prefix_).size(), 8u);
+  ASSERT_EQ(Topo({"down", prefix_ + "2chk"}).status, 0);
+  // One copy: down without --prefix takes it.
+  auto one = Topo({"down", file});
+  EXPECT_EQ(one.status, 0) << one.output;
+  EXPECT_NE(one.output.find("taking '" + prefix_ + "chk'"), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("lab '" + prefix_ + "chk' is down"), std::string::npos) << one.output;
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+  // None: nothing to do, as before.
+  auto none = Topo({"down", file});
+  EXPECT_EQ(none.status, 0) << none.output;
+  EXPECT_NE(none.output.find("lab 'chk' is not up; nothing to do"), std::string::npos)
+      << none.output;
+}
+
+// The ICMP echo messages in a pcap file of Ethernet frames: "8 10.0.2.2 > 1.1.1.1".
+std::vector<std::string> IcmpEchoesIn(const std::string& pcap) {
+  std::vector<std::string> out;
+  auto u32 = [&](size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, pcap.data() + at, 4);  // written in this host's byte order
+    return v;
+  };
+  auto ip = [&](size_t at) {
+    return std::to_string(uint8_t(pcap[at])) + "." + std::to_string(uint8_t(pcap[at + 1])) + "." +
+           std::to_string(uint8_t(pcap[at + 2])) + "." + std::to_string(uint8_t(pcap[at + 3]));
+  };
+  if (pcap.size() < 24 || u32(0) != 0xa1b2c3d4 || u32(20) != 1 /* Ethernet */) return out;
+  for (size_t at = 24; at + 16 <= pcap.size();) {
+    const size_t len = u32(at + 8), frame = at + 16;
+    at = frame + len;
+    if (at > pcap.size() || len < 14 + 20 + 8) break;
+    if (uint8_t(pcap[frame + 12]) != 0x08 || pcap[frame + 13] != 0x00) continue;  // IPv4
+    const size_t iph = frame + 14, ihl = (uint8_t(pcap[iph]) & 0x0f) * 4u;
+    if (pcap[iph + 9] != 1 || iph + ihl >= at) continue;  // ICMP
+    const int type = uint8_t(pcap[iph + ihl]);
+    if (type != 0 && type != 8) continue;
+    out.push_back(std::to_string(type) + " " + ip(iph + 12) + " > " + ip(iph + 16));
+  }
+  return out;
+}
+
+TEST_F(ChecksTest, CaptureHoldsThePacketsOfACheck) {
+  const std::string lab = prefix_ + "chk", pcap = dir_ + "/client.pcap";
+  labs_.push_back(lab);
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_,
+                  WriteLab("checks:\n  - {name: ping4, from: client, to: server}\n")})
+                .status,
+            0);
+  // Bad arguments: an unknown interface (with a suggestion) and a filter libpcap refuses.
+  auto unknown = Topo({"capture", "--lab", lab, "client:f", "-c", "1"});
+  EXPECT_EQ(unknown.status, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("node 'client' has no interface 'f' in lab '" + lab + "'"),
+            std::string::npos)
+      << unknown.output;
+  auto filter = Topo({"capture", "--lab", lab, "client:e", "--filter", "icmpp", "-c", "1"});
+  EXPECT_EQ(filter.status, 2) << filter.output;
+  EXPECT_NE(filter.output.find("bad filter 'icmpp'"), std::string::npos) << filter.output;
+  // The capture runs while `topo test` pings the server from the client.
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::string bin = testing::TopoBinary();
+    execl(bin.c_str(), bin.c_str(), "capture", "--lab", lab.c_str(), "client:e", "-w", pcap.c_str(),
+          "--filter", "icmp", "-c", "2", "--duration", "30s", nullptr);
+    _exit(126);
+  }
+  ASSERT_GT(pid, 0);
+  // The file exists once the capture socket is open.
+  for (int i = 0; i < 1000 && !std::filesystem::exists(pcap); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(std::filesystem::exists(pcap));
+  auto test = Topo({"test", "--lab", lab});
+  EXPECT_EQ(test.status, 0) << test.output;
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(IcmpEchoesIn(testing::ReadFile(pcap)),
+            (std::vector<std::string>{"8 10.0.2.2 > 1.1.1.1", "0 1.1.1.1 > 10.0.2.2"}));
+  EXPECT_EQ(Topo({"down", lab}).status, 0);
+}
+
+TEST_F(ChecksTest, TopoTestPcapKeepsEveryLinkEndsPackets) {
+  const std::string file = WriteLab("checks:\n  - {name: ping4, from: client, to: server}\n");
+  const std::string pcaps = dir_ + "/pcaps";
+  labs_.push_back(prefix_ + "chk");
+  auto r = Topo({"test", "--prefix", prefix_, "--pcap", pcaps, file});
+  EXPECT_EQ(r.status, 0) << r.output;
+  std::set<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(pcaps)) {
+    files.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(files, (std::set<std::string>{"client-e.pcap", "router-c.pcap", "router-s.pcap",
+                                          "server-e.pcap"}));
+  // The check's echo request and its reply, on both links.
+  for (const char* f : {"client-e.pcap", "router-c.pcap"}) {
+    auto echoes = IcmpEchoesIn(testing::ReadFile(pcaps + "/" + f));
+    EXPECT_NE(std::find(echoes.begin(), echoes.end(), "8 10.0.2.2 > 1.1.1.1"), echoes.end()) << f;
+    EXPECT_NE(std::find(echoes.begin(), echoes.end(), "0 1.1.1.1 > 10.0.2.2"), echoes.end()) << f;
+  }
+  auto echoes = IcmpEchoesIn(testing::ReadFile(pcaps + "/server-e.pcap"));
+  EXPECT_NE(std::find(echoes.begin(), echoes.end(), "8 10.0.2.2 > 1.1.1.1"), echoes.end());
+  // --pcap-on-failure keeps nothing when every check passed.
+  const std::string kept = dir_ + "/kept";
+  auto passed = Topo({"test", "--prefix", prefix_, "--pcap", kept, "--pcap-on-failure", file});
+  EXPECT_EQ(passed.status, 0) << passed.output;
+  EXPECT_FALSE(std::filesystem::exists(kept));
+  // topo run: a command that fails keeps them.
+  auto run =
+      Topo({"run", "--prefix", prefix_, "--pcap", kept, "--pcap-on-failure", file, "--", "false"});
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_TRUE(std::filesystem::exists(kept + "/client-e.pcap")) << run.output;
+  EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
+}
+
+TEST_F(ChecksTest, HostRoutesAreNoDriftInStatus) {
+  // The router's routes to 1.1.1.1/32 and 2001:db8:ff::1/128: the kernel lists
+  // them without the prefix length, which status once reported as drift.
+  labs_.push_back(prefix_ + "chk");
+  ASSERT_EQ(Topo({"up", "--prefix", prefix_, WriteLab("")}).status, 0);
+  auto status = Topo({"status", prefix_ + "chk"});
+  EXPECT_EQ(status.status, 0) << status.output;
+  EXPECT_NE(status.output.find("no drift from the plan"), std::string::npos) << status.output;
+  EXPECT_EQ(Topo({"down", prefix_ + "chk"}).status, 0);
 }
 
 TEST_F(ChecksTest, AutoPrefixUpPrintsTheLabAndDownFindsIt) {

@@ -244,6 +244,55 @@ TEST_F(HostAttachedTest, UpPingsTheHostAndDownLeavesTheHostExactlyAsBefore) {
   EXPECT_EQ(RootSnapshot(), before_);
 }
 
+TEST_F(HostAttachedTest, ExecAndSetLinkReachTheRootNode) {
+  labs_.push_back(Lab());
+  auto up = Topo({"up", "--prefix", prefix_, file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  // The root node is the host: the command runs there (the host-side end is visible).
+  auto exec = Exec(Lab(), "host", {"ip", "-o", "link", "show", "dev", host_if_});
+  EXPECT_EQ(exec.status, 0) << exec.output;
+  EXPECT_NE(exec.output.find(host_if_ + "@"), std::string::npos) << exec.output;
+  auto set = Topo({"set-link", "--lab", Lab(), "host:" + host_if_, "--rate", "10mbit"});
+  EXPECT_EQ(set.status, 0) << set.output;
+  EXPECT_NE(set.output.find("host:" + host_if_ + " now rate 10mbit"), std::string::npos)
+      << set.output;
+  auto qdisc = RunProcess({"tc", "qdisc", "show", "dev", host_if_});
+  EXPECT_NE(qdisc.output.find("tbf"), std::string::npos) << qdisc.output;
+  auto down = Topo({"down", Lab()});
+  ASSERT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
+TEST_F(HostAttachedTest, ShellScriptsOfThePlanLeaveTheHostExactlyAsBefore) {
+  // `topo plan --format shell` and its --teardown run by hand, as topo up and down would.
+  auto up = Topo({"plan", "--prefix", prefix_, "--format", "shell", file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  auto down = Topo({"plan", "--prefix", prefix_, "--format", "shell", "--teardown", file_});
+  ASSERT_EQ(down.status, 0) << down.output;
+  const std::string up_sh = state_dir_ + "/up.sh", down_sh = state_dir_ + "/down.sh";
+  // The output also holds the lab's warning (stderr): the script starts at its #! line.
+  std::ofstream(up_sh) << up.output.substr(up.output.find("#!"));
+  std::ofstream(down_sh) << down.output.substr(down.output.find("#!"));
+  const std::vector<std::string> env = {"TOPO_SHELL_STATE=" + state_dir_ + "/shell"};
+  auto ran_up = RunProcess({"bash", up_sh}, env);
+  EXPECT_EQ(ran_up.status, 0) << ran_up.output;
+  auto ping = RunProcess(
+      {"ip", "netns", "exec", prefix_ + "ns1", "ping", "-c", "1", "-W", "2", subnet_ + "1"});
+  EXPECT_EQ(ping.status, 0) << ping.output;
+  EXPECT_NE(RunProcess({"iptables-save", "-t", "nat"}).output.find(Rule()), std::string::npos);
+  auto ran_down = RunProcess({"bash", down_sh}, env);
+  EXPECT_EQ(ran_down.status, 0) << ran_down.output;
+  EXPECT_FALSE(NamespaceFileExists(prefix_ + "ns1"));
+  EXPECT_FALSE(std::filesystem::exists("/etc/netns/" + prefix_ + "ns1"));
+  EXPECT_FALSE(std::filesystem::exists(state_dir_ + "/shell"));
+  EXPECT_EQ(RootSnapshot(), before_);
+  if (ran_down.status != 0) {  // leave nothing behind: the rule, by its exact text
+    RunProcess({"iptables", "-t", "nat", "-D", "POSTROUTING", "-s", subnet_ + "0/24", "-o", uplink_,
+                "-m", "comment", "--comment", "topo:" + Lab(), "-j", "MASQUERADE"});
+    RunProcess({"rm", "-rf", "/etc/netns/" + prefix_ + "ns1"});
+  }
+}
+
 TEST_F(HostAttachedTest, UpRefusesClashesWithTheHostAndChangesNothing) {
   labs_.push_back(Lab());
   ASSERT_EQ(Topo({"up", "--prefix", prefix_, file_}).status, 0);

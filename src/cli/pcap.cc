@@ -1,0 +1,48 @@
+#include "cli/pcap.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/common.h"
+
+namespace topo::cli {
+
+void AddPcapOptions(CLI::App* cmd, PcapFlags* flags) {
+  cmd->add_option("--pcap", flags->dir,
+                  "Capture every link end of the lab into DIR/NODE-IF.pcap (16 MiB at most each)");
+  cmd->add_flag("--pcap-on-failure", flags->on_failure,
+                "With --pcap: keep the files only when a check (or the command) failed");
+}
+
+bool LabPcaps::Start(const PcapFlags& flags, const Plan& plan) {
+  flags_ = flags;
+  if (flags.dir.empty()) return true;
+  std::vector<CaptureEnd> ends;
+  for (const Action& a : plan.actions) {
+    if (a.kind != ActionKind::kCreateVeth) continue;
+    ends.push_back({a.ns, a.node, a.ifname});
+    ends.push_back({a.peer_ns, a.peer_node, a.peer_ifname});
+  }
+  if (Status s = set_.Start(ends, flags.dir); !s.ok()) {
+    PrintError("--pcap: " + s.message());
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+void LabPcaps::Finish(bool failed) {
+  if (!started_) return;
+  started_ = false;
+  if (Status s = set_.Stop(); !s.ok()) PrintError("--pcap: " + s.message());
+  if (flags_.on_failure && !failed) {
+    for (const std::string& f : set_.files()) std::filesystem::remove(f);
+    std::error_code ec;
+    std::filesystem::remove(flags_.dir, ec);  // only if empty
+    return;
+  }
+  std::cerr << "topo: packets of " << set_.files().size() << " link ends in " << flags_.dir
+            << "/\n";
+}
+
+}  // namespace topo::cli
