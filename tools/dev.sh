@@ -26,7 +26,7 @@ PACKAGES=(
   graphviz libpcap-dev
 )
 
-# Only for `test` (and `setup`, which builds what `test` runs): FRR's routing
+# Only for `test`, `check` (which runs the integration tests too) and `setup`: FRR's routing
 # daemons, which the example lab topologies/frr-ring.yaml starts inside its
 # nodes. Installing it must not start it on the host (see install_packages).
 TEST_PACKAGES=(frr)
@@ -182,6 +182,6 @@ case "$cmd" in
   bench) install_packages; build; "$BUILD/topo-bench" "$@" ;;
   stress) install_packages; build; stress "$@" ;;
   fuzz)  install_packages "${HYGIENE_PACKAGES[@]}"; fuzz "$@" ;;
-  check) install_packages "${HYGIENE_PACKAGES[@]}"; build; check ;;
+  check) install_packages "${TEST_PACKAGES[@]}" "${HYGIENE_PACKAGES[@]}"; build; check ;;
   *) echo "usage: $0 {setup|demo|test|bench|stress|fuzz [seconds]|check}" >&2; exit 2 ;;
 esac
