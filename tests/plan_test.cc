@@ -238,5 +238,247 @@ TEST(PlanTest, TeardownScriptIsTheExactReverse) {
   }
 }
 
+// ---- what runs in nodes ----
+
+constexpr const char* kProgramsLab = R"(name: progs
+prefix: p-
+nodes:
+  r1:
+    kind: router
+    interfaces:
+      eth0: [10.0.0.1/24, 2001:db8::1/64]
+    dirs: [/run/frr, /var/log/frr]
+    files:
+      /etc/frr/frr.conf: |
+        hostname {{node}} in {{ lab }}
+        peer {{addr r2:eth0}} {{cidr6 r1:eth0}}
+      /etc/raw: {content: "{{node}}", substitute: false, mode: "0600"}
+    programs:
+      - name: zebra
+        run: [/usr/lib/frr/zebra, -n, "{{ns}}", "it's"]
+        env: {LANG: C.UTF-8, PEER: "{{addr r2:eth0}}"}
+        ready: {file: /run/frr/zserv.api, timeout: 10s}
+        stop_timeout: 500ms
+      - run: [/usr/lib/frr/ospfd]
+        after: [r2/web, zebra]
+        ready: {command: [test, -e, "/run/{{node}}"]}
+  r2:
+    interfaces:
+      eth0: [10.0.0.2/24]
+    files:
+      /srv/index.html: "<p>{{node}}</p>\n"
+    programs:
+      - name: web
+        run: [python3, -m, http.server, "8080"]
+        cwd: /srv
+        user: nobody
+        ready: {tcp: 8080}
+      - name: tail
+        run: [tail, -f, /dev/null]
+        ready: {log: "x"}
+links:
+  - [r1:eth0, r2:eth0]
+)";
+
+Plan ProgramsPlan() {
+  DiagnosticList diags;
+  auto t = testing::ValidateText(kProgramsLab, &diags);
+  EXPECT_TRUE(t) << testing::Brief(diags);
+  return t ? Compile(*t) : Plan{};
+}
+
+// The actions of what runs in the nodes, as text, from the first of them on.
+std::vector<std::string> NodeActions(const Plan& p) {
+  std::vector<std::string> out;
+  for (const Action& a : p.actions) {
+    if (a.kind == ActionKind::kMakeNodeDir || a.kind == ActionKind::kWriteNodeFile ||
+        a.kind == ActionKind::kStartProgram) {
+      out.push_back(Describe(a));
+    } else {
+      EXPECT_TRUE(out.empty()) << "network action after the nodes' ones: " << Describe(a);
+    }
+  }
+  return out;
+}
+
+TEST(PlanTest, ProgramsComeLastInTheirOrder) {
+  Plan p = ProgramsPlan();
+  EXPECT_EQ(NodeActions(p), (std::vector<std::string>{
+                                "make private dir r1:/run/frr",
+                                "make private dir r1:/var/log/frr",
+                                "write file r1:/etc/frr/frr.conf",
+                                "write file r1:/etc/raw",
+                                "write file r2:/srv/index.html",
+                                "start program r1/zebra",
+                                "start program r2/web",
+                                "start program r1/ospfd",
+                                "start program r2/tail",
+                            }));
+}
+
+TEST(PlanTest, NodeActionsHoldSubstitutedValues) {
+  Plan p = ProgramsPlan();
+  std::map<std::string, const Action*> by;
+  for (const Action& a : p.actions) by[Describe(a)] = &a;
+  const Action& conf = *by.at("write file r1:/etc/frr/frr.conf");
+  EXPECT_EQ(conf.ns, "p-r1");
+  EXPECT_EQ(conf.node, "r1");
+  EXPECT_EQ(conf.key, "/etc/frr/frr.conf");
+  EXPECT_EQ(conf.value, "hostname r1 in p-progs\npeer 10.0.0.2 2001:db8::1/64\n");
+  EXPECT_EQ(conf.mode, 0644);
+  const Action& raw = *by.at("write file r1:/etc/raw");
+  EXPECT_EQ(raw.value, "{{node}}");
+  EXPECT_EQ(raw.mode, 0600);
+  EXPECT_EQ(by.at("make private dir r1:/run/frr")->key, "/run/frr");
+  const ProgramSpec& zebra = by.at("start program r1/zebra")->program;
+  EXPECT_EQ(zebra.argv, (std::vector<std::string>{"/usr/lib/frr/zebra", "-n", "p-r1", "it's"}));
+  EXPECT_EQ(zebra.env, (std::vector<std::pair<std::string, std::string>>{{"LANG", "C.UTF-8"},
+                                                                         {"PEER", "10.0.0.2"}}));
+  EXPECT_TRUE(zebra.after.empty());
+  EXPECT_EQ(zebra.stop_timeout_ms, 500);
+  const ProgramSpec& ospfd = by.at("start program r1/ospfd")->program;
+  // The previous program of the node first, then `after`, without repeats.
+  EXPECT_EQ(ospfd.after, (std::vector<std::string>{"r1/zebra", "r2/web"}));
+  EXPECT_EQ(ospfd.ready.command, (std::vector<std::string>{"test", "-e", "/run/r1"}));
+  const ProgramSpec& web = by.at("start program r2/web")->program;
+  EXPECT_EQ(web.cwd, "/srv");
+  EXPECT_EQ(web.user, "nobody");
+  EXPECT_EQ(web.ready.kind, Readiness::Kind::kTcp);
+  EXPECT_EQ(web.ready.port, 8080);
+  EXPECT_EQ(by.at("start program r2/tail")->program.after, (std::vector<std::string>{"r2/web"}));
+}
+
+TEST(PlanTest, NodeActionsRoundTripThroughJson) {
+  Plan p = ProgramsPlan();
+  Plan back;
+  ASSERT_TRUE(PlanFromJson(PlanToJson(p), &back).ok());
+  ASSERT_EQ(back.actions.size(), p.actions.size());
+  for (size_t i = 0; i < p.actions.size(); ++i) {
+    const Action &a = p.actions[i], &b = back.actions[i];
+    EXPECT_EQ(a.kind, b.kind);
+    EXPECT_EQ(a.ns, b.ns);
+    EXPECT_EQ(a.node, b.node);
+    EXPECT_EQ(a.key, b.key);
+    EXPECT_EQ(a.value, b.value);
+    EXPECT_EQ(a.mode, b.mode);
+    EXPECT_EQ(a.program, b.program) << Describe(a);
+  }
+  EXPECT_EQ(PlanToJson(back).dump(), PlanToJson(p).dump());
+}
+
+TEST(PlanTest, EveryProgramFieldRoundTrips) {
+  for (Readiness::Kind kind :
+       {Readiness::Kind::kNone, Readiness::Kind::kTcp, Readiness::Kind::kUdp,
+        Readiness::Kind::kFile, Readiness::Kind::kCommand, Readiness::Kind::kLogLine}) {
+    Action a;
+    a.kind = ActionKind::kStartProgram;
+    a.ns = "p-r1";
+    a.node = "r1";
+    a.program.name = "app";
+    a.program.argv = {"/bin/app", "--flag", "a b"};
+    a.program.env = {{"B", "2"}, {"A", "1"}};
+    a.program.cwd = "/var/lib/app";
+    a.program.user = "1000";
+    a.program.after = {"r1/x", "r2/y"};
+    a.program.ready.kind = kind;
+    a.program.ready.timeout_ms = 1234;
+    a.program.stop_timeout_ms = 0;
+    switch (kind) {
+      case Readiness::Kind::kTcp:
+      case Readiness::Kind::kUdp:
+        a.program.ready.port = 53;
+        break;
+      case Readiness::Kind::kFile:
+        a.program.ready.path = "/run/app.sock";
+        break;
+      case Readiness::Kind::kCommand:
+        a.program.ready.command = {"test", "-S", "/run/app.sock"};
+        break;
+      case Readiness::Kind::kLogLine:
+        a.program.ready.text = "ready";
+        break;
+      case Readiness::Kind::kNone:
+        break;
+    }
+    Action b;
+    ASSERT_TRUE(ActionFromJson(ActionToJson(a), &b).ok()) << ActionToJson(a).dump();
+    EXPECT_EQ(b.program, a.program) << ActionToJson(a).dump();
+  }
+  Action f;
+  f.kind = ActionKind::kWriteNodeFile;
+  f.ns = "n";
+  f.node = "n";
+  f.key = "/etc/a";
+  f.value = std::string("bin\0ary\n", 8);
+  f.mode = 0755;
+  Action g;
+  nlohmann::json j = ActionToJson(f);
+  EXPECT_EQ(j["mode"], "0755");
+  EXPECT_EQ(j["path"], "/etc/a");
+  ASSERT_TRUE(ActionFromJson(j, &g).ok());
+  EXPECT_EQ(g.value, f.value);
+  EXPECT_EQ(g.mode, 0755);
+  j["mode"] = "0999";
+  EXPECT_FALSE(ActionFromJson(j, &g).ok());
+  nlohmann::json prog = ActionToJson(Action{.kind = ActionKind::kStartProgram});
+  prog["program"]["ready"]["kind"] = "soon";
+  EXPECT_FALSE(ActionFromJson(prog, &g).ok());
+}
+
+TEST(PlanTest, NodeActionsAsText) {
+  const std::string text = FormatPlanText(ProgramsPlan());
+  EXPECT_NE(text.find("  write file r1:/etc/frr/frr.conf (2 lines, mode 0644)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  start program r1/ospfd\n"
+                      "      run /usr/lib/frr/ospfd; after r1/zebra, r2/web; ready: command test "
+                      "-e /run/r1 exits 0 (within 30s)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("run /usr/lib/frr/zebra -n p-r1 'it'\\''s'; ready: file /run/frr/zserv.api "
+                      "exists (within 10s)\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(PlanTest, NodeActionsAsShell) {
+  Plan p = ProgramsPlan();
+  const std::string up = FormatPlanShell(p, false);
+  EXPECT_NE(up.find("nodes=\"${TOPO_NODES_DIR:-/tmp/topo-p-progs-nodes}\"\n"), std::string::npos);
+  EXPECT_NE(up.find("mkdir -p \"$nodes\"/r1/run/frr\n"), std::string::npos) << up;
+  EXPECT_NE(up.find("mkdir -p \"$nodes\"/r1/etc/frr\n"
+                    "printf '%s' 'hostname r1 in p-progs\npeer 10.0.0.2 2001:db8::1/64\n"
+                    "' > \"$nodes\"/r1/etc/frr/frr.conf\n"
+                    "chmod 0644 \"$nodes\"/r1/etc/frr/frr.conf\n"),
+            std::string::npos)
+      << up;
+  EXPECT_NE(up.find("# ip netns exec p-r2 env -i -C /srv PATH=/usr/local/sbin:/usr/local/bin:"
+                    "/usr/sbin:/usr/bin:/sbin:/bin HOME=/ TOPO_NODE=r2 TOPO_NS=p-r2 python3 -m "
+                    "http.server 8080 &\n"),
+            std::string::npos)
+      << up;
+  EXPECT_NE(up.find("LANG=C.UTF-8 PEER=10.0.0.2 /usr/lib/frr/zebra -n p-r1 'it'\\''s' &\n"),
+            std::string::npos)
+      << up;
+  const std::string down = FormatPlanShell(p, true);
+  EXPECT_NE(down.find("rm -rf \"$nodes\"/r1/run/frr\n"), std::string::npos) << down;
+  EXPECT_NE(down.find("rm -f \"$nodes\"/r2/srv/index.html\n"), std::string::npos) << down;
+  // Programs stop first: their inverses come before every file's.
+  EXPECT_LT(down.find("# stop program r1/zebra"), down.find("# remove file r1:/etc/raw"));
+}
+
+TEST(PlanTest, ProgramArgumentsCannotEscapeTheShellComment) {
+  Action a;
+  a.kind = ActionKind::kStartProgram;
+  a.ns = "n";
+  a.node = "n";
+  a.program.name = "x";
+  a.program.argv = {"sh", "-c", "true\nrm -rf /tmp/x"};
+  for (const std::string& line : ActionToShell(a)) {
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.rfind('#', 0), 0u) << line;
+  }
+}
+
 }  // namespace
 }  // namespace topo

@@ -23,11 +23,12 @@ nlohmann::json StatusJson(const LabStatus& s) {
     n["exists"] = ns.exists;
     nlohmann::json ifs = nlohmann::json::array();
     for (const InterfaceState& itf : ns.interfaces) {
-      nlohmann::json entry = {{"name", itf.name},
-                              {"up", itf.up},
-                              {"mtu", itf.mtu},
-                              {"mac", itf.mac},
-                              {"addresses", itf.addresses}};
+      nlohmann::json entry = {
+          {"name", itf.name},           {"up", itf.up},      {"mtu", itf.mtu}, {"mac", itf.mac},
+          {"addresses", itf.addresses}, {"qdisc", itf.qdisc}};
+      // What the plan and set-link asked for; "kernel_impairment" is what
+      // the qdiscs read back do.
+      if (!itf.impairment.IsNone()) entry["kernel_impairment"] = ImpairmentToJson(itf.impairment);
       if (auto imp = s.impairments.find(ns.name + ":" + itf.name); imp != s.impairments.end()) {
         entry["impairment"] = ImpairmentToJson(imp->second);
       }

@@ -130,6 +130,7 @@ class Builder {
         }
       }
     }
+    BuildNodeRuntime(body, ptr, BaseDirectory(doc_), &n, diags_);
     return n;
   }
 

@@ -5,6 +5,9 @@
 // link endpoints), it reports with the value's location.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "front/load.h"
 #include "model/diagnostic.h"
 #include "model/topology.h"
@@ -19,7 +22,20 @@ Source SourceOf(const YAML::Node& n, const std::string& pointer);
 // Whether `n` is present and a scalar (yaml-cpp throws when an absent node is asked).
 bool IsScalar(const YAML::Node& n);
 
-// The `checks:` section (build_checks.cc), called by Build.
+// "500ms", "2s", "1.5" (seconds) -> milliseconds; nullopt when it does not
+// parse (build_checks.cc).
+std::optional<int> ParseDurationMs(const std::string& text);
+// A port 1-65535, or nullopt.
+std::optional<int> ParsePort(const YAML::Node& n);
+
+// The `checks:` section (build_checks.cc), called by Build after the nodes.
 void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags);
+
+// A node's `dirs`, `files` and `programs` (build_programs.cc), called by
+// Build. `from:` files are read here, below `base_dir` (the topology's directory).
+void BuildNodeRuntime(const YAML::Node& body, const std::string& ptr, const std::string& base_dir,
+                      Node* node, DiagnosticList* diags);
+// The directory `from:` paths of `doc` are relative to: its file's.
+std::string BaseDirectory(const Document& doc);
 
 }  // namespace topo

@@ -10,10 +10,8 @@
 #include "front/build.h"
 
 namespace topo {
-namespace {
 
-// "500ms", "2s", "1.5" (seconds) -> milliseconds; nullopt when it does not parse.
-std::optional<int> ParseTimeoutMs(const std::string& text) {
+std::optional<int> ParseDurationMs(const std::string& text) {
   std::string number = text;
   double scale = 1000;
   if (number.ends_with("ms")) {
@@ -34,13 +32,22 @@ std::optional<int> ParseTimeoutMs(const std::string& text) {
   return static_cast<int>(std::llround(ms));
 }
 
-std::optional<int> PortOf(const YAML::Node& n) {
+std::optional<int> ParsePort(const YAML::Node& n) {
   if (!IsScalar(n)) return std::nullopt;
   const std::string& s = n.Scalar();
   int v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < 1 || v > 65535) return std::nullopt;
   return v;
+}
+
+namespace {
+
+// Whether `n` is a scalar that is not a number: a program's name (`tcp: web`).
+bool IsName(const YAML::Node& n) {
+  if (!IsScalar(n) || n.Scalar().empty()) return false;
+  const char c = n.Scalar()[0];
+  return !(c >= '0' && c <= '9') && c != '-' && c != '+';
 }
 
 DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, DiagnosticList* diags) {
@@ -68,7 +75,8 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
   if (tcp.IsDefined()) {
     c.kind = ProbeKind::kTcp;
     c.port_src = SourceOf(tcp, ptr + "/tcp");
-    c.port = PortOf(tcp).value_or(0);
+    c.port = ParsePort(tcp).value_or(0);
+    if (IsName(tcp)) c.port_program = tcp.Scalar();
   }
   if (udp.IsDefined()) {
     if (tcp.IsDefined()) {
@@ -76,7 +84,8 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
     } else {
       c.kind = ProbeKind::kUdp;
       c.port_src = SourceOf(udp, ptr + "/udp");
-      c.port = PortOf(udp).value_or(0);
+      c.port = ParsePort(udp).value_or(0);
+      if (IsName(udp)) c.port_program = udp.Scalar();
     }
   }
   if (IsScalar(source)) {
@@ -94,7 +103,7 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
   if (IsScalar(body["expect"])) c.expect_success = body["expect"].Scalar() != "failure";
   if (IsScalar(listen)) c.listen = listen.Scalar() != "false";
   if (IsScalar(timeout)) {
-    if (auto ms = ParseTimeoutMs(timeout.Scalar())) {
+    if (auto ms = ParseDurationMs(timeout.Scalar())) {
       c.timeout_ms = *ms;
     } else {
       diags->Error(LocationOf(timeout), ptr + "/timeout",
@@ -103,7 +112,7 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
     }
   }
   if (IsScalar(within)) {
-    if (auto ms = ParseTimeoutMs(within.Scalar())) {
+    if (auto ms = ParseDurationMs(within.Scalar())) {
       c.within_ms = *ms;
     } else {
       diags->Error(LocationOf(within), ptr + "/within",
@@ -112,6 +121,21 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
     }
   }
   return c;
+}
+
+// `tcp: PROGRAM`: the port of that program's readiness, when node `to` has
+// such a program ready on a port of the check's protocol (Check reports the
+// check otherwise); topo does not listen there unless `listen` says so.
+void ResolveProgramPort(const Topology& t, DeclaredCheck* c) {
+  if (c->port_program.empty()) return;
+  const Node* n = t.FindNode(c->to);
+  const Program* p = n ? n->FindProgram(c->port_program) : nullptr;
+  if (!p) return;
+  const Readiness::Kind want =
+      c->kind == ProbeKind::kTcp ? Readiness::Kind::kTcp : Readiness::Kind::kUdp;
+  if (p->ready.kind != want || p->ready.port == 0) return;
+  c->port = p->ready.port;
+  if (c->listen_src.loc.line == 0) c->listen = false;
 }
 
 }  // namespace
@@ -137,6 +161,7 @@ void BuildChecks(const Document& doc, Topology* t, DiagnosticList* diags) {
     const YAML::Node body = checks[i];
     if (!body.IsMap()) continue;  // the schema reports it
     t->checks.push_back(BuildCheck(body, PointerJoin("/checks", std::to_string(i)), diags));
+    ResolveProgramPort(*t, &t->checks.back());
   }
 }
 

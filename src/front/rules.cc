@@ -279,6 +279,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckImpairments(lab, diags);
   CheckDns(lab, diags);
   CheckDeclaredChecks(lab, diags);
+  CheckPrograms(lab, diags);
 }
 
 }  // namespace topo

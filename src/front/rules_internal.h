@@ -60,6 +60,11 @@ std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::s
 void CheckImpairments(const LabIndex& lab, DiagnosticList* diags);
 void CheckDns(const LabIndex& lab, DiagnosticList* diags);
 void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_checks.cc
+// rules_programs.cc: dirs, files and programs of nodes, and checks' `tcp: PROGRAM`.
+void CheckPrograms(const LabIndex& lab, DiagnosticList* diags);
+// Why `path` is not a path topo may give a node's files, private dirs or
+// readiness ("" when it is fine); `allow_root` accepts "/" and any place (cwd).
+std::string NodePathProblem(const std::string& path, bool allow_root = false);
 
 // 'name', with control bytes shown as \xNN so a hostile name cannot garble output.
 std::string Quote(std::string_view s);

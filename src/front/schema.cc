@@ -577,6 +577,7 @@ class Reporter {
     auto allows = [&](const char* t) {
       return std::find(allowed.begin(), allowed.end(), t) != allowed.end();
     };
+    if (here.outer->contains("typeHint")) return here.outer->at("typeHint").get<std::string>();
     const json& v = *here.data;
     const std::string text = node.IsScalar() ? node.Scalar() : ValueText(v);
     if (v.is_null() && AcceptsEmpty(here.outer, "array")) return "write [] for an empty list";

@@ -28,6 +28,11 @@ struct InterfaceState {
   int mtu = 0;
   std::string mac;
   std::vector<std::string> addresses;  // "10.0.1.2/24", global scope only
+  // The root qdisc's kind ("" for the kernel's default: noqueue, pfifo_fast,
+  // mq, fq_codel...), and what the qdiscs topo makes (netem at 1:, tbf at 1:
+  // or beneath netem at 10:) do to packets, read back from the kernel.
+  std::string qdisc;
+  Impairment impairment;
 };
 // A route of a namespace's main table, as the kernel reports it.
 struct RouteState {
@@ -101,6 +106,9 @@ class Backend {
   // `iptables-restore --noflush` (or ip6tables-) inside the namespace.
   virtual Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) = 0;
   virtual Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) = 0;
+  // Whether the rule is in the namespace's nat table (`topo status`).
+  // NetlinkBackend runs `iptables -C` (or ip6tables) inside the namespace.
+  virtual Status HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) = 0;
 
   virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
 

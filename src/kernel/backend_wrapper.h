@@ -60,6 +60,9 @@ class BackendWrapper : public Backend {
   Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override {
     return target_->DeleteSnat(ns, rules);
   }
+  Status HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) override {
+    return target_->HasSnat(ns, rule, present);
+  }
   Status Inspect(const std::string& ns, NamespaceState* out) override {
     return target_->Inspect(ns, out);
   }

@@ -72,4 +72,27 @@ Status IptablesRestore(int ns_fd, bool ipv6, const std::string& input) {
                          (output.empty() ? "" : ": " + output));
 }
 
+Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present) {
+  *present = false;
+  const char* name = rule.family() == 6 ? "ip6tables" : "iptables";
+  std::vector<std::string> argv = {SystemToolPath(name), "-w", "-t", "nat", "-C", "POSTROUTING"};
+  for (const std::string& word : SnatRuleWords(rule)) {
+    if (!PlainWord(word)) {
+      return Status::InvalidArgument("snat rule " + rule.ToString() + ": '" + word +
+                                     "' cannot be passed to " + name);
+    }
+    argv.push_back(word);
+  }
+  std::string output;
+  int rc = RunInNamespace(ns_fd, argv, "", &output);
+  if (rc == 0) {
+    *present = true;
+    return Status::OK();
+  }
+  // 1: no such rule (or no such chain or table, which iptables-nft reports alike).
+  if (rc == 1) return Status::OK();
+  return Status::IOError(std::string(name) + " -C exited with status " + std::to_string(rc) +
+                         (output.empty() ? "" : ": " + output));
+}
+
 }  // namespace topo

@@ -35,4 +35,9 @@ Status SnatRestoreInput(const std::vector<SnatSpec>& rules, bool remove, std::st
 // "iptables-restore exited with status N: OUTPUT" for any other failure.
 Status IptablesRestore(int ns_fd, bool ipv6, const std::string& input);
 
+// Whether `rule` is in the nat table's POSTROUTING chain of the namespace
+// open at `ns_fd`: runs `iptables -w -t nat -C POSTROUTING WORDS...` (or
+// ip6tables), an argv. A missing table or chain is "not present".
+Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present);
+
 }  // namespace topo

@@ -805,6 +805,12 @@ Status NetlinkBackend::DeleteSnat(const std::string& ns, const std::vector<SnatS
   return ChangeSnat(ns, rules, true);
 }
 
+Status NetlinkBackend::HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return IptablesHasRule(n->fd.get(), rule, present);
+}
+
 Status NetlinkBackend::ChangeSnat(const std::string& ns, const std::vector<SnatSpec>& rules,
                                   bool remove) {
   std::string input;
@@ -834,6 +840,10 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
   if (s.ok()) {
     s = Request(n->sock.get(), [&](nl_sock* sk) { return DumpRoutes(sk, &routes); });
   }
+  std::map<int, QdiscReading> qdiscs;
+  if (s.ok()) {
+    s = Request(n->sock.get(), [&](nl_sock* sk) { return ReadQdiscs(sk, &qdiscs); });
+  }
   if (s.ok()) {
     std::map<int, std::string> names;
     std::map<int, InterfaceState> by_index;
@@ -844,6 +854,10 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
       st.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
       st.mtu = static_cast<int>(rtnl_link_get_mtu(link));
       st.mac = MacToString(rtnl_link_get_addr(link));
+      if (auto q = qdiscs.find(rtnl_link_get_ifindex(link)); q != qdiscs.end()) {
+        st.qdisc = q->second.root_kind;
+        st.impairment = q->second.impairment;
+      }
       names[rtnl_link_get_ifindex(link)] = st.name;
       by_index[rtnl_link_get_ifindex(link)] = std::move(st);
     }

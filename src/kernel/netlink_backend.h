@@ -87,6 +87,7 @@ class NetlinkBackend : public Backend {
   // Through iptables-restore (iptables.h).
   Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
   Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
+  Status HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) override;
 
   Status Inspect(const std::string& ns, NamespaceState* out) override;
 

@@ -66,6 +66,49 @@ constexpr int kAddFlags = NLM_F_CREATE | NLM_F_EXCL;
 
 }  // namespace
 
+namespace {
+
+double PercentOf(int raw) {
+  return raw <= 0 ? 0.0 : static_cast<double>(static_cast<uint32_t>(raw)) * 100.0 / UINT32_MAX;
+}
+
+void ReadNetem(rtnl_qdisc* q, Impairment* out) {
+  if (int v = rtnl_netem_get_delay(q); v > 0) out->delay_us = v;
+  if (int v = rtnl_netem_get_jitter(q); v > 0) out->jitter_us = v;
+  if (int v = rtnl_netem_get_loss(q); v > 0) out->loss = PercentOf(v);
+  if (int v = rtnl_netem_get_duplicate(q); v > 0) out->duplicate = PercentOf(v);
+  if (int v = rtnl_netem_get_reorder_probability(q); v > 0) out->reorder = PercentOf(v);
+  if (int v = rtnl_netem_get_corruption_probability(q); v > 0) out->corrupt = PercentOf(v);
+}
+
+void ReadTbf(rtnl_qdisc* q, Impairment* out) {
+  if (int v = rtnl_qdisc_tbf_get_rate(q); v > 0) out->rate_bps = static_cast<uint64_t>(v) * 8;
+}
+
+}  // namespace
+
+int ReadQdiscs(nl_sock* sk, std::map<int, QdiscReading>* out) {
+  nl_cache* cache = nullptr;
+  if (int err = rtnl_qdisc_alloc_cache(sk, &cache); err < 0) return err;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* q = reinterpret_cast<rtnl_qdisc*>(o);
+    const uint32_t parent = rtnl_tc_get_parent(TC_CAST(q));
+    const uint32_t handle = rtnl_tc_get_handle(TC_CAST(q));
+    const char* kind_c = rtnl_tc_get_kind(TC_CAST(q));
+    const std::string kind = kind_c ? kind_c : "";
+    QdiscReading& r = (*out)[rtnl_tc_get_ifindex(TC_CAST(q))];
+    if (parent == TC_H_ROOT) {
+      r.root_kind = kind;
+      if (handle == kNetemHandle && kind == "netem") ReadNetem(q, &r.impairment);
+      if (handle == kNetemHandle && kind == "tbf") ReadTbf(q, &r.impairment);
+    } else if (parent == kNetemClass && handle == kTbfHandle && kind == "tbf") {
+      ReadTbf(q, &r.impairment);
+    }
+  }
+  nl_cache_free(cache);
+  return 0;
+}
+
 int DeleteRootQdisc(nl_sock* sk, int ifindex) {
   rtnl_qdisc* q = NewQdisc(ifindex, TC_H_ROOT, 0, nullptr);
   if (!q) return -NLE_NOMEM;

@@ -11,6 +11,9 @@
 // NetlinkBackend, which turns results into Status values.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "model/impairment.h"
 
 struct nl_msg;
@@ -25,6 +28,17 @@ int AddNetemRoot(nl_sock* sk, int ifindex, const Impairment& impairment);
 // Adds a tbf enforcing the impairment's rate: beneath netem (parent 1:1,
 // handle 10:) when `under_netem`, else as the root qdisc (1:). 0 without a rate.
 int AddTbf(nl_sock* sk, int ifindex, const Impairment& impairment, bool under_netem);
+
+// What the qdiscs of one interface are: the root qdisc's kind, and what the
+// qdiscs topo makes (netem at 1:, tbf at 1: or beneath netem at 10:) do,
+// converted back from the kernel's units (probabilities and token-bucket
+// rates round, so compare with ImpairmentsMatch, model/impairment.h).
+struct QdiscReading {
+  std::string root_kind;
+  Impairment impairment;
+};
+// Dumps the qdiscs of the socket's namespace into *out, by interface index.
+int ReadQdiscs(nl_sock* sk, std::map<int, QdiscReading>* out);
 
 // The RTM_NEWQDISC requests the two functions above send, for tests that read
 // them back without a kernel. The caller frees *out with nlmsg_free.

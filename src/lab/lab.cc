@@ -1,5 +1,6 @@
 #include "lab/lab.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "sandbox/sandbox.h"
@@ -127,6 +128,71 @@ static bool HasRoute(const NamespaceState& ns, const Route& r) {
   return false;
 }
 
+// Whitespace runs as one space, none at the ends: how the kernel prints a
+// multi-value sysctl ("4096\t87380") against how a file writes it.
+static std::string CollapseSpaces(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Drift of what is not an interface's own state: sysctls, SNAT rules, and the
+// qdiscs of every interface the lab made, as the kernel reports them.
+template <typename FindNs, typename FindIf>
+static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs find_ns,
+                               FindIf find_if, const std::map<std::string, Impairment>& impairments,
+                               const std::string& pending, std::vector<std::string>* drift) {
+  for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
+    if (!rec.done[i]) continue;
+    const Action& a = rec.plan.actions[i];
+    if (!find_ns(a.ns)) continue;
+    const std::string where = "'" + NamespaceLabel(a.ns) + "'";
+    if (a.kind == ActionKind::kSetSysctl) {
+      std::string value;
+      Status s = backend.ReadSysctl(a.ns, a.key, &value);
+      if (!s.ok()) {
+        drift->push_back("sysctl " + a.key + " in " + where + " cannot be read: " + s.message());
+      } else if (CollapseSpaces(value) != CollapseSpaces(a.value)) {
+        drift->push_back("sysctl " + a.key + " in " + where + " is " + CollapseSpaces(value) +
+                         ", not " + a.value);
+      }
+    } else if (a.kind == ActionKind::kAddSnat) {
+      for (const SnatSpec& rule : a.snat) {
+        bool present = true;
+        Status s = backend.HasSnat(a.ns, rule, &present);
+        if (!s.ok()) {
+          drift->push_back("snat rule " + rule.ToString() + " in " + where +
+                           " cannot be read: " + s.message());
+        } else if (!present) {
+          drift->push_back("snat rule " + rule.ToString() + " in " + where + " is gone");
+        }
+      }
+    } else if (a.kind == ActionKind::kCreateVeth) {
+      for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
+        const InterfaceState* itf = find_if(ns, ifname);
+        // An unfinished set-link is drift of its own (reported once, below).
+        if (!itf || ns + ":" + ifname == pending) continue;
+        auto planned = impairments.find(ns + ":" + ifname);
+        const Impairment want = planned == impairments.end() ? Impairment{} : planned->second;
+        if (!ImpairmentsMatch(want, itf->impairment)) {
+          drift->push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' is impaired " +
+                           itf->impairment.ToString() + ", not " + want.ToString());
+        } else if (want.IsNone() && (itf->qdisc == "netem" || itf->qdisc == "tbf")) {
+          drift->push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' has a " +
+                           itf->qdisc + " qdisc the lab did not add");
+        }
+      }
+    }
+  }
+}
+
 Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,
                     LabStatus* out) {
   LabRecord rec;
@@ -144,8 +210,20 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
     if (!ns_state.exists) st.drift.push_back("namespace '" + ns + "' is gone");
     st.namespaces.push_back(std::move(ns_state));
   }
+  // The host's side of a lab attached to it (a node of kind root): its
+  // objects are checked too, though the host's namespace is not listed.
+  NamespaceState root;
+  const bool attached =
+      std::any_of(rec.plan.actions.begin(), rec.plan.actions.end(), [](const Action& a) {
+        return a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty());
+      });
+  if (attached) {
+    if (s = backend.Inspect("", &root); !s.ok()) return s;
+    root.exists = true;
+  }
   // Interfaces and addresses the plan made that the kernel no longer has.
   auto find_ns = [&](const std::string& ns) -> const NamespaceState* {
+    if (ns.empty()) return attached ? &root : nullptr;
     for (const NamespaceState& n : st.namespaces)
       if (n.name == ns) return n.exists ? &n : nullptr;
     return nullptr;
@@ -163,7 +241,7 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
     if (a.kind == ActionKind::kCreateVeth) {
       for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
         if (find_ns(ns) && !find_if(ns, ifname)) {
-          st.drift.push_back("interface '" + ns + ":" + ifname + "' is gone");
+          st.drift.push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' is gone");
         }
       }
     } else if (a.kind == ActionKind::kAddAddress) {
@@ -172,35 +250,42 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
       bool found = false;
       for (const std::string& addr : itf->addresses) found = found || addr == a.address.ToString();
       if (!found) {
-        st.drift.push_back("address " + a.address.ToString() + " on '" + a.ns + ":" + a.ifname +
-                           "' is gone");
+        st.drift.push_back("address " + a.address.ToString() + " on '" + NamespaceLabel(a.ns) +
+                           ":" + a.ifname + "' is gone");
       }
     } else if (a.kind == ActionKind::kSetLinkUp) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);
-      if (itf && !itf->up) st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' is down");
+      if (itf && !itf->up)
+        st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is down");
     } else if (a.kind == ActionKind::kSetMtu) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);
       if (itf && itf->mtu != a.mtu) {
-        st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' has mtu " +
+        st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' has mtu " +
                            std::to_string(itf->mtu) + ", not " + std::to_string(a.mtu));
       }
     } else if (a.kind == ActionKind::kSetMac) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);
       if (itf && itf->mac != a.mac.ToString()) {
-        st.drift.push_back("interface '" + a.ns + ":" + a.ifname + "' has mac " + itf->mac +
-                           ", not " + a.mac.ToString());
+        st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' has mac " +
+                           itf->mac + ", not " + a.mac.ToString());
       }
     } else if (a.kind == ActionKind::kAddRoute) {
       const NamespaceState* n = find_ns(a.ns);
       if (n && !HasRoute(*n, a.route)) {
         st.drift.push_back("route " + a.route.DestinationString() +
-                           (a.route.via ? " via " + a.route.via->ToString() : "") + " in '" + a.ns +
-                           "' is gone");
+                           (a.route.via ? " via " + a.route.via->ToString() : "") + " in '" +
+                           NamespaceLabel(a.ns) + "' is gone");
       }
     }
   }
   st.impairments = rec.Impairments();
-  if (!rec.link_changes.empty() && rec.link_changes.back().state == LinkChange::State::kPending) {
+  const bool pending =
+      !rec.link_changes.empty() && rec.link_changes.back().state == LinkChange::State::kPending;
+  AddDriftOfSettings(
+      rec, backend, find_ns, find_if, st.impairments,
+      pending ? rec.link_changes.back().ns + ":" + rec.link_changes.back().ifname : std::string(),
+      &st.drift);
+  if (pending) {
     const LinkChange& c = rec.link_changes.back();
     st.drift.push_back("a set-link of '" + c.node + ":" + c.ifname +
                        "' did not finish (to make it " + c.impairment.ToString() +

@@ -328,4 +328,34 @@ std::vector<std::string> ImpairmentTcCommands(const std::string& prefix, const I
   return out;
 }
 
+namespace {
+
+// Within `rel` of each other (and `abs`, for values near zero).
+bool Near(double a, double b, double rel, double abs) {
+  double d = a > b ? a - b : b - a;
+  return d <= abs || d <= rel * (a > b ? a : b);
+}
+
+template <typename T>
+bool NearOpt(const std::optional<T>& planned, const std::optional<T>& read, double rel,
+             double abs) {
+  double p = planned ? static_cast<double>(*planned) : 0.0;
+  double r = read ? static_cast<double>(*read) : 0.0;
+  return Near(p, r, rel, abs);
+}
+
+}  // namespace
+
+bool ImpairmentsMatch(const Impairment& planned, const Impairment& read) {
+  // Delays go through the kernel's clock ticks; probabilities through a u32
+  // scale; rates through the token bucket's byte rate.
+  return NearOpt(planned.delay_us, read.delay_us, 0.01, 2) &&
+         NearOpt(planned.jitter_us, read.jitter_us, 0.01, 2) &&
+         NearOpt(planned.loss, read.loss, 0.0, 0.001) &&
+         NearOpt(planned.duplicate, read.duplicate, 0.0, 0.001) &&
+         NearOpt(planned.reorder, read.reorder, 0.0, 0.001) &&
+         NearOpt(planned.corrupt, read.corrupt, 0.0, 0.001) &&
+         NearOpt(planned.rate_bps, read.rate_bps, 0.01, 8);
+}
+
 }  // namespace topo

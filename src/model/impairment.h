@@ -51,6 +51,12 @@ inline constexpr uint64_t kMaxRateBps = 10'000'000'000;  // 10gbit
 // Parses one value for `key` ("delay", "loss", "rate" ...) into *out. On
 // failure returns the message and hint of a diagnostic ("loss 150% is more
 // than 100%", "percentages go from 0% to 100%").
+// Whether an impairment read back from the kernel (Backend::Inspect) is
+// `planned`, within the rounding of the kernel's units: delays go through
+// clock ticks, probabilities through a u32 scale, rates through a token
+// bucket's byte rate.
+bool ImpairmentsMatch(const Impairment& planned, const Impairment& read);
+
 struct ValueError {
   std::string message, hint;
 };

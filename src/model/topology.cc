@@ -34,6 +34,12 @@ Interface* Node::FindInterface(const std::string& ifname) {
   return nullptr;
 }
 
+const Program* Node::FindProgram(const std::string& program) const {
+  for (const Program& p : programs)
+    if (p.name == program) return &p;
+  return nullptr;
+}
+
 const Node* Topology::FindNode(const std::string& n) const {
   for (const Node& node : nodes)
     if (node.name == n) return &node;

@@ -13,6 +13,7 @@
 #include "model/diagnostic.h"
 #include "model/impairment.h"
 #include "model/ip.h"
+#include "model/program.h"
 #include "model/route.h"
 #include "model/snat.h"
 
@@ -76,6 +77,39 @@ struct Sysctl {
   Source value_src;  // the value
 };
 
+// A private directory of a node (`dirs:`): its own, empty at `up`.
+struct NodeDir {
+  std::string path;  // absolute, as the node's programs see it
+  Source src;
+};
+
+// A file of a node (`files:`): its content (inline, or read at load time from
+// `from`, a file next to the topology), its permission bits, and whether lab
+// facts are substituted into it (model/substitute.h) when the plan is compiled.
+struct NodeFile {
+  std::string path;  // absolute, as the node's programs see it
+  std::string content;
+  int mode = 0644;
+  bool substitute = true;
+  std::string from;                        // as written ("" for inline content)
+  Source src;                              // the path (the key)
+  Source content_src, from_src, mode_src;  // loc 0:0 when absent
+};
+
+// A program as written: its plain values (model/program.h; `after` as
+// written, "NODE/PROGRAM" or "PROGRAM") and where each came from.
+struct Program : ProgramSpec {
+  Source src;  // the entry of `programs`
+  Source name_src, run_src, cwd_src, user_src, ready_src, stop_timeout_src;
+  std::vector<Source> argv_sources;           // parallel to argv
+  std::vector<Source> env_sources;            // parallel to env (the values)
+  std::vector<Source> after_sources;          // parallel to after
+  std::vector<std::string> ready_kinds;       // the conditions given ("tcp", "file")
+  Source ready_value_src, ready_timeout_src;  // the condition's value, `timeout`
+  std::vector<Source> ready_command_sources;  // parallel to ready.command
+  bool name_given = false;                    // false: the name is the basename of run[0]
+};
+
 struct Node {
   std::string name;
   NodeKind kind = NodeKind::kHost;
@@ -86,6 +120,11 @@ struct Node {
   bool stp = false;                 // kSwitch: spanning tree on the bridge
   std::vector<IpAddress> dns;       // name servers for /etc/netns/NS/resolv.conf
   std::vector<Source> dns_sources;  // parallel to dns
+  // What runs in the node (hosts and routers only): private directories,
+  // files, and programs in the order written.
+  std::vector<NodeDir> dirs;
+  std::vector<NodeFile> files;
+  std::vector<Program> programs;
   Source src;
   Source stp_src;  // the `stp` value (loc 0:0 when absent)
 
@@ -94,6 +133,7 @@ struct Node {
   bool is_root() const { return kind == NodeKind::kRoot; }
   const Interface* FindInterface(const std::string& ifname) const;
   Interface* FindInterface(const std::string& ifname);
+  const Program* FindProgram(const std::string& program) const;
 };
 
 struct Endpoint {
@@ -123,8 +163,12 @@ struct DeclaredCheck {
   std::string to;                       // a node name or an address, as written
   std::optional<IpAddress> to_address;  // when `to` parses as an address
   ProbeKind kind = ProbeKind::kPing;
-  int port = 0;              // tcp/udp; 0 with udp: any free port, chosen when the check runs
-  bool tcp_and_udp = false;  // both were given (an error Check reports)
+  int port = 0;  // tcp/udp; 0 with udp: any free port, chosen when the check runs
+  // `tcp: PROGRAM` / `udp: PROGRAM`: a program of node `to` whose readiness
+  // is that port. Build sets `port` (and `listen` false unless written) when
+  // the program is found; Check reports it when not.
+  std::string port_program;
+  bool tcp_and_udp = false;         // both were given (an error Check reports)
   std::optional<IpAddress> source;  // the packet must arrive from this address
   bool expect_success = true;
   bool listen = true;  // topo listens at the target (false: the lab runs its own service)

@@ -1,5 +1,10 @@
 #include "plan/compile.h"
 
+#include <algorithm>
+
+#include "model/program_graph.h"
+#include "model/substitute.h"
+
 namespace topo {
 
 std::vector<std::pair<std::string, std::string>> KindSysctls(NodeKind kind) {
@@ -43,6 +48,36 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
   return a;
 }
 
+// `text` with the lab's facts substituted; validation has made sure it can
+// be (should it not, the text is kept as written).
+std::string Substituted(const Topology& t, const Node& n, const std::string& text) {
+  if (!HasPlaceholder(text)) return text;
+  std::string out;
+  if (Substitute(text, t, n, &out)) return text;
+  return out;
+}
+
+// The program as the plan holds it: lab facts substituted in its argv, env
+// values and readiness command, and `after` made complete: the previous
+// program of its node first, then its own entries as "NODE/PROGRAM".
+ProgramSpec CompiledProgram(const Topology& t, ProgramRef ref) {
+  const Node& n = t.nodes[ref.node];
+  const Program& p = n.programs[ref.program];
+  ProgramSpec spec = p;  // the plain values, without the sources
+  for (std::string& arg : spec.argv) arg = Substituted(t, n, arg);
+  for (auto& [name, value] : spec.env) value = Substituted(t, n, value);
+  for (std::string& arg : spec.ready.command) arg = Substituted(t, n, arg);
+  spec.after.clear();
+  for (const ProgramDependency& d : Dependencies(t, ref)) {
+    const Node& on = t.nodes[d.on.node];
+    std::string entry = on.name + "/" + on.programs[d.on.program].name;
+    if (std::find(spec.after.begin(), spec.after.end(), entry) == spec.after.end()) {
+      spec.after.push_back(std::move(entry));
+    }
+  }
+  return spec;
+}
+
 }  // namespace
 
 std::string HostsFile(const Topology& t) {
@@ -79,6 +114,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     most += 2 + NamespaceSysctls().size() + KindSysctls(n.kind).size() + n.sysctls.size() +
             n.routes.size();
     most += n.snat.empty() ? 0 : 2;
+    most += n.dirs.size() + n.files.size() + n.programs.size();
     for (const Interface& i : n.interfaces) {
       most += 1 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
     }
@@ -253,6 +289,28 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     Action a = Base(ActionKind::kWriteEtcFile, t, n);
     a.key = "resolv.conf";
     a.value = ResolvConf(t, n);
+    out.push_back(a);
+  }
+  // What runs in the nodes, once the network is complete: each node's private
+  // directories and files, then the programs in an order where each comes
+  // after those it waits for.
+  for (const Node& n : t.nodes) {
+    for (const NodeDir& d : n.dirs) {
+      Action a = Base(ActionKind::kMakeNodeDir, t, n);
+      a.key = d.path;
+      out.push_back(a);
+    }
+    for (const NodeFile& f : n.files) {
+      Action a = Base(ActionKind::kWriteNodeFile, t, n);
+      a.key = f.path;
+      a.value = f.substitute ? Substituted(t, n, f.content) : f.content;
+      a.mode = f.mode;
+      out.push_back(a);
+    }
+  }
+  for (const ProgramRef& ref : StartOrder(t)) {
+    Action a = Base(ActionKind::kStartProgram, t, t.nodes[ref.node]);
+    a.program = CompiledProgram(t, ref);
     out.push_back(a);
   }
   return plan;

@@ -3,8 +3,12 @@
 // labs that use IPv6) NamespaceSysctls, veth pairs, bridges (switches), MTU
 // and MAC, switch ports joining their bridge, sysctls (forwarding before
 // NAT), addresses, links up, routes (after the addresses and links they
-// depend on), SNAT. The same topology always gives the same plan. A node of
-// kind root gets no namespace: its actions carry ns "" (the root namespace).
+// depend on), SNAT, /etc/netns files; then what runs in the nodes: each
+// node's private directories and files, and the programs (kStartProgram) in a
+// stable order where each comes after the programs it waits for, with lab
+// facts substituted (model/substitute.h). The same topology always gives the
+// same plan. A node of kind root gets no namespace: its actions carry ns ""
+// (the root namespace).
 #pragma once
 
 #include "model/topology.h"

@@ -34,6 +34,58 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kStartProgram, "start-program"},
 };
 
+// A word for a shell: as is when it needs no quoting, else in single quotes.
+// Names in a plan are validated to need none; argv and file contents may.
+std::string Q(const std::string& s) {
+  bool plain = !s.empty();
+  for (char c : s) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' ||
+          c == '/' || c == '=' || c == ',')) {
+      plain = false;
+    }
+  }
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// An argv as a shell would read it: each word through Q.
+std::string Words(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& w : argv) out += (out.empty() ? "" : " ") + Q(w);
+  return out;
+}
+
+std::string DurationText(int ms) {
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
+// "tcp port 8080", "file /run/app.sock", ... and the time allowed.
+std::string ReadinessText(const Readiness& r) {
+  std::string s;
+  switch (r.kind) {
+    case Readiness::Kind::kNone:
+      return "once started";
+    case Readiness::Kind::kTcp:
+      s = "tcp port " + std::to_string(r.port) + " listening";
+      break;
+    case Readiness::Kind::kUdp:
+      s = "udp port " + std::to_string(r.port) + " bound";
+      break;
+    case Readiness::Kind::kFile:
+      s = "file " + Q(r.path) + " exists";
+      break;
+    case Readiness::Kind::kCommand:
+      s = "command " + Words(r.command) + " exits 0";
+      break;
+    case Readiness::Kind::kLogLine:
+      s = "output line contains " + Q(r.text);
+      break;
+  }
+  return s + " (within " + DurationText(r.timeout_ms) + ")";
+}
+
 std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
 
 std::string EtcFileDescription(const Action& a) {
@@ -154,6 +206,66 @@ std::string DescribeInverse(const Action& a) { return EscapeForTerminal(Describe
 
 // ---- JSON ----
 
+namespace {
+
+// 0640 -> "0640".
+std::string ModeString(int mode) {
+  std::string s = "0000";
+  for (int i = 3; i >= 1; --i, mode >>= 3)
+    s[static_cast<size_t>(i)] = static_cast<char>('0' + (mode & 7));
+  return s;
+}
+
+// "0640" or "640" -> 0640; -1 when it is not three octal digits.
+int ParseModeString(const std::string& s) {
+  std::string digits = s.size() == 4 && s[0] == '0' ? s.substr(1) : s;
+  if (digits.size() != 3) return -1;
+  int mode = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '7') return -1;
+    mode = mode * 8 + (c - '0');
+  }
+  return mode;
+}
+
+// Every field of the program; of its readiness, the kind's own and the timeout.
+nlohmann::json ProgramToJson(const ProgramSpec& p) {
+  nlohmann::json j;
+  j["name"] = p.name;
+  j["argv"] = p.argv;
+  nlohmann::json env = nlohmann::json::array();
+  for (const auto& [name, value] : p.env) env.push_back({name, value});
+  j["env"] = std::move(env);
+  j["cwd"] = p.cwd;
+  j["user"] = p.user;
+  j["after"] = p.after;
+  nlohmann::json r;
+  r["kind"] = ReadinessKindName(p.ready.kind);
+  switch (p.ready.kind) {
+    case Readiness::Kind::kTcp:
+    case Readiness::Kind::kUdp:
+      r["port"] = p.ready.port;
+      break;
+    case Readiness::Kind::kFile:
+      r["path"] = p.ready.path;
+      break;
+    case Readiness::Kind::kCommand:
+      r["command"] = p.ready.command;
+      break;
+    case Readiness::Kind::kLogLine:
+      r["text"] = p.ready.text;
+      break;
+    case Readiness::Kind::kNone:
+      break;
+  }
+  r["timeout_ms"] = p.ready.timeout_ms;
+  j["ready"] = std::move(r);
+  j["stop_timeout_ms"] = p.stop_timeout_ms;
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json ActionToJson(const Action& a) {
   nlohmann::json j;
   j["kind"] = ActionKindName(a.kind);
@@ -235,9 +347,16 @@ nlohmann::json ActionToJson(const Action& a) {
       }
       break;
     case ActionKind::kMakeNodeDir:
+      j["path"] = a.key;
+      break;
     case ActionKind::kWriteNodeFile:
+      j["path"] = a.key;
+      j["content"] = a.value;
+      j["mode"] = ModeString(a.mode);
+      break;
     case ActionKind::kStartProgram:
-      break;  // TODO(#12): their fields
+      j["program"] = ProgramToJson(a.program);
+      break;
   }
   j["description"] = Describe(a);
   j["inverse"] = DescribeInverse(a);
@@ -247,6 +366,42 @@ nlohmann::json ActionToJson(const Action& a) {
 namespace {
 
 Status Bad(const std::string& what) { return Status::InvalidArgument("malformed plan: " + what); }
+
+// Throws nlohmann::json exceptions on wrong types (ActionFromJson catches them).
+Status ProgramFromJson(const nlohmann::json& j, ProgramSpec* out) {
+  ProgramSpec p;
+  p.name = j.at("name").get<std::string>();
+  p.argv = j.at("argv").get<std::vector<std::string>>();
+  for (const auto& e : j.value("env", nlohmann::json::array())) {
+    if (!e.is_array() || e.size() != 2) return Bad("bad program environment");
+    p.env.emplace_back(e[0].get<std::string>(), e[1].get<std::string>());
+  }
+  p.cwd = j.value("cwd", "/");
+  p.user = j.value("user", "");
+  p.after = j.value("after", std::vector<std::string>());
+  if (j.contains("ready")) {
+    const auto& r = j["ready"];
+    const std::string kind = r.value("kind", "none");
+    bool found = false;
+    for (auto k : {Readiness::Kind::kNone, Readiness::Kind::kTcp, Readiness::Kind::kUdp,
+                   Readiness::Kind::kFile, Readiness::Kind::kCommand, Readiness::Kind::kLogLine}) {
+      if (kind == ReadinessKindName(k)) {
+        p.ready.kind = k;
+        found = true;
+      }
+    }
+    if (!found) return Bad("unknown readiness '" + kind + "'");
+    p.ready.port = r.value("port", 0);
+    p.ready.path = r.value("path", "");
+    p.ready.command = r.value("command", std::vector<std::string>());
+    p.ready.text = r.value("text", "");
+    p.ready.timeout_ms = r.value("timeout_ms", 30000);
+  }
+  p.stop_timeout_ms = j.value("stop_timeout_ms", 2000);
+  if (p.name.empty() || p.argv.empty()) return Bad("program without a name or argv");
+  *out = std::move(p);
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -306,6 +461,15 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
       if (!s.ok()) return s;
     }
     if (j.contains("file")) a.key = j["file"].get<std::string>();
+    if (j.contains("path")) a.key = j["path"].get<std::string>();
+    if (j.contains("mode")) {
+      a.mode = ParseModeString(j["mode"].get<std::string>());
+      if (a.mode < 0) return Bad("bad file mode");
+    }
+    if (j.contains("program")) {
+      Status s = ProgramFromJson(j["program"], &a.program);
+      if (!s.ok()) return s;
+    }
     if (j.contains("content")) a.value = j["content"].get<std::string>();
     if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
     if (j.contains("rules")) {
@@ -379,9 +543,29 @@ std::string FormatPlanText(const Plan& plan) {
                     "': " + Counted(plan.namespaces.size(), "namespace") + ", " +
                     Counted(plan.actions.size(), "action") + "\n";
   size_t width = std::to_string(plan.actions.size()).size();
+  const std::string indent(width + 4, ' ');
   for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
     std::string n = std::to_string(i + 1);
-    out += std::string(width - n.size() + 2, ' ') + n + "  " + Describe(plan.actions[i]) + "\n";
+    out += std::string(width - n.size() + 2, ' ') + n + "  " + Describe(a);
+    if (a.kind == ActionKind::kWriteNodeFile) {
+      const size_t lines = static_cast<size_t>(std::count(a.value.begin(), a.value.end(), '\n'));
+      out += " (" + std::to_string(lines) + (lines == 1 ? " line" : " lines") + ", mode " +
+             ModeString(a.mode) + ")";
+    }
+    out += "\n";
+    if (a.kind == ActionKind::kStartProgram) {
+      // What runs, and what it waits for: argv and names come from the file.
+      const ProgramSpec& p = a.program;
+      std::string detail = "run " + Words(p.argv);
+      if (!p.after.empty()) {
+        std::string after;
+        for (const std::string& x : p.after) after += (after.empty() ? "" : ", ") + x;
+        detail += "; after " + after;
+      }
+      detail += "; ready: " + ReadinessText(p.ready);
+      out += indent + EscapeForTerminal(detail) + "\n";
+    }
   }
   return out;
 }
@@ -389,21 +573,6 @@ std::string FormatPlanText(const Plan& plan) {
 // ---- shell ----
 
 namespace {
-
-// Names in a plan are validated to need no quoting; quote anyway if they would.
-std::string Q(const std::string& s) {
-  bool plain = !s.empty();
-  for (char c : s) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' ||
-          c == '/' || c == '=' || c == ',')) {
-      plain = false;
-    }
-  }
-  if (plain) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 std::string IpN(const Action& a, int family = 4) {
   return std::string("ip ") + (family == 6 ? "-6 " : "") +
@@ -430,6 +599,40 @@ std::string SnatCommand(const Action& a, const SnatSpec& r, const char* op) {
       InNs(a) + (r.family() == 6 ? "ip6tables" : "iptables") + " -t nat " + op + " POSTROUTING";
   for (const std::string& word : SnatRuleWords(r)) s += " " + Q(word);
   return s;
+}
+
+// Where the script keeps a node's file or private dir: under "$nodes"/NODE.
+std::string NodePath(const Action& a, const std::string& path) {
+  return "\"$nodes\"/" + Q(a.node + path);
+}
+
+// A program, as a comment: the `ip netns exec` line that comes closest, with
+// the clean environment topo gives it, and what topo does beyond it.
+std::vector<std::string> ProgramShell(const Action& a) {
+  const ProgramSpec& p = a.program;
+  std::string line = "# ip netns exec " + Q(a.ns) + " env -i";
+  if (p.cwd != "/") line += " -C " + Q(p.cwd);
+  line += " PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/";
+  line += " TOPO_NODE=" + Q(a.node) + " TOPO_NS=" + Q(a.ns);
+  for (const auto& [name, value] : p.env) line += " " + Q(name + "=" + value);
+  line += " " + Words(p.argv) + " &";
+  std::string note =
+      "#   topo runs it with the node's files and private dirs mounted, host name " + Q(a.node);
+  if (!p.user.empty()) note += ", as user " + Q(p.user);
+  if (!p.after.empty()) {
+    std::string after;
+    for (const std::string& x : p.after) after += (after.empty() ? "" : ", ") + x;
+    note += ", after " + after;
+  }
+  std::vector<std::string> out = {line, note};
+  out.push_back("#   ready: " + ReadinessText(p.ready));
+  // A newline in an argument would end the comment: the rest would run.
+  for (std::string& l : out) {
+    for (char& c : l) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+  }
+  return out;
 }
 
 // A file of the shell scripts' state directory, which keeps what the
@@ -511,9 +714,16 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
     }
     case ActionKind::kMakeNodeDir:
-    case ActionKind::kWriteNodeFile:
+      return {"mkdir -p " + NodePath(a, a.key)};
+    case ActionKind::kWriteNodeFile: {
+      const std::string dir = a.key.substr(0, a.key.rfind('/'));
+      std::vector<std::string> out = {"mkdir -p " + NodePath(a, dir)};
+      out.push_back("printf '%s' " + Q(a.value) + " > " + NodePath(a, a.key));
+      out.push_back("chmod " + ModeString(a.mode) + " " + NodePath(a, a.key));
+      return out;
+    }
     case ActionKind::kStartProgram:
-      return {};  // TODO(#12)
+      return ProgramShell(a);
   }
   return {};
 }
@@ -568,9 +778,12 @@ std::vector<std::string> InverseToShell(const Action& a) {
               "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
     }
     case ActionKind::kMakeNodeDir:
+      return {"rm -rf " + NodePath(a, a.key)};
     case ActionKind::kWriteNodeFile:
+      return {"rm -f " + NodePath(a, a.key)};
     case ActionKind::kStartProgram:
-      return {};  // TODO(#12)
+      return {"# end it: SIGTERM, then SIGKILL after " + DurationText(a.program.stop_timeout_ms) +
+              " (topo down ends it by the pid it recorded, and every other process in the node)"};
   }
   return {};
 }
@@ -582,6 +795,16 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
   out += "# The same actions, in the same order, that `topo " +
          std::string(teardown ? "down" : "up") + "` performs through netlink.\n";
   out += "set -euo pipefail\n";
+  const bool node_files =
+      std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+        return a.kind == ActionKind::kMakeNodeDir || a.kind == ActionKind::kWriteNodeFile;
+      });
+  if (node_files) {
+    out +=
+        "# Nodes' files and private dirs, here under $nodes/NODE; topo keeps them in its state\n";
+    out += "# directory and mounts them into the view of each program of the node.\n";
+    out += "nodes=\"${TOPO_NODES_DIR:-/tmp/topo-" + plan.lab + "-nodes}\"\n";
+  }
   const bool root_state = TouchesRootState(plan);
   if (root_state) {
     out += "# What the host had before (sysctl values, whether a nat table existed) is kept\n";

@@ -37,7 +37,10 @@ enum class ActionKind {
   // action, so teardown undoes them first.
   kMakeNodeDir,    // ns, node, key (a path in the node): a private directory, empty at up
   kWriteNodeFile,  // ns, node, key (a path in the node), value (content, substituted), mode
-  kStartProgram,   // ns, node, program (substituted): started, journaled, waited for
+  // ns, node, program (substituted): started, journaled, waited for. Listed in
+  // an order where each comes after what it waits for; program.after names
+  // every such program as "NODE/PROGRAM", the previous one of its node first.
+  kStartProgram,
 };
 const char* ActionKindName(ActionKind k);  // "create-namespace", ...
 

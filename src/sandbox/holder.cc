@@ -37,8 +37,9 @@ int g_dir_fd = -1;
 int g_lock_fd = -1;
 Holder g_holder;  // the holder this process joined or started (pid 0: none)
 
-// Field 22 of /proc/PID/stat, after the command name in parentheses.
-bool StartTime(pid_t pid, unsigned long long* out) {
+// Field 22 of /proc/PID/stat, after the command name in parentheses; and
+// field 3, the state ('Z' for a zombie, 'X' for a dead process).
+bool StartTime(pid_t pid, unsigned long long* out, char* state = nullptr) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(in, line)) return false;
@@ -48,18 +49,13 @@ bool StartTime(pid_t pid, unsigned long long* out) {
   std::string field;
   for (int i = 3; i <= 22; ++i) {
     if (!(rest >> field)) return false;
+    if (i == 3 && state) *state = field.empty() ? '?' : field[0];
   }
   *out = std::strtoull(field.c_str(), nullptr, 10);
   return true;
 }
 
-// A live process of ours whose start time is the one recorded.
-bool IsHolder(const Holder& h) {
-  unsigned long long start = 0;
-  struct stat st;
-  return h.pid > 0 && StartTime(h.pid, &start) && start == h.start &&
-         ::stat(("/proc/" + std::to_string(h.pid)).c_str(), &st) == 0 && st.st_uid == ::geteuid();
-}
+bool IsHolder(const Holder& h) { return IsLiveHolder(h.pid, h.start); }
 
 bool ReadHolder(Holder* out) {
   int fd = ::openat(g_dir_fd, kHolderFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -174,6 +170,17 @@ Status CheckPrivate(const std::string& dir, bool fix_mode) {
 }
 
 }  // namespace
+
+// A zombie is not live: its namespaces are gone, and joining it would fail.
+bool IsLiveHolder(pid_t pid, unsigned long long start) {
+  unsigned long long now = 0;
+  char state = '?';
+  struct stat st;
+  return pid > 0 && StartTime(pid, &now, &state) && now == start && state != 'Z' && state != 'X' &&
+         ::stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0 && st.st_uid == ::geteuid();
+}
+
+bool ProcessStartTime(pid_t pid, unsigned long long* start) { return StartTime(pid, start); }
 
 Status UserDir(std::string* out) {
   std::string base;

@@ -22,7 +22,7 @@
 namespace topo::sandbox {
 namespace {
 
-std::string ReadSetting(const char* path) {
+std::string ReadSetting(const std::string& path) {
   std::ifstream in(path);
   std::string value;
   in >> value;
@@ -106,20 +106,20 @@ Status MakePrivateDir(const std::string& dir) {
 
 }  // namespace
 
-std::string ExplainRefusal(const std::string& detail, int err) {
+std::string ExplainRefusal(const std::string& detail, int err, const std::string& proc_sys) {
   std::string msg = "cannot make a rootless sandbox (" + detail + ")";
-  if (ReadSetting("/proc/sys/kernel/unprivileged_userns_clone") == "0") {
+  if (ReadSetting(proc_sys + "/kernel/unprivileged_userns_clone") == "0") {
     return msg +
            ": this machine forbids unprivileged user namespaces "
            "(kernel.unprivileged_userns_clone = 0); allow them with "
            "`sudo sysctl -w kernel.unprivileged_userns_clone=1`, or run topo as root";
   }
-  if (ReadSetting("/proc/sys/user/max_user_namespaces") == "0") {
+  if (ReadSetting(proc_sys + "/user/max_user_namespaces") == "0") {
     return msg +
            ": this machine allows no user namespaces (user.max_user_namespaces = 0); allow "
            "them with `sudo sysctl -w user.max_user_namespaces=15000`, or run topo as root";
   }
-  if (ReadSetting("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1") {
+  if (ReadSetting(proc_sys + "/kernel/apparmor_restrict_unprivileged_userns") == "1") {
     return msg +
            ": AppArmor restricts unprivileged user namespaces "
            "(kernel.apparmor_restrict_unprivileged_userns = 1, Ubuntu 23.10 and later); "

@@ -244,6 +244,45 @@ TEST_F(HostAttachedTest, UpPingsTheHostAndDownLeavesTheHostExactlyAsBefore) {
   EXPECT_EQ(RootSnapshot(), before_);
 }
 
+// The host's side is checked like the lab's own namespaces: its interface,
+// address, sysctl and SNAT rule, each undone by hand (exactly the lab's).
+TEST_F(HostAttachedTest, StatusReportsDriftOnTheHostSide) {
+  labs_.push_back(Lab());
+  auto up = Topo({"up", "--prefix", prefix_, file_});
+  ASSERT_EQ(up.status, 0) << up.output;
+  ASSERT_EQ(RunProcess({"ip", "addr", "del", subnet_ + "1/24", "dev", host_if_}).status, 0);
+  ASSERT_EQ(RunProcess({"sysctl", "-qw", "net.ipv6.conf." + host_if_ + ".disable_ipv6=0"}).status,
+            0);
+  std::vector<std::string> del = {"iptables",
+                                  "-t",
+                                  "nat",
+                                  "-D",
+                                  "POSTROUTING",
+                                  "-s",
+                                  subnet_ + "0/24",
+                                  "-o",
+                                  uplink_,
+                                  "-m",
+                                  "comment",
+                                  "--comment",
+                                  "topo:" + prefix_ + "host-attached",
+                                  "-j",
+                                  "MASQUERADE"};
+  ASSERT_EQ(RunProcess(del).status, 0);
+  auto status = Topo({"status", Lab()});
+  EXPECT_EQ(status.status, 1) << status.output;
+  for (const std::string& want :
+       {"drift: address " + subnet_ + "1/24 on '(root):" + host_if_ + "' is gone",
+        "drift: sysctl net.ipv6.conf." + host_if_ + ".disable_ipv6 in '(root)' is 0, not 1",
+        "drift: snat rule " + subnet_ + "0/24 out " + uplink_ +
+            " masquerade in '(root)' is gone"}) {
+    EXPECT_NE(status.output.find(want), std::string::npos) << want << "\n" << status.output;
+  }
+  auto down = Topo({"down", Lab()});
+  ASSERT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(RootSnapshot(), before_);
+}
+
 TEST_F(HostAttachedTest, ExecAndSetLinkReachTheRootNode) {
   labs_.push_back(Lab());
   auto up = Topo({"up", "--prefix", prefix_, file_});

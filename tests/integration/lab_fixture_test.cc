@@ -4,6 +4,7 @@
 // child process; each leak is reported as a failure, and removed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <net/if.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -21,30 +22,36 @@ namespace {
 
 using testing::RunProcess;
 
+// In the child: tells the parent it failed, and exits.
+[[noreturn]] void Fail(int fd) {
+  ssize_t n = write(fd, "x", 1);
+  _exit(n == 1 ? 126 : 127);
+}
+
 // A child sleeping in the namespace at `path`, or in a new unnamed one when
-// `path` is empty; returns once it is there.
+// `path` is empty; returns once it runs `sleep` there (the close-on-exec
+// pipe closes at the exec; a byte on it means the child failed).
 pid_t SleepIn(const std::string& path) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) return -1;
   pid_t pid = fork();
   if (pid == 0) {
     if (path.empty()) {
-      if (unshare(CLONE_NEWNET) != 0) _exit(126);
+      if (unshare(CLONE_NEWNET) != 0) Fail(ready[1]);
     } else {
       int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) _exit(126);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) Fail(ready[1]);
     }
     int null = open("/dev/null", O_RDWR);
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
-    if (write(ready[1], "x", 1) != 1) _exit(126);
     execlp("sleep", "sleep", "300", nullptr);
-    _exit(127);
+    Fail(ready[1]);
   }
   close(ready[1]);
   char c;
-  bool there = pid > 0 && read(ready[0], &c, 1) == 1;
+  bool there = pid > 0 && read(ready[0], &c, 1) == 0;
   close(ready[0]);
   return there ? pid : -1;
 }
@@ -97,7 +104,7 @@ TEST(LabFixtureLeakCheck, ReportsAndRemovesWhatATestLeftBehind) {
   std::error_code ec;
   EXPECT_FALSE(std::filesystem::exists("/run/netns/" + prefix + "leak", ec));
   EXPECT_FALSE(std::filesystem::exists("/etc/netns/" + prefix + "etc", ec));
-  EXPECT_FALSE(std::filesystem::exists("/sys/class/net/" + tag + "a", ec));
+  EXPECT_EQ(if_nametoindex((tag + "a").c_str()), 0u);
   EXPECT_FALSE(std::filesystem::exists("/sys/class/net/" + tag + "b", ec));
   RunProcess({"ip", "netns", "del", prefix + "leak"});
   std::filesystem::remove_all("/etc/netns/" + prefix + "etc", ec);

@@ -208,6 +208,47 @@ TEST_F(SeedLabTest, StatusReportsDriftAndExitsNonZero) {
   EXPECT_EQ(Topo({"down", prefix_ + "server-router-client"}).status, 0);
 }
 
+// Drift of what is not an interface's own state, each made by hand: a sysctl,
+// the SNAT rule, and qdiscs (one added on a plain end, one set by set-link
+// and then changed).
+TEST_F(SeedLabTest, StatusReportsSysctlSnatAndQdiscDrift) {
+  UpSeed();
+  const std::string lab = prefix_ + "server-router-client";
+  const std::string router = prefix_ + "router";
+  ASSERT_EQ(Topo({"set-link", "--lab", lab, "server:vethS", "--rate", "10mbit"}).status, 0);
+  auto clean = Topo({"status", lab});
+  EXPECT_EQ(clean.status, 0) << clean.output;
+  ASSERT_EQ(
+      RunProcess({"ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=0"}).status,
+      0);
+  ASSERT_EQ(
+      RunProcess({"ip", "netns", "exec", router, "iptables", "-t", "nat", "-F", "POSTROUTING"})
+          .status,
+      0);
+  ASSERT_EQ(RunProcess({"tc", "-n", prefix_ + "client", "qdisc", "add", "dev", "vethC", "root",
+                        "tbf", "rate", "1mbit", "burst", "32k", "latency", "50ms"})
+                .status,
+            0);
+  ASSERT_EQ(RunProcess({"tc", "-n", prefix_ + "server", "qdisc", "replace", "dev", "vethS", "root",
+                        "handle", "1:", "tbf", "rate", "5mbit", "burst", "32k", "latency", "50ms"})
+                .status,
+            0);
+  auto status = Topo({"status", lab});
+  EXPECT_EQ(status.status, 1) << status.output;
+  for (const std::string& want :
+       {"drift: sysctl net.ipv4.ip_forward in '" + router + "' is 0, not 1",
+        "drift: snat rule 10.0.1.0/24 out veth-cli to 10.0.2.1 in '" + router + "' is gone",
+        "drift: interface '" + prefix_ + "client:vethC' has a tbf qdisc the lab did not add",
+        "drift: interface '" + prefix_ + "server:vethS' is impaired rate 5mbit, not rate 10mbit"}) {
+    EXPECT_NE(status.output.find(want), std::string::npos) << want << "\n" << status.output;
+  }
+  auto json = Topo({"status", "--json", lab});
+  EXPECT_NE(json.output.find("is 0, not 1"), std::string::npos) << json.output;
+  EXPECT_NE(json.output.find("\"qdisc\": \"tbf\""), std::string::npos) << json.output;
+  EXPECT_NE(json.output.find("\"kernel_impairment\""), std::string::npos) << json.output;
+  EXPECT_EQ(Topo({"down", lab}).status, 0);
+}
+
 TEST_F(SeedLabTest, RollbackAtRealFailurePointsLeavesNothing) {
   Document doc;
   DiagnosticList diags(kSeedFile);

@@ -280,12 +280,23 @@ TYPED_TEST_P(BackendContract, SnatRulesAllOrNone) {
   ASSERT_TRUE((s = b.AddSnat(a, {six})).ok()) << s.ToString();
   ASSERT_TRUE(b.NatTableExists(a, false, &exists).ok());
   EXPECT_TRUE(exists);
+  // HasSnat tells a rule that is there (either family) from one that is not.
+  for (const SnatSpec* r : {&one, &two, &six}) {
+    bool present = false;
+    ASSERT_TRUE((s = b.HasSnat(a, *r, &present)).ok()) << s.ToString();
+    EXPECT_TRUE(present) << r->ToString();
+  }
+  bool present = true;
+  ASSERT_TRUE((s = b.HasSnat(a, other, &present)).ok()) << s.ToString();
+  EXPECT_FALSE(present);
 
   // A deletion that names a rule that is not there (here: another comment) deletes nothing.
   EXPECT_TRUE(b.DeleteSnat(a, {one, other}).IsNotFound());
   ASSERT_TRUE((s = b.DeleteSnat(a, {one, two})).ok()) << s.ToString();
   EXPECT_TRUE(b.DeleteSnat(a, {one}).IsNotFound());
   ASSERT_TRUE((s = b.DeleteSnat(a, {six})).ok()) << s.ToString();
+  ASSERT_TRUE((s = b.HasSnat(a, one, &present)).ok()) << s.ToString();
+  EXPECT_FALSE(present);
 
   // The emptied table stays until it is removed.
   ASSERT_TRUE(b.NatTableExists(a, false, &exists).ok());
@@ -295,8 +306,35 @@ TYPED_TEST_P(BackendContract, SnatRulesAllOrNone) {
   EXPECT_FALSE(exists);
 }
 
+// A rate alone is a tbf (no netem, which this machine's kernel may lack):
+// Inspect reads it back, and after clearing, the default qdisc.
+TYPED_TEST_P(BackendContract, ImpairmentsReadBack) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  Impairment rate;
+  rate.rate_bps = 10'000'000;
+  Status s;
+  ASSERT_TRUE((s = b.SetImpairment(a, "va", rate)).ok()) << s.ToString();
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  const InterfaceState* va = contract::FindInterface(st, "va");
+  ASSERT_NE(va, nullptr);
+  EXPECT_EQ(va->qdisc, "tbf");
+  EXPECT_TRUE(ImpairmentsMatch(rate, va->impairment)) << va->impairment.ToString();
+  Impairment other = rate;
+  other.rate_bps = 20'000'000;
+  EXPECT_FALSE(ImpairmentsMatch(other, va->impairment));
+  ASSERT_TRUE((s = b.ClearImpairment(a, "va")).ok()) << s.ToString();
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  va = contract::FindInterface(st, "va");
+  ASSERT_NE(va, nullptr);
+  EXPECT_NE(va->qdisc, "tbf");
+  EXPECT_TRUE(va->impairment.IsNone()) << va->impairment.ToString();
+}
+
 REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, EndingProcessesWhereThereAreNone,
                             VethsLinksAndAddresses, RoutesComeBackTyped, SysctlsReadAndWrite,
-                            BridgesAndPorts, SnatRulesAllOrNone);
+                            BridgesAndPorts, SnatRulesAllOrNone, ImpairmentsReadBack);
 
 }  // namespace topo

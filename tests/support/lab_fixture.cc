@@ -1,6 +1,7 @@
 #include "support/lab_fixture.h"
 
 #include <dirent.h>
+#include <net/if.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,7 +87,12 @@ LeakSnapshot LeakSnapshot::Take() {
   LeakSnapshot s;
   s.namespaces = Entries("/run/netns");
   s.etc_netns = Entries("/etc/netns");
-  s.root_links = Entries("/sys/class/net");
+  // Asked of the kernel (netlink), not of /sys: in a rootless sandbox /sys
+  // shows the host's interfaces, not the sandbox's.
+  if (struct if_nameindex* links = if_nameindex()) {
+    for (struct if_nameindex* l = links; l->if_index != 0; ++l) s.root_links.insert(l->if_name);
+    if_freenameindex(links);
+  }
   std::set<NetnsId> named;
   for (const std::string& ns : s.namespaces) {
     NetnsId id;

@@ -348,6 +348,15 @@ Status RecordingBackend::DeleteSnat(const std::string& ns, const std::vector<Sna
   return Status::OK();
 }
 
+Status RecordingBackend::HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) {
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  const std::vector<NatRule>& table = rule.family() == 6 ? n->rules6 : n->rules;
+  *present =
+      std::any_of(table.begin(), table.end(), [&](const NatRule& r) { return r.snat == rule; });
+  return Status::OK();
+}
+
 Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
   *out = NamespaceState{};
   out->name = ns;
@@ -356,6 +365,10 @@ Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
   out->exists = true;
   for (const auto& [name, i] : n->ifaces) {
     InterfaceState st{name, i.up, i.mtu, i.mac, {i.addresses.begin(), i.addresses.end()}};
+    if (!i.impairment_value.IsNone()) {
+      st.qdisc = i.impairment_value.NeedsNetem() ? "netem" : "tbf";
+      st.impairment = i.impairment_value;
+    }
     out->interfaces.push_back(st);
   }
   for (const auto& [key, route] : n->routes) out->routes.push_back(route);
@@ -437,6 +450,7 @@ Status RecordingBackend::SetImpairment(const std::string& ns, const std::string&
   Iface* i = FindIface(ns, ifname);
   if (!i) return Status::NotFound("No such device");
   i->impairment = impairment.ToString();
+  i->impairment_value = impairment;
   return Status::OK();
 }
 
@@ -447,6 +461,7 @@ Status RecordingBackend::ClearImpairment(const std::string& ns, const std::strin
   if (!i) return Status::NotFound("No such device");
   if (i->impairment.empty()) return Status::NotFound("No such file or directory");
   i->impairment.clear();
+  i->impairment_value = Impairment{};
   return Status::OK();
 }
 

@@ -80,6 +80,7 @@ class RecordingBackend : public Backend {
   Status DeleteRoute(const std::string& ns, const RouteSpec& route) override;
   Status AddSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
   Status DeleteSnat(const std::string& ns, const std::vector<SnatSpec>& rules) override;
+  Status HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) override;
   Status Inspect(const std::string& ns, NamespaceState* out) override;
   Status CreateBridge(const std::string& ns, const std::string& ifname, bool stp) override;
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
@@ -114,6 +115,7 @@ class RecordingBackend : public Backend {
     std::string master;
     bool host = false;       // there before the lab (AddHostInterface)
     std::string impairment;  // Impairment::ToString(), or empty
+    Impairment impairment_value;
   };
   // A nat table rule: one AddSnat added, or a foreign one (no `snat`).
   struct NatRule {
