@@ -155,8 +155,9 @@ TEST(ChecksResolve, NodesBecomeAddressesAndNamespaces) {
   EXPECT_EQ(specs[0].name, "ping client -> server");
   EXPECT_EQ(specs[0].from_ns, "p-client");
   EXPECT_EQ(specs[0].target.ToString(), "1.1.1.1") << "lo first, in file order";
-  EXPECT_EQ(specs[0].listen_ns, "") << "a ping needs no listener";
+  EXPECT_FALSE(specs[0].listens) << "a ping needs no listener";
   EXPECT_EQ(specs[1].target.ToString(), "10.0.2.2") << "IPv4 before IPv6";
+  EXPECT_TRUE(specs[1].listens);
   EXPECT_EQ(specs[1].listen_ns, "p-client");
   EXPECT_EQ(specs[1].name, "tcp server -> client:80");
   EXPECT_EQ(specs[2].listen_ns, "p-server") << "a loopback target is the source's own";
@@ -174,6 +175,47 @@ TEST(ChecksResolve, NodesBecomeAddressesAndNamespaces) {
   EXPECT_FALSE(CheckSpecsFromJson(nlohmann::json::object(), &back).ok());
   EXPECT_FALSE(
       CheckSpecsFromJson(nlohmann::json::parse(R"([{"name": "x", "kind": "smoke"}])"), &back).ok());
+}
+
+// Issue #16 item 4: the root node's checks belong to the host's namespace
+// (ns ""), never to a namespace named prefix + node, which may be anyone's.
+TEST(ChecksResolve, TheRootNodesChecksRunInTheHostsNamespace) {
+  DiagnosticList diags;
+  auto t = ValidateText(R"(name: lab
+prefix: p-
+nodes:
+  host:
+    kind: root
+    interfaces:
+      veth0: [10.0.9.1/24]
+  ns1:
+    interfaces:
+      veth1: [10.0.9.2/24]
+links:
+  - [host:veth0, ns1:veth1]
+checks:
+  - {from: host, to: ns1}
+  - {from: ns1, to: host, tcp: 80}
+  - {from: host, to: ns1, udp: 53}
+)",
+                        &diags);
+  ASSERT_TRUE(t) << Brief(diags);
+  std::vector<CheckSpec> specs = ResolveChecks(*t);
+  ASSERT_EQ(specs.size(), 3u);
+  EXPECT_EQ(specs[0].from_ns, "");
+  EXPECT_EQ(specs[1].from_ns, "p-ns1");
+  EXPECT_TRUE(specs[1].listens);
+  EXPECT_EQ(specs[1].listen_node, "host");
+  EXPECT_EQ(specs[1].listen_ns, "");
+  EXPECT_EQ(specs[2].from_ns, "");
+  EXPECT_EQ(specs[2].listen_ns, "p-ns1");
+  std::vector<CheckSpec> back;
+  ASSERT_TRUE(CheckSpecsFromJson(CheckSpecsToJson(specs), &back).ok());
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[0].from_ns, "");
+  EXPECT_TRUE(back[1].listens);
+  EXPECT_EQ(back[1].listen_ns, "");
+  EXPECT_FALSE(back[0].listens);
 }
 
 CheckSpec Spec(const std::string& name, bool expect_success = true) {

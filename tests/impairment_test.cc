@@ -4,7 +4,10 @@
 // shipped impaired-wan lab, `set-link` against the recording backend with a
 // private state directory, and /etc/netns files written into a temporary tree.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/pkt_sched.h>
@@ -422,6 +425,57 @@ TEST_F(EtcFilesTest, KeepsDirectoriesItDidNotMakeAndRefusesSymlinks) {
   EXPECT_FALSE(std::filesystem::exists(root_ + "/hosts"));
   EXPECT_EQ(WriteEtcFile("..", "hosts", "x", "", &note, etc_).code(),
             Status::Code::kInvalidArgument);
+}
+
+// Issue #16 item 9: a write killed between its temporary file and the link
+// (here by SIGXFSZ at its first byte, a real crash at that very point) left
+// /etc/netns/NS/.hosts.topo-PID-N and the directory for good.
+TEST_F(EtcFilesTest, AWriteKilledHalfwayIsCleanedUpByRemovalAndByTheNextWrite) {
+  auto temporaries = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(etc_ + "/x")) {
+      n += e.path().filename().string().rfind(".hosts.topo-", 0) == 0;
+    }
+    return n;
+  };
+  for (bool by_removal : {true, false}) {
+    SCOPED_TRACE(by_removal ? "removed by down" : "found by the next write");
+    pid_t pid = fork();
+    if (pid == 0) {
+      signal(SIGXFSZ, SIG_DFL);
+      rlimit zero{0, 0};
+      setrlimit(RLIMIT_CORE, &zero);
+      setrlimit(RLIMIT_FSIZE, &zero);
+      std::string note;
+      WriteEtcFile("x", "hosts", "1.2.3.4 a\n", "", &note, etc_);
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) << status;
+    ASSERT_EQ(temporaries(), 1u);
+    if (by_removal) {
+      // `down` after the crash: the write was in progress (no note).
+      EXPECT_TRUE(RemoveEtcFile("x", "hosts", "", etc_).IsNotFound());
+    } else {
+      std::string note;
+      ASSERT_TRUE(WriteEtcFile("x", "hosts", "1.2.3.4 a\n", "", &note, etc_).ok());
+      EXPECT_EQ(note, "made:ns") << "the directory held only a dead write's temporary file";
+      EXPECT_EQ(temporaries(), 0u);
+      ASSERT_TRUE(RemoveEtcFile("x", "hosts", note, etc_).ok());
+    }
+    EXPECT_FALSE(std::filesystem::exists(etc_ + "/x"));
+  }
+  // A temporary file of a live process is not a dead write's: the next write keeps it.
+  std::filesystem::create_directories(etc_ + "/y");
+  const std::string live = etc_ + "/y/.hosts.topo-" + std::to_string(getpid()) + "-999";
+  std::ofstream(live) << "x";
+  std::string note;
+  ASSERT_TRUE(WriteEtcFile("y", "hosts", "", "", &note, etc_).ok());
+  EXPECT_EQ(note, "made:");
+  EXPECT_TRUE(std::filesystem::exists(live));
+  ASSERT_TRUE(RemoveEtcFile("y", "hosts", note, etc_).ok());
+  EXPECT_FALSE(std::filesystem::exists(live)) << "removal takes every temporary of the file";
 }
 
 }  // namespace

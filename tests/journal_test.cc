@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "kernel/backend_wrapper.h"
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "support/recording_backend.h"
@@ -152,6 +153,43 @@ TEST_F(JournalTest, ActionsOutsideTheLabsNamespacesDisableTheShortcut) {
   ASSERT_TRUE(store.ReadLabForTeardown("pair", &rec).ok());
   EXPECT_TRUE(rec.complete);
   EXPECT_EQ(rec.plan.actions.size(), 5u);
+}
+
+// Issue #16 item 9: when a write under /etc/netns starts, the journal on
+// disk must already name it as the action in progress (the lines DoneLater
+// kept are written first), so that `down` after a crash during it removes
+// the file, its temporaries and its directory. Before, it named an earlier
+// action, and the write was never undone.
+class JournalOnDiskAtEtcWrites : public BackendWrapper {
+ public:
+  JournalOnDiskAtEtcWrites(Backend* target, const StateStore* store, const std::string& lab)
+      : BackendWrapper(target), store_(store), lab_(lab) {}
+  Status WriteEtcFile(const std::string& ns, const std::string& name, const std::string& content,
+                      const std::string& link_from_ns, std::string* note) override {
+    LabRecord rec;
+    EXPECT_TRUE(store_->ReadLab(lab_, &rec).ok());
+    in_progress.push_back(rec.maybe_in_progress.value_or(SIZE_MAX));
+    return BackendWrapper::WriteEtcFile(ns, name, content, link_from_ns, note);
+  }
+  std::vector<size_t> in_progress;
+
+ private:
+  const StateStore* store_;
+  std::string lab_;
+};
+
+TEST_F(JournalTest, AtEachEtcWriteTheJournalOnDiskNamesItInProgress) {
+  const Plan p = testing::ShippedPlan("topologies/server-router-client.yaml");
+  RecordingBackend real;
+  StateStore store(dir_);
+  JournalOnDiskAtEtcWrites b(&real, &store, p.lab);
+  ASSERT_TRUE(Up(p, b, store).status.ok());
+  std::vector<size_t> expected;
+  for (size_t i = 0; i < p.actions.size(); ++i) {
+    if (p.actions[i].kind == ActionKind::kWriteEtcFile) expected.push_back(i);
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(b.in_progress, expected);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Compile and the plan formats: the golden plan of the seed lab in all three
 // formats, JSON round trips, and ordering properties on generated topologies.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "kernel/iptables.h"
 #include "plan/compile.h"
 #include "plan/plan.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -473,11 +475,37 @@ TEST(PlanTest, ProgramArgumentsCannotEscapeTheShellComment) {
   a.ns = "n";
   a.node = "n";
   a.program.name = "x";
-  a.program.argv = {"sh", "-c", "true\nrm -rf /tmp/x"};
+  a.program.argv = {"sh", "-c", "true\nrm -rf /tmp/x\r\x1b[2J"};
   for (const std::string& line : ActionToShell(a)) {
-    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    for (char c : line) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "byte " << int(c) << " in " << line;
     EXPECT_EQ(line.rfind('#', 0), 0u) << line;
   }
+}
+
+TEST(PlanTest, ShellWritesAnyFileContentExactly) {
+  testing::TempDir dir("topo-shell-content");
+  ASSERT_TRUE(dir.ok());
+  Action a;
+  a.kind = ActionKind::kWriteNodeFile;
+  a.ns = "n";
+  a.node = "n";
+  a.key = "/etc/x";
+  a.mode = 0600;
+  const std::string content("a\x1b[31mb\\c %s 'q'\n\xc3\xa9\t\0z\\0101", 27);
+  a.value = content;
+  std::string script = "set -eu\nnodes=" + dir.path() + "\n";
+  for (const std::string& line : ActionToShell(a)) {
+    for (char c : line) {
+      EXPECT_TRUE(c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) << int(c) << " in " << line;
+    }
+    script += line + "\n";
+  }
+  testing::ProcessResult r = testing::RunProcess({"bash", "-c", script});
+  ASSERT_EQ(r.status, 0) << r.output << script;
+  EXPECT_EQ(testing::ReadFile(dir / "n/etc/x"), content);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "n/etc/x").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
 }  // namespace

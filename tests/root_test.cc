@@ -173,13 +173,26 @@ TEST(RootTest, SnatUndoDeletesExactlyTheRulesThatAreThere) {
 
 class RootClashTest : public ::testing::Test {
  protected:
+  static Prefix DefaultRoute() {
+    Prefix p;
+    p.addr.family = 4;
+    return p;
+  }
   std::string Clashes(const std::string& root_node) {
     DiagnosticList diags;
-    auto t = testing::ValidateText("name: lab\nnodes:\n  host:\n    kind: root\n" + root_node +
-                                       "  ns1: {interfaces: {eth1: []}}\n"
-                                       "links:\n  - [host:" +
-                                       root_ifname_ + ", ns1:eth1]\n",
-                                   &diags);
+    Document doc;
+    std::optional<Topology> t;
+    if (LoadText("test.yaml",
+                 "name: lab\nnodes:\n  host:\n    kind: root\n" + root_node +
+                     "  ns1: {interfaces: {eth1: []}}\n"
+                     "links:\n  - [host:" +
+                     root_ifname_ + ", ns1:eth1]\n",
+                 &doc, &diags)) {
+      ValidateOptions vo;
+      // A default route on the root node needs --allow-host-route (validate).
+      vo.allowed_host_routes = {DefaultRoute()};
+      t = Validate(doc, vo, &diags);
+    }
     EXPECT_TRUE(t) << testing::Brief(diags);
     if (!t) return "";
     RecordingBackend b;

@@ -100,7 +100,8 @@ class Lab {
   std::vector<std::string> Nodes() const;
 
   // The network namespace of a node ("t3kq9-server"), usable with `ip netns exec`
-  // and as /run/netns/NAME. Needs the lab up. Throws for an unknown node.
+  // and as /run/netns/NAME; "" for the node of kind root (the host's namespace,
+  // where Exec and InNamespace then run). Needs the lab up. Throws for an unknown node.
   std::string Namespace(const std::string& node) const;
 
   // Every address the topology gives the node, interface by interface.

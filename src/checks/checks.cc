@@ -24,7 +24,7 @@ std::vector<CheckSpec> ResolveChecks(const Topology& t) {
     s.name = c.name.empty() ? DefaultCheckName(c) : c.name;
     s.kind = c.kind;
     s.from_node = c.from;
-    s.from_ns = t.NamespaceOf(c.from);
+    if (const Node* from = t.FindNode(c.from)) s.from_ns = t.NamespaceOfNode(*from);
     s.to = c.to;
     if (c.to_address) {
       s.target = *c.to_address;
@@ -36,8 +36,9 @@ std::vector<CheckSpec> ResolveChecks(const Topology& t) {
       // A loopback target is the source node's own.
       const Node* owner = IsLoopback(s.target) ? t.FindNode(c.from) : NodeWithAddress(t, s.target);
       if (owner) {
+        s.listens = true;
         s.listen_node = owner->name;
-        s.listen_ns = t.NamespaceOf(owner->name);
+        s.listen_ns = t.NamespaceOfNode(*owner);
       }
     }
     s.port = c.port;
@@ -62,7 +63,7 @@ nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs) {
                         {"expect", s.expect_success ? "success" : "failure"},
                         {"timeout_ms", s.timeout_ms}};
     if (s.within_ms > 0) j["within_ms"] = s.within_ms;
-    if (!s.listen_ns.empty()) {
+    if (s.listens) {
       j["listen_node"] = s.listen_node;
       j["listen_ns"] = s.listen_ns;
     }
@@ -96,6 +97,7 @@ Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out) 
       auto target = ParseIp(e.at("target").get<std::string>());
       if (!target) return Status::InvalidArgument("checks: bad target in '" + s.name + "'");
       s.target = *target;
+      s.listens = e.contains("listen_node");
       s.listen_node = e.value("listen_node", "");
       s.listen_ns = e.value("listen_ns", "");
       s.port = e.value("port", 0);

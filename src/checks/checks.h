@@ -7,6 +7,9 @@
 //
 // Nothing here prints or exits. RunChecks opens sockets inside the lab's
 // namespaces from a helper thread; the calling thread never changes namespace.
+// The node of kind root has no namespace of its own: its namespace is "" (as
+// an Action's ns, plan.h), which RunChecks takes to be the calling thread's,
+// the one topo started in. It never looks up a namespace by that node's name.
 #pragma once
 
 #include <atomic>
@@ -26,10 +29,11 @@ namespace topo {
 struct CheckSpec {
   std::string name;  // the declared name, or one made up: "ping server -> 2.2.2.2"
   ProbeKind kind = ProbeKind::kPing;
-  std::string from_node, from_ns;
-  std::string to;  // as declared: a node name or an address
+  std::string from_node, from_ns;  // from_ns "": the host's namespace (the root node)
+  std::string to;                  // as declared: a node name or an address
   IpAddress target;
-  std::string listen_node, listen_ns;  // where topo listens (tcp/udp); "" when it does not
+  bool listens = false;                // topo listens at the target (tcp/udp)
+  std::string listen_node, listen_ns;  // where; listen_ns "": the host's namespace
   int port = 0;                        // tcp/udp; 0 with udp: any free port
   std::optional<IpAddress> source;     // the probe must arrive from this address
   bool expect_success = true;

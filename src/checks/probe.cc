@@ -241,7 +241,7 @@ class Batch {
     std::map<std::string, Listener*> by_key;
     for (Probe& p : probes_) {
       clients[p.spec->from_ns].push_back(&p);
-      if (p.spec->listen_ns.empty()) continue;
+      if (!p.spec->listens) continue;
       Listener*& l =
           by_key[p.spec->port == 0 ? ListenKey(*p.spec) + "#" + p.token : ListenKey(*p.spec)];
       if (!l) {
@@ -263,17 +263,30 @@ class Batch {
     std::sort(namespaces.begin(), namespaces.end());
     namespaces.erase(std::unique(namespaces.begin(), namespaces.end()), namespaces.end());
     Status status;
+    // The host's namespace (ns ""): this thread's, taken by identity, never by name.
+    UniqueFd host_fd;
+    if (!namespaces.empty() && namespaces.front().empty()) {
+      host_fd.Reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+      if (!host_fd.valid()) return Status::FromErrno("open /proc/thread-self/ns/net", errno);
+    }
     // setns() moves only the calling thread: a helper thread does it, so the
     // caller's thread never leaves its namespace.
     std::thread helper([&] {
       for (const std::string& ns : namespaces) {
         UniqueFd ns_fd;
-        status = OpenNetns(ns, &ns_fd, options_.netns_dir);
+        if (ns.empty()) {
+          ns_fd.Reset(::dup(host_fd.get()));
+          status = ns_fd.valid() ? Status::OK() : Status::FromErrno("dup", errno);
+        } else {
+          status = OpenNetns(ns, &ns_fd, options_.netns_dir);
+        }
         NetnsGuard guard;
         if (status.ok()) status = guard.Enter(ns_fd.get());
         if (!status.ok()) {
-          status = Status::NotFound("cannot run checks in namespace '" + ns +
-                                    "': " + status.message() + " (is the lab up?)");
+          status =
+              Status::NotFound("cannot run checks in " +
+                               (ns.empty() ? "the host's namespace" : "namespace '" + ns + "'") +
+                               ": " + status.message() + " (is the lab up?)");
           return;
         }
         for (Probe* p : clients[ns]) OpenClient(p);

@@ -9,10 +9,28 @@
 
 #include "kernel/netlink_backend.h"
 #include "lab/state.h"
+#include "model/host_routes.h"
 
 namespace topo::cli {
 
 void PrintError(const std::string& message) { std::cerr << "topo: error: " << message << "\n"; }
+
+void AddAllowHostRouteOption(CLI::App* cmd, std::vector<Prefix>* out) {
+  cmd->add_option_function<std::vector<std::string>>(
+         "--allow-host-route",
+         [out](const std::vector<std::string>& values) {
+           for (const std::string& v : values) {
+             std::string error;
+             std::optional<Prefix> p = ParseAllowedHostRoute(v, &error);
+             if (!p) throw CLI::ValidationError("--allow-host-route", error);
+             out->push_back(*p);
+           }
+         },
+         "Let a root node route PREFIX through the lab (link-local, metadata or half the "
+         "address space and more are refused otherwise); repeatable")
+      ->type_name("PREFIX")
+      ->allow_extra_args(false);
+}
 
 bool RequireRoot(const std::string& what) {
   if (::geteuid() == 0) return true;

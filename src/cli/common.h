@@ -34,6 +34,12 @@ struct Verb {
   std::function<int()> run;
 };
 
+// --allow-host-route PREFIX (repeatable) for the verbs that validate a file:
+// a root node's host routes inside PREFIX are exempt from the rules of
+// model/host_routes.h (link-local and metadata ranges, half the address space
+// or more). A value that is not a prefix is a usage error (exit 2).
+void AddAllowHostRouteOption(CLI::App* cmd, std::vector<Prefix>* out);
+
 // Loads through the session (lab/session.h) and prints its diagnostics
 // (warnings too) with their summary to stderr. Returns nullopt when the
 // topology is invalid (exit status kExitInvalid).

@@ -45,6 +45,7 @@ Verb RegisterGraph(CLI::App& app) {
   auto* cmd = app.add_subcommand("graph", "Draw a lab as Graphviz DOT, SVG or Mermaid");
   struct Opts {
     std::string file, format, out;
+    std::vector<Prefix> allowed_host_routes;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
@@ -53,10 +54,12 @@ Verb RegisterGraph(CLI::App& app) {
                   "without it, the -o name's extension chooses (.dot, .gv, .svg, .png, .mmd)")
       ->check(CLI::IsMember({"dot", "svg", "png", "mermaid"}));
   cmd->add_option("-o,--output", o->out, "Write to this file instead of standard output");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   return {cmd, [o]() -> int {
             LoadRequest request;
             request.file = o->file;
             request.compile = false;
+            request.allowed_host_routes = o->allowed_host_routes;
             std::optional<Loaded> loaded = LoadOrReport(request);
             if (!loaded) return kExitInvalid;
             const Topology& t = *loaded->topology;

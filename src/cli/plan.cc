@@ -12,6 +12,7 @@ Verb RegisterPlan(CLI::App& app) {
     std::string file, format = "text";
     bool json = false, teardown = false;
     std::optional<std::string> prefix;
+    std::vector<Prefix> allowed_host_routes;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
@@ -20,6 +21,7 @@ Verb RegisterPlan(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Same as --format json");
   cmd->add_flag("--teardown", o->teardown, "With --format shell: the script that removes the lab");
   cmd->add_option("--prefix", o->prefix, "Namespace name prefix (overrides the file's)");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   return {cmd, [o]() -> int {
             if (o->json && o->format != "text" && o->format != "json") {
               PrintError("--json and --format " + o->format + " contradict each other");
@@ -35,6 +37,7 @@ Verb RegisterPlan(CLI::App& app) {
             LoadRequest request;
             request.file = o->file;
             request.prefix = o->prefix;
+            request.allowed_host_routes = o->allowed_host_routes;
             std::optional<Loaded> loaded = LoadOrReport(request);
             if (!loaded) return kExitInvalid;
             const std::optional<Plan>& plan = loaded->plan;

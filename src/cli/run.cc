@@ -110,12 +110,14 @@ Verb RegisterRun(CLI::App& app) {
     std::string file;
     std::optional<std::string> prefix;
     std::vector<std::string> argv;
+    std::vector<Prefix> allowed_host_routes;
     PcapFlags pcap;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   AddPcapOptions(cmd, &o->pcap);
   cmd->add_option("command", o->argv, "Command and arguments (after --)")->required();
   return {cmd, [o]() -> int {
@@ -127,6 +129,7 @@ Verb RegisterRun(CLI::App& app) {
             LoadRequest request;
             request.file = o->file;
             request.prefix = o->prefix;
+            request.allowed_host_routes = o->allowed_host_routes;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int failed = kExitOk;
             auto run = BringUp(request, cancel, kExitLab, &failed);

@@ -24,6 +24,7 @@ struct TestOpts {
   std::string file, lab, junit;
   std::optional<std::string> prefix;
   bool json = false;
+  std::vector<Prefix> allowed_host_routes;
   PcapFlags pcap;
 };
 
@@ -102,6 +103,7 @@ int TestFile(const TestOpts& o) {
   LoadRequest request;
   request.file = o.file;
   request.prefix = o.prefix;
+  request.allowed_host_routes = o.allowed_host_routes;
   Loaded loaded = LoadLab(request);
   // A file without checks is refused before anything is built.
   if (loaded.ok() && loaded.topology->checks.empty()) {
@@ -144,6 +146,7 @@ Verb RegisterTest(CLI::App& app) {
   cmd->add_option("--lab", o->lab, "Run the checks of this lab, which is up, and leave it up");
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   cmd->add_flag("--json", o->json, "Print the results as JSON");
   cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
   AddPcapOptions(cmd, &o->pcap);

@@ -12,15 +12,18 @@ Verb RegisterUp(CLI::App& app) {
   struct Opts {
     std::string file;
     std::optional<std::string> prefix;
+    std::vector<Prefix> allowed_host_routes;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   return {cmd, [o]() -> int {
             LoadRequest request;
             request.file = o->file;
             request.prefix = o->prefix;
+            request.allowed_host_routes = o->allowed_host_routes;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int code = kExitOk;
             auto run = BringUp(request, cancel, kExitFailure, &code);

@@ -13,12 +13,14 @@ Verb RegisterValidate(CLI::App& app) {
     std::vector<std::string> files;
     bool json = false, strict = false;
     std::optional<std::string> prefix;
+    std::vector<Prefix> allowed_host_routes;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("files", o->files, "Topology files")->required();
   cmd->add_flag("--json", o->json, "Print diagnostics as a JSON array");
   cmd->add_flag("--strict", o->strict, "Treat warnings as errors");
   cmd->add_option("--prefix", o->prefix, "Namespace name prefix (overrides the file's)");
+  AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
   return {cmd, [o]() -> int {
             int rc = kExitOk;
             nlohmann::json all = nlohmann::json::array();
@@ -27,6 +29,7 @@ Verb RegisterValidate(CLI::App& app) {
               request.file = f;
               request.prefix = o->prefix;
               request.strict = o->strict;
+              request.allowed_host_routes = o->allowed_host_routes;
               Loaded loaded = LoadLab(request);
               if (!loaded.error.empty()) {
                 PrintError(loaded.error);

@@ -52,6 +52,9 @@ void CheckSnat(const LabIndex& lab, DiagnosticList* diags);
 // check_kinds.cc: switches (layer 2) and the root node.
 void CheckSwitches(const LabIndex& lab, DiagnosticList* diags);
 void CheckRootNodes(const LabIndex& lab, DiagnosticList* diags);
+// rules_host.cc: the routes the root node adds to the host, against the
+// rules that need only the file (model/host_routes.h).
+void CheckHostRoutes(const Topology& t, const Node& root, DiagnosticList* diags);
 // The interfaces that node:ifname reaches at layer 2: its link's other end,
 // or, when that is a switch port, every other host or router interface
 // linked to that switch (and to switches linked to it).

@@ -194,6 +194,7 @@ void CheckRootNodes(const LabIndex& lab, DiagnosticList* diags) {
                   "not the lab's to configure",
               "its interfaces are the host-side ends of links; remove 'lo'");
     }
+    CheckHostRoutes(lab.topology(), n, diags);
   }
 }
 

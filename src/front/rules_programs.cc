@@ -317,14 +317,8 @@ void CheckProgram(const LabIndex& lab, const Node& n, const Program& p, Diagnost
 // Programs that wait for each other in a cycle: each cycle is reported once,
 // at the `after` entry (or program) that closes it, naming it in full.
 void CheckCycles(const Topology& t, DiagnosticList* diags) {
-  std::vector<ProgramRef> all;
   std::map<std::pair<size_t, size_t>, size_t> index;
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    for (size_t j = 0; j < t.nodes[i].programs.size(); ++j) {
-      index[{i, j}] = all.size();
-      all.push_back({i, j});
-    }
-  }
+  std::vector<ProgramRef> all = AllPrograms(t, &index);
   if (all.empty()) return;
   std::vector<std::vector<ProgramDependency>> deps(all.size());
   for (size_t k = 0; k < all.size(); ++k) deps[k] = Dependencies(t, all[k]);

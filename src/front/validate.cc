@@ -11,6 +11,7 @@ std::optional<Topology> Validate(const Document& doc, const ValidateOptions& opt
   CheckSchema(doc.root, diags);
   Topology t = Build(doc, diags);
   if (options.prefix) t.prefix = *options.prefix;
+  t.allowed_host_routes = options.allowed_host_routes;
   Check(t, diags);
   if (diags->has_errors()) return std::nullopt;
   return t;

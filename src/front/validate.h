@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "front/load.h"
 #include "model/diagnostic.h"
@@ -16,6 +17,9 @@ namespace topo {
 struct ValidateOptions {
   // Replaces the file's `prefix` (the CLI's --prefix) before names are checked.
   std::optional<std::string> prefix;
+  // Host routes of a root node exempt from the rules of model/host_routes.h
+  // (the CLI's --allow-host-route PREFIX, repeatable).
+  std::vector<Prefix> allowed_host_routes;
   // Resource bounds for LoadAndValidate's loading step.
   LoadLimits limits;
 };

@@ -604,11 +604,10 @@ Status NetlinkBackend::SetLinkUp(const std::string& ns, const std::string& ifnam
   return GetLink(n->sock.get(), ifname);
 }
 
-Status NetlinkBackend::ChangeAddress(const std::string& ns, const std::string& ifname,
-                                     const Prefix& address, bool add) {
-  if (address.family() != 4 && address.family() != 6) {
-    return Status::InvalidArgument("address has no family");
-  }
+// Runs `call` with the interface's index, looked up again once when a cached
+// index has gone stale (the interface was re-created: ENODEV).
+template <typename F>
+Status NetlinkBackend::OnInterface(const std::string& ns, const std::string& ifname, F call) {
   Namespace* n = nullptr;
   if (Status s = Get(ns, &n); !s.ok()) return s;
   Status s;
@@ -616,7 +615,19 @@ Status NetlinkBackend::ChangeAddress(const std::string& ns, const std::string& i
     bool cached = n->ifindex.count(ifname) > 0;
     int index = 0;
     if (s = Ifindex(n, ifname, &index); !s.ok()) return s;
+    s = call(n->sock.get(), index);
+    if (s.sys_errno() != ENODEV || !cached) break;
+    n->ifindex.erase(ifname);
+  }
+  return s;
+}
 
+Status NetlinkBackend::ChangeAddress(const std::string& ns, const std::string& ifname,
+                                     const Prefix& address, bool add) {
+  if (address.family() != 4 && address.family() != 6) {
+    return Status::InvalidArgument("address has no family");
+  }
+  return OnInterface(ns, ifname, [&](Socket* sock, int index) {
     rtnl_addr* a = rtnl_addr_alloc();
     nl_addr* local = BuildAddr(address.addr, address.length);
     if (!a || !local) {
@@ -629,15 +640,12 @@ Status NetlinkBackend::ChangeAddress(const std::string& ns, const std::string& i
     rtnl_addr_set_prefixlen(a, address.length);
     nl_addr_put(local);
     if (address.family() == 6) rtnl_addr_set_flags(a, IFA_F_NODAD);
-    s = Request(n->sock.get(), [&](nl_sock* sk) {
+    Status s = Request(sock, [&](nl_sock* sk) {
       return add ? rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL) : rtnl_addr_delete(sk, a, 0);
     });
     rtnl_addr_put(a);
-    // A stale cached index (the interface was re-created): look it up again.
-    if (s.sys_errno() != ENODEV || !cached) break;
-    n->ifindex.erase(ifname);
-  }
-  return s;
+    return s;
+  });
 }
 
 Status NetlinkBackend::AddAddress(const std::string& ns, const std::string& ifname,
@@ -884,22 +892,6 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
 }
 
 // --- Impairments and /etc/netns files ------------------------------------------
-
-template <typename F>
-Status NetlinkBackend::OnInterface(const std::string& ns, const std::string& ifname, F call) {
-  Namespace* n = nullptr;
-  if (Status s = Get(ns, &n); !s.ok()) return s;
-  Status s;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    bool cached = n->ifindex.count(ifname) > 0;
-    int index = 0;
-    if (s = Ifindex(n, ifname, &index); !s.ok()) return s;
-    s = call(n->sock.get(), index);
-    if (s.sys_errno() != ENODEV || !cached) break;
-    n->ifindex.erase(ifname);
-  }
-  return s;
-}
 
 Status NetlinkBackend::SetImpairment(const std::string& ns, const std::string& ifname,
                                      const Impairment& impairment) {

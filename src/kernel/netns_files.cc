@@ -1,11 +1,15 @@
 #include "kernel/netns_files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <vector>
 
 #include "kernel/netns.h"
 
@@ -49,12 +53,50 @@ void SplitPath(const std::string& path, std::string* parent, std::string* base) 
   *base = slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The temporary files WriteNew makes for `name`: ".NAME.topo-PID-N".
+std::string TemporaryPrefix(const std::string& name) { return "." + name + ".topo-"; }
+
+// Removes the temporary files for `name` in `dir` that a write which will
+// never finish left (topo killed between creating one and linking it): with
+// `only_dead`, those whose process is gone, else all of them. *others
+// (optional) tells whether anything else is in `dir`. Returns how many went.
+size_t RemoveTemporaries(int dir, const std::string& name, bool only_dead, bool* others) {
+  if (others) *others = false;
+  const int fd = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return 0;
+  }
+  const std::string prefix = TemporaryPrefix(name);
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string entry = e->d_name;
+    if (entry == "." || entry == "..") continue;
+    bool temporary = entry.rfind(prefix, 0) == 0;
+    if (temporary && only_dead) {
+      const long pid = std::strtol(entry.c_str() + prefix.size(), nullptr, 10);
+      temporary = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    }
+    if (temporary) {
+      stale.push_back(entry);
+    } else if (others) {
+      *others = true;
+    }
+  }
+  ::closedir(d);
+  size_t removed = 0;
+  for (const std::string& entry : stale) removed += ::unlinkat(dir, entry.c_str(), 0) == 0;
+  return removed;
+}
+
 // Writes `content` to a new temporary file in `dir` and links it as `name`.
 Status WriteNew(int dir, const std::string& name, const std::string& content,
                 const std::string& path) {
   static std::atomic<int> counter{0};
   const std::string tmp =
-      "." + name + ".topo-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+      TemporaryPrefix(name) + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   int fd = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("create a temporary file for " + path, errno);
   Status s = WriteAll(fd, content, path);
@@ -86,6 +128,14 @@ Status WriteEtcFile(const std::string& ns, const std::string& name, const std::s
   bool made_etc = false, made_ns = false;
   Status s = OpenDir(parent.get(), base, etc_dir, true, &made_etc, &etc);
   if (s.ok()) s = OpenDir(etc.get(), ns, etc_dir + "/" + ns, true, &made_ns, &dir);
+  if (s.ok() && !made_ns) {
+    // What a write killed halfway left (in a directory it had made, then
+    // never removed): the directory is topo's again once they are gone.
+    bool others = false;
+    if (RemoveTemporaries(dir.get(), name, /*only_dead=*/true, &others) > 0 && !others) {
+      made_ns = true;
+    }
+  }
   if (s.ok()) {
     if (link_from_ns.empty()) {
       s = WriteNew(dir.get(), name, content, path);
@@ -133,6 +183,9 @@ Status RemoveEtcFile(const std::string& ns, const std::string& name, const std::
   if (s.ok()) s = OpenDir(etc.get(), ns, etc_dir + "/" + ns, false, &unused, &dir);
   if (s.IsNotFound()) return Status::NotFound(path + " does not exist", ENOENT);
   if (!s.ok()) return s;
+  // A write killed between its temporary file and the link left that file
+  // (and so the directory) behind: removal is also its recovery.
+  RemoveTemporaries(dir.get(), name, /*only_dead=*/false, nullptr);
   Status removed = Status::OK();
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0) {
     removed = errno == ENOENT ? Status::NotFound(path + " does not exist", ENOENT)

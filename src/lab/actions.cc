@@ -1,6 +1,48 @@
 #include "lab/actions.h"
 
+#include <sstream>
+
+#include "model/sysctl_aliases.h"
+
 namespace topo {
+namespace {
+
+// What restoring a sysctl needs: its value, then, in the root namespace, a
+// line "KEY=VALUE" for each key the kernel writes too when it changes
+// (model/sysctl_aliases.h: every interface's forwarding), as they are now.
+Status ReadSysctlNote(Backend& b, const Action& a, std::string* note) {
+  if (Status s = b.ReadSysctl(a.ns, a.key, note); !s.ok()) return s;
+  if (!a.ns.empty() || PropagatedSysctlKeys(a.key, {}).empty()) return Status::OK();
+  NamespaceState host;
+  if (Status s = b.Inspect(a.ns, &host); !s.ok()) return s;
+  std::vector<std::string> interfaces;
+  for (const InterfaceState& i : host.interfaces) interfaces.push_back(i.name);
+  for (const std::string& key : PropagatedSysctlKeys(a.key, interfaces)) {
+    std::string value;
+    if (b.ReadSysctl(a.ns, key, &value).ok()) *note += "\n" + key + "=" + value;
+  }
+  return Status::OK();
+}
+
+// Writes back what ReadSysctlNote read: the value (which the kernel
+// propagates), then each propagated key as it was. An interface gone since is
+// not an error; a line naming any other key (a tampered journal) is ignored.
+Status RestoreSysctl(Backend& b, const Action& a, const std::string& note) {
+  const size_t end = note.find('\n');
+  std::string ignored;
+  if (Status s = b.SetSysctl(a.ns, a.key, note.substr(0, end), &ignored); !s.ok()) return s;
+  if (end == std::string::npos) return Status::OK();
+  std::istringstream lines(note.substr(end + 1));
+  for (std::string line; std::getline(lines, line);) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos || !IsPropagatedSysctlKey(a.key, line.substr(0, eq))) continue;
+    Status s = b.SetSysctl(a.ns, line.substr(0, eq), line.substr(eq + 1), &ignored);
+    if (!s.ok() && !s.IsNotFound()) return s;
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Status DoAction(Backend& b, const Action& a, std::string* note) {
   switch (a.kind) {
@@ -12,8 +54,17 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.SetMtu(a.ns, a.ifname, a.mtu);
     case ActionKind::kSetMac:
       return b.SetMac(a.ns, a.ifname, a.mac);
-    case ActionKind::kSetSysctl:
-      return b.SetSysctl(a.ns, a.key, a.value, note);
+    case ActionKind::kSetSysctl: {
+      if (!a.ns.empty() || PropagatedSysctlKeys(a.key, {}).empty()) {
+        return b.SetSysctl(a.ns, a.key, a.value, note);
+      }
+      // The kernel is about to overwrite every interface's value: read them first.
+      std::string before, previous;
+      if (Status s = ReadSysctlNote(b, a, &before); !s.ok()) return s;
+      Status s = b.SetSysctl(a.ns, a.key, a.value, &previous);
+      if (s.ok()) *note = before;
+      return s;
+    }
     case ActionKind::kAddAddress:
       return b.AddAddress(a.ns, a.ifname, a.address);
     case ActionKind::kSetLinkUp:
@@ -41,7 +92,7 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
 Status PrepareAction(Backend& b, const Action& a, std::string* note) {
   note->clear();
   if (!a.ns.empty()) return Status::OK();  // a lab namespace: everything goes with it
-  if (a.kind == ActionKind::kSetSysctl) return b.ReadSysctl(a.ns, a.key, note);
+  if (a.kind == ActionKind::kSetSysctl) return ReadSysctlNote(b, a, note);
   if (a.kind == ActionKind::kAddSnat) {
     // When nftables cannot say (iptables-legacy, no nf_tables), the table is
     // taken to exist: down then never tries to remove it.
@@ -86,8 +137,7 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return Status::OK();
     case ActionKind::kSetSysctl: {
       if (note.empty()) return Status::OK();  // the old value was never read
-      std::string ignored;
-      return b.SetSysctl(a.ns, a.key, note, &ignored);
+      return RestoreSysctl(b, a, note);
     }
     case ActionKind::kAddAddress:
       return b.DeleteAddress(a.ns, a.ifname, a.address);

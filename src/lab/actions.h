@@ -12,7 +12,10 @@
 namespace topo {
 
 // Performs one action; `note` receives what its inverse will need (a sysctl's
-// old value, the directories a file write created).
+// old value, the directories a file write created). For a root sysctl that
+// the kernel propagates (net.ipv4.ip_forward, net.ipv{4,6}.conf.all.forwarding,
+// model/sysctl_aliases.h) the note also holds, line by line, every
+// interface's value as it was, which the inverse writes back after the value.
 Status DoAction(Backend& backend, const Action& a, std::string* note);
 // What the inverse of an action in the root namespace needs, read before the
 // action runs (and journaled, so that a crash during it cannot lose it): a

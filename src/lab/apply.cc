@@ -30,6 +30,17 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
         break;
       }
     }
+    // An action that removing its namespace does not undo (a file under
+    // /etc/netns, anything in the root namespace) is found by a teardown after
+    // a crash during it only as the first action the journal does not mark
+    // done: the lines DoneLater kept go to disk first.
+    if (options.journal && !a.UndoneByNamespaceRemoval()) {
+      if (Status js = options.journal->Flush(); !js.ok()) {
+        result.status = js;
+        result.failed_index = i;
+        break;
+      }
+    }
     std::string note;
     const auto start = std::chrono::steady_clock::now();
     Status s = DoAction(backend, a, &note);

@@ -54,6 +54,20 @@ Loaded LoadOrThrow(const std::string& file, const std::optional<std::string>& te
   return loaded;
 }
 
+// The namespace of a node: by name in /run/netns, or for the root node (ns "")
+// this thread's, the host's, by identity (never a namespace named after it).
+UniqueFd OpenNodeNamespace(const std::string& ns) {
+  UniqueFd fd;
+  if (ns.empty()) {
+    fd.Reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!fd.valid())
+      throw Error(std::string("open /proc/thread-self/ns/net: ") + std::strerror(errno));
+  } else if (Status s = OpenNetns(ns, &fd); !s.ok()) {
+    throw Error(s.message());
+  }
+  return fd;
+}
+
 std::string UpFailure(const Plan& plan, const UpResult& r) {
   std::string msg = r.status.message();
   if (r.apply.rolled_back) {
@@ -135,7 +149,7 @@ void Lab::Up(const std::string& prefix) {
   impl_->prefix = t.prefix;
   impl_->lab = plan.lab;
   impl_->namespaces.clear();
-  for (const Node& n : t.nodes) impl_->namespaces[n.name] = t.NamespaceOf(n.name);
+  for (const Node& n : t.nodes) impl_->namespaces[n.name] = t.NamespaceOfNode(n);
 }
 
 void Lab::Down() {
@@ -204,9 +218,7 @@ std::string Lab::Address(const std::string& node, const std::string& ifname, int
 ExecResult Lab::Exec(const std::string& node, const std::vector<std::string>& argv,
                      const std::string& input) const {
   if (argv.empty()) throw Error("no command given");
-  std::string ns = Namespace(node);
-  UniqueFd fd;
-  if (Status s = OpenNetns(ns, &fd); !s.ok()) throw Error(s.message());
+  UniqueFd fd = OpenNodeNamespace(Namespace(node));
   ExecResult r;
   std::optional<std::string> program = FindProgram(argv[0]);
   if (!program) {
@@ -222,14 +234,14 @@ ExecResult Lab::Exec(const std::string& node, const std::vector<std::string>& ar
 }
 
 void Lab::RunOnNamespaceThread(const std::string& node, const std::function<void()>& fn) const {
-  std::string ns = Namespace(node);
-  UniqueFd fd;
-  if (Status s = OpenNetns(ns, &fd); !s.ok()) throw Error(s.message());
+  const std::string ns = Namespace(node);
+  UniqueFd fd = OpenNodeNamespace(ns);
   std::exception_ptr error;
   std::thread thread([&] {
     if (::setns(fd.get(), CLONE_NEWNET) != 0) {
-      error =
-          std::make_exception_ptr(Error("enter namespace '" + ns + "': " + std::strerror(errno)));
+      error = std::make_exception_ptr(Error(
+          "enter " + (ns.empty() ? std::string("the host's namespace") : "namespace '" + ns + "'") +
+          ": " + std::strerror(errno)));
       return;
     }
     try {

@@ -4,6 +4,8 @@
 // actions with ns "".
 #include "lab/lab.h"
 
+#include "model/sysctl_aliases.h"
+
 namespace topo {
 namespace {
 
@@ -15,6 +17,31 @@ bool RouteOverlaps(const std::optional<Prefix>& lab, int family, const RouteStat
 
 std::string Subject(const Prefix& p, const std::string& ifname) {
   return "host-side address " + p.ToString() + " on '" + ifname + "'";
+}
+
+// What a lab's host route to `net` would take from the host besides the
+// routes it overlaps: the host's own addresses in it, and the gateways of the
+// host's routes (the default route's above all), which would then be reached
+// through the lab.
+std::vector<std::string> Covered(const Prefix& net, const std::string& subject,
+                                 const NamespaceState& host) {
+  std::vector<std::string> out;
+  for (const InterfaceState& i : host.interfaces) {
+    for (const std::string& text : i.addresses) {
+      std::string err;
+      std::optional<Prefix> q = ParsePrefix(text, &err);
+      if (!q || IsLoopback(q->addr) || IsLinkLocal6(q->addr) || !net.Contains(q->addr)) continue;
+      out.push_back(subject + " covers the host's address " + text + " on " + i.name);
+    }
+  }
+  for (const RouteState& r : host.routes) {
+    for (const RouteState::NextHop& nh : r.nexthops) {
+      if (!nh.via || IsLinkLocal6(*nh.via) || !net.Contains(*nh.via)) continue;
+      out.push_back(subject + " covers " + nh.via->ToString() +
+                    ", the gateway of the host's route " + r.ToString());
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -71,18 +98,33 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
             continue;
           }
           problems.push_back(Subject(p, a->ifname) + " overlaps the host's route " + r.ToString());
+          clash = true;
+        }
+        if (clash || IsLinkLocal6(p.addr)) break;
+        for (std::string& c : Covered(p.Network(), Subject(p, a->ifname), host)) {
+          problems.push_back(std::move(c));
         }
         break;
       }
       case ActionKind::kAddRoute: {
         const Route& lr = a->route;
+        const std::string subject =
+            "host-side route " + lr.DestinationString() +
+            (lr.is_default() ? " (" + std::string(lr.family == 6 ? "IPv6" : "IPv4") + ")" : "");
+        bool clash = false;
         for (const RouteState& r : routes) {
           if (r.to && IsLinkLocal6(r.to->addr)) continue;
           if (!RouteOverlaps(lr.to, lr.family, r)) continue;
-          problems.push_back(
-              "host-side route " + lr.DestinationString() +
-              (lr.is_default() ? " (" + std::string(lr.family == 6 ? "IPv6" : "IPv4") + ")" : "") +
-              " overlaps the host's route " + r.ToString());
+          problems.push_back(subject + " overlaps the host's route " + r.ToString());
+          clash = true;
+        }
+        // Shadowing the default route's gateway, or the host's own addresses,
+        // takes the host's traffic as surely as an overlapping route.
+        // A default route takes only what no other route of the host takes
+        // (validate refuses it unless --allow-host-route lets it).
+        if (clash || !lr.to) break;
+        for (std::string& c : Covered(lr.to->Network(), subject, host)) {
+          problems.push_back(std::move(c));
         }
         break;
       }
@@ -104,9 +146,11 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
       for (const Action& other : rec.plan.actions) {
         if (other.kind != ActionKind::kSetSysctl || !other.ns.empty()) continue;
         for (const Action* a : sysctls) {
-          if (a->key != other.key) continue;
-          problems.push_back("sysctl " + a->key + " of the root namespace is already set by lab '" +
-                             lab + "'");
+          // net.ipv4.ip_forward and net.ipv4.conf.all.forwarding are one setting.
+          if (CanonicalSysctlKey(a->key) != CanonicalSysctlKey(other.key)) continue;
+          problems.push_back(
+              "sysctl " + a->key + " of the root namespace is already set by lab '" + lab + "'" +
+              (a->key == other.key ? "" : " (as " + other.key + ", the same setting)"));
         }
       }
     }

@@ -35,6 +35,7 @@ Loaded LoadLab(const LoadRequest& request) {
   out.diags = DiagnosticList(request.file);
   ValidateOptions vo;
   vo.prefix = request.prefix;
+  vo.allowed_host_routes = request.allowed_host_routes;
   vo.limits = LoadLimitsFromEnvironment(&out.error);
   if (!out.error.empty()) return out;
   if (IsAutoPrefix(request.prefix)) {
@@ -84,6 +85,7 @@ BringUpResult BringUp(Loaded* loaded, Backend& backend, StateStore& store,
     again.file = loaded->file;
     again.text = loaded->text;
     again.prefix = kAutoPrefix;
+    again.allowed_host_routes = loaded->topology->allowed_host_routes;
     Loaded next = LoadLab(again);
     if (!next.ok()) return result;  // the same text under a prefix of the same length: not expected
     *loaded = std::move(next);

@@ -32,8 +32,9 @@ struct LoadRequest {
   std::string file;                   // read unless `text` is given; names the input in diagnostics
   std::optional<std::string> text;    // YAML text to use instead of reading `file`
   std::optional<std::string> prefix;  // replaces the file's; "auto" (kAutoPrefix) draws a free one
-  bool strict = false;                // warnings make the topology invalid
-  bool compile = true;                // also compile the Plan
+  std::vector<Prefix> allowed_host_routes;  // --allow-host-route (model/host_routes.h)
+  bool strict = false;                      // warnings make the topology invalid
+  bool compile = true;                      // also compile the Plan
 };
 
 struct Loaded {

@@ -51,17 +51,23 @@ std::vector<ProgramDependency> Dependencies(const Topology& t, ProgramRef p) {
   return deps;
 }
 
-std::vector<ProgramRef> StartOrder(const Topology& t) {
-  // Kahn's algorithm, always taking the first program (in node order, then
-  // written order) of those whose dependencies are all taken.
+std::vector<ProgramRef> AllPrograms(const Topology& t,
+                                    std::map<std::pair<size_t, size_t>, size_t>* index) {
   std::vector<ProgramRef> all;
-  std::map<std::pair<size_t, size_t>, size_t> index;
   for (size_t i = 0; i < t.nodes.size(); ++i) {
     for (size_t j = 0; j < t.nodes[i].programs.size(); ++j) {
-      index[{i, j}] = all.size();
+      if (index) (*index)[{i, j}] = all.size();
       all.push_back({i, j});
     }
   }
+  return all;
+}
+
+std::vector<ProgramRef> StartOrder(const Topology& t) {
+  // Kahn's algorithm, always taking the first program (in node order, then
+  // written order) of those whose dependencies are all taken.
+  std::map<std::pair<size_t, size_t>, size_t> index;
+  std::vector<ProgramRef> all = AllPrograms(t, &index);
   std::vector<size_t> waiting(all.size(), 0);            // dependencies not yet taken
   std::vector<std::vector<size_t>> waiters(all.size());  // who waits for each
   for (size_t k = 0; k < all.size(); ++k) {

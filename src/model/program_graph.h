@@ -5,6 +5,7 @@
 // compilation (the order of kStartProgram actions).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ struct ProgramRef {
   size_t program = 0;
   bool operator==(const ProgramRef&) const = default;
 };
+
+// Every program of the lab, in node order and then written order; with
+// `index`, also where each (node, program) pair stands in that list.
+std::vector<ProgramRef> AllPrograms(const Topology& t,
+                                    std::map<std::pair<size_t, size_t>, size_t>* index = nullptr);
 
 // An `after` entry of a program of node `n`, split: {"r2", "zebra"} for
 // "r2/zebra", {n.name, "zebra"} for "zebra". nullopt when it has more than

@@ -186,6 +186,9 @@ struct Topology {
   std::vector<DeclaredCheck> checks;
   Source src;
   Source name_src, prefix_src;  // the `name` and `prefix` values (loc 0:0 when absent)
+  // Host routes exempt from the rules of model/host_routes.h (the CLI's
+  // --allow-host-route PREFIX), set by Validate.
+  std::vector<Prefix> allowed_host_routes;
   // Entries of `links` that Build could not make into a Link (already reported):
   // with any, Check cannot tell which interfaces are meant to be connected.
   size_t unbuilt_links = 0;

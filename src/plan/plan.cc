@@ -1,6 +1,7 @@
 #include "plan/plan.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -606,6 +607,31 @@ std::string NodePath(const Action& a, const std::string& path) {
   return "\"$nodes\"/" + Q(a.node + path);
 }
 
+// A printf command writing `content` exactly. Content that is printable
+// ASCII (with newlines and tabs) is quoted as is; otherwise every other byte
+// is written as a \0ooo escape of printf's %b, so the script shows no byte a
+// terminal would act on and stays exact for any content, NUL included.
+std::string PrintfContent(const std::string& content) {
+  bool plain = true;
+  for (unsigned char c : content) {
+    plain = plain && ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t');
+  }
+  if (plain) return "printf '%s' " + Q(content);
+  std::string escaped;
+  for (unsigned char c : content) {
+    if (c == '\\') {
+      escaped += "\\\\";
+    } else if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t') {
+      escaped += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\0%03o", c);
+      escaped += buf;
+    }
+  }
+  return "printf '%b' " + Q(escaped);
+}
+
 // A program, as a comment: the `ip netns exec` line that comes closest, with
 // the clean environment topo gives it, and what topo does beyond it.
 std::vector<std::string> ProgramShell(const Action& a) {
@@ -626,12 +652,9 @@ std::vector<std::string> ProgramShell(const Action& a) {
   }
   std::vector<std::string> out = {line, note};
   out.push_back("#   ready: " + ReadinessText(p.ready));
-  // A newline in an argument would end the comment: the rest would run.
-  for (std::string& l : out) {
-    for (char& c : l) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
-  }
+  // A newline in an argument would end the comment (the rest would run), and
+  // other control bytes would reach the terminal: shown as \xNN instead.
+  for (std::string& l : out) l = EscapeForTerminal(l);
   return out;
 }
 
@@ -718,7 +741,7 @@ std::vector<std::string> ActionToShell(const Action& a) {
     case ActionKind::kWriteNodeFile: {
       const std::string dir = a.key.substr(0, a.key.rfind('/'));
       std::vector<std::string> out = {"mkdir -p " + NodePath(a, dir)};
-      out.push_back("printf '%s' " + Q(a.value) + " > " + NodePath(a, a.key));
+      out.push_back(PrintfContent(a.value) + " > " + NodePath(a, a.key));
       out.push_back("chmod " + ModeString(a.mode) + " " + NodePath(a, a.key));
       return out;
     }

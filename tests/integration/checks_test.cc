@@ -105,6 +105,26 @@ constexpr const char* kFailing = R"(checks:
 
 class ChecksTest : public testing::LabFixture {
  protected:
+  // `topo ARGS...` in the background, with this test's state directory and
+  // its output discarded; the caller waits for (or signals) the pid.
+  pid_t StartTopo(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = {testing::TopoBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t pid = fork();
+    if (pid == 0) {
+      setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      std::vector<char*> c;
+      for (const std::string& a : argv) c.push_back(const_cast<char*>(a.c_str()));
+      c.push_back(nullptr);
+      execv(c[0], c.data());
+      _exit(126);
+    }
+    return pid;
+  }
+
   static std::vector<std::string> NamespacesStartingWith(const std::string& prefix) {
     std::vector<std::string> found;
     if (prefix.empty()) return found;
@@ -357,17 +377,7 @@ TEST_F(ChecksTest, TopoRunGivesTheLabToTheCommandAndTearsDown) {
 TEST_F(ChecksTest, TopoRunForwardsSigtermAndTearsDown) {
   labs_.push_back(prefix_ + "chk");
   std::string file = WriteLab("");
-  pid_t pid = fork();
-  if (pid == 0) {
-    setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::string bin = testing::TopoBinary();
-    execl(bin.c_str(), bin.c_str(), "run", "--prefix", prefix_.c_str(), file.c_str(), "--", "sleep",
-          "60", nullptr);
-    _exit(126);
-  }
+  pid_t pid = StartTopo({"run", "--prefix", prefix_, file, "--", "sleep", "60"});
   ASSERT_GT(pid, 0);
   // Wait until the command runs: the lab is then complete.
   bool up = false;
@@ -458,17 +468,8 @@ TEST_F(ChecksTest, CaptureHoldsThePacketsOfACheck) {
   EXPECT_EQ(filter.status, 2) << filter.output;
   EXPECT_NE(filter.output.find("bad filter 'icmpp'"), std::string::npos) << filter.output;
   // The capture runs while `topo test` pings the server from the client.
-  pid_t pid = fork();
-  if (pid == 0) {
-    setenv("TOPO_STATE_DIR", state_dir_.c_str(), 1);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::string bin = testing::TopoBinary();
-    execl(bin.c_str(), bin.c_str(), "capture", "--lab", lab.c_str(), "client:e", "-w", pcap.c_str(),
-          "--filter", "icmp", "-c", "2", "--duration", "30s", nullptr);
-    _exit(126);
-  }
+  pid_t pid = StartTopo({"capture", "--lab", lab, "client:e", "-w", pcap, "--filter", "icmp", "-c",
+                         "2", "--duration", "30s"});
   ASSERT_GT(pid, 0);
   // The file exists once the capture socket is open.
   for (int i = 0; i < 1000 && !std::filesystem::exists(pcap); ++i) {

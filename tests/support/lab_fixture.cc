@@ -67,6 +67,27 @@ bool OursOrOrphan(pid_t pid, const std::map<pid_t, pid_t>& parents) {
   return false;
 }
 
+// Whether `pid` is this test's: a descendant of this process, or one that
+// carries this test's environment (a holder or daemon topo started for it,
+// orphaned to init). Other tests run at the same time on a shared machine, and
+// their processes are neither reported nor killed.
+bool ThisTests(pid_t pid, const std::vector<std::string>& env) {
+  const pid_t self = getpid();
+  pid_t p = pid;
+  for (int depth = 0; depth < 64 && p > 1; ++depth) {
+    p = ParentOf(p);
+    if (p == self) return true;
+  }
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::string entry;
+  while (std::getline(in, entry, '\0')) {
+    for (const std::string& e : env) {
+      if (entry == e) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool NetnsIdentity(const std::string& path, NetnsId* id) {
@@ -169,6 +190,7 @@ void LabFixture::TearDown() {
     if (!before_.unnamed.count(id) && !lab_namespaces.count(id)) unnamed.insert(id);
   }
   for (pid_t pid : ProcessesIn(unnamed)) {
+    if (!ThisTests(pid, env_)) continue;
     ADD_FAILURE() << "process " << pid << " (" << CommandOf(pid)
                   << ") keeps a network namespace alive without a name";
     kill(pid, SIGKILL);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "model/sysctl_aliases.h"
 #include "plan/plan.h"
 
 namespace topo {
@@ -113,7 +114,7 @@ bool RecordingBackend::HasNatTable(const std::string& ns, bool ipv6) const {
 std::string RecordingBackend::Sysctl(const std::string& ns, const std::string& key) const {
   auto it = namespaces_.find(ns);
   if (it == namespaces_.end()) return "";
-  auto kv = it->second.sysctls.find(key);
+  auto kv = it->second.sysctls.find(CanonicalSysctlKey(key));
   return kv == it->second.sysctls.end() ? "0" : kv->second;
 }
 
@@ -274,9 +275,17 @@ Status RecordingBackend::SetSysctl(const std::string& ns, const std::string& key
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
-  auto it = n->sysctls.find(key);
-  if (previous) *previous = it == n->sysctls.end() ? "0" : it->second;
-  n->sysctls[key] = value;
+  // As the kernel: aliases are one setting, and a change of the forwarding
+  // setting is written into every interface's (model/sysctl_aliases.h).
+  auto it = n->sysctls.find(CanonicalSysctlKey(key));
+  const std::string old = it == n->sysctls.end() ? "0" : it->second;
+  if (previous) *previous = old;
+  n->sysctls[CanonicalSysctlKey(key)] = value;
+  if (old != value) {
+    std::vector<std::string> interfaces;
+    for (const auto& [name, unused] : n->ifaces) interfaces.push_back(name);
+    for (const std::string& k : PropagatedSysctlKeys(key, interfaces)) n->sysctls[k] = value;
+  }
   return Status::OK();
 }
 
@@ -438,7 +447,7 @@ Status RecordingBackend::ReadSysctl(const std::string& ns, const std::string& ke
                                     std::string* value) {
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
-  auto it = n->sysctls.find(key);
+  auto it = n->sysctls.find(CanonicalSysctlKey(key));
   *value = it == n->sysctls.end() ? "0" : it->second;
   return Status::OK();
 }

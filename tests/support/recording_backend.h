@@ -5,10 +5,12 @@
 // exhaustively without privileges.
 //
 // The model starts with the root namespace "" (empty, every sysctl "0"), as a
-// host whose namespace the lab may attach to. SNAT rules are kept as the typed
-// values AddSnat was given; DeleteSnat removes equal ones, all or none (a
-// missing rule fails the whole call with NotFound, as iptables-restore does).
-// The first rule creates the nat table, which stays until RemoveNatTableIfEmpty.
+// host whose namespace the lab may attach to. Sysctls behave as the kernel's
+// (model/sysctl_aliases.h): net.ipv4.ip_forward is net.ipv4.conf.all.forwarding,
+// and a change of the forwarding setting is written into every interface's. SNAT rules are kept as
+// the typed values AddSnat was given; DeleteSnat removes equal ones, all or none (a missing rule
+// fails the whole call with NotFound, as iptables-restore does). The first rule creates the nat
+// table, which stays until RemoveNatTableIfEmpty.
 #pragma once
 
 #include <map>

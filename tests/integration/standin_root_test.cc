@@ -1,0 +1,252 @@
+// Labs with a node of kind root, run by a `topo` whose own network namespace
+// is a test-only namespace standing in for the host: the machine's real root
+// namespace (its routes, sysctls, firewall) is never touched, yet topo takes
+// the stand-in for "the host" exactly as it would the real one (it is the
+// namespace topo started in). The stand-in is entered with `nsenter --net`
+// only (same mount namespace), so the lab's /run/netns names are the machine's.
+//
+// Issue #16, round two: item 4 (the root node's checks run in the host's
+// namespace, never in one named prefix + node), item 2 (host routes that
+// would take over the host's routing are refused) and item 3 (root sysctls
+// shared by labs, and their kernel aliases, are restored exactly).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/lab_fixture.h"
+#include "testutil.h"
+
+namespace topo {
+namespace {
+
+using testing::ProcessResult;
+using testing::RunProcess;
+using testing::TopoBinary;
+
+class StandInRootTest : public testing::LabFixture {
+ protected:
+  void SetUp() override {
+    LabFixture::SetUp();
+    if (IsSkipped() || HasFailure()) return;
+    host_ = prefix_ + "host";
+    ASSERT_EQ(RunProcess({"ip", "netns", "add", host_}).status, 0);
+    ASSERT_EQ(InHost({"ip", "link", "set", "lo", "up"}).status, 0);
+  }
+
+  void CleanUp() override {
+    for (const std::string& lab : labs_) Topo({"down", lab});
+    for (const std::string& ns : foreign_) RunProcess({"ip", "netns", "del", ns});
+    if (!host_.empty()) RunProcess({"ip", "netns", "del", host_});
+  }
+
+  // ARGV run in the stand-in host's network namespace.
+  ProcessResult InHost(std::vector<std::string> argv) {
+    argv.insert(argv.begin(), "--net=/run/netns/" + host_);
+    argv.insert(argv.begin(), "nsenter");
+    return RunProcess(argv, env_);
+  }
+  // `topo ARGS` started in the stand-in host (its "root namespace").
+  ProcessResult Topo(std::vector<std::string> args) {
+    args.insert(args.begin(), TopoBinary());
+    return InHost(args);
+  }
+  // A file in the test's private directory.
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = state_dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string Sysctl(const std::string& key) {
+    std::string path = "/proc/sys/" + key;
+    for (char& c : path) c = c == '.' ? '/' : c;
+    return InHost({"cat", path}).output;
+  }
+
+  std::string host_;                  // the stand-in's name in /run/netns
+  std::vector<std::string> foreign_;  // other namespaces the test makes
+};
+
+// ---- item 4: checks from and to the root node ----
+
+constexpr char kChecksLab[] = R"(name: rootchecks
+nodes:
+  h:
+    kind: root
+    interfaces:
+      e0: [10.77.0.1/24]
+  n1:
+    interfaces:
+      e1: [10.77.0.2/24]
+links:
+  - [h:e0, n1:e1]
+checks:
+  - {name: host-to-n1, from: h, to: n1}
+  - {name: n1-to-host, from: n1, to: h, tcp: 8080}
+  - {name: not-from-elsewhere, from: h, to: 203.0.113.9, expect: failure}
+)";
+
+TEST_F(StandInRootTest, TheRootNodesChecksRunInTheHostNotInANamespaceNamedAfterIt) {
+  const std::string file = Write("rootchecks.yaml", kChecksLab);
+  labs_.push_back(prefix_ + "rootchecks");
+  // Before the fix: exit 3, "cannot run checks in namespace 'PREFIXh'".
+  auto plain = Topo({"test", "--prefix", prefix_, file});
+  EXPECT_EQ(plain.status, 0) << plain.output;
+  EXPECT_NE(plain.output.find("3 checks, 3 passed, 0 failed"), std::string::npos) << plain.output;
+
+  // A foreign namespace by the name prefix + node, where a ping to
+  // 203.0.113.9 works and 10.77.0.1 exists: the checks must not run there.
+  const std::string foreign = prefix_ + "h";
+  foreign_.push_back(foreign);
+  ASSERT_EQ(RunProcess({"ip", "netns", "add", foreign}).status, 0);
+  ASSERT_EQ(RunProcess({"ip", "-n", foreign, "link", "set", "lo", "up"}).status, 0);
+  for (const char* a : {"203.0.113.9/32", "10.77.0.1/32"}) {
+    ASSERT_EQ(RunProcess({"ip", "-n", foreign, "addr", "add", a, "dev", "lo"}).status, 0);
+  }
+  auto with_foreign = Topo({"test", "--prefix", prefix_, file});
+  EXPECT_EQ(with_foreign.status, 0) << with_foreign.output;
+  EXPECT_NE(with_foreign.output.find("3 checks, 3 passed, 0 failed"), std::string::npos)
+      << with_foreign.output;
+}
+
+// ---- item 2: host routes that would take over the host's routing ----
+
+// A root node with `routes` (YAML list entries), linked to one namespace.
+std::string RouteLab(const std::string& routes) {
+  return "name: rootroutes\n"
+         "nodes:\n"
+         "  h:\n"
+         "    kind: root\n"
+         "    interfaces:\n"
+         "      e0: [10.77.0.1/24]\n"
+         "    routes:\n" +
+         routes +
+         "  n1:\n"
+         "    interfaces:\n"
+         "      e1: [10.77.0.2/24]\n"
+         "links:\n"
+         "  - [h:e0, n1:e1]\n";
+}
+
+TEST_F(StandInRootTest, HostRoutesThatTakeOverTheHostsRoutingAreRefused) {
+  // The stand-in host: an uplink with an address, a default route through an
+  // on-link gateway outside its subnet.
+  ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "addr", "add", "192.0.2.2/24", "dev", "u0"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "link", "set", "u0", "up"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "route", "add", "default", "via", "198.51.100.1", "dev", "u0", "onlink"})
+                .status,
+            0);
+  auto routes = [&] { return InHost({"ip", "route", "show", "table", "all"}).output; };
+  const std::string before = routes();
+  labs_.push_back(prefix_ + "rootroutes");
+  const std::string halves =
+      Write("halves.yaml", RouteLab("      - {to: 0.0.0.0/1, via: 10.77.0.2}\n"
+                                    "      - {to: 128.0.0.0/1, via: 10.77.0.2}\n"));
+  auto up = Topo({"up", "--prefix", prefix_, halves});
+  EXPECT_EQ(up.status, 2) << up.output;
+  EXPECT_NE(up.output.find("host route 128.0.0.0/1 of the root node 'h' covers half of the IPv4 "
+                           "address space"),
+            std::string::npos)
+      << up.output;
+  // Allowed on the command line, they still meet the host's own routes at `up`.
+  up = Topo({"up", "--prefix", prefix_, "--allow-host-route", "0.0.0.0/0", halves});
+  EXPECT_EQ(up.status, 1) << up.output;
+  EXPECT_NE(up.output.find("host-side route 128.0.0.0/1 overlaps the host's route 192.0.2.0/24"),
+            std::string::npos)
+      << up.output;
+  // Shadowing the default route's gateway.
+  up = Topo({"up", "--prefix", prefix_,
+             Write("gateway.yaml", RouteLab("      - {to: 198.51.100.0/24, via: 10.77.0.2}\n"))});
+  EXPECT_EQ(up.status, 1) << up.output;
+  EXPECT_NE(up.output.find("host-side route 198.51.100.0/24 covers 198.51.100.1, the gateway of "
+                           "the host's route default via 198.51.100.1 dev u0"),
+            std::string::npos)
+      << up.output;
+  // The metadata address: refused, unless the command line allows it.
+  const std::string metadata =
+      Write("metadata.yaml", RouteLab("      - {to: 169.254.169.254/32, via: 10.77.0.2}\n"));
+  up = Topo({"up", "--prefix", prefix_, metadata});
+  EXPECT_EQ(up.status, 2) << up.output;
+  EXPECT_NE(up.output.find("reaches into 169.254.0.0/16"), std::string::npos) << up.output;
+  EXPECT_EQ(routes(), before);
+  up = Topo({"up", "--prefix", prefix_, "--allow-host-route", "169.254.169.254", metadata});
+  ASSERT_EQ(up.status, 0) << up.output;
+  EXPECT_NE(routes().find("169.254.169.254 via 10.77.0.2 dev e0"), std::string::npos) << routes();
+  auto down = Topo({"down", prefix_ + "rootroutes"});
+  EXPECT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(routes(), before);
+}
+
+// ---- item 3: root sysctls the kernel ties together ----
+
+std::string ForwardingLab(const std::string& name, const std::string& ifname,
+                          const std::string& key) {
+  return "name: " + name +
+         "\n"
+         "nodes:\n"
+         "  h:\n"
+         "    kind: root\n"
+         "    interfaces:\n"
+         "      " +
+         ifname +
+         ": [10.77.0.1/24]\n"
+         "    sysctls:\n"
+         "      " +
+         key +
+         ": 1\n"
+         "      net.ipv6.conf.all.forwarding: 1\n"
+         "  n1:\n"
+         "    interfaces:\n"
+         "      e1: [10.77.0.2/24]\n"
+         "links:\n"
+         "  - [h:" +
+         ifname + ", n1:e1]\n";
+}
+
+TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceAndAliasesHaveOneOwner) {
+  // The stand-in host: forwarding off, but on for one of its interfaces.
+  ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
+  for (const char* kv : {"net.ipv4.ip_forward=0", "net.ipv4.conf.u0.forwarding=1",
+                         "net.ipv6.conf.all.forwarding=0", "net.ipv6.conf.u0.forwarding=1"}) {
+    ASSERT_EQ(InHost({"sysctl", "-q", "-w", kv}).status, 0) << kv;
+  }
+  auto forwarding = [&] {
+    std::string out;
+    for (const char* family : {"ipv4", "ipv6"}) {
+      for (const char* i : {"all", "default", "u0", "u1"}) {
+        const std::string key = std::string("net.") + family + ".conf." + i + ".forwarding";
+        out += key + "=" + Sysctl(key);
+      }
+    }
+    return out;
+  };
+  const std::string before = forwarding();
+  ASSERT_NE(before.find("net.ipv4.conf.u0.forwarding=1"), std::string::npos) << before;
+  labs_.push_back(prefix_ + "rootfwd");
+  auto up = Topo({"up", "--prefix", prefix_,
+                  Write("fwd.yaml", ForwardingLab("rootfwd", "e0", "net.ipv4.ip_forward"))});
+  ASSERT_EQ(up.status, 0) << up.output;
+  EXPECT_EQ(Sysctl("net.ipv4.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
+  EXPECT_EQ(Sysctl("net.ipv6.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
+  // The same setting under its other name, by a second lab: refused.
+  const std::string second = prefix_ + "2";
+  AddPrefix(second);
+  labs_.push_back(second + "rootfwd2");
+  auto again =
+      Topo({"up", "--prefix", second,
+            Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"))});
+  EXPECT_EQ(again.status, 1) << again.output;
+  EXPECT_NE(again.output.find("already set by lab '" + prefix_ +
+                              "rootfwd' (as net.ipv4.ip_forward, the same setting)"),
+            std::string::npos)
+      << again.output;
+  auto down = Topo({"down", prefix_ + "rootfwd"});
+  EXPECT_EQ(down.status, 0) << down.output;
+  // Before the fix: net.ipv4.conf.u0.forwarding=0 (and IPv6's too).
+  EXPECT_EQ(forwarding(), before);
+}
+
+}  // namespace
+}  // namespace topo
