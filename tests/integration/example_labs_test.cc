@@ -4,13 +4,13 @@
 // answers vtysh through `topo exec`; topologies/http.yaml passes `topo test`,
 // serves its node file, and runs under `topo run`. Each test has its own prefix
 // and state directory, and LabFixture's leak check (no namespace, no process
-// in the lab's namespaces, no unnamed namespace left) runs after it.
+// in the lab's namespaces, no unnamed namespace left) runs after it. `topo up`
+// writes to a pipe that the test reads to its end: the lab's programs must not
+// hold it open.
 //
 // FRR comes from Debian's `frr` package (`tools/dev.sh test` installs it): in
 // CI (CI=true) a missing FRR fails the FRR tests; elsewhere they are skipped.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -34,31 +34,6 @@ bool Contains(const std::string& text, const std::string& part) {
 
 class ExampleLabsTest : public testing::LabFixture {
  protected:
-  // `topo up --prefix P FILE`, its output through a file rather than a pipe:
-  // the lab's programs outlive `up`, and a pipe is not where their monitors'
-  // output should keep a reader waiting.
-  testing::ProcessResult Up(const std::string& file) {
-    const std::string out = state_dir_ + "/up.out";
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-      int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (fd < 0 || null < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
-        _exit(126);
-      }
-      for (const std::string& e : env_) putenv(const_cast<char*>(e.c_str()));
-      execl(testing::TopoBinary().c_str(), "topo", "up", "--prefix", prefix_.c_str(), file.c_str(),
-            nullptr);
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    testing::ProcessResult r;
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.output = testing::ReadFile(out);
-    return r;
-  }
-
   // `topo exec NODE --lab LAB -- ARGV...`
   testing::ProcessResult Exec(const std::string& lab, const std::string& node,
                               std::vector<std::string> argv) {
@@ -103,7 +78,7 @@ TEST_F(ExampleLabsTest, FrrRingReconvergesWhenARingLinkGoesDown) {
   REQUIRE_FRR();
   const std::string lab = prefix_ + "frr-ring";
   labs_.push_back(lab);
-  auto up = Up(kFrrRing);
+  auto up = Topo({"up", "--prefix", prefix_, kFrrRing});
   ASSERT_EQ(up.status, 0) << up.output;
   auto checks = Topo({"test", "--lab", lab});
   ASSERT_EQ(checks.status, 0) << checks.output;
@@ -145,7 +120,7 @@ TEST_F(ExampleLabsTest, HttpLabPassesItsChecksAndServesItsNodeFile) {
   EXPECT_EQ(test.status, 0) << test.output;
   EXPECT_TRUE(Contains(test.output, "3 checks, 3 passed, 0 failed")) << test.output;
 
-  auto up = Up(kHttp);
+  auto up = Topo({"up", "--prefix", prefix_, kHttp});
   ASSERT_EQ(up.status, 0) << up.output;
   auto page = Exec(lab, "client",
                    {"python3", "-c",
