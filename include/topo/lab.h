@@ -116,6 +116,12 @@ class Lab {
   ExecResult Exec(const std::string& node, const std::vector<std::string>& argv,
                   const std::string& input = "") const;
 
+  // The output so far (standard output and standard error, interleaved) of a
+  // program the topology declares in the node (its `programs:`, started by Up
+  // and ready when Up returns), as `topo logs NODE PROGRAM` shows it. Needs
+  // the lab up. Throws for an unknown node or program.
+  std::string Log(const std::string& node, const std::string& program) const;
+
   // Runs fn() on a new thread inside the node's network namespace, waits for it
   // and returns what it returns (exceptions are passed on). Sockets fn opens
   // belong to the node's namespace, and keep doing so after fn returns.

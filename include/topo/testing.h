@@ -88,6 +88,10 @@ class LabTest : public ::testing::Test {
     return lab_->Addresses(node);
   }
   std::string Namespace(const std::string& node) const { return lab_->Namespace(node); }
+  // The output so far of a program the topology declares in the node.
+  std::string Log(const std::string& node, const std::string& program) const {
+    return lab_->Log(node, program);
+  }
 
  private:
   std::string file_;

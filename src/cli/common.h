@@ -100,6 +100,7 @@ Verb RegisterUp(CLI::App& app);
 Verb RegisterDown(CLI::App& app);
 Verb RegisterStatus(CLI::App& app);
 Verb RegisterExec(CLI::App& app);
+Verb RegisterLogs(CLI::App& app);
 Verb RegisterGraph(CLI::App& app);
 Verb RegisterSetLink(CLI::App& app);
 Verb RegisterTest(CLI::App& app);

@@ -3,6 +3,7 @@
 #include "cli/common.h"
 #include "kernel/netns.h"
 #include "lab/lab.h"
+#include "lab/node_runtime.h"
 #include "lab/state.h"
 
 namespace topo::cli {
@@ -26,7 +27,14 @@ Verb RegisterExec(CLI::App& app) {
             StateStore store;
             std::string lab, ns, node;
             Status s = FindNodeNamespace(store, o->lab, o->node, &lab, &ns, o->prefix, &node);
-            if (s.ok()) s = ExecInNamespace(ns, o->argv, kDefaultNetnsDir, node);
+            if (s.ok()) {
+              // The node's whole view: its private directories and files too.
+              LabRecord rec;
+              s = store.ReadLab(lab, &rec);
+              if (s.ok()) {
+                s = ExecInNodeView(MakeNodeView(rec.plan, store.LabDir(lab), node, ns), o->argv);
+              }
+            }
             PrintError(s.message());
             return s.IsNotFound() ? 127 : kExitFailure;
           }};

@@ -31,7 +31,8 @@ SandboxUse UseOf(int argc, char** argv) {
   if (at == argc) return SandboxUse::kNone;
   const std::string verb = argv[at];
   if (verb == "up") return SandboxUse::kHolderCreate;
-  if (verb == "down" || verb == "status" || verb == "exec" || verb == "set-link") {
+  if (verb == "down" || verb == "status" || verb == "exec" || verb == "set-link" ||
+      verb == "logs") {
     return SandboxUse::kHolderJoin;
   }
   if (verb == "run") return SandboxUse::kScoped;
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
       topo::cli::RegisterStatus(app),   topo::cli::RegisterExec(app),
       topo::cli::RegisterGraph(app),    topo::cli::RegisterSetLink(app),
       topo::cli::RegisterTest(app),     topo::cli::RegisterRun(app),
-      topo::cli::RegisterCapture(app),
+      topo::cli::RegisterCapture(app),  topo::cli::RegisterLogs(app),
   };
   // `topo help VERB` is `topo VERB --help`.
   auto* help = app.add_subcommand("help", "Show the help of a command: topo help up");

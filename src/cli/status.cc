@@ -41,6 +41,18 @@ nlohmann::json StatusJson(const LabStatus& s) {
     nodes.push_back(n);
   }
   j["namespaces"] = nodes;
+  nlohmann::json programs = nlohmann::json::array();
+  for (const ProgramStatus& p : s.programs) {
+    nlohmann::json entry = {{"node", p.node},
+                            {"name", p.name},
+                            {"state", ProgramStatus::StateName(p.state)},
+                            {"ready", p.ready}};
+    if (p.state == ProgramStatus::State::kRunning) entry["pid"] = p.pid;
+    if (p.state == ProgramStatus::State::kExited) entry["status"] = p.code;
+    if (p.state == ProgramStatus::State::kKilled) entry["signal"] = p.code;
+    programs.push_back(entry);
+  }
+  j["programs"] = programs;
   return j;
 }
 
@@ -62,6 +74,12 @@ void PrintStatus(const LabStatus& s) {
       }
     }
     for (const RouteState& r : ns.routes) std::cout << "    route " << r.ToString() << "\n";
+  }
+  if (!s.programs.empty()) std::cout << "  programs\n";
+  for (const ProgramStatus& p : s.programs) {
+    char name[128];
+    std::snprintf(name, sizeof(name), "    %-23s ", (p.node + "/" + p.name).c_str());
+    std::cout << name << p.Describe() << "\n";
   }
   if (s.drift.empty()) {
     std::cout << "  no drift from the plan\n";

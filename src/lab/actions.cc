@@ -84,9 +84,14 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
     case ActionKind::kMakeNodeDir:
     case ActionKind::kWriteNodeFile:
     case ActionKind::kStartProgram:
-      return Status::InvalidArgument("not implemented yet: " + Describe(a));  // TODO(#12)
+      return Status::InvalidArgument(Describe(a) + ": not a kernel action (see DoNodeAction)");
   }
   return Status::InvalidArgument("unknown action");
+}
+
+Status DoNodeAction(NodeRuntime* runtime, const Action& a) {
+  if (!runtime) return Status::InvalidArgument("no runtime for the nodes' files");
+  return a.kind == ActionKind::kMakeNodeDir ? runtime->MakeNodeDir(a) : runtime->WriteNodeFile(a);
 }
 
 Status PrepareAction(Backend& b, const Action& a, std::string* note) {
@@ -163,8 +168,10 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return b.RemoveEtcFile(a.ns, a.key, note);
     case ActionKind::kMakeNodeDir:
     case ActionKind::kWriteNodeFile:
+      // Kept under the lab's state directory, which goes with the lab's record.
+      return Status::OK();
     case ActionKind::kStartProgram:
-      return Status::OK();  // TODO(#12)
+      return StopProgram(note, a.program.stop_timeout_ms);
   }
   return Status::InvalidArgument("unknown action");
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kernel/backend.h"
+#include "lab/node_runtime.h"
 #include "model/status.h"
 #include "plan/plan.h"
 
@@ -23,7 +24,13 @@ Status DoAction(Backend& backend, const Action& a, std::string* note);
 // table. Empty for everything else.
 Status PrepareAction(Backend& backend, const Action& a, std::string* note);
 inline constexpr char kNewNatTable[] = "new-nat-table";
-// Performs one action's inverse. NotFound means it was already gone.
+// A node's private directory or stored file (kMakeNodeDir, kWriteNodeFile),
+// made through the runtime; their inverse is nothing: they are kept under the
+// lab's state directory, which goes with the lab's record.
+Status DoNodeAction(NodeRuntime* runtime, const Action& a);
+// Performs one action's inverse. NotFound means it was already gone. For a
+// program (kStartProgram), `note` is its journaled identity: it is stopped
+// (SIGTERM, its stop_timeout, SIGKILL) if it is still that process.
 Status UndoAction(Backend& backend, const Action& a, const std::string& note);
 
 }  // namespace topo

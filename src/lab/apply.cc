@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "lab/programs.h"
+
 namespace topo {
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options) {
@@ -13,6 +15,38 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     if (options.cancel && options.cancel->load()) {
       result.status = Status::Interrupted("interrupted before " + Describe(a));
       break;
+    }
+    if (a.kind == ActionKind::kStartProgram) {
+      // The programs, together: every one up to the next action of another kind.
+      std::vector<size_t> indices;
+      for (size_t k = i; k < plan.actions.size() && plan.actions[k].kind == a.kind; ++k) {
+        indices.push_back(k);
+      }
+      if (!options.runtime) {
+        result.status = Status::InvalidArgument(Describe(a) + ": no runtime to start programs");
+        result.failed_index = i;
+        break;
+      }
+      if (options.journal) options.journal->Flush();
+      ProgramsOptions po;
+      po.journal = options.journal;
+      po.cancel = options.cancel;
+      po.observer = options.observer;
+      po.handled_before = i;
+      ProgramsResult pr = RunPrograms(plan, indices, *options.runtime, po);
+      // A started program is undone (stopped) by a rollback, ready or not.
+      for (const auto& [index, note] : pr.started) {
+        done[index] = true;
+        notes[index] = note;
+      }
+      result.applied += pr.ready.size();
+      if (!pr.status.ok()) {
+        result.status = pr.status;
+        result.failed_index = pr.failed_index;
+        break;
+      }
+      i = indices.back();
+      continue;
     }
     // What the inverse needs is journaled before the action when a crash
     // during it could otherwise lose it (root namespace sysctls and tables).
@@ -43,7 +77,9 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     }
     std::string note;
     const auto start = std::chrono::steady_clock::now();
-    Status s = DoAction(backend, a, &note);
+    Status s = a.kind == ActionKind::kMakeNodeDir || a.kind == ActionKind::kWriteNodeFile
+                   ? DoNodeAction(options.runtime, a)
+                   : DoAction(backend, a, &note);
     ActionEvent event;
     event.step = ActionEvent::Step::kApply;
     event.index = i;

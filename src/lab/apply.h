@@ -3,6 +3,8 @@
 // true between actions (SIGINT/SIGTERM), Apply rolls back what it did, so the
 // machine is left as it was, and reports the failing action with the kernel's
 // message: "create veth server:vethS <-> router:veth-srv: File exists".
+// The programs at the end of the plan start together (lab/programs.h): Apply
+// returns once every one is ready, and rolls back when one is not.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 
 #include "kernel/backend.h"
 #include "lab/actions.h"
+#include "lab/node_runtime.h"
 #include "lab/observer.h"
 #include "lab/state.h"
 #include "lab/teardown.h"
@@ -34,6 +37,9 @@ struct ApplyOptions {
   // Told of each action attempted, with its duration and result (progress,
   // logs); may be null.
   LabObserver* observer = nullptr;
+  // Makes the nodes' directories and files and starts their programs
+  // (lab/programs.h); needed only by plans that have such actions.
+  NodeRuntime* runtime = nullptr;
 };
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});

@@ -1,8 +1,10 @@
 #include "lab/lab.h"
+#include <cstdio>
 
 #include <algorithm>
 #include <filesystem>
 
+#include "lab/node_runtime.h"
 #include "sandbox/sandbox.h"
 
 namespace topo {
@@ -75,7 +77,9 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
                                r.status.message() + "; nothing was changed");
     return r;
   }
+  LocalNodeRuntime runtime(plan, store.LabDir(plan.lab));
   ApplyOptions ao;
+  ao.runtime = &runtime;
   ao.journal = &journal;
   ao.cancel = options.cancel;
   ao.observer = options.observer;
@@ -118,6 +122,75 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   }
   r.status = store.RemoveLab(lab);
   return r;
+}
+
+const char* ProgramStatus::StateName(State s) {
+  switch (s) {
+    case State::kNotStarted:
+      return "not-started";
+    case State::kRunning:
+      return "running";
+    case State::kExited:
+      return "exited";
+    case State::kKilled:
+      return "killed";
+    case State::kGone:
+      return "gone";
+  }
+  return "?";
+}
+
+std::string ProgramStatus::Describe() const {
+  switch (state) {
+    case State::kNotStarted:
+      return "not started";
+    case State::kRunning:
+      return "running (pid " + std::to_string(pid) + ")" + (ready ? "" : ", not ready");
+    case State::kExited:
+      return "exited with status " + std::to_string(code);
+    case State::kKilled:
+      return "killed by signal " + std::to_string(code);
+    case State::kGone:
+      return "gone";
+  }
+  return "?";
+}
+
+// Each declared program: running (its journaled identity still runs), or how it ended.
+static std::vector<ProgramStatus> ProgramStatuses(const LabRecord& rec,
+                                                  const std::string& lab_dir) {
+  std::vector<ProgramStatus> out;
+  for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
+    const Action& a = rec.plan.actions[i];
+    if (a.kind != ActionKind::kStartProgram) continue;
+    ProgramStatus p;
+    p.node = a.node;
+    p.name = a.program.name;
+    p.ready = i < rec.done.size() && rec.done[i];
+    auto note = rec.notes.find(i);
+    ProcessIdentity id;
+    if (note != rec.notes.end() && ProgramFromNote(note->second, &id)) {
+      if (ProcessAlive(id)) {
+        p.state = ProgramStatus::State::kRunning;
+        p.pid = id.pid;
+      } else {
+        std::string how;
+        ReadProgramExit(ProgramExitPath(lab_dir, a.node, a.program.name), &how);
+        int code = 0;
+        if (std::sscanf(how.c_str(), "exited %d", &code) == 1) {
+          p.state = ProgramStatus::State::kExited;
+          p.code = code;
+        } else if (std::sscanf(how.c_str(), "signal %d", &code) == 1) {
+          p.state = ProgramStatus::State::kKilled;
+          p.code = code;
+        } else {
+          p.state = ProgramStatus::State::kGone;
+        }
+      }
+    }
+    out.push_back(p);
+  }
+  return out;
 }
 
 // Whether the kernel's routes include `r`.
@@ -279,6 +352,16 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
     }
   }
   st.impairments = rec.Impairments();
+  st.programs = ProgramStatuses(rec, store.LabDir(lab));
+  // A declared program runs as long as its lab is up: one that ended is drift.
+  for (const ProgramStatus& p : st.programs) {
+    const bool ended = p.state == ProgramStatus::State::kExited ||
+                       p.state == ProgramStatus::State::kKilled ||
+                       p.state == ProgramStatus::State::kGone;
+    if (rec.complete && ended) {
+      st.drift.push_back("program '" + p.node + "/" + p.name + "' " + p.Describe());
+    }
+  }
   const bool pending =
       !rec.link_changes.empty() && rec.link_changes.back().state == LinkChange::State::kPending;
   AddDriftOfSettings(

@@ -62,6 +62,20 @@ struct DownOptions {
 DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
                 const DownOptions& options = {});
 
+// One declared program of a lab that is up, as `topo status` shows it.
+struct ProgramStatus {
+  std::string node, name;
+  enum class State { kNotStarted, kRunning, kExited, kKilled, kGone };
+  State state = State::kNotStarted;
+  pid_t pid = 0;  // kRunning
+  int code = 0;   // kExited: the exit status; kKilled: the signal
+  bool ready = false;
+  // "running (pid 123)", "exited with status 1", "killed by signal 9", "not started", "gone"
+  std::string Describe() const;
+  // "not-started", "running", "exited", "killed", "gone"
+  static const char* StateName(State s);
+};
+
 struct LabStatus {
   std::string lab;
   bool complete = false;
@@ -71,6 +85,7 @@ struct LabStatus {
       drift;  // "namespace 'server' is gone", "interface 'router:veth-cli' is gone"
   // The current impairments, "ns:ifname" -> impairment, as the journal records them.
   std::map<std::string, Impairment> impairments;
+  std::vector<ProgramStatus> programs;  // in plan order
 };
 
 Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& store,

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -19,6 +20,7 @@
 #include "kernel/netlink_backend.h"
 #include "kernel/netns.h"
 #include "lab/lab.h"
+#include "lab/node_runtime.h"
 #include "lab/session.h"
 #include "lab/state.h"
 #include "sandbox/sandbox.h"
@@ -213,6 +215,35 @@ std::string Lab::Address(const std::string& node, const std::string& ifname, int
   }
   std::string which = family ? "IPv" + std::to_string(family) + " address" : "address";
   throw Error("interface '" + node + ":" + ifname + "' has no " + which);
+}
+
+std::string Lab::Log(const std::string& node, const std::string& program) const {
+  const std::string ns = Namespace(node);
+  StateStore store;
+  LabRecord rec;
+  if (Status s = store.ReadLab(impl_->lab, &rec); !s.ok()) throw Error(s.message());
+  std::vector<std::string> names;
+  for (const Action& a : rec.plan.actions) {
+    if (a.kind == ActionKind::kStartProgram && a.node == node) names.push_back(a.program.name);
+  }
+  if (std::find(names.begin(), names.end(), program) == names.end()) {
+    throw Error("no program '" + program + "' in node '" + node + "'" + DidYouMean(program, names));
+  }
+  const std::string path = ProgramLogPath(store.LabDir(impl_->lab), node, program);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return "";
+    throw Error("cannot read the log of '" + node + "/" + program + "': " + std::strerror(errno));
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 ExecResult Lab::Exec(const std::string& node, const std::vector<std::string>& argv,

@@ -85,6 +85,27 @@ Status EnsurePrivateDir(const std::string& path, bool tighten = true) {
 
 // Removes a lab directory and the files in it. A symlink in its place is
 // removed itself, never followed: the files it points at stay.
+// Removes everything under the directory fd `dir` (which it closes), depth
+// first, never following a symlink: a symlink is removed, not its target.
+void RemoveContents(int dir) {
+  DIR* d = ::fdopendir(dir);
+  if (!d) {
+    ::close(dir);
+    return;
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (::unlinkat(dir, name.c_str(), 0) == 0) continue;
+    if (errno != EISDIR && errno != EPERM) continue;
+    int sub = ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0) continue;
+    RemoveContents(sub);
+    ::unlinkat(dir, name.c_str(), AT_REMOVEDIR);
+  }
+  ::closedir(d);
+}
+
 Status RemoveTree(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
@@ -97,18 +118,7 @@ Status RemoveTree(const std::string& path) {
     }
     return Status::FromErrno("open " + path, errno);
   }
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    int e = errno;
-    ::close(fd);
-    return Status::FromErrno("open " + path, e);
-  }
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    ::unlinkat(fd, name.c_str(), 0);
-  }
-  ::closedir(d);
+  RemoveContents(fd);
   if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
     return Status::FromErrno("remove " + path, errno);
   }

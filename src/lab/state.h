@@ -11,6 +11,16 @@
 //                                     sysctl); later, for each `topo set-link`:
 //                                     "set-link {json}" before the kernel is touched, then
 //                                     "set-link-done" or "set-link-failed"
+//   /run/topo/labs/LAB/nodes/NODE/    the node's private directories, stored files,
+//                                     program logs and exit files (lab/node_runtime.h)
+//
+// A program (kStartProgram action N) is journaled twice: "before N \"PID START
+// MPID MSTART\"" once its process exists, before it is let run (PID and START:
+// the program's pid and its start time, field 22 of /proc/PID/stat; MPID and
+// MSTART: its monitor's), and "done N \"...\"" (the same note) once it is
+// ready. Teardown stops every program with a "before" line, ready or not, if
+// that pid still has that start time, so a `down` after a killed `up` ends
+// programs whose readiness was never seen; a recycled pid is never signalled.
 //
 // The journal always says what exists, as far as teardown needs to know:
 // everything it marks done, plus perhaps the one action after the last it
@@ -162,10 +172,10 @@ class StateStore {
 
   // Lab names become path components; this refuses any that could escape.
   static bool IsSafeLabName(const std::string& lab);
-
- private:
+  // The lab's directory (its nodes' files, logs: lab/node_runtime.h).
   std::string LabDir(const std::string& lab) const { return dir_ + "/labs/" + lab; }
 
+ private:
   std::string dir_;
   int lock_fd_ = -1;
 };

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "lab/actions.h"
+#include "lab/node_runtime.h"
 
 namespace topo {
 
@@ -14,6 +15,8 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
   std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     touched[i] = (i < done.size() && done[i]) || (maybe_in_progress && *maybe_in_progress == i);
+    // A program whose identity was journaled may run though it never got ready.
+    if (plan.actions[i].kind == ActionKind::kStartProgram && notes.count(i)) touched[i] = true;
   }
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);
@@ -23,6 +26,25 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
     const Action& a = plan.actions[i];
     if (touched[i] && a.kind == ActionKind::kCreateNamespace && !a.ns.empty()) {
       namespaces.push_back(a.ns);
+    }
+  }
+  // The declared programs stop first, all at once, signalled in reverse order.
+  std::map<size_t, Status> stopped;
+  {
+    std::vector<size_t> which;
+    std::vector<std::string> ids;
+    std::vector<int> timeouts;
+    for (size_t i = plan.actions.size(); i-- > 0;) {
+      const Action& a = plan.actions[i];
+      if (a.kind != ActionKind::kStartProgram || !touched[i] || moot[i]) continue;
+      auto note = notes.find(i);
+      which.push_back(i);
+      ids.push_back(note == notes.end() ? "" : note->second);
+      timeouts.push_back(a.program.stop_timeout_ms);
+    }
+    if (!which.empty()) {
+      std::vector<Status> results = StopPrograms(ids, timeouts);
+      for (size_t k = 0; k < which.size(); ++k) stopped[which[k]] = results[k];
     }
   }
   bool processes_ended = namespaces.empty();
@@ -49,7 +71,10 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
     }
     auto note = notes.find(i);
     const auto start = std::chrono::steady_clock::now();
-    Status s = UndoAction(backend, a, note == notes.end() ? "" : note->second);
+    auto stop = stopped.find(i);
+    Status s = stop != stopped.end()
+                   ? stop->second
+                   : UndoAction(backend, a, note == notes.end() ? "" : note->second);
     if (observer) {
       e.status = s;
       e.duration = std::chrono::duration_cast<std::chrono::microseconds>(
