@@ -26,6 +26,11 @@ PACKAGES=(
   graphviz libpcap-dev
 )
 
+# Only for `test`, `check` (which runs the integration tests too) and `setup`: FRR's routing
+# daemons, which the example lab topologies/frr-ring.yaml starts inside its
+# nodes. Installing it must not start it on the host (see install_packages).
+TEST_PACKAGES=(frr)
+
 # Only for `fuzz` and `check`: the compiler, its sanitizer runtimes and the linters.
 HYGIENE_PACKAGES=(clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 clang-tools-14)
 
@@ -43,7 +48,29 @@ install_packages() {
   fi
   echo "==> installing: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  without_service_start as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# without_service_start CMD...: runs CMD with invoke-rc.d / deb-systemd-invoke
+# told to start no service (exit 101 from /usr/sbin/policy-rc.d), so that
+# installing a daemon such as frr does not start it on the host: topo's labs
+# start their own copies inside their nodes. The policy file is written only
+# when none exists (a container may ship one) and removed afterwards, also when
+# CMD fails.
+POLICY_RC=/usr/sbin/policy-rc.d
+without_service_start() {
+  if as_root test -e "$POLICY_RC"; then
+    "$@"
+    return
+  fi
+  as_root sh -c "printf '#!/bin/sh\n# written by topo tools/dev.sh during apt-get install\nexit 101\n' >'$POLICY_RC' && chmod 0755 '$POLICY_RC'"
+  trap 'as_root rm -f "$POLICY_RC"; exit 130' INT TERM HUP
+  local rc=0
+  "$@" || rc=$?
+  as_root rm -f "$POLICY_RC"
+  trap - INT TERM HUP
+  return "$rc"
 }
 
 # build [TARGET...]: configure, then build the given targets (all without any).
@@ -149,12 +176,12 @@ check() {
 cmd="${1:-setup}"
 shift || true
 case "$cmd" in
-  setup) install_packages; build ;;
+  setup) install_packages "${TEST_PACKAGES[@]}"; build ;;
   demo)  install_packages; build topo; demo ;;  # only what the demo runs
-  test)  install_packages; build; run_tests "$@" ;;
+  test)  install_packages "${TEST_PACKAGES[@]}"; build; run_tests "$@" ;;
   bench) install_packages; build; "$BUILD/topo-bench" "$@" ;;
   stress) install_packages; build; stress "$@" ;;
   fuzz)  install_packages "${HYGIENE_PACKAGES[@]}"; fuzz "$@" ;;
-  check) install_packages "${HYGIENE_PACKAGES[@]}"; build; check ;;
+  check) install_packages "${TEST_PACKAGES[@]}" "${HYGIENE_PACKAGES[@]}"; build; check ;;
   *) echo "usage: $0 {setup|demo|test|bench|stress|fuzz [seconds]|check}" >&2; exit 2 ;;
 esac

@@ -1,9 +1,9 @@
 // topo-bench: how long topo takes to build and remove labs, and how that compares.
 //
-//   topo-bench {star N...|chain N...|tree N...|seed|cycles [N]|all}... [--runs 5] [--baseline-runs
-//   K]
-//              [--settle-ms MS] [--count 500] [--json FILE] [--topo PATH] [--python PATH]
-//              [--no-script] [--no-batch] [--no-mininet] [--print-yaml] [--rootless]
+//   topo-bench {star N...|chain N...|tree N...|programs N...|seed|cycles [N]|all}... [--runs 5]
+//              [--baseline-runs K] [--settle-ms MS] [--count 500] [--json FILE] [--topo PATH]
+//              [--python PATH] [--listener PATH] [--no-script] [--no-batch] [--no-mininet]
+//              [--print-yaml] [--rootless]
 //
 // --rootless adds the row "topo rootless": the same cycle as `topo --rootless up/down`, in
 // the user-namespace sandbox of docs/ROOTLESS.md (a holder process kept between the two).
@@ -11,10 +11,13 @@
 // Labs: `star N` (router r, hosts h1..hN, one veth and one /30 each, default route via r),
 // `chain N` (routers r1..rN in a line, host a at r1 and b at rN, static routes both ways) and
 // `tree N` (switch s0, ceil(sqrt(N)) leaf switches under it, hosts h1..hN spread over the
-// leaves, one /16) and `seed` (topologies/server-router-client.yaml, the CI fixture). `all` is
-// the table of docs/PERFORMANCE.md: star 10 100 1000, chain 10 100, tree 10 100 1000, seed,
-// cycles. Each lab is timed (median of --runs; before every `up` the machine
-// is left to settle for --settle-ms: default 1000 ms for N >= 100, 200 ms otherwise) as:
+// leaves, one /16), `programs N` (star N with one program per host: topo-bench-listen, built
+// next to topo-bench (or --listener PATH), listening on TCP port 7000, with `ready: {tcp: 7000}`;
+// `up` is then the time until all N are ready, `down` includes ending them; topo only: the
+// baselines have no programs) and `seed` (topologies/server-router-client.yaml, the CI fixture).
+// `all` is the table of docs/PERFORMANCE.md: star 10 100 1000, chain 10 100, tree 10 100 1000,
+// programs 100 1000, seed, cycles. Each lab is timed (median of --runs; before every `up` the
+// machine is left to settle for --settle-ms: default 1000 ms for N >= 100, 200 ms otherwise) as:
 //   topo     `topo up FILE --prefix P`, then `topo down LAB`: whole processes, fork to wait4;
 //   script   bash running topo's own `plan --format shell` script, then its `--teardown` one;
 //   batch    the same commands regrouped for `ip -batch`: `netns add`/`link add` in one batch in
@@ -74,7 +77,7 @@ volatile sig_atomic_t g_interrupted = 0;
 std::string g_log;  // children's stdout/stderr go to g_log.out/.err by default (or /dev/null)
 
 struct Options {
-  std::string topo, python, json_file, command;
+  std::string topo, python, json_file, command, listener;
   std::vector<std::pair<std::string, std::vector<int>>> jobs;  // mode, sizes
   int runs = 5, baseline_runs = -1, settle_ms = -1, count = 500;
   bool script = true, batch = true, mininet = true, print_yaml = false;
@@ -164,6 +167,7 @@ struct Node {
   std::vector<std::pair<std::string, std::string>> routes;  // to, via
   std::vector<std::array<std::string, 3>> snat;             // source, out, to
   bool is_switch = false;  // a bridge; its ports come from the links to it
+  bool listener = false;   // runs topo-bench-listen on kListenPort, ready once it listens
 };
 struct Link {
   std::string a, ia, b, ib;
@@ -173,8 +177,12 @@ struct Lab {
   int n = 0;
   std::vector<Node> nodes;
   std::vector<Link> links;
-  bool mininet = true;  // mininet is measured on hosts and direct links only
+  bool mininet = true;    // mininet is measured on hosts and direct links only
+  bool baselines = true;  // bash script and ip -batch (not for labs with programs)
 };
+
+constexpr int kListenPort = 7000;
+std::string g_listener;  // the listener's absolute path (programs mode)
 
 // Link k gets 10.0.0.0 + 4k /30; host 1 is the router (or left) end, 2 the other.
 std::string Addr(int link, int host) {
@@ -258,8 +266,24 @@ Lab Tree(int n) {
   return l;
 }
 
+// Star n, and every host runs the listener (the router runs nothing).
+Lab Programs(int n) {
+  Lab l = Star(n);
+  l.name = "programs" + std::to_string(n), l.label = "star " + std::to_string(n) + " programs";
+  l.mininet = false, l.baselines = false;
+  for (Node& node : l.nodes) node.listener = !node.router;
+  return l;
+}
+
 Lab Shape(const std::string& mode, int n) {
-  return mode == "star" ? Star(n) : mode == "chain" ? Chain(n) : Tree(n);
+  return mode == "star"       ? Star(n)
+         : mode == "chain"    ? Chain(n)
+         : mode == "programs" ? Programs(n)
+                              : Tree(n);
+}
+
+bool Sized(const std::string& mode) {
+  return mode == "star" || mode == "chain" || mode == "tree" || mode == "programs";
 }
 
 std::string ToYaml(const Lab& l) {
@@ -275,6 +299,10 @@ std::string ToYaml(const Lab& l) {
     for (const auto& [i, a] : n.ifaces) y << "      " << i << ": [" << a << "]\n";
     if (!n.routes.empty()) y << "    routes:\n";
     for (const auto& [to, via] : n.routes) y << "      - {to: " << to << ", via: " << via << "}\n";
+    if (n.listener) {
+      y << "    programs:\n      - name: listen\n        run: [" << g_listener << ", \""
+        << kListenPort << "\"]\n        ready: {tcp: " << kListenPort << "}\n";
+    }
   }
   y << "links:\n";
   for (const Link& k : l.links)
@@ -415,7 +443,7 @@ class Bench {
     if (o_.rootless) {
       measure("topo rootless", o_.runs, [&] { return TopoCycle(l.file, p, full, true); });
     }
-    if (o_.script || o_.batch) {
+    if (l.baselines && (o_.script || o_.batch)) {
       std::string up = dir + "/up.sh", down = dir + "/down.sh";
       Check(Run({o_.topo, "plan", l.file, "--format", "shell", "--prefix", p}, up), "topo plan");
       Check(Run({o_.topo, "plan", l.file, "--format", "shell", "--teardown", "--prefix", p}, down),
@@ -616,16 +644,17 @@ void OnSignal(int) { g_interrupted = 1; }
 [[noreturn]] void Usage(const std::string& why) {
   if (!why.empty()) std::cerr << "topo-bench: " << why << "\n";
   std::cerr
-      << "usage: topo-bench {star N...|chain N...|tree N...|seed|cycles [N]|all}... [--runs K]\n"
-         "       [--baseline-runs K] [--settle-ms MS] [--count M] [--json FILE]\n"
-         "       [--topo PATH] [--python PATH] [--no-script] [--no-batch] [--no-mininet]\n"
-         "       [--print-yaml] [--rootless]\n"
+      << "usage: topo-bench {star N...|chain N...|tree N...|programs N...|seed|cycles [N]|all}...\n"
+         "       [--runs K] [--baseline-runs K] [--settle-ms MS] [--count M] [--json FILE]\n"
+         "       [--topo PATH] [--python PATH] [--listener PATH] [--no-script] [--no-batch]\n"
+         "       [--no-mininet] [--print-yaml] [--rootless]\n"
          "See the header of tools/bench/topo_bench.cc and docs/PERFORMANCE.md.\n";
   exit(2);
 }
 
 Options ParseArgs(int argc, char** argv) {
-  static const std::set<std::string> kModes = {"star", "chain", "seed", "tree", "cycles", "all"};
+  static const std::set<std::string> kModes = {"star",     "chain",  "seed", "tree",
+                                               "programs", "cycles", "all"};
   Options o;
   o.command = "topo-bench";
   for (int i = 1; i < argc; ++i) o.command += std::string(" ") + argv[i];
@@ -633,8 +662,10 @@ Options ParseArgs(int argc, char** argv) {
                                       {"--baseline-runs", &o.baseline_runs},
                                       {"--settle-ms", &o.settle_ms},
                                       {"--count", &o.count}};
-  std::map<std::string, std::string*> strs = {
-      {"--json", &o.json_file}, {"--topo", &o.topo}, {"--python", &o.python}};
+  std::map<std::string, std::string*> strs = {{"--json", &o.json_file},
+                                              {"--topo", &o.topo},
+                                              {"--python", &o.python},
+                                              {"--listener", &o.listener}};
   std::map<std::string, bool*> flags = {{"--no-script", &o.script},
                                         {"--no-batch", &o.batch},
                                         {"--no-mininet", &o.mininet},
@@ -662,13 +693,17 @@ Options ParseArgs(int argc, char** argv) {
   }
   if (o.jobs.empty()) Usage("");
   for (const auto& [mode, sizes] : o.jobs) {
-    if ((mode == "star" || mode == "chain" || mode == "tree") != !sizes.empty() &&
-        (mode != "cycles" || sizes.size() > 1)) {
-      Usage("star, chain and tree take sizes (1..16000), cycles one or none, the others none");
+    if (Sized(mode) != !sizes.empty() && (mode != "cycles" || sizes.size() > 1)) {
+      Usage(
+          "star, chain, tree and programs take sizes (1..16000), cycles one or none, the others "
+          "none");
     }
   }
   if (o.runs < 1 || o.count < 1) Usage("--runs and --count must be at least 1");
-  if (o.topo.empty()) o.topo = (fs::read_symlink("/proc/self/exe").parent_path() / "topo").string();
+  fs::path here = fs::read_symlink("/proc/self/exe").parent_path();
+  if (o.topo.empty()) o.topo = (here / "topo").string();
+  if (o.listener.empty()) o.listener = (here / "topo-bench-listen").string();
+  g_listener = fs::absolute(o.listener).string();
   return o;
 }
 
@@ -690,6 +725,13 @@ int main(int argc, char** argv) {
     std::cerr << "topo-bench: no topo binary at " << o.topo << " (use --topo PATH)\n";
     return 2;
   }
+  bool programs = false;
+  for (const auto& job : o.jobs)
+    programs = programs || job.first == "programs" || job.first == "all";
+  if (programs && access(g_listener.c_str(), X_OK) != 0) {
+    std::cerr << "topo-bench: no listener at " << g_listener << " (use --listener PATH)\n";
+    return 2;
+  }
   struct sigaction sa {};
   sa.sa_handler = OnSignal;  // no SA_RESTART: the current step ends, then Cleanup runs
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
@@ -703,8 +745,9 @@ int main(int argc, char** argv) {
         for (int n : {10, 100, 1000}) b.Measure(Star(n));
         for (int n : {10, 100}) b.Measure(Chain(n));
         for (int n : {10, 100, 1000}) b.Measure(Tree(n));
+        for (int n : {100, 1000}) b.Measure(Programs(n));
       }
-      if (m == "star" || m == "chain" || m == "tree") {
+      if (Sized(m)) {
         for (int n : sizes) b.Measure(Shape(m, n));
       }
       if (m == "seed" || m == "all") b.Measure(Seed());
