@@ -170,6 +170,13 @@ Status EnterNodeView(const NodeView& view, int base_mnt_fd) {
     }
     const std::string options = "lowerdir=" + SkeletonOf(view, ancestor) + ":" + ancestor;
     if (::mount("overlay", ancestor.c_str(), "overlay", 0, options.c_str()) != 0) {
+      if (errno == EINVAL) {  // "failed to clone lowerpath": the host's mounts are locked
+        return Status::InvalidArgument(
+            "make '" + mounts.front()->target + "' exist in the node: the kernel refuses an " +
+            "overlay over '" + ancestor + "' (it always does in a rootless sandbox, where the " +
+            "host's mounts are locked); use paths that exist on the machine, or private " +
+            "directories that do");
+      }
       return Status::FromErrno("make '" + mounts.front()->target + "' exist in the node", errno);
     }
   }

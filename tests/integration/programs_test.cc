@@ -26,6 +26,14 @@
 #include "testutil.h"
 
 namespace topo {
+// A path missing on the machine is made in a node with an overlay, which the
+// kernel refuses in a rootless sandbox (the host's mounts are locked there):
+// the kernel's answer, not a guess, skips the test.
+#define SKIP_WITHOUT_OVERLAY(status)                                                 \
+  if (!(status).ok() &&                                                              \
+      (status).message().find("the kernel refuses an overlay") != std::string::npos) \
+  GTEST_SKIP() << (status).message()
+
 namespace {
 
 using testing::RunProcess;
@@ -155,6 +163,7 @@ TEST_F(ProgramsTest, UdpFileCommandAndLogReadiness) {
       Program("client", "talker",
               {"sh", "-c", "echo starting; sleep 0.2; echo listening now; exec sleep 300"}, log));
   UpResult up = BringUp();
+  SKIP_WITHOUT_OVERLAY(up.status);
   ASSERT_TRUE(up.status.ok()) << up.status.message();
   LabRecord rec = Record();
   for (size_t i = Last() - 3; i <= Last(); ++i) EXPECT_TRUE(rec.done[i]) << i;
@@ -260,6 +269,7 @@ TEST_F(ProgramsTest, FilesAndDirsAreSeenByProgramsAndExec) {
       Program("client", "writer",
               {"sh", "-c", "hostname > /mnt/topo-it/name; echo written; exec sleep 300"}, log));
   UpResult up = BringUp();
+  SKIP_WITHOUT_OVERLAY(up.status);
   ASSERT_TRUE(up.status.ok()) << up.status.message();
   auto cat = Topo({"exec", "--lab", plan_.lab, "server", "--", "cat", "/etc/topo-it.conf",
                    "/mnt/topo-it/inside", "/mnt/topo-it/name"});
