@@ -17,7 +17,7 @@ namespace {
 // The interfaces the lab made in namespace `ns` (its veth ends, bridges, lo).
 std::vector<std::string> InterfacesIn(const Plan& plan, const std::string& ns) {
   std::vector<std::string> names;
-  if (!ns.empty()) names.push_back("lo");
+  if (!ns.empty()) names.emplace_back("lo");
   for (const Action& a : plan.actions) {
     if (a.kind != ActionKind::kCreateVeth && a.kind != ActionKind::kCreateBridge) continue;
     if (a.ns == ns) names.push_back(a.ifname);

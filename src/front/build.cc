@@ -180,8 +180,8 @@ class Builder {
     }
     if (IsSeqNode(trunk)) {
       i->trunk_given = true;
-      for (size_t k = 0; k < trunk.size(); ++k) {
-        if (IsScalar(trunk[k])) i->port_vlans.tagged.push_back(id(trunk[k]));
+      for (const auto& t : trunk) {
+        if (IsScalar(t)) i->port_vlans.tagged.push_back(id(t));
       }
     }
     if (IsScalar(native)) {

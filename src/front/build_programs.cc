@@ -111,7 +111,7 @@ void BuildReadiness(const YAML::Node& body, const std::string& ptr, Program* p,
   for (const char* kind : kReadyKinds) {
     const YAML::Node v = body[kind];
     if (!v.IsDefined()) continue;
-    p->ready_kinds.push_back(kind);
+    p->ready_kinds.emplace_back(kind);
     if (p->ready_kinds.size() > 1) continue;  // Check reports it; the first one counts
     const std::string vptr = ptr + "/" + kind;
     p->ready_value_src = SourceOf(v, vptr);

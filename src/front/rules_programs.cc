@@ -347,7 +347,7 @@ void CheckCycles(const Topology& t, DiagnosticList* diags) {
       if (color[on] == kWhite) {
         color[on] = kGrey;
         path.push_back(on);
-        stack.push_back({on, 0});
+        stack.emplace_back(on, 0);
         continue;
       }
       if (color[on] != kGrey) continue;

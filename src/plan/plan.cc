@@ -836,7 +836,6 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return out;
     }
     case ActionKind::kCreateBridge:
-      return {IpN(a) + "link del dev " + Q(a.ifname)};
     case ActionKind::kCreateVlan:
       return {IpN(a) + "link del dev " + Q(a.ifname)};
     case ActionKind::kSetPortVlans: {
