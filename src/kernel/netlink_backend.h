@@ -97,9 +97,15 @@ class NetlinkBackend : public Backend {
                       const PortVlans& vlans) override;
   Status ClearPortVlans(const std::string& ns, const std::string& ifname,
                         const PortVlans& vlans) override;
+  Status ReadPortVlans(const std::string& ns, const std::string& ifname,
+                       PortVlans* out) override;  // netlink_port_vlans.cc
   Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
                     int id) override;
   Status DeleteVlan(const std::string& ns, const std::string& ifname) override;
+  // Through libnl's rtnl_link_{vxlan,macvlan,ipvlan,bond,vrf}_* (netlink_ifkinds.cc).
+  Status CreateInterface(const std::string& ns, const std::string& ifname,
+                         const VirtualSpec& spec) override;
+  Status DeleteInterface(const std::string& ns, const std::string& ifname) override;
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
   Status SetMaster(const std::string& ns, const std::string& ifname,
                    const std::string& master) override;

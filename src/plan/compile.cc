@@ -116,7 +116,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     most += n.snat.empty() ? 0 : 2;
     most += n.dirs.size() + n.files.size() + n.programs.size();
     for (const Interface& i : n.interfaces) {
-      most += 2 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
+      most += 2 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size() + i.members.size();
     }
   }
   out.reserve(most);
@@ -176,7 +176,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   }
   for (const Node& n : t.nodes) {
     for (const Interface& i : n.interfaces) {
-      if (i.is_vlan()) continue;  // made below, once its parent has its MTU
+      if (i.is_vlan() || i.is_virtual()) continue;  // made below
       if (i.mtu) {
         Action a = Base(ActionKind::kSetMtu, t, n);
         a.ifname = i.name;
@@ -206,6 +206,37 @@ Plan Compile(const Topology& t, const std::string& source_file) {
         m.ifname = i.name;
         m.mac = *i.mac;
         out.push_back(m);
+      }
+    }
+  }
+  // Interfaces of a kind (model/ifkind.h): those that stand on nothing
+  // (dummy, bond, vrf, wireguard) first, then those on another interface,
+  // which may be a bond; then bond and VRF members join them, before any
+  // link is up (a bond takes only members that are down).
+  for (bool lower : {false, true}) {
+    for (const Node& n : t.nodes) {
+      for (const Interface& i : n.interfaces) {
+        if (!i.is_virtual() || i.virt.parent.empty() == lower) continue;
+        Action a = Base(ActionKind::kCreateInterface, t, n);
+        a.ifname = i.name;
+        a.virt = i.virt;
+        out.push_back(a);
+        if (i.mac) {
+          Action m = Base(ActionKind::kSetMac, t, n);
+          m.ifname = i.name;
+          m.mac = *i.mac;
+          out.push_back(m);
+        }
+      }
+    }
+  }
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const std::string& member : i.members) {
+        Action a = Base(ActionKind::kSetMaster, t, n);
+        a.ifname = member;
+        a.master = i.name;
+        out.push_back(a);
       }
     }
   }
