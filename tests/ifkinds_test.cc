@@ -26,8 +26,6 @@
 namespace topo {
 namespace {
 
-using testing::ExpectGolden;
-
 std::string ReadShipped(const std::string& path) {
   std::ifstream in(testing::SourcePath(path));
   std::stringstream text;
@@ -70,13 +68,7 @@ size_t Find(const Plan& p, const std::string& text) {
   return p.actions.size();
 }
 
-TEST(IfKindsTest, ShippedLabGoldenPlans) {
-  Plan p = VxlanPlan();
-  ExpectGolden("vxlan.plan.txt", FormatPlanText(p));
-  ExpectGolden("vxlan.plan.json", PlanToJson(p).dump(2) + "\n");
-  ExpectGolden("vxlan.up.sh", FormatPlanShell(p, false));
-  ExpectGolden("vxlan.down.sh", FormatPlanShell(p, true));
-}
+TEST(IfKindsTest, ShippedLabGoldenPlans) { testing::ExpectGoldenPlans("vxlan", VxlanPlan()); }
 
 TEST(IfKindsTest, KindsAreBuiltAndARemoteNodeIsItsVxlansLocalAddress) {
   DiagnosticList diags;
@@ -155,14 +147,7 @@ TEST(IfKindsTest, ApplyThenTeardownAndRollbackAtEveryAction) {
       EXPECT_TRUE(t.ok());
       EXPECT_TRUE(b.Empty());
     }
-    for (size_t at = 0; at < p.actions.size(); ++at) {
-      RecordingBackend b;
-      b.FailAt(static_cast<int>(at));
-      ApplyResult r = Apply(p, b);
-      ASSERT_FALSE(r.status.ok());
-      EXPECT_TRUE(r.rollback.ok()) << at;
-      EXPECT_TRUE(b.Empty()) << "failing at " << at;
-    }
+    ExpectRollbackCleanAtEveryAction(p);
   }
 }
 
@@ -206,50 +191,49 @@ TEST(IfKindsTest, UndoDeletesTheInterfaceAndReleasesItsMembers) {
   EXPECT_TRUE(DoAction(b, mv, &note).IsNotFound());
 }
 
-TEST(IfKindsTest, StatusReportsAVanishedInterface) {
-  testing::TempDir tmp("topo-ifkinds");
-  ASSERT_TRUE(tmp.ok());
-  Plan p = VxlanPlan();
-  RecordingBackend b;
-  {
-    StateStore store(tmp.path());
-    ASSERT_TRUE(Up(p, b, store).status.ok());
+// A lab up on the recording backend, its journal in a temporary directory.
+class IfKindsStatusTest : public ::testing::Test {
+ protected:
+  void UpLab(const Plan& p) {
+    ASSERT_TRUE(tmp_.ok());
+    StateStore store(tmp_.path());
+    ASSERT_TRUE(Up(p, b_, store).status.ok());
   }
-  StateStore store(tmp.path());
-  LabStatus st;
-  ASSERT_TRUE(GetLabStatus("vxlan", b, store, &st).ok());
-  EXPECT_TRUE(st.drift.empty()) << (st.drift.empty() ? "" : st.drift.front());
-  ASSERT_TRUE(b.DeleteInterface("r1", "vx0").ok());
-  ASSERT_TRUE(GetLabStatus("vxlan", b, store, &st).ok());
-  EXPECT_NE(std::find(st.drift.begin(), st.drift.end(), "interface 'r1:vx0' is gone"),
-            st.drift.end());
+  // What `topo status` reports as drift.
+  std::vector<std::string> Drift(const std::string& lab) {
+    StateStore store(tmp_.path());
+    LabStatus st;
+    EXPECT_TRUE(GetLabStatus(lab, b_, store, &st).ok());
+    return st.drift;
+  }
+  static bool Has(const std::vector<std::string>& drift, const std::string& want) {
+    return std::find(drift.begin(), drift.end(), want) != drift.end();
+  }
+
+  testing::TempDir tmp_{"topo-ifkinds"};
+  RecordingBackend b_;
+};
+
+TEST_F(IfKindsStatusTest, AVanishedInterfaceIsDrift) {
+  ASSERT_NO_FATAL_FAILURE(UpLab(VxlanPlan()));
+  EXPECT_EQ(Drift("vxlan"), std::vector<std::string>{});
+  ASSERT_TRUE(b_.DeleteInterface("r1", "vx0").ok());
+  EXPECT_TRUE(Has(Drift("vxlan"), "interface 'r1:vx0' is gone"));
 }
 
-TEST(IfKindsTest, StatusReadsVlansBack) {
-  testing::TempDir tmp("topo-ifkinds");
-  ASSERT_TRUE(tmp.ok());
-  Plan p = testing::ShippedPlan("topologies/vlans.yaml");
-  RecordingBackend b;
-  {
-    StateStore store(tmp.path());
-    ASSERT_TRUE(Up(p, b, store).status.ok());
-  }
-  StateStore store(tmp.path());
-  LabStatus st;
-  ASSERT_TRUE(GetLabStatus("vlans", b, store, &st).ok());
-  EXPECT_TRUE(st.drift.empty()) << (st.drift.empty() ? "" : st.drift.front());
+TEST_F(IfKindsStatusTest, VlansAreReadBack) {
+  ASSERT_NO_FATAL_FAILURE(UpLab(testing::ShippedPlan("topologies/vlans.yaml")));
+  EXPECT_EQ(Drift("vlans"), std::vector<std::string>{});
   PortVlans other;
   other.untagged = 20;
-  ASSERT_TRUE(b.SetPortVlans("sw", "p1", other).ok());
-  ASSERT_TRUE(b.DeleteVlan("router", "eth0.10").ok());
+  ASSERT_TRUE(b_.SetPortVlans("sw", "p1", other).ok());
+  ASSERT_TRUE(b_.DeleteVlan("router", "eth0.10").ok());
   VirtualSpec dummy;
   dummy.kind = IfKind::kDummy;
-  ASSERT_TRUE(b.CreateInterface("router", "eth0.10", dummy).ok());
-  ASSERT_TRUE(GetLabStatus("vlans", b, store, &st).ok());
-  for (const char* want : {"port 'sw:p1' carries access 20, not access 10",
-                           "interface 'router:eth0.10' is a dummy, not a vlan"}) {
-    EXPECT_NE(std::find(st.drift.begin(), st.drift.end(), want), st.drift.end()) << want;
-  }
+  ASSERT_TRUE(b_.CreateInterface("router", "eth0.10", dummy).ok());
+  const std::vector<std::string> drift = Drift("vlans");
+  EXPECT_TRUE(Has(drift, "port 'sw:p1' carries access 20, not access 10"));
+  EXPECT_TRUE(Has(drift, "interface 'router:eth0.10' is a dummy, not a vlan"));
 }
 
 TEST(IfKindsTest, GraphDrawsTheTunnelOnceAndListsTheKindsInTheirNodes) {

@@ -39,10 +39,7 @@ std::optional<IpAddress> AddressOf(const YAML::Node& n, const std::string& ptr,
 void BuildInterfaceKind(const YAML::Node& body, const std::string& ptr, Interface* i,
                         DiagnosticList* diags) {
   Interface::KindSources& src = i->kind_src;
-  auto at = [&](const char* key, Source* out) {
-    *out = SourceOf(body[key], ptr + "/" + key);
-    return body[key];
-  };
+  auto at = [&](const char* key, Source* out) { return Field(body, ptr, key, out); };
   const YAML::Node kind = at("kind", &src.kind);
   if (!IsScalar(kind)) return;
   const std::optional<IfKind> k = ParseIfKind(kind.Scalar());

@@ -146,6 +146,9 @@ class NetlinkBackend : public Backend {
   Status RootSocket(Socket** out);
   // The interface's index in `n`, from the cache or the kernel.
   Status Ifindex(Namespace* n, const std::string& ifname, int* index);
+  // Deletes the link `ifname` (a bridge, a VLAN, an interface of a kind) and
+  // forgets its index (netlink_bridge.cc).
+  Status DeleteNamedLink(const std::string& ns, const std::string& ifname);
   // Sends an RTM_SETLINK for `ifname` built by the caller.
   Status ChangeLink(const std::string& ns, const std::string& ifname, unsigned flags,
                     unsigned change, int mtu, const MacAddress* mac);

@@ -58,9 +58,27 @@ int DeleteLinkByName(nl_sock* sk, const std::string& ifname) {
   return nl_send_sync(sk, msg);
 }
 
+int AddLinkWithData(nl_sock* sk, const std::string& ifname, const char* kind,
+                    const std::function<bool(nl_msg*)>& put_data) {
+  nl_msg* msg = LinkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, ifname);
+  if (!msg) return -NLE_NOMEM;
+  nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
+  bool fits = info && nla_put_string(msg, IFLA_INFO_KIND, kind) == 0;
+  nlattr* data = fits ? nla_nest_start(msg, IFLA_INFO_DATA) : nullptr;
+  if (!data || !put_data(msg)) {
+    nlmsg_free(msg);
+    return -NLE_NOMEM;
+  }
+  nla_nest_end(msg, data);
+  nla_nest_end(msg, info);
+  return nl_send_sync(sk, msg);  // frees msg
+}
+
 }  // namespace netlink_internal
 
 namespace {
+
+using netlink_internal::AddLinkWithData;
 
 using netlink_internal::CheckLinkName;
 using netlink_internal::DeleteLinkByName;
@@ -68,20 +86,10 @@ using netlink_internal::IndexOf;
 using netlink_internal::LinkMessage;
 
 int AddBridge(nl_sock* sk, const std::string& ifname, bool stp, bool vlan_filtering) {
-  nl_msg* msg = LinkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, ifname);
-  if (!msg) return -NLE_NOMEM;
-  nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
-  bool fits = info && nla_put_string(msg, IFLA_INFO_KIND, "bridge") == 0;
-  nlattr* data = fits ? nla_nest_start(msg, IFLA_INFO_DATA) : nullptr;
-  fits = data && nla_put_u32(msg, IFLA_BR_STP_STATE, stp ? 1 : 0) == 0 &&
-         (!vlan_filtering || nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, 1) == 0);
-  if (!fits) {
-    nlmsg_free(msg);
-    return -NLE_NOMEM;
-  }
-  nla_nest_end(msg, data);
-  nla_nest_end(msg, info);
-  return nl_send_sync(sk, msg);  // frees msg
+  return AddLinkWithData(sk, ifname, "bridge", [&](nl_msg* msg) {
+    return nla_put_u32(msg, IFLA_BR_STP_STATE, stp ? 1 : 0) == 0 &&
+           (!vlan_filtering || nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, 1) == 0);
+  });
 }
 
 int SetLinkMaster(nl_sock* sk, const std::string& ifname, const std::string& master) {
@@ -207,18 +215,19 @@ Status NetlinkBackend::CreateVlan(const std::string& ns, const std::string& ifna
   return s;
 }
 
-Status NetlinkBackend::DeleteVlan(const std::string& ns, const std::string& ifname) {
+Status NetlinkBackend::DeleteNamedLink(const std::string& ns, const std::string& ifname) {
   if (Status s = CheckLinkName(ifname); !s.ok()) return s;
   Status s = Call(ns, [&](nl_sock* sk) { return DeleteLinkByName(sk, ifname); });
   if (auto it = ns_.find(ns); it != ns_.end()) it->second.ifindex.erase(ifname);
   return s;
 }
 
+Status NetlinkBackend::DeleteVlan(const std::string& ns, const std::string& ifname) {
+  return DeleteNamedLink(ns, ifname);
+}
+
 Status NetlinkBackend::DeleteBridge(const std::string& ns, const std::string& ifname) {
-  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
-  Status s = Call(ns, [&](nl_sock* sk) { return DeleteLinkByName(sk, ifname); });
-  if (auto it = ns_.find(ns); it != ns_.end()) it->second.ifindex.erase(ifname);
-  return s;
+  return DeleteNamedLink(ns, ifname);
 }
 
 Status NetlinkBackend::SetMaster(const std::string& ns, const std::string& ifname,

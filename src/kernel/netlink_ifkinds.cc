@@ -29,9 +29,7 @@ namespace topo {
 namespace {
 
 using netlink_internal::CheckLinkName;
-using netlink_internal::DeleteLinkByName;
 using netlink_internal::IndexOf;
-using netlink_internal::LinkMessage;
 
 // The position of `mode` among the kind's modes (model/ifkind.h), or -1.
 int ModeIndex(const VirtualSpec& spec) {
@@ -63,19 +61,9 @@ int SetVxlan(nl_sock* sk, rtnl_link* link, const VirtualSpec& spec) {
 
 // A bond: libnl has no setter for its mode, so the message is built here.
 int AddBond(nl_sock* sk, const std::string& ifname, int mode) {
-  nl_msg* msg = LinkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, ifname);
-  if (!msg) return -NLE_NOMEM;
-  nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
-  bool fits = info && nla_put_string(msg, IFLA_INFO_KIND, "bond") == 0;
-  nlattr* data = fits ? nla_nest_start(msg, IFLA_INFO_DATA) : nullptr;
-  fits = data && nla_put_u8(msg, IFLA_BOND_MODE, static_cast<uint8_t>(mode)) == 0;
-  if (!fits) {
-    nlmsg_free(msg);
-    return -NLE_NOMEM;
-  }
-  nla_nest_end(msg, data);
-  nla_nest_end(msg, info);
-  return nl_send_sync(sk, msg);  // frees msg
+  return netlink_internal::AddLinkWithData(sk, ifname, "bond", [&](nl_msg* msg) {
+    return nla_put_u8(msg, IFLA_BOND_MODE, static_cast<uint8_t>(mode)) == 0;
+  });
 }
 
 // The link object for `spec` (nullptr with *err set when it cannot be made).
@@ -151,10 +139,7 @@ Status NetlinkBackend::CreateInterface(const std::string& ns, const std::string&
 }
 
 Status NetlinkBackend::DeleteInterface(const std::string& ns, const std::string& ifname) {
-  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
-  Status s = Call(ns, [&](nl_sock* sk) { return DeleteLinkByName(sk, ifname); });
-  if (auto it = ns_.find(ns); it != ns_.end()) it->second.ifindex.erase(ifname);
-  return s;
+  return DeleteNamedLink(ns, ifname);
 }
 
 }  // namespace topo

@@ -3,6 +3,7 @@
 // to kernel/; each returns a negative libnl error code, or a Status, as said.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "model/status.h"
@@ -19,6 +20,10 @@ Status CheckLinkName(const std::string& ifname);
 nl_msg* LinkMessage(int type, int flags, const std::string& ifname);
 // The ifindex of `ifname` (a negative libnl error when there is none).
 int IndexOf(nl_sock* sk, const std::string& ifname);
+// RTM_NEWLINK (create, exclusive) of `ifname` of IFLA_INFO_KIND `kind`,
+// with IFLA_INFO_DATA filled by `put_data` (false: it did not fit).
+int AddLinkWithData(nl_sock* sk, const std::string& ifname, const char* kind,
+                    const std::function<bool(nl_msg*)>& put_data);
 // RTM_DELLINK of `ifname`.
 int DeleteLinkByName(nl_sock* sk, const std::string& ifname);
 

@@ -48,6 +48,18 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
   return a;
 }
 
+// `a`, which makes interface `i` of `n`, then the action giving it its MAC
+// when the file gives one.
+void PushMaking(std::vector<Action>* out, Action a, const Topology& t, const Node& n,
+                const Interface& i) {
+  out->push_back(std::move(a));
+  if (!i.mac) return;
+  Action m = Base(ActionKind::kSetMac, t, n);
+  m.ifname = i.name;
+  m.mac = *i.mac;
+  out->push_back(std::move(m));
+}
+
 // `text` with the lab's facts substituted; validation has made sure it can
 // be (should it not, the text is kept as written).
 std::string Substituted(const Topology& t, const Node& n, const std::string& text) {
@@ -200,13 +212,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
       a.ifname = i.name;
       a.parent = i.parent;
       a.vlan = i.vlan;
-      out.push_back(a);
-      if (i.mac) {
-        Action m = Base(ActionKind::kSetMac, t, n);
-        m.ifname = i.name;
-        m.mac = *i.mac;
-        out.push_back(m);
-      }
+      PushMaking(&out, std::move(a), t, n, i);
     }
   }
   // Interfaces of a kind (model/ifkind.h): those that stand on nothing
@@ -220,13 +226,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
         Action a = Base(ActionKind::kCreateInterface, t, n);
         a.ifname = i.name;
         a.virt = i.virt;
-        out.push_back(a);
-        if (i.mac) {
-          Action m = Base(ActionKind::kSetMac, t, n);
-          m.ifname = i.name;
-          m.mac = *i.mac;
-          out.push_back(m);
-        }
+        PushMaking(&out, std::move(a), t, n, i);
       }
     }
   }

@@ -24,6 +24,8 @@
 
 namespace topo {
 
+struct Plan;
+
 class RecordingBackend : public Backend {
  public:
   RecordingBackend();
@@ -171,5 +173,10 @@ class RecordingBackend : public Backend {
   std::vector<std::string> process_ends_;
   FailNth fail_;
 };
+
+// Applies `plan` to a fresh RecordingBackend once per action, with that
+// action failing: each time the rollback succeeds and leaves nothing (checked
+// with gtest expectations).
+void ExpectRollbackCleanAtEveryAction(const Plan& plan);
 
 }  // namespace topo
