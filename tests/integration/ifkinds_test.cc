@@ -30,7 +30,7 @@ class IfKindsLab : public testing::LabFixture {
  protected:
   // Writes `yaml` as the lab `name` and returns its path.
   std::string Write(const std::string& name, const std::string& yaml) {
-    const std::string path = state_dir() + "/" + name + ".yaml";
+    std::string path = state_dir() + "/" + name + ".yaml";
     std::ofstream(path) << yaml;
     return path;
   }
@@ -45,7 +45,8 @@ class IfKindsLab : public testing::LabFixture {
     EXPECT_TRUE(Contains(r.output, summary)) << r.output;
   }
 
-  void ExpectKindWorks(const std::string& kind, const std::string& settings);
+  void ExpectKindWorks(const std::string& kind, const std::string& settings,
+                       const std::string& address);
 
   // The kernel's kind of each interface of `node`, from `topo status --json`.
   std::map<std::string, std::string> Kinds(const std::string& lab, const std::string& node) {
@@ -64,11 +65,15 @@ class IfKindsLab : public testing::LabFixture {
   }
 };
 
-// A lab where node a has one interface `IF0` of `kind` (with `settings`),
-// reached from b at 10.0.9.1 (b routes to it through a's eth0): `topo test`
-// passes and `topo status` reads the kind back; a kernel without the kind
-// refuses it with the option it lacks, and the test is skipped saying so.
-void IfKindsLab::ExpectKindWorks(const std::string& kind, const std::string& settings) {
+// A lab where node a has one interface `if0` of `kind` (with `settings`)
+// holding `address`, which b reaches: a dummy through a's eth0 (b routes to
+// it), a macvlan or ipvlan on eth1 directly, in eth1's subnet (a answers ARP
+// only on the interface that has the address, so b's packets arrive on if0
+// itself). `topo test` passes and `topo status` reads the kind back; a kernel
+// without the kind refuses it with the option it lacks, and the test is
+// skipped saying so.
+void IfKindsLab::ExpectKindWorks(const std::string& kind, const std::string& settings,
+                                 const std::string& address) {
   const std::string lab = "k" + kind;
   const std::string path = Write(lab, "name: " + lab + R"(
 nodes:
@@ -77,7 +82,10 @@ nodes:
     interfaces:
       eth0: [10.0.0.1/24]
       eth1: [10.0.1.1/24]
-      if0: {kind: )" + kind + settings + R"(, addresses: [10.0.9.1/24]}
+      if0: {kind: )" + kind + settings + ", addresses: [" +
+                                          address + R"(]}
+    sysctls:
+      net.ipv4.conf.all.arp_ignore: 1
   b:
     interfaces:
       eth0: [10.0.0.2/24]
@@ -88,7 +96,8 @@ links:
   - [a:eth0, b:eth0]
   - [a:eth1, b:eth1]
 checks:
-  - {name: reached, from: b, to: 10.0.9.1}
+  - {name: reached, from: b, to: )" + address.substr(0, address.find('/')) +
+                                          R"(}
 )");
   labs_.push_back(prefix_ + lab);
   auto up = Topo({"up", "--prefix", prefix_, path});
@@ -105,15 +114,15 @@ checks:
   EXPECT_EQ(down.status, 0) << down.output;
 }
 
-TEST_F(IfKindsLab, DummyHoldsAnAddress) { ExpectKindWorks("dummy", ""); }
+TEST_F(IfKindsLab, DummyHoldsAnAddress) { ExpectKindWorks("dummy", "", "10.0.9.1/32"); }
 
-// The macvlan stands on eth1 (its own MAC there), the route to it on eth0:
-// b reaches it only by a's forwarding to it.
 TEST_F(IfKindsLab, MacvlanOnALinkEnd) {
-  ExpectKindWorks("macvlan", ", parent: eth1, mode: bridge");
+  ExpectKindWorks("macvlan", ", parent: eth1, mode: bridge", "10.0.1.9/24");
 }
 
-TEST_F(IfKindsLab, IpvlanOnALinkEnd) { ExpectKindWorks("ipvlan", ", parent: eth1, mode: l2"); }
+TEST_F(IfKindsLab, IpvlanOnALinkEnd) {
+  ExpectKindWorks("ipvlan", ", parent: eth1, mode: l2", "10.0.1.9/24");
+}
 
 TEST_F(IfKindsLab, VxlanBetweenTwoNamespacesCarriesTheOverlay) {
   const std::string path = Write("vx", R"(name: vx
