@@ -287,7 +287,7 @@ class Assigner {
     Node* n = NodeNamed(e.node);
     if (!n || n->is_switch()) return end;
     Interface* i = InterfaceNamed(n, e.interface);
-    if (!i || i->is_vlan()) return end;
+    if (!i || i->is_vlan() || i->is_virtual()) return end;
     end.node = n;
     end.iface = i;
     return end;
