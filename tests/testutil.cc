@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -33,6 +34,28 @@ namespace {
   }
   return true;
 }();
+
+// The owner registry of root sysctls (lab/sysctl_owners.h) is machine-wide,
+// /run/topo/registry: tests and the `topo` processes they start (which
+// inherit the variable) share a private one instead, removed at exit by the
+// process that made it.
+struct PrivateRegistry {
+  std::string dir;
+  pid_t owner = getpid();
+  PrivateRegistry() {
+    if (std::getenv("TOPO_REGISTRY_DIR")) return;
+    char tmpl[] = "/tmp/topo-registry-XXXXXX";
+    if (!mkdtemp(tmpl)) return;
+    dir = tmpl;
+    setenv("TOPO_REGISTRY_DIR", (dir + "/registry").c_str(), 1);
+  }
+  ~PrivateRegistry() {
+    if (dir.empty() || getpid() != owner) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+PrivateRegistry g_registry;
 
 }  // namespace
 
