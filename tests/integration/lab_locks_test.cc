@@ -4,7 +4,6 @@
 // goes up, has a link changed and goes down meanwhile; then the stopped one
 // resumes and finishes. Before the fix the second `topo up` waited for the
 // store lock until `timeout` ended it.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -44,24 +43,14 @@ TEST_F(LabLocksTest, AStoppedUpBlocksNoOtherLab) {
   labs_ = {stuck, other};
 
   // `topo up` of the first lab, stopped by itself after 10 actions, holding its lab's lock.
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    dup2(null, 1);
-    dup2(null, 2);
-    std::vector<std::string> env = env_;
-    env.push_back("TOPO_TEST_STOP_AFTER=10");
-    for (std::string& e : env) putenv(e.data());
-    execl(TopoBinary().c_str(), "topo", "up", "--prefix", prefix_.c_str(), kSeedFile.c_str(),
-          nullptr);
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
+  std::vector<std::string> env = env_;
+  env.push_back("TOPO_TEST_STOP_AFTER=10");
+  const pid_t pid =
+      testing::StartUntilStopped({TopoBinary(), "up", "--prefix", prefix_, kSeedFile}, env);
+  ASSERT_GT(pid, 0) << "topo up did not stop";
   int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, WUNTRACED), pid);
-  ASSERT_TRUE(WIFSTOPPED(status)) << "topo up did not stop";
 
-  // Meanwhile another lab: up, set-link, status, down.
+  // Meanwhile another lab: up, set-link, down.
   auto up = Bounded({"up", "--prefix", other_prefix, kSeedFile});
   EXPECT_EQ(up.status, 0) << up.output;
   auto set = Bounded({"set-link", "--lab", other, "client:vethC", "--rate", "10mbit"});

@@ -6,7 +6,6 @@
 // links, addresses, routes, forwarding sysctls, nat rules. The host is a
 // test-only namespace standing in for it (standin_fixture.h), the kill points
 // are exact (cli/test_hooks.h: the process stops itself there and is killed).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -97,25 +96,11 @@ class StandInFaultsTest : public testing::StandInFixture {
   // Starts `topo ARGS` in the stand-in with `hook` ("VAR=N") set and waits
   // until it stops itself (returns its pid) or exits (returns -1).
   pid_t StartStopped(const std::vector<std::string>& args, const std::string& hook) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-      dup2(null, 1);
-      dup2(null, 2);
-      std::vector<std::string> env = env_;
-      env.push_back(hook);
-      for (std::string& e : env) putenv(e.data());
-      std::vector<std::string> all = {"nsenter", "--net=/run/netns/" + host_, TopoBinary()};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (std::string& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execvp("nsenter", argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) return -1;
-    return pid;
+    std::vector<std::string> env = env_;
+    env.push_back(hook);
+    std::vector<std::string> argv = {"nsenter", "--net=/run/netns/" + host_, TopoBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::StartUntilStopped(argv, env);
   }
 
   // SIGKILLs a stopped topo, then `topo down` must leave the host as it was.
