@@ -248,20 +248,22 @@ TEST(RootCollisionTest, UpRefusesAndChangesNothing) {
             "namespace (root-side interface names are used as written; rename it in the file); "
             "nothing was changed");
   EXPECT_EQ(b.mutating_calls(), 0);
-  // A second lab setting the same root sysctl is refused while the first is up.
+  // A second lab registering the same root-side interface name is refused
+  // while the first is up (made or not yet: the store's lock covers the check
+  // and the registration, not the kernel's changes).
   RecordingBackend clean;
   ASSERT_TRUE(Up(p, clean, store).status.ok());
   Plan second = p;
   second.lab = "other";
   second.namespaces = {"o-ns1"};
   for (Action& a : second.actions) {
-    if (a.ifname == "veth0") a.ifname = "veth9";
     if (a.ns == "ns1") a.ns = "o-ns1";
     if (a.peer_ns == "ns1") a.peer_ns = "o-ns1";
   }
-  UpResult again = Up(second, clean, store);
-  EXPECT_NE(again.status.message().find("sysctl net.ipv4.ip_forward of the root namespace is "
-                                        "already set by lab 'host-attached'"),
+  RecordingBackend not_yet;  // the kernel does not have the first lab's veth0
+  UpResult again = Up(second, not_yet, store);
+  EXPECT_NE(again.status.message().find(
+                "interface 'veth0' of the root namespace belongs to lab 'host-attached'"),
             std::string::npos)
       << again.status.message();
   std::filesystem::remove_all(dir);

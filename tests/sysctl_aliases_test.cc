@@ -12,6 +12,7 @@
 #include "lab/lab.h"
 #include "lab/teardown.h"
 #include "model/sysctl_aliases.h"
+#include "plan/compile.h"
 #include "support/recording_backend.h"
 #include "support/temp_dir.h"
 #include "testutil.h"
@@ -84,30 +85,84 @@ TEST(SysctlAliasesTest, ANoteNamingAnythingElseRestoresOnlyTheValue) {
   EXPECT_TRUE(UndoAction(b, a, "0\nnet.ipv4.conf.gone.forwarding=1").ok());
 }
 
-TEST(SysctlAliasesTest, TwoNamesOfOneSettingAreOneOwner) {
-  testing::TempDir tmp("topo-sysctl");
-  ASSERT_TRUE(tmp.ok());
-  const Plan p = testing::ShippedPlan("topologies/host-attached.yaml");
-  RecordingBackend b;
-  StateStore store(tmp.path());
-  ASSERT_TRUE(Up(p, b, store).status.ok());
-  store.Unlock();
-  Plan second = p;
-  second.lab = "other";
-  second.namespaces = {"o-ns1"};
-  for (Action& a : second.actions) {
-    if (a.ifname == "veth0") a.ifname = "veth9";
-    if (a.ns == "ns1") a.ns = "o-ns1";
-    if (a.peer_ns == "ns1") a.peer_ns = "o-ns1";
-    if (a.key == "net.ipv4.ip_forward") a.key = "net.ipv4.conf.all.forwarding";
+// The host-attached lab again under another name, namespace, host-side
+// interface and subnet (192.168.N.0/24), setting forwarding as `key` to `value`.
+Plan Renamed(const std::string& lab, int n, const std::string& key, const std::string& value) {
+  std::string text = testing::ReadFile(testing::SourcePath("topologies/host-attached.yaml"));
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  };
+  replace("name: host-attached", "name: " + lab);
+  replace("veth0", "v" + lab);
+  replace("ns1", lab + "1");
+  replace("192.168.10.", "192.168." + std::to_string(n) + ".");
+  replace("net.ipv4.ip_forward: 1", key + ": " + value);
+  DiagnosticList diags;
+  std::optional<Topology> t = testing::ValidateText(text, &diags, lab + ".yaml");
+  EXPECT_TRUE(t) << testing::Brief(diags);
+  return t ? Compile(*t, lab + ".yaml") : Plan{};
+}
+
+// Two labs in two state directories set one setting under its two names: the
+// value before the first is back only when the last goes down, in either
+// order; a lab wanting another value is refused. Before the owner registry
+// the second lab was refused, and a lab of another state directory not seen.
+TEST(SysctlAliasesTest, OneSettingSharedByLabsOfTwoStateDirectoriesIsRestoredByTheLast) {
+  testing::TempDir one("topo-sysctl"), two("topo-sysctl");
+  ASSERT_TRUE(one.ok() && two.ok());
+  const Plan a = testing::ShippedPlan("topologies/host-attached.yaml");
+  const Plan b = Renamed("other", 11, "net.ipv4.conf.all.forwarding", "1");
+  for (bool a_first : {true, false}) {
+    RecordingBackend k;
+    k.AddHostInterface("eth0", {"192.0.2.2/24"});
+    std::string unused;
+    ASSERT_TRUE(k.SetSysctl("", "net.ipv4.conf.eth0.forwarding", "1", &unused).ok());
+    StateStore store_a(one.path()), store_b(two.path());
+    ASSERT_TRUE(Up(a, k, store_a).status.ok());
+    UpResult up_b = Up(b, k, store_b);
+    ASSERT_TRUE(up_b.status.ok()) << up_b.status.message();
+    // Another value for the setting, from a third lab: refused, naming the first.
+    UpResult off = Up(Renamed("off", 12, "net.ipv4.ip_forward", "0"), k, store_b);
+    EXPECT_FALSE(off.status.ok());
+    EXPECT_NE(off.status.message().find("sysctl net.ipv4.ip_forward of the root namespace is "
+                                        "already set to 1 by lab 'host-attached' (state "
+                                        "directory " +
+                                        std::filesystem::canonical(one.path()).string() + ")"),
+              std::string::npos)
+        << off.status.message();
+    ASSERT_TRUE(a_first ? Down(a.lab, k, store_a).status.ok()
+                        : Down(b.lab, k, store_b).status.ok());
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.ip_forward"), "1") << "the other lab still owns it";
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.conf.all.forwarding"), "1");
+    ASSERT_TRUE(a_first ? Down(b.lab, k, store_b).status.ok()
+                        : Down(a.lab, k, store_a).status.ok());
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.ip_forward"), "0") << (a_first ? "a" : "b") << " first";
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.conf.eth0.forwarding"), "1") << "was 1 before the labs";
   }
-  UpResult again = Up(second, b, store);
-  EXPECT_FALSE(again.status.ok());
-  EXPECT_NE(again.status.message().find(
-                "sysctl net.ipv4.conf.all.forwarding of the root namespace is already set by lab "
-                "'host-attached' (as net.ipv4.ip_forward, the same setting)"),
-            std::string::npos)
-      << again.status.message();
+}
+
+// An owner whose lab is no longer recorded (its state directory removed
+// behind topo's back) is dropped: the other lab is then the last owner.
+TEST(SysctlAliasesTest, AnOwnerWhoseLabIsGoneIsDropped) {
+  testing::TempDir two("topo-sysctl");
+  ASSERT_TRUE(two.ok());
+  const Plan a = testing::ShippedPlan("topologies/host-attached.yaml");
+  const Plan b = Renamed("other", 11, "net.ipv4.ip_forward", "1");
+  RecordingBackend k;
+  k.AddHostInterface("eth0");
+  {
+    testing::TempDir one("topo-sysctl");
+    StateStore store_a(one.path());
+    ASSERT_TRUE(Up(a, k, store_a).status.ok());
+  }  // its state directory goes, the lab's objects stay
+  StateStore store_b(two.path());
+  ASSERT_TRUE(Up(b, k, store_b).status.ok());
+  ASSERT_TRUE(Down(b.lab, k, store_b).status.ok());
+  EXPECT_EQ(k.Sysctl("", "net.ipv4.ip_forward"), "1")
+      << "the first lab set it: its value stays, the second lab found it so";
 }
 
 }  // namespace

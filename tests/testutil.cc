@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -36,7 +38,54 @@ namespace {
   return true;
 }();
 
+// The owner registry of root sysctls (lab/sysctl_owners.h) is machine-wide,
+// /run/topo/registry: tests and the `topo` processes they start (which
+// inherit the variable) share a private one instead, removed at exit by the
+// process that made it.
+struct PrivateRegistry {
+  std::string dir;
+  pid_t owner = getpid();
+  PrivateRegistry() {
+    if (std::getenv("TOPO_REGISTRY_DIR")) return;
+    char tmpl[] = "/tmp/topo-registry-XXXXXX";
+    if (!mkdtemp(tmpl)) return;
+    dir = tmpl;
+    setenv("TOPO_REGISTRY_DIR", (dir + "/registry").c_str(), 1);
+  }
+  ~PrivateRegistry() {
+    if (dir.empty() || getpid() != owner) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+PrivateRegistry g_registry;
+
+// In a forked child: adds `env` to the environment and executes argv (PATH looked up).
+[[noreturn]] void ExecWith(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& env) {
+  for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
 }  // namespace
+
+pid_t StartUntilStopped(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    dup2(null, 1);
+    dup2(null, 2);
+    ExecWith(argv, env);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid) return -1;
+  if (WIFSTOPPED(status)) return pid;
+  return -1;
+}
 
 std::string SourcePath(const std::string& relative) {
   return std::string(TOPO_SOURCE_DIR) + "/" + relative;
@@ -89,12 +138,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
     dup2(pipefd[1], 2);
     close(pipefd[0]);
     close(pipefd[1]);
-    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    ExecWith(argv, env);
   }
   close(pipefd[1]);
   char buf[4096];

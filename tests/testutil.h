@@ -2,6 +2,8 @@
 // inline YAML through the whole front end, and root checks for integration tests.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +44,11 @@ struct ProcessResult {
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {}, bool closed_output = false);
 std::string TopoBinary();
+// Starts argv (looked up in PATH) with extra environment entries, its output
+// to /dev/null, and waits until it stops itself (a test hook's SIGSTOP, see
+// src/cli/test_hooks.h): returns its pid, stopped, or -1 when it exited
+// instead (reaped).
+pid_t StartUntilStopped(const std::vector<std::string>& argv, const std::vector<std::string>& env);
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
 // Compares `actual` with tests/golden/NAME; TOPO_UPDATE_GOLDEN=1 rewrites the file.

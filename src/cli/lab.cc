@@ -73,6 +73,7 @@ DownResult TakeDown(const std::string& lab) {
   OperationLog log("down", store, lab);  // starts at the first event, which knows the total
   DownOptions options;
   options.observer = &log;
+  InstallTestHooks(&options);
   DownResult r = Down(lab, *backend, store, options);
   log.Finish(r.status.ok() ? "" : r.status.message());
   return r;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/test_hooks.h"
 #include "lab/set_link.h"
 #include "lab/state.h"
 
@@ -66,6 +67,7 @@ Verb RegisterSetLink(CLI::App& app) {
             auto backend = MakeBackend();
             StateStore store;
             SetLinkResult r;
+            InstallTestHooks(&req);
             Status s = SetLink(req, *backend, store, &r);
             for (const std::string& w : r.warnings) std::cerr << "topo: warning: " << w << "\n";
             if (!s.ok()) {

@@ -6,13 +6,17 @@
 namespace topo::cli {
 namespace {
 
-// TOPO_TEST_STOP_AFTER: SIGSTOP once `stop_after` actions are done (and journaled).
+// TOPO_TEST_STOP_AFTER: SIGSTOP once `stop_after` actions are done (and
+// journaled); TOPO_TEST_STOP_DOWN_AFTER: once `stop_after` inverses are.
 class StopAfter : public LabObserver {
  public:
-  StopAfter(LabObserver* next, size_t stop_after) : next_(next), stop_after_(stop_after) {}
+  StopAfter(LabObserver* next, size_t stop_after, ActionEvent::Step step)
+      : next_(next), stop_after_(stop_after), step_(step) {}
   void OnAction(const ActionEvent& e) override {
     if (next_) next_->OnAction(e);
-    if (e.step == ActionEvent::Step::kApply && e.status.ok() && e.index + 1 == stop_after_) {
+    if (e.step != step_ || !e.status.ok()) return;
+    if (step_ == ActionEvent::Step::kApply ? e.index + 1 == stop_after_
+                                           : e.performed && ++performed_ == stop_after_) {
       ::raise(SIGSTOP);
     }
   }
@@ -20,17 +24,38 @@ class StopAfter : public LabObserver {
  private:
   LabObserver* next_;
   size_t stop_after_;
+  ActionEvent::Step step_;
+  size_t performed_ = 0;
 };
+
+size_t FromEnv(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::strtoul(v, nullptr, 10) : 0;
+}
+
+// Wraps `*observer` in a hook stopping after `n` events of `step` (one per process and step).
+void Install(LabObserver** observer, size_t n, ActionEvent::Step step) {
+  if (n == 0) return;
+  static StopAfter apply(nullptr, 0, ActionEvent::Step::kApply);
+  static StopAfter undo(nullptr, 0, ActionEvent::Step::kUndo);
+  StopAfter& hook = step == ActionEvent::Step::kApply ? apply : undo;
+  hook = StopAfter(*observer, n, step);
+  *observer = &hook;
+}
 
 }  // namespace
 
 void InstallTestHooks(BringUpOptions* options) {
-  const char* stop = std::getenv("TOPO_TEST_STOP_AFTER");
-  const size_t stop_after = stop ? std::strtoul(stop, nullptr, 10) : 0;
-  if (stop_after == 0) return;
-  static StopAfter hook(nullptr, 0);  // one `up` per process
-  hook = StopAfter(options->observer, stop_after);
-  options->observer = &hook;
+  Install(&options->observer, FromEnv("TOPO_TEST_STOP_AFTER"), ActionEvent::Step::kApply);
+}
+
+void InstallTestHooks(DownOptions* options) {
+  Install(&options->observer, FromEnv("TOPO_TEST_STOP_DOWN_AFTER"), ActionEvent::Step::kUndo);
+}
+
+void InstallTestHooks(SetLinkRequest* request) {
+  if (FromEnv("TOPO_TEST_STOP_SET_LINK") == 0) return;
+  request->after_journal = [] { ::raise(SIGSTOP); };
 }
 
 }  // namespace topo::cli

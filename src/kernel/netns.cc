@@ -80,6 +80,29 @@ void UniqueFd::Reset(int fd) {
   fd_ = fd;
 }
 
+Status CurrentNetnsId(std::string* id) {
+#ifndef SO_NETNS_COOKIE
+  constexpr int SO_NETNS_COOKIE = 71;
+#endif
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    uint64_t cookie = 0;
+    socklen_t len = sizeof(cookie);
+    const bool ok = ::getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0;
+    ::close(fd);
+    if (ok) {
+      *id = "cookie:" + std::to_string(cookie);
+      return Status::OK();
+    }
+  }
+  struct stat st;
+  if (::stat("/proc/thread-self/ns/net", &st) != 0) {
+    return Status::FromErrno("stat /proc/thread-self/ns/net", errno);
+  }
+  *id = "inode:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  return Status::OK();
+}
+
 Status WriteAll(int fd, const std::string& data, const std::string& what) {
   size_t off = 0;
   while (off < data.size()) {

@@ -103,6 +103,12 @@ class NetnsGuard {
   bool inside_ = false;
 };
 
+// The identity of the calling thread's network namespace, for records shared
+// by topo processes: "cookie:N" (SO_NETNS_COOKIE, never reused while the
+// machine runs), or "inode:DEV:INO" of /proc/thread-self/ns/net on a kernel
+// without cookies (before 5.14).
+Status CurrentNetnsId(std::string* id);
+
 // Runs the program argv[0] (an absolute path: no PATH search, no shell) with
 // `argv` inside the namespace `ns_fd` (-1: the caller's namespace), writes
 // `stdin_data` to its standard input and collects its standard output and

@@ -58,7 +58,12 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     // What the inverse needs is journaled before the action when a crash
     // during it could otherwise lose it (root namespace sysctls and tables).
     std::string before;
-    if (Status s = PrepareAction(backend, a, &before); !s.ok() || before.empty()) {
+    Status prepared = PrepareAction(backend, a, &before);
+    if (prepared.ok() && options.sysctl_owners && SysctlOwners::Counts(a)) {
+      // Another lab may own the setting already: then its original is ours.
+      prepared = options.sysctl_owners->Claim(a, before, &before);
+    }
+    if (Status s = prepared; !s.ok() || before.empty()) {
       if (!s.ok()) {
         result.status = Status::IOError(Describe(a) + ": " + s.message(), s.sys_errno());
         result.failed_index = i;
@@ -96,7 +101,7 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
         std::chrono::steady_clock::now() - start);
     event.handled = i + 1;
     event.total = plan.actions.size();
-    if (note.empty()) note = before;
+    if (note.empty() || (options.sysctl_owners && SysctlOwners::Counts(a))) note = before;
     if (!s.ok()) {
       if (options.observer) options.observer->OnAction(event);
       std::string msg = Describe(a) + ": " + s.message();
@@ -131,7 +136,8 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     }
   }
   result.rolled_back = true;
-  result.rollback = Teardown(plan, done, std::nullopt, notes, backend, options.observer);
+  result.rollback =
+      Teardown(plan, done, std::nullopt, notes, backend, options.observer, options.sysctl_owners);
   return result;
 }
 

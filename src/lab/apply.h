@@ -18,6 +18,7 @@
 #include "lab/node_runtime.h"
 #include "lab/observer.h"
 #include "lab/state.h"
+#include "lab/sysctl_owners.h"
 #include "lab/teardown.h"
 #include "plan/plan.h"
 
@@ -46,6 +47,9 @@ struct ApplyOptions {
   // starts (`--pcap`: captures see the programs' first packets); an error
   // fails the apply there. Not called for a plan without programs.
   std::function<Status(const Plan&)> before_programs;
+  // Counts this lab among the owners of each root sysctl it sets, shared with
+  // other labs (lab/sysctl_owners.h); null: every lab restores its own.
+  SysctlOwners* sysctl_owners = nullptr;
 };
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options = {});

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "lab/node_runtime.h"
+#include "model/sysctl_aliases.h"
 #include "sandbox/sandbox.h"
 
 namespace topo {
@@ -27,6 +28,15 @@ Status RefuseHostChanges(const Plan& plan) {
   }
   return Status::OK();
 }
+
+// Releases the locks when `up` or `down` returns, whichever way.
+struct LabLockRelease {
+  StateStore& store;
+  ~LabLockRelease() {
+    store.Unlock();
+    store.UnlockLab();
+  }
+};
 
 }  // namespace
 
@@ -63,7 +73,11 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   UpResult r;
   r.status = RefuseHostChanges(plan);
   if (!r.status.ok()) return r;
+  // The lab's own lock for the whole `up`; the store-wide one only while its
+  // names are checked and registered.
+  LabLockRelease release{store};
   r.status = store.Open();
+  if (r.status.ok()) r.status = store.LockLab(plan.lab);
   if (r.status.ok()) r.status = store.Lock();
   if (!r.status.ok()) {
     r.status = Status::IOError(r.status.message() + "; nothing was changed", r.status.sys_errno());
@@ -73,6 +87,7 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   if (!r.status.ok()) return r;
   Journal journal;
   r.status = store.CreateLab(plan, &journal);
+  store.Unlock();
   if (!r.status.ok()) {
     r.status = Status::IOError("cannot record lab '" + plan.lab + "' in " + store.dir() + ": " +
                                r.status.message() + "; nothing was changed");
@@ -85,12 +100,15 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   ao.cancel = options.cancel;
   ao.observer = options.observer;
   ao.before_programs = options.before_programs;
+  SysctlOwners owners(SysctlOwners::DefaultDir(), store.dir(), plan.lab);
+  ao.sysctl_owners = &owners;
   r.apply = Apply(plan, backend, ao);
   r.status = r.apply.status;
   if (!r.status.ok() && r.apply.rolled_back && r.apply.rollback.ok()) {
     // Everything was undone: forget the lab. If the rollback failed, the journal
     // stays, so `topo down` can finish the job.
-    store.RemoveLab(plan.lab);
+    if (store.Lock().ok()) store.RemoveLab(plan.lab);
+    store.Unlock();
   }
   return r;
 }
@@ -98,15 +116,17 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
 DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
                 const DownOptions& options) {
   DownResult r;
+  LabLockRelease release{store};
   r.status = store.Open();
-  if (r.status.ok()) r.status = store.Lock();
+  if (r.status.ok() && StateStore::IsSafeLabName(lab)) r.status = store.LockLab(lab);
   if (!r.status.ok()) return r;
   LabRecord rec;
   Status s = store.ReadLabForTeardown(lab, &rec);
   if (s.IsNotFound()) {
     // Not up: nothing to do, but for what an `up` killed while registering the
     // lab (before touching the kernel) may have left: a directory without a plan.
-    store.RemoveLab(lab);
+    if (store.Lock().ok()) store.RemoveLab(lab);
+    store.Unlock();
     return r;
   }
   if (!s.ok()) {
@@ -115,14 +135,17 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   }
   r.was_up = true;
   r.was_complete = rec.complete;
-  r.report =
-      Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend, options.observer);
+  SysctlOwners owners(SysctlOwners::DefaultDir(), store.dir(), lab);
+  r.report = Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend,
+                      options.observer, &owners);
   r.report.skipped += rec.omitted;
   if (!r.report.ok()) {
     r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);
     return r;
   }
-  r.status = store.RemoveLab(lab);
+  r.status = store.Lock();
+  if (r.status.ok()) r.status = store.RemoveLab(lab);
+  store.Unlock();
   return r;
 }
 
@@ -203,21 +226,6 @@ static bool HasRoute(const NamespaceState& ns, const Route& r) {
   return false;
 }
 
-// Whitespace runs as one space, none at the ends: how the kernel prints a
-// multi-value sysctl ("4096\t87380") against how a file writes it.
-static std::string CollapseSpaces(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 // A switch port whose VLANs the kernel reports otherwise than the plan set them.
 static void AddPortVlanDrift(Backend& backend, const Action& a, std::vector<std::string>* drift) {
   const std::string where = "'" + NamespaceLabel(a.ns) + ":" + a.ifname + "'";
@@ -248,8 +256,8 @@ static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs fi
       Status s = backend.ReadSysctl(a.ns, a.key, &value);
       if (!s.ok()) {
         drift->push_back("sysctl " + a.key + " in " + where + " cannot be read: " + s.message());
-      } else if (CollapseSpaces(value) != CollapseSpaces(a.value)) {
-        drift->push_back("sysctl " + a.key + " in " + where + " is " + CollapseSpaces(value) +
+      } else if (CollapseSysctlValue(value) != CollapseSysctlValue(a.value)) {
+        drift->push_back("sysctl " + a.key + " in " + where + " is " + CollapseSysctlValue(value) +
                          ", not " + a.value);
       }
     } else if (a.kind == ActionKind::kAddSnat) {

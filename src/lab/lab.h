@@ -38,7 +38,9 @@ struct UpResult {
 // taken, naming the owner: "namespace 'server' belongs to lab 'other'".
 // For a lab attached to the root namespace, also refuses root-side interface
 // names the host already has, host-side addresses and routes that overlap the
-// host's own, and root sysctls another lab that is up has set (RootClashes).
+// host's own, root-side interface names another lab of the store has
+// registered (it may not have made them yet), and root sysctls another lab
+// has set to another value (RootClashes).
 Status CheckCollisions(const Plan& plan, Backend& backend, const StateStore& store);
 
 // The reasons a lab's root-namespace objects cannot be added to this host,

@@ -4,7 +4,9 @@
 // actions with ns "".
 #include "lab/lab.h"
 
-#include "model/sysctl_aliases.h"
+#include <set>
+
+#include "lab/sysctl_owners.h"
 
 namespace topo {
 namespace {
@@ -132,29 +134,31 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
         break;
     }
   }
-  // A root sysctl another lab has set: whichever lab went down first would
-  // restore the value under the other's feet.
-  std::vector<const Action*> sysctls;
+  // Root-side interfaces another lab has registered, made or not yet: the
+  // store's lock is held from this check to this lab's registration.
+  std::set<std::string> wanted;
   for (const Action* a : root) {
-    if (a->kind == ActionKind::kSetSysctl) sysctls.push_back(a);
+    if (a->kind != ActionKind::kCreateVeth) continue;
+    wanted.insert(a->ns.empty() ? a->ifname : a->peer_ifname);
   }
-  if (!sysctls.empty()) {
-    for (const std::string& lab : store.ListLabs()) {
-      if (lab == plan.lab) continue;
-      LabRecord rec;
-      if (!store.ReadLab(lab, &rec).ok()) continue;
-      for (const Action& other : rec.plan.actions) {
-        if (other.kind != ActionKind::kSetSysctl || !other.ns.empty()) continue;
-        for (const Action* a : sysctls) {
-          // net.ipv4.ip_forward and net.ipv4.conf.all.forwarding are one setting.
-          if (CanonicalSysctlKey(a->key) != CanonicalSysctlKey(other.key)) continue;
-          problems.push_back(
-              "sysctl " + a->key + " of the root namespace is already set by lab '" + lab + "'" +
-              (a->key == other.key ? "" : " (as " + other.key + ", the same setting)"));
+  for (const std::string& lab : wanted.empty() ? std::vector<std::string>{} : store.ListLabs()) {
+    LabRecord rec;
+    if (lab == plan.lab || !store.ReadLab(lab, &rec).ok()) continue;
+    for (const Action& other : rec.plan.actions) {
+      if (other.kind != ActionKind::kCreateVeth) continue;
+      for (const auto& [ns, ifname] :
+           {std::pair{other.ns, other.ifname}, std::pair{other.peer_ns, other.peer_ifname}}) {
+        if (ns.empty() && wanted.count(ifname)) {
+          problems.push_back("interface '" + ifname + "' of the root namespace belongs to lab '" +
+                             lab + "'");
         }
       }
     }
   }
+  // A root sysctl another lab (of any state directory) has set to another
+  // value; the same value is shared, and restored by the last owner.
+  SysctlOwners owners(SysctlOwners::DefaultDir(), store.dir(), plan.lab);
+  for (std::string& p : owners.Conflicts(plan)) problems.push_back(std::move(p));
   return problems;
 }
 

@@ -54,11 +54,12 @@ Status SetLink(const SetLinkRequest& req, Backend& backend, StateStore& store, S
   const std::string node = req.endpoint.substr(0, colon);
   const std::string ifname = req.endpoint.substr(colon + 1);
   Status s = store.Open();
-  if (s.ok()) s = store.Lock();
   if (!s.ok()) return s;
   std::string ns;
   s = FindNodeNamespace(store, req.lab, node, &out->lab, &ns, req.prefix);
   if (!s.ok()) return s;
+  // That lab's lock only: a stuck lab elsewhere does not block this one.
+  if (s = store.LockLab(out->lab); !s.ok()) return s;
   LabRecord rec;
   if (s = store.ReadLab(out->lab, &rec); !s.ok()) return s;
   if (!rec.complete) {
@@ -94,6 +95,7 @@ Status SetLink(const SetLinkRequest& req, Backend& backend, StateStore& store, S
   for (size_t k = 0; k < targets.size(); ++k) {
     const LinkEndChange& c = targets[k];
     if (s = journal.BeginLinkChange({c.ns, c.node, c.ifname, c.after}); !s.ok()) return s;
+    if (req.after_journal) req.after_journal();
     Status applied = Impose(backend, c, c.after);
     if (applied.ok()) {
       if (s = journal.EndLinkChange(true); !s.ok()) return s;

@@ -10,6 +10,7 @@
 // nothing from here: qdiscs go with their namespace.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct SetLinkRequest {
   Impairment changes;    // the keys to set; the others keep their current values
   bool clear = false;    // start from no impairment instead of the current one
   bool both = false;     // change the other end of the link the same way
+  // Called after each change is journaled, before the kernel is touched (a
+  // test hook: cli/test_hooks.h); may be empty.
+  std::function<void()> after_journal;
 };
 
 struct LinkEndChange {

@@ -22,8 +22,13 @@
 namespace topo {
 
 namespace {
+Status EnsurePrivateDir(const std::string& path, bool tighten = true);
+}  // namespace
 
-// Writes a whole file atomically: a temporary file, fsync, rename.
+Status EnsurePrivateDirectory(const std::string& path) {
+  return EnsurePrivateDir(path, /*tighten=*/false);
+}
+
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -58,11 +63,13 @@ Status ReadFileNoFollow(const std::string& path, std::string* out) {
   return Status::OK();
 }
 
+namespace {
+
 // mkdir -m 0700 that refuses to use a symlink or a directory someone else owns.
 // With `tighten`, looser modes are made 0700 (for directories inside the
 // store, which only topo creates); without, they are refused unless this call
 // just created the directory.
-Status EnsurePrivateDir(const std::string& path, bool tighten = true) {
+Status EnsurePrivateDir(const std::string& path, bool tighten) {
   const bool created = ::mkdir(path.c_str(), 0700) == 0;
   if (!created && errno != EEXIST) return Status::FromErrno("create directory " + path, errno);
   struct stat st;
@@ -264,7 +271,10 @@ std::string StateStore::ResolveDir(const std::string& dir) {
 
 StateStore::StateStore(const std::string& dir) : dir_(ResolveDir(dir)) {}
 
-StateStore::~StateStore() { Unlock(); }
+StateStore::~StateStore() {
+  Unlock();
+  UnlockLab();
+}
 
 std::string StateStore::DefaultDir() {
   const char* env = std::getenv("TOPO_STATE_DIR");
@@ -321,33 +331,44 @@ std::string LockHolder(int fd) {
 
 }  // namespace
 
+Status LockFile(const std::string& path, bool must_stay, int* fd_out) {
+  for (;;) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::FromErrno("open " + path, errno);
+    if (::flock(fd, LOCK_EX) != 0) {
+      // EINTR: a signal topo catches (Ctrl-C, SIGTERM, `timeout`) ends the
+      // wait, which is never retried; the holder is named.
+      int e = errno;
+      std::string holder = LockHolder(fd);
+      ::close(fd);
+      if (e == EINTR) {
+        return Status::Interrupted("interrupted while waiting for the lock on " + path +
+                                   (holder.empty() ? "" : ", held by " + holder));
+      }
+      return Status::FromErrno("lock " + path, e);
+    }
+    struct stat held, now;
+    if (must_stay && (::fstat(fd, &held) != 0 || ::lstat(path.c_str(), &now) != 0 ||
+                      held.st_ino != now.st_ino || held.st_dev != now.st_dev)) {
+      ::close(fd);
+      continue;
+    }
+    // Who holds the lock and since when, for whoever waits for it next.
+    char line[64];
+    int n = std::snprintf(line, sizeof(line), "%ld %lld\n", static_cast<long>(::getpid()),
+                          static_cast<long long>(::time(nullptr)));
+    if (::ftruncate(fd, 0) == 0 && n > 0) {
+      ssize_t ignored = ::pwrite(fd, line, static_cast<size_t>(n), 0);
+      (void)ignored;
+    }
+    *fd_out = fd;
+    return Status::OK();
+  }
+}
+
 Status StateStore::Lock() {
   if (lock_fd_ >= 0) return Status::OK();
-  std::string path = dir_ + "/lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::FromErrno("open " + path, errno);
-  if (::flock(fd, LOCK_EX) != 0) {
-    // EINTR: a signal topo catches (Ctrl-C, SIGTERM, `timeout`) ends the
-    // wait, which is never retried; the holder is named.
-    int e = errno;
-    std::string holder = LockHolder(fd);
-    ::close(fd);
-    if (e == EINTR) {
-      return Status::Interrupted("interrupted while waiting for the lock on " + path +
-                                 (holder.empty() ? "" : ", held by " + holder));
-    }
-    return Status::FromErrno("lock " + path, e);
-  }
-  // Who holds the lock and since when, for whoever waits for it next.
-  char line[64];
-  int n = std::snprintf(line, sizeof(line), "%ld %lld\n", static_cast<long>(::getpid()),
-                        static_cast<long long>(::time(nullptr)));
-  if (::ftruncate(fd, 0) == 0 && n > 0) {
-    ssize_t ignored = ::pwrite(fd, line, static_cast<size_t>(n), 0);
-    (void)ignored;
-  }
-  lock_fd_ = fd;
-  return Status::OK();
+  return LockFile(dir_ + "/lock", /*must_stay=*/false, &lock_fd_);
 }
 
 void StateStore::Unlock() {
@@ -355,6 +376,27 @@ void StateStore::Unlock() {
     ::close(lock_fd_);  // releases the flock
     lock_fd_ = -1;
   }
+}
+
+Status StateStore::LockLab(const std::string& lab) {
+  if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
+  if (lab_lock_fd_ >= 0) {
+    if (lab == lab_lock_) return Status::OK();
+    return Status::InvalidArgument("already holding the lock of lab '" + lab_lock_ + "'");
+  }
+  if (Status s = EnsurePrivateDir(dir_ + "/locks"); !s.ok()) return s;
+  Status s = LockFile(dir_ + "/locks/" + lab, /*must_stay=*/true, &lab_lock_fd_);
+  if (s.ok()) lab_lock_ = lab;
+  return s;
+}
+
+void StateStore::UnlockLab() {
+  if (lab_lock_fd_ < 0) return;
+  // Unlinked while still held: a waiter then finds its file gone and retries.
+  if (!LabExists(lab_lock_)) ::unlink((dir_ + "/locks/" + lab_lock_).c_str());
+  ::close(lab_lock_fd_);
+  lab_lock_fd_ = -1;
+  lab_lock_.clear();
 }
 
 std::vector<std::string> StateStore::ListLabs() const {

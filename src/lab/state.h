@@ -1,7 +1,12 @@
 // StateStore keeps what topo knows about labs that are up, under a root-only
 // directory (/run/topo by default):
 //
-//   /run/topo/lock                    flock()ed by every up/down, so they never interleave
+//   /run/topo/lock                    the store-wide lock: flock()ed only for the short
+//                                     sections that change who owns which names (registering
+//                                     a lab, removing its record)
+//   /run/topo/locks/LAB               the lab's own lock: held by `up`, `down` and
+//                                     `set-link` of that lab for as long as they run, so a
+//                                     stuck lab (stopped with Ctrl-Z) blocks no other lab
 //   /run/topo/labs/LAB/plan.json      the compiled plan, written before the kernel is touched
 //   /run/topo/labs/LAB/namespaces     the lab's namespace names, one a line (ownership look-ups)
 //   /run/topo/labs/LAB/journal        append-only: "plan N [namespaces-only]" first, then
@@ -113,6 +118,20 @@ struct LabRecord {
   size_t omitted = 0;
 };
 
+// Waits for the flock of `path` (created 0600 if missing), as StateStore::Lock
+// does (interruptible, the holder named), and writes the holder's line into
+// it. With `must_stay`, a file unlinked while this process waited is not the
+// lock any more: the wait starts again on the file now at `path`. *fd_out holds
+// the lock until it is closed.
+Status LockFile(const std::string& path, bool must_stay, int* fd_out);
+// mkdir -m 0700 of `path` (its parent must exist), refusing a symlink, a
+// directory of another user, or one open to others that this call did not make.
+Status EnsurePrivateDirectory(const std::string& path);
+// Reads a file without following a symlink at its last component.
+Status ReadFileNoFollow(const std::string& path, std::string* out);
+// Writes a whole file atomically: a temporary file, fsync, rename.
+Status WriteFileAtomic(const std::string& path, const std::string& data);
+
 class StateStore {
  public:
   // `dir` is used as it is when it does not exist yet (Open creates it, 0700)
@@ -138,9 +157,18 @@ class StateStore {
   // Takes the store-wide lock, waiting for other topo processes; released by
   // Unlock or destruction. The holder writes its pid and the time into the
   // lock file. A signal that interrupts the wait (one topo catches: Ctrl-C,
-  // SIGTERM) ends it: Interrupted, naming the holder and since when.
+  // SIGTERM) ends it: Interrupted, naming the holder and since when. Held only
+  // for the short sections that decide who owns which names (CreateLab after
+  // the collision checks, RemoveLab): never while the kernel is changed.
   Status Lock();
   void Unlock();
+  // Takes the lock of one lab (the same waits and messages), held for the
+  // whole of an `up`, `down` or `set-link` of it. Always taken before Lock,
+  // never while holding it. UnlockLab removes the lock file too when the lab
+  // is not up (a waiter that then gets the removed file's lock takes the new
+  // one instead).
+  Status LockLab(const std::string& lab);
+  void UnlockLab();
 
   std::vector<std::string> ListLabs() const;
   bool LabExists(const std::string& lab) const;
@@ -178,6 +206,8 @@ class StateStore {
  private:
   std::string dir_;
   int lock_fd_ = -1;
+  int lab_lock_fd_ = -1;
+  std::string lab_lock_;  // the lab whose lock lab_lock_fd_ holds
 };
 
 }  // namespace topo

@@ -10,7 +10,7 @@ namespace topo {
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
                         const std::map<size_t, std::string>& notes, Backend& backend,
-                        LabObserver* observer) {
+                        LabObserver* observer, SysctlOwners* sysctl_owners) {
   TeardownReport report;
   std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -72,9 +72,18 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
     auto note = notes.find(i);
     const auto start = std::chrono::steady_clock::now();
     auto stop = stopped.find(i);
-    Status s = stop != stopped.end()
-                   ? stop->second
-                   : UndoAction(backend, a, note == notes.end() ? "" : note->second);
+    const std::string journaled = note == notes.end() ? "" : note->second;
+    Status s;
+    if (stop != stopped.end()) {
+      s = stop->second;
+    } else if (sysctl_owners && SysctlOwners::Counts(a)) {
+      bool restored = false;
+      s = sysctl_owners->Release(
+          a, journaled,
+          [&](const std::string& original) { return UndoAction(backend, a, original); }, &restored);
+    } else {
+      s = UndoAction(backend, a, journaled);
+    }
     if (observer) {
       e.status = s;
       e.duration = std::chrono::duration_cast<std::chrono::microseconds>(

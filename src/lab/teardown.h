@@ -20,6 +20,7 @@
 
 #include "kernel/backend.h"
 #include "lab/observer.h"
+#include "lab/sysctl_owners.h"
 #include "plan/plan.h"
 
 namespace topo {
@@ -37,9 +38,11 @@ struct TeardownReport {
 // may or may not have happened (the process died during it): it is undone too,
 // and "already gone" is expected for it.
 // `observer` (if set) is told of each action as it is dealt with (lab/observer.h).
+// With `sysctl_owners`, a root sysctl is restored only by its last owner
+// (lab/sysctl_owners.h); the others count it undone.
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
                         const std::map<size_t, std::string>& notes, Backend& backend,
-                        LabObserver* observer = nullptr);
+                        LabObserver* observer = nullptr, SysctlOwners* sysctl_owners = nullptr);
 
 }  // namespace topo

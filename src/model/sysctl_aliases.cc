@@ -37,4 +37,17 @@ bool IsPropagatedSysctlKey(const std::string& key, const std::string& candidate)
          ifname.find('/') == std::string::npos && ifname.find('\0') == std::string::npos;
 }
 
+std::string CollapseSysctlValue(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace topo

@@ -29,4 +29,9 @@ std::vector<std::string> PropagatedSysctlKeys(const std::string& key,
 // is restored, whatever the journal says.
 bool IsPropagatedSysctlKey(const std::string& key, const std::string& candidate);
 
+// A value with whitespace runs as one space and none at the ends: how the
+// kernel prints a multi-value sysctl ("4096\t87380") against how a file writes
+// it, for comparing values.
+std::string CollapseSysctlValue(const std::string& value);
+
 }  // namespace topo

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "support/lab_fixture.h"
+#include "standin_fixture.h"
 #include "testutil.h"
 
 namespace topo {
@@ -25,48 +25,7 @@ using testing::ProcessResult;
 using testing::RunProcess;
 using testing::TopoBinary;
 
-class StandInRootTest : public testing::LabFixture {
- protected:
-  void SetUp() override {
-    LabFixture::SetUp();
-    if (IsSkipped() || HasFailure()) return;
-    host_ = prefix_ + "host";
-    ASSERT_EQ(RunProcess({"ip", "netns", "add", host_}).status, 0);
-    ASSERT_EQ(InHost({"ip", "link", "set", "lo", "up"}).status, 0);
-  }
-
-  void CleanUp() override {
-    for (const std::string& lab : labs_) Topo({"down", lab});
-    for (const std::string& ns : foreign_) RunProcess({"ip", "netns", "del", ns});
-    if (!host_.empty()) RunProcess({"ip", "netns", "del", host_});
-  }
-
-  // ARGV run in the stand-in host's network namespace.
-  ProcessResult InHost(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), "--net=/run/netns/" + host_);
-    argv.insert(argv.begin(), "nsenter");
-    return RunProcess(argv, env_);
-  }
-  // `topo ARGS` started in the stand-in host (its "root namespace").
-  ProcessResult Topo(std::vector<std::string> args) {
-    args.insert(args.begin(), TopoBinary());
-    return InHost(args);
-  }
-  // A file in the test's private directory.
-  std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = state_dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  std::string Sysctl(const std::string& key) {
-    std::string path = "/proc/sys/" + key;
-    for (char& c : path) c = c == '.' ? '/' : c;
-    return InHost({"cat", path}).output;
-  }
-
-  std::string host_;                  // the stand-in's name in /run/netns
-  std::vector<std::string> foreign_;  // other namespaces the test makes
-};
+class StandInRootTest : public testing::StandInFixture {};
 
 // ---- item 4: checks from and to the root node ----
 
@@ -182,30 +141,17 @@ TEST_F(StandInRootTest, HostRoutesThatTakeOverTheHostsRoutingAreRefused) {
 // ---- item 3: root sysctls the kernel ties together ----
 
 std::string ForwardingLab(const std::string& name, const std::string& ifname,
-                          const std::string& key) {
-  return "name: " + name +
-         "\n"
-         "nodes:\n"
-         "  h:\n"
-         "    kind: root\n"
-         "    interfaces:\n"
-         "      " +
-         ifname +
-         ": [10.77.0.1/24]\n"
-         "    sysctls:\n"
-         "      " +
-         key +
-         ": 1\n"
-         "      net.ipv6.conf.all.forwarding: 1\n"
-         "  n1:\n"
-         "    interfaces:\n"
-         "      e1: [10.77.0.2/24]\n"
-         "links:\n"
-         "  - [h:" +
-         ifname + ", n1:e1]\n";
+                          const std::string& key, const std::string& value = "1") {
+  // Each lab on its own subnet: 10.77.N.0/24, N from the interface's name.
+  const std::string net = "10.77." + std::to_string(static_cast<unsigned char>(ifname[0])) + ".";
+  return "name: " + name + "\nnodes:\n  h:\n    kind: root\n    interfaces:\n      " + ifname +
+         ": [" + net + "1/24]\n    sysctls:\n      " + key + ": " + value +
+         "\n      net.ipv6.conf.all.forwarding: " + value +
+         "\n  n1:\n    interfaces:\n      e1: [" + net + "2/24]\nlinks:\n  - [h:" + ifname +
+         ", n1:e1]\n";
 }
 
-TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceAndAliasesHaveOneOwner) {
+TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceByItsLastOwner) {
   // The stand-in host: forwarding off, but on for one of its interfaces.
   ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
   for (const char* kv : {"net.ipv4.ip_forward=0", "net.ipv4.conf.u0.forwarding=1",
@@ -224,28 +170,47 @@ TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceAndAliasesHaveOn
   };
   const std::string before = forwarding();
   ASSERT_NE(before.find("net.ipv4.conf.u0.forwarding=1"), std::string::npos) << before;
-  labs_.push_back(prefix_ + "rootfwd");
-  auto up = Topo({"up", "--prefix", prefix_,
-                  Write("fwd.yaml", ForwardingLab("rootfwd", "e0", "net.ipv4.ip_forward"))});
-  ASSERT_EQ(up.status, 0) << up.output;
-  EXPECT_EQ(Sysctl("net.ipv4.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
-  EXPECT_EQ(Sysctl("net.ipv6.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
-  // The same setting under its other name, by a second lab: refused.
-  const std::string second = prefix_ + "2";
-  AddPrefix(second);
-  labs_.push_back(second + "rootfwd2");
-  auto again =
-      Topo({"up", "--prefix", second,
-            Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"))});
-  EXPECT_EQ(again.status, 1) << again.output;
-  EXPECT_NE(again.output.find("already set by lab '" + prefix_ +
-                              "rootfwd' (as net.ipv4.ip_forward, the same setting)"),
-            std::string::npos)
-      << again.output;
-  auto down = Topo({"down", prefix_ + "rootfwd"});
-  EXPECT_EQ(down.status, 0) << down.output;
-  // Before the fix: net.ipv4.conf.u0.forwarding=0 (and IPv6's too).
-  EXPECT_EQ(forwarding(), before);
+  // Lab A (this state directory) sets net.ipv4.ip_forward; lab B, kept in
+  // another state directory, the same setting as net.ipv4.conf.all.forwarding.
+  const std::string a = prefix_ + "rootfwd", b_prefix = prefix_ + "2", b = b_prefix + "rootfwd2";
+  AddPrefix(b_prefix);
+  labs_.push_back(a);
+  other_labs_.push_back(b);
+  const std::string file_a =
+      Write("fwd.yaml", ForwardingLab("rootfwd", "e0", "net.ipv4.ip_forward"));
+  const std::string file_b =
+      Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"));
+  for (bool a_first : {true, false}) {
+    auto up = Topo({"up", "--prefix", prefix_, file_a});
+    ASSERT_EQ(up.status, 0) << up.output;
+    EXPECT_EQ(Sysctl("net.ipv4.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
+    EXPECT_EQ(Sysctl("net.ipv6.conf.u1.forwarding"), "1\n") << "the kernel propagated it";
+    up = TopoOther({"up", "--prefix", b_prefix, file_b});
+    ASSERT_EQ(up.status, 0) << up.output;
+    // A third lab that wants the setting off: refused, naming an owner.
+    const std::string c_prefix = prefix_ + "3";
+    AddPrefix(c_prefix);
+    auto off =
+        Topo({"up", "--prefix", c_prefix,
+              Write("off.yaml", ForwardingLab("rootoff", "g0", "net.ipv4.ip_forward", "0"))});
+    EXPECT_EQ(off.status, 1) << off.output;
+    EXPECT_NE(off.output.find("sysctl net.ipv4.ip_forward of the root namespace is already set "
+                              "to 1 by lab '" +
+                              a + "'"),
+              std::string::npos)
+        << off.output;
+    // Whichever goes down first leaves forwarding on for the other; the last restores all.
+    auto down = a_first ? Topo({"down", a}) : TopoOther({"down", b});
+    ASSERT_EQ(down.status, 0) << down.output;
+    for (const char* key : {"net.ipv4.ip_forward", "net.ipv4.conf.u1.forwarding",
+                            "net.ipv6.conf.all.forwarding", "net.ipv6.conf.u1.forwarding"}) {
+      EXPECT_EQ(Sysctl(key), "1\n") << key << ", " << (a_first ? "A" : "B") << " went down first";
+    }
+    down = a_first ? TopoOther({"down", b}) : Topo({"down", a});
+    ASSERT_EQ(down.status, 0) << down.output;
+    // Before the fix: net.ipv4.conf.u0.forwarding=0 (and IPv6's too).
+    EXPECT_EQ(forwarding(), before) << (a_first ? "A" : "B") << " went down first";
+  }
 }
 
 }  // namespace

@@ -1,0 +1,175 @@
+// SIGKILL rounds for a lab attached to the host (a node of kind root), with
+// every verb that changes state: `up`, `test` and `run` killed after each
+// of their actions, `down` (and the teardown ending `test` and `run`) after
+// each inverse it performs, `set-link` once its change is journaled. After
+// each kill, `topo down` must succeed and leave the host exactly as it was:
+// links, addresses, routes, forwarding sysctls, nat rules. The host is a
+// test-only namespace standing in for it (standin_fixture.h), the kill points
+// are exact (cli/test_hooks.h: the process stops itself there and is killed).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "standin_fixture.h"
+#include "testutil.h"
+
+namespace topo {
+namespace {
+
+using testing::TopoBinary;
+
+// A root node with an address, a route, a forwarding sysctl and a SNAT
+// rule; one namespace behind it, with a check.
+constexpr char kLab[] = R"(name: rootfault
+nodes:
+  h:
+    kind: root
+    interfaces:
+      e0: [10.77.0.1/24]
+    routes:
+      - {to: 10.78.0.0/24, via: 10.77.0.2}
+    sysctls:
+      net.ipv4.ip_forward: 1
+    snat:
+      - {source: 10.77.0.0/24, out: u0}
+  n1:
+    interfaces:
+      e1: [10.77.0.2/24]
+      lo: [10.78.0.1/24]
+    routes:
+      - {to: default, via: 10.77.0.1}
+links:
+  - [h:e0, n1:e1]
+checks:
+  - {name: h-to-n1, from: h, to: 10.78.0.1}
+)";
+
+class StandInFaultsTest : public testing::StandInFixture {
+ protected:
+  void SetUp() override {
+    StandInFixture::SetUp();
+    if (IsSkipped() || HasFailure()) return;
+    // An uplink for the SNAT rule, forwarding off everywhere but on u1.
+    ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
+    ASSERT_EQ(InHost({"sysctl", "-q", "-w", "net.ipv4.ip_forward=0"}).status, 0);
+    ASSERT_EQ(InHost({"sysctl", "-q", "-w", "net.ipv4.conf.u1.forwarding=1"}).status, 0);
+    file_ = Write("rootfault.yaml", kLab);
+    lab_ = prefix_ + "rootfault";
+    labs_.push_back(lab_);
+    before_ = HostSnapshot();
+  }
+
+  // The stand-in host as iproute2, iptables and /proc/sys show it.
+  std::string HostSnapshot() {
+    std::string s;
+    for (std::vector<std::string> argv :
+         std::vector<std::vector<std::string>>{{"ip", "-d", "link", "show"},
+                                               {"ip", "addr", "show"},
+                                               {"ip", "route", "show", "table", "all"},
+                                               {"ip", "-6", "route", "show", "table", "all"},
+                                               {"iptables-save", "-t", "nat"}}) {
+      std::string out = InHost(argv).output;
+      std::string kept;
+      size_t start = 0;
+      while (start < out.size()) {
+        size_t end = out.find('\n', start);
+        if (end == std::string::npos) end = out.size();
+        std::string line = out.substr(start, end - start);
+        if (line.empty() || line[0] != '#') kept += line + "\n";  // iptables-save's time stamps
+        start = end + 1;
+      }
+      s += "$ " + argv[0] + "\n" + kept;
+    }
+    for (const char* key : {"net.ipv4.conf.all.forwarding", "net.ipv4.conf.default.forwarding",
+                            "net.ipv4.conf.u0.forwarding", "net.ipv4.conf.u1.forwarding"}) {
+      s += std::string(key) + "=" + Sysctl(key);
+    }
+    return s;
+  }
+
+  // Starts `topo ARGS` in the stand-in with `hook` ("VAR=N") set and waits
+  // until it stops itself (returns its pid) or exits (returns -1).
+  pid_t StartStopped(const std::vector<std::string>& args, const std::string& hook) {
+    std::vector<std::string> env = env_;
+    env.push_back(hook);
+    std::vector<std::string> argv = {"nsenter", "--net=/run/netns/" + host_, TopoBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::StartUntilStopped(argv, env);
+  }
+
+  // SIGKILLs a stopped topo, then `topo down` must leave the host as it was.
+  void KillAndRecover(pid_t pid, const std::string& where) {
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    auto down = Topo({"down", lab_});
+    EXPECT_EQ(down.status, 0) << where << ": " << down.output;
+    EXPECT_EQ(HostSnapshot(), before_) << where;
+    ++kills_;
+  }
+
+  // Kills `topo ARGS` at each point of the hook `var` from 1 on, until it
+  // runs to the end without stopping; `setup` runs before each.
+  void Round(const std::vector<std::string>& args, const std::string& var,
+             const std::function<void()>& setup = nullptr) {
+    const int first = kills_;
+    for (int n = 1;; ++n) {
+      if (setup) setup();
+      if (HasFatalFailure()) return;
+      pid_t pid = StartStopped(args, var + "=" + std::to_string(n));
+      const std::string where = args[0] + " with " + var + "=" + std::to_string(n);
+      if (pid < 0) {
+        // It ran to the end: clean up after it like after any other run.
+        Topo({"down", lab_});
+        EXPECT_EQ(HostSnapshot(), before_) << where << " (not stopped)";
+        EXPECT_GT(n, 1) << where << ": never stopped";
+        rounds_ += (rounds_.empty() ? "" : " + ") + std::to_string(kills_ - first) + " " + args[0];
+        return;
+      }
+      KillAndRecover(pid, where);
+    }
+  }
+
+  void Up() {
+    auto up = Topo({"up", "--prefix", prefix_, file_});
+    ASSERT_EQ(up.status, 0) << up.output;
+  }
+
+  std::string file_, lab_, before_;
+  int kills_ = 0;
+  std::string rounds_;  // "12 up + 12 test + ..."
+};
+
+TEST_F(StandInFaultsTest, SigkillOfEveryVerbAtEveryStepLeavesTheHostAsItWas) {
+  const std::vector<std::string> up = {"up", "--prefix", prefix_, file_};
+  const std::vector<std::string> test = {"test", "--prefix", prefix_, file_};
+  const std::vector<std::string> run = {"run", "--prefix", prefix_, file_, "--", "true"};
+  // Killed while bringing the lab up, after each action.
+  Round(up, "TOPO_TEST_STOP_AFTER");
+  Round(test, "TOPO_TEST_STOP_AFTER");
+  Round(run, "TOPO_TEST_STOP_AFTER");
+  // Killed while tearing it down, after each inverse.
+  Round({"down", lab_}, "TOPO_TEST_STOP_DOWN_AFTER", [&] { Up(); });
+  Round(test, "TOPO_TEST_STOP_DOWN_AFTER");
+  Round(run, "TOPO_TEST_STOP_DOWN_AFTER");
+  // Killed inside set-link, on the host's end and on the namespace's.
+  for (const char* end : {"h:e0", "n1:e1"}) {
+    Up();
+    if (HasFatalFailure()) return;
+    pid_t pid = StartStopped({"set-link", "--lab", lab_, end, "--rate", "10mbit"},
+                             "TOPO_TEST_STOP_SET_LINK=1");
+    ASSERT_GT(pid, 0) << "set-link " << end << " did not stop";
+    KillAndRecover(pid, std::string("set-link ") + end);
+  }
+  std::cout << "[ sigkill ] " << kills_ << " kills of a host-attached lab (" << rounds_
+            << " + 2 set-link), each followed by `topo down`: host as before\n";
+}
+
+}  // namespace
+}  // namespace topo
