@@ -4,6 +4,7 @@
 #include "cli/common.h"
 #include "lab/lab.h"
 #include "lab/prefix.h"
+#include "lab/session.h"
 #include "lab/state.h"
 
 namespace topo::cli {
@@ -47,7 +48,17 @@ Verb RegisterDown(CLI::App& app) {
                 return kExitInvalid;
               }
             }
-            DownResult r = TakeDown(*lab);
+            // `down FILE`: the plan compiled again, for a record whose plan.json is lost.
+            std::optional<Plan> fallback;
+            if (*lab != o->lab) {
+              LoadRequest request;
+              request.file = o->lab;
+              request.prefix = o->prefix;
+              Loaded loaded = LoadLab(request);
+              if (loaded.plan && loaded.plan->lab == *lab) fallback = std::move(loaded.plan);
+            }
+            DownResult r = TakeDown(*lab, fallback ? &*fallback : nullptr);
+            PrintDownWarnings(*lab, r);
             if (!r.status.ok()) {
               PrintDownErrors(r);
               return kExitFailure;
