@@ -79,8 +79,10 @@ Verb RegisterDown(CLI::App& app) {
             }
             if (r.report.ended_processes > 0) std::cout << EndedProcesses(r.report) << "\n";
             std::cout << "lab '" << *lab << "' is down"
-                      << (r.was_complete ? "" : " (its `up` had not finished)") << ": "
-                      << r.report.undone << " removed, " << r.report.skipped
+                      << (!r.damage.empty() ? " (as far as its damaged record says)"
+                          : r.was_complete  ? ""
+                                            : " (its `up` had not finished)")
+                      << ": " << r.report.undone << " removed, " << r.report.skipped
                       << " went with their namespaces";
             if (!r.report.already_gone.empty()) {
               std::cout << ", " << r.report.already_gone.size() << " already gone";

@@ -22,7 +22,10 @@ struct Foreign {
   std::set<std::string> namespaces;
   std::set<std::string> root_links;
   // Whether teardown must leave `a` alone: it lives in what is not the lab's.
-  bool Owns(const Action& a) const {
+  // (The lab's files under /etc/netns/NS and its programs, known by their own
+  // notes, are still the lab's.)
+  bool Holds(const Action& a) const {
+    if (a.kind != ActionKind::kCreateNamespace && !a.MootAfterNamespaceRemoval()) return false;
     if (!a.ns.empty()) return namespaces.count(a.ns) > 0;
     return !a.ifname.empty() && root_links.count(a.ifname) > 0;
   }
@@ -98,7 +101,7 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
   const Foreign foreign =
       check ? CheckIdentities(plan, touched, *check, backend, &report) : Foreign{};
   for (size_t i = 0; i < plan.actions.size(); ++i) {
-    if (touched[i] && foreign.Owns(plan.actions[i])) touched[i] = false;
+    if (touched[i] && foreign.Holds(plan.actions[i])) touched[i] = false;
   }
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);

@@ -71,17 +71,24 @@ TEST_F(DownIdentityTest, DownOfADamagedRecordRemovesWhatItNamesAndSaysSo) {
   struct Case {
     const char* name;
     std::function<void(const std::string& journal, const std::string& plan)> damage;
+    // What `status` and `down` say: a damaged record, or an `up` that did
+    // not finish (a journal cut inside a line reads as one).
+    std::string status, down;
   };
+  const std::string damaged = "warning: the record of lab '" + lab_ + "' was damaged";
   const std::vector<Case> cases = {
-      {"empty journal", [](const std::string& j, const std::string&) { fs::resize_file(j, 0); }},
+      {"empty journal", [](const std::string& j, const std::string&) { fs::resize_file(j, 0); },
+       "is damaged", damaged},
       {"journal cut in the middle",
-       [](const std::string& j, const std::string&) { fs::resize_file(j, fs::file_size(j) / 2); }},
-      {"plan.json removed", [](const std::string&, const std::string& p) { fs::remove(p); }},
+       [](const std::string& j, const std::string&) { fs::resize_file(j, fs::file_size(j) / 2); },
+       "incomplete: `up` did not finish", "its `up` had not finished"},
+      {"plan.json removed", [](const std::string&, const std::string& p) { fs::remove(p); },
+       "is damaged", damaged},
       {"a bad line",
        [](const std::string& j, const std::string&) {
-         std::ofstream(j, std::ios::app) << R"(set-link {"ns":1})"
-                                         << "\n";
-       }},
+         std::ofstream(j, std::ios::app) << "set-link {\"ns\":1}\n";
+       },
+       "is damaged", damaged},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -91,18 +98,16 @@ TEST_F(DownIdentityTest, DownOfADamagedRecordRemovesWhatItNamesAndSaysSo) {
     // `status` reports the damaged lab (before: an uncaught exception, or
     // "no lab is up" without plan.json).
     auto status = Topo({"status", lab_});
-    EXPECT_EQ(status.status, 1) << status.output;
-    EXPECT_NE(status.output.find("is damaged"), std::string::npos) << status.output;
+    EXPECT_LT(status.status, 128) << status.output;
+    EXPECT_NE(status.output.find(c.status), std::string::npos) << status.output;
     auto all = Topo({"status"});
-    EXPECT_EQ(all.status, 1) << all.output;
+    EXPECT_LT(all.status, 128) << all.output;
     auto exec = Topo({"exec", "--lab", lab_, "server", "--", "true"});
     EXPECT_LT(exec.status, 128) << exec.output;
     // Before: exit 0, "1 removed", the namespaces and /etc/netns files left.
     auto down = Topo({"down", lab_});
     EXPECT_EQ(down.status, 0) << down.output;
-    EXPECT_NE(down.output.find("warning: the record of lab '" + lab_ + "' was damaged"),
-              std::string::npos)
-        << down.output;
+    EXPECT_NE(down.output.find(c.down), std::string::npos) << down.output;
     ExpectGone();
   }
 }

@@ -261,7 +261,7 @@ TEST_F(StandInRootTest, AHostInterfaceThatReplacedTheLabsIsLeft) {
   auto up = Topo({"up", "--prefix", prefix_, file});
   ASSERT_EQ(up.status, 0) << up.output;
   ASSERT_EQ(InHost({"ip", "link", "del", "e0"}).status, 0);
-  ASSERT_EQ(InHost({"ip", "link", "add", "e0", "type", "dummy"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "link", "add", "e0", "type", "veth", "peer", "name", "e0p"}).status, 0);
   const std::string before = InHost({"ip", "-o", "link", "show", "e0"}).output;
   auto down = Topo({"down", lab});
   EXPECT_EQ(down.status, 0) << down.output;
