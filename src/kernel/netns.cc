@@ -138,6 +138,12 @@ Status NetnsIdentity(const std::string& name, std::string* id, const std::string
   }
   if (fstatfs(fd.get(), &fs) != 0) return Status::FromErrno("statfs " + path, errno);
   if (static_cast<unsigned long>(fs.f_type) != NSFS_MAGIC) {
+    // A plain file: what a creation or removal cut short leaves (DeleteNetns
+    // removes it); anything else is not topo's.
+    if (S_ISREG(st.st_mode)) {
+      return Status::NotFound(
+          "namespace '" + name + "' is not mounted (" + path + " is a plain file)", ENOENT);
+    }
     return Status::InvalidArgument(path + " is not a mounted namespace");
   }
   *id = std::to_string(static_cast<unsigned long long>(st.st_dev)) + ":" +

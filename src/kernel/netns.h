@@ -63,8 +63,9 @@ bool NetnsExists(const std::string& name, const std::string& dir = kDefaultNetns
 
 // The identity of the namespace bound at <dir>/NAME, "DEV:INO" of its nsfs
 // file, read with one open(O_PATH | O_NOFOLLOW) and fstat: a symlink there is
-// never followed. NotFound when there is nothing; InvalidArgument when what is
-// there is not a mounted namespace (a symlink, a plain file).
+// never followed. NotFound when there is nothing, or an unmounted plain file
+// (the leftover of a creation or removal cut short); InvalidArgument when what
+// is there is something else (a symlink, a directory).
 Status NetnsIdentity(const std::string& name, std::string* id,
                      const std::string& dir = kDefaultNetnsDir);
 

@@ -732,7 +732,7 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
     rec.plan = NamespacesOnlyPlan(lab, named);
     rec.plan_known = false;
     rec.registering = true;
-    rec.damage.push_back("plan.json and the journal are missing");
+    rec.damage.emplace_back("plan.json and the journal are missing");
     rec.done.assign(rec.plan.actions.size(), true);
     *out = std::move(rec);
     return Status::OK();
@@ -786,7 +786,7 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
     if (fallback && fallback->lab == lab && (named.empty() || want == have) &&
         PlanDamage(*fallback, lab).empty()) {
       rec.plan = *fallback;
-      rec.damage.push_back("the plan was compiled again from the topology file given");
+      rec.damage.emplace_back("the plan was compiled again from the topology file given");
     } else {
       // The names that survive: the namespaces file, and the identities the journal holds.
       LabRecord scratch;
@@ -799,7 +799,7 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
   }
   const size_t actions = rec.plan.actions.size();
   if (!js.ok()) {
-    rec.damage.push_back("the journal is missing");
+    rec.damage.emplace_back("the journal is missing");
   } else if (rec.plan_known) {
     std::string wrong = ParseJournal(journal, actions, &rec);
     if (!wrong.empty()) rec.damage.push_back(wrong);
