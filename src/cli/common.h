@@ -84,10 +84,14 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
 std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
                              int failure_exit, int* exit_code,
                              std::function<Status(const Plan&)> before_programs = nullptr);
-// Removes a lab with progress (lab.h's Down), printing nothing.
-DownResult TakeDown(const std::string& lab);
+// Removes a lab with progress (lab.h's Down), printing nothing. `fallback`:
+// the plan compiled from the file `down FILE` was given (DownOptions).
+DownResult TakeDown(const std::string& lab, const Plan* fallback = nullptr);
 // Prints why a Down failed.
 void PrintDownErrors(const DownResult& r);
+// Prints, on stderr, what a Down could not verify: a damaged record, what was
+// not the lab's and was left, what was removed by name only.
+void PrintDownWarnings(const std::string& lab, const DownResult& r);
 // TakeDown; prints and returns false on failure (exit code untouched).
 bool TearDown(const std::string& lab);
 // "ended 2 processes started outside the lab file", from what teardown ended.

@@ -4,6 +4,7 @@
 #include "cli/common.h"
 #include "lab/lab.h"
 #include "lab/prefix.h"
+#include "lab/session.h"
 #include "lab/state.h"
 
 namespace topo::cli {
@@ -47,7 +48,17 @@ Verb RegisterDown(CLI::App& app) {
                 return kExitInvalid;
               }
             }
-            DownResult r = TakeDown(*lab);
+            // `down FILE`: the plan compiled again, for a record whose plan.json is lost.
+            std::optional<Plan> fallback;
+            if (*lab != o->lab) {
+              LoadRequest request;
+              request.file = o->lab;
+              request.prefix = o->prefix;
+              Loaded loaded = LoadLab(request);
+              if (loaded.plan && loaded.plan->lab == *lab) fallback = std::move(loaded.plan);
+            }
+            DownResult r = TakeDown(*lab, fallback ? &*fallback : nullptr);
+            PrintDownWarnings(*lab, r);
             if (!r.status.ok()) {
               PrintDownErrors(r);
               return kExitFailure;
@@ -68,8 +79,10 @@ Verb RegisterDown(CLI::App& app) {
             }
             if (r.report.ended_processes > 0) std::cout << EndedProcesses(r.report) << "\n";
             std::cout << "lab '" << *lab << "' is down"
-                      << (r.was_complete ? "" : " (its `up` had not finished)") << ": "
-                      << r.report.undone << " removed, " << r.report.skipped
+                      << (!r.damage.empty() ? " (as far as its damaged record says)"
+                          : r.was_complete  ? ""
+                                            : " (its `up` had not finished)")
+                      << ": " << r.report.undone << " removed, " << r.report.skipped
                       << " went with their namespaces";
             if (!r.report.already_gone.empty()) {
               std::cout << ", " << r.report.already_gone.size() << " already gone";

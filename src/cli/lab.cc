@@ -1,6 +1,7 @@
 // What `topo up`, `topo test` and `topo run` share: bringing a lab up through
 // the session (lab/session.h) with progress, and tearing it down again. See
 // BringUp and TearDown in cli/common.h.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "lab/lab.h"
 #include "lab/session.h"
 #include "lab/state.h"
+#include "model/diagnostic.h"
 
 namespace topo::cli {
 
@@ -67,13 +69,14 @@ std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>
   return BringUp(std::move(*loaded), cancel, failure_exit, exit_code, std::move(before_programs));
 }
 
-DownResult TakeDown(const std::string& lab) {
+DownResult TakeDown(const std::string& lab, const Plan* fallback) {
   auto backend = MakeBackend();
   StateStore store;
   OperationLog log("down", store, lab);  // starts at the first event, which knows the total
   DownOptions options;
   options.observer = &log;
   InstallTestHooks(&options);
+  options.fallback_plan = fallback;
   DownResult r = Down(lab, *backend, store, options);
   log.Finish(r.status.ok() ? "" : r.status.message());
   return r;
@@ -84,6 +87,39 @@ void PrintDownErrors(const DownResult& r) {
   for (size_t i = 1; i < r.report.errors.size(); ++i) PrintError(r.report.errors[i]);
 }
 
+void PrintDownWarnings(const std::string& lab, const DownResult& r) {
+  auto warn = [](const std::string& text) {
+    std::cerr << "topo: warning: " << EscapeForTerminal(text) << "\n";
+  };
+  if (!r.damage.empty()) {
+    std::string what;
+    for (const std::string& d : r.damage) what += (what.empty() ? "" : "; ") + d;
+    warn("the record of lab '" + lab + "' was damaged (" + what +
+         "): everything it still names was looked for and removed where found");
+    if (!r.plan_known) {
+      warn("lab '" + lab +
+           "': with plan.json lost, only its namespaces and their /etc/netns files are known; "
+           "what it changed on the host (a node of kind root: interfaces, addresses, routes, "
+           "sysctls, SNAT rules) could not be verified (`topo down FILE` with its topology "
+           "file compiles the plan again)");
+    }
+  }
+  for (const std::string& n : r.report.not_ours) warn(n);
+  for (const std::string& n : r.report.unverified_left) {
+    warn(n + " may be the lab's but nothing verifies it (no identity survives); left as it is");
+  }
+  if (!r.report.unverified.empty()) {
+    std::string names;
+    const size_t shown = std::min<size_t>(r.report.unverified.size(), 5);
+    for (size_t i = 0; i < shown; ++i) names += (i ? ", " : "") + r.report.unverified[i];
+    if (r.report.unverified.size() > shown) {
+      names += " and " + std::to_string(r.report.unverified.size() - shown) + " more";
+    }
+    std::cerr << "topo: note: removed by name, with no identity recorded to check it against: "
+              << EscapeForTerminal(names) << "\n";
+  }
+}
+
 std::string EndedProcesses(const TeardownReport& report) {
   size_t n = report.ended_processes;
   return "ended " + std::to_string(n) + (n == 1 ? " process" : " processes") +
@@ -92,6 +128,7 @@ std::string EndedProcesses(const TeardownReport& report) {
 
 bool TearDown(const std::string& lab) {
   DownResult r = TakeDown(lab);
+  PrintDownWarnings(lab, r);
   if (r.report.ended_processes > 0) {
     std::cerr << "topo: lab '" << lab << "': " << EndedProcesses(r.report) << "\n";
   }

@@ -73,6 +73,15 @@ class Backend {
   virtual ~Backend() = default;
 
   virtual bool NamespaceExists(const std::string& ns) = 0;
+  // The identity of the namespace NS as it is now ("DEV:INO" of its nsfs file,
+  // from one fstat: O(1)), to tell the lab's namespace from another that took
+  // its name. NotFound when there is none, or only an unmounted plain file
+  // (what a removal cut short leaves); InvalidArgument when what has the name
+  // is something else (a symlink, which is never followed).
+  virtual Status NamespaceIdentity(const std::string& ns, std::string* id) = 0;
+  // The ifindex the interface `ifname` of namespace NS has now, asked of the
+  // kernel (never a cached value); NotFound when there is no such interface.
+  virtual Status LinkIndex(const std::string& ns, const std::string& ifname, int* index) = 0;
   virtual Status CreateNamespace(const std::string& ns) = 0;
   // Removes the namespace's name; the kernel then frees it and all it holds.
   virtual Status DeleteNamespace(const std::string& ns) = 0;

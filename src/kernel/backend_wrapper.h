@@ -18,6 +18,12 @@ class BackendWrapper : public Backend {
   Backend* target() const { return target_; }
 
   bool NamespaceExists(const std::string& ns) override { return target_->NamespaceExists(ns); }
+  Status NamespaceIdentity(const std::string& ns, std::string* id) override {
+    return target_->NamespaceIdentity(ns, id);
+  }
+  Status LinkIndex(const std::string& ns, const std::string& ifname, int* index) override {
+    return target_->LinkIndex(ns, ifname, index);
+  }
   Status CreateNamespace(const std::string& ns) override { return target_->CreateNamespace(ns); }
   Status DeleteNamespace(const std::string& ns) override { return target_->DeleteNamespace(ns); }
   Status CreateVeth(const std::string& ns, const std::string& ifname, const std::string& peer_ns,

@@ -481,6 +481,18 @@ bool NetlinkBackend::NamespaceExists(const std::string& ns) {
   return ns.empty() || NetnsExists(ns, dir_);
 }
 
+Status NetlinkBackend::NamespaceIdentity(const std::string& ns, std::string* id) {
+  if (ns.empty()) return Status::InvalidArgument("the root namespace has no name to check");
+  return NetnsIdentity(ns, id, dir_);
+}
+
+Status NetlinkBackend::LinkIndex(const std::string& ns, const std::string& ifname, int* index) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  n->ifindex.erase(ifname);  // the kernel's answer now, not what was learned before
+  return Ifindex(n, ifname, index);
+}
+
 Status NetlinkBackend::Call(const std::string& ns, const std::function<int(nl_sock*)>& call) {
   Namespace* n = nullptr;
   if (Status s = Get(ns, &n); !s.ok()) return s;

@@ -62,6 +62,8 @@ class NetlinkBackend : public Backend {
   NetlinkBackend& operator=(const NetlinkBackend&) = delete;
 
   bool NamespaceExists(const std::string& ns) override;
+  Status NamespaceIdentity(const std::string& ns, std::string* id) override;
+  Status LinkIndex(const std::string& ns, const std::string& ifname, int* index) override;
   Status CreateNamespace(const std::string& ns) override;
   Status DeleteNamespace(const std::string& ns) override;
 

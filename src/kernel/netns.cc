@@ -138,17 +138,51 @@ Status EnsureNetnsDir(const std::string& dir) {
 
 bool NetnsExists(const std::string& name, const std::string& dir) {
   if (!CheckName(name).ok()) return false;
+  // O_PATH | O_NOFOLLOW: a symlink is looked at, never through.
+  UniqueFd fd(open(NetnsPath(dir, name).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   struct statfs fs;
-  if (statfs(NetnsPath(dir, name).c_str(), &fs) != 0) return false;
+  if (!fd.valid() || fstatfs(fd.get(), &fs) != 0) return false;
   return static_cast<unsigned long>(fs.f_type) == NSFS_MAGIC;
+}
+
+Status NetnsIdentity(const std::string& name, std::string* id, const std::string& dir) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  const std::string path = NetnsPath(dir, name);
+  UniqueFd fd(open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return NoSuchNamespace(name);
+    return Status::FromErrno("open " + path, errno);
+  }
+  struct stat st;
+  struct statfs fs;
+  if (fstat(fd.get(), &st) != 0) return Status::FromErrno("stat " + path, errno);
+  if (S_ISLNK(st.st_mode)) {
+    return Status::InvalidArgument(path + " is a symbolic link, which topo never follows");
+  }
+  if (fstatfs(fd.get(), &fs) != 0) return Status::FromErrno("statfs " + path, errno);
+  if (static_cast<unsigned long>(fs.f_type) != NSFS_MAGIC) {
+    // A plain file: what a creation or removal cut short leaves (DeleteNetns
+    // removes it); anything else is not topo's.
+    if (S_ISREG(st.st_mode)) {
+      return Status::NotFound(
+          "namespace '" + name + "' is not mounted (" + path + " is a plain file)", ENOENT);
+    }
+    return Status::InvalidArgument(path + " is not a mounted namespace");
+  }
+  *id = std::to_string(static_cast<unsigned long long>(st.st_dev)) + ":" +
+        std::to_string(static_cast<unsigned long long>(st.st_ino));
+  return Status::OK();
 }
 
 Status OpenNetns(const std::string& name, UniqueFd* out, const std::string& dir) {
   if (Status s = CheckName(name); !s.ok()) return s;
   std::string path = NetnsPath(dir, name);
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno == ENOENT) return NoSuchNamespace(name);
+    if (errno == ELOOP) {
+      return Status::InvalidArgument(path + " is a symbolic link, which topo never follows");
+    }
     return Status::FromErrno("open " + path, errno);
   }
   struct statfs fs;
@@ -217,7 +251,12 @@ Status CreateNetns(const std::string& name, const std::string& dir,
 Status DeleteNetns(const std::string& name, const std::string& dir) {
   if (Status s = CheckName(name); !s.ok()) return s;
   std::string path = NetnsPath(dir, name);
-  if (umount2(path.c_str(), MNT_DETACH) != 0) {
+  // Neither unmounted through nor removed: a symlink is not a namespace of topo's.
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    return Status::InvalidArgument(path + " is a symbolic link, which topo never follows");
+  }
+  if (umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
     if (errno == ENOENT) return NoSuchNamespace(name);
     // EINVAL: not a mount point (a leftover file); removing it is still right.
     if (errno != EINVAL) return Status::FromErrno("umount " + path, errno);

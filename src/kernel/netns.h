@@ -61,6 +61,14 @@ Status EnsureNetnsDir(const std::string& dir = kDefaultNetnsDir);
 // Whether <dir>/NAME exists and holds a mounted network namespace.
 bool NetnsExists(const std::string& name, const std::string& dir = kDefaultNetnsDir);
 
+// The identity of the namespace bound at <dir>/NAME, "DEV:INO" of its nsfs
+// file, read with one open(O_PATH | O_NOFOLLOW) and fstat: a symlink there is
+// never followed. NotFound when there is nothing, or an unmounted plain file
+// (the leftover of a creation or removal cut short); InvalidArgument when what
+// is there is something else (a symlink, a directory).
+Status NetnsIdentity(const std::string& name, std::string* id,
+                     const std::string& dir = kDefaultNetnsDir);
+
 // Creates the namespace NAME: the empty file <dir>/NAME, a new namespace made
 // by unshare() in the calling thread, bind-mounted onto the file, and the
 // thread returned to the namespace it was in. While the thread is inside the
@@ -73,12 +81,13 @@ Status CreateNetns(const std::string& name, const std::string& dir = kDefaultNet
                    UniqueFd* fd_out = nullptr);
 
 // Unmounts (lazily) and unlinks <dir>/NAME; the kernel frees the namespace once
-// nothing else holds it. NotFound "namespace 'NAME' does not exist" when there
+// nothing else holds it. A symlink at <dir>/NAME is neither followed nor
+// removed (InvalidArgument). NotFound "namespace 'NAME' does not exist" when there
 // is no such file, so removal can be repeated.
 Status DeleteNetns(const std::string& name, const std::string& dir = kDefaultNetnsDir);
 
-// Opens <dir>/NAME (O_RDONLY|O_CLOEXEC). NotFound when it does not exist or is
-// not a mounted namespace.
+// Opens <dir>/NAME (O_RDONLY|O_NOFOLLOW|O_CLOEXEC). NotFound when it does not
+// exist or is not a mounted namespace; InvalidArgument for a symlink.
 Status OpenNetns(const std::string& name, UniqueFd* out, const std::string& dir = kDefaultNetnsDir);
 
 // Moves the calling thread into a network namespace until Leave() or the

@@ -92,9 +92,13 @@ Status EndProcessesInNamespaces(const std::vector<std::string>& names, const std
   if (ended) *ended = 0;
   std::vector<NsIdentity> ids;
   for (const std::string& name : names) {
-    NsIdentity id;
     if (name.empty() || name.find('/') != std::string::npos) continue;
-    if (NamespaceIdentity(netns_dir + "/" + name, &id).ok()) ids.push_back(id);
+    // lstat: a symlink planted in the namespace directory is not followed to
+    // whatever namespace it names (a mount point is crossed, as it should be).
+    struct stat st;
+    if (lstat((netns_dir + "/" + name).c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
+      ids.push_back({st.st_dev, st.st_ino});
+    }
   }
   // Each round ends what one scan found; a later scan finds what they forked
   // meanwhile. A round that finds nothing ends the work (the usual, fast case).

@@ -5,6 +5,32 @@
 #include "lab/programs.h"
 
 namespace topo {
+namespace {
+
+// Journals the identity of what `a` made, for teardown to check before it
+// removes anything of that name (lab/teardown.h): a namespace's inode, and
+// the ifindex of an interface made in the root namespace. Nothing is
+// journaled when the kernel cannot say: teardown then goes by the name.
+void JournalIdentity(Backend& b, const Action& a, Journal* journal) {
+  if (a.kind == ActionKind::kCreateNamespace) {
+    std::string id;
+    if (b.NamespaceIdentity(a.ns, &id).ok()) journal->NamespaceMade(a.ns, id);
+    return;
+  }
+  const bool makes_interface = a.kind == ActionKind::kCreateVeth ||
+                               a.kind == ActionKind::kCreateVlan ||
+                               a.kind == ActionKind::kCreateBridge;
+  if (!makes_interface) return;
+  int index = 0;
+  if (a.ns.empty() && b.LinkIndex("", a.ifname, &index).ok())
+    journal->RootLinkMade(a.ifname, index);
+  if (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty() &&
+      b.LinkIndex("", a.peer_ifname, &index).ok()) {
+    journal->RootLinkMade(a.peer_ifname, index);
+  }
+}
+
+}  // namespace
 
 ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& options) {
   ApplyResult result;
@@ -115,6 +141,7 @@ ApplyResult Apply(const Plan& plan, Backend& backend, const ApplyOptions& option
     if (!note.empty()) notes[i] = note;
     ++result.applied;
     if (options.journal) {
+      JournalIdentity(backend, a, options.journal);
       // What a namespace deletion undoes need not be on disk before the next
       // action: its namespace is, and teardown removes that (see state.h).
       Status js = a.UndoneByNamespaceRemoval() ? options.journal->DoneLater(i, note)

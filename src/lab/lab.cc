@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <unordered_map>
 
 #include "lab/node_runtime.h"
@@ -113,6 +114,55 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   return r;
 }
 
+namespace {
+
+// Whether namespace `ns` exists and may be the lab's: not another that took
+// its name (its identity differs from the journaled one, or it is a symlink).
+bool LabNamespaceExists(Backend& backend, const LabRecord& rec, const std::string& ns) {
+  std::string id;
+  if (!backend.NamespaceIdentity(ns, &id).ok()) return false;
+  auto recorded = rec.namespace_ids.find(ns);
+  return recorded == rec.namespace_ids.end() || recorded->second == id;
+}
+
+// A sound journal of an `up` that did not finish that does not record making
+// a namespace which exists (and is no other's) was cut short: it says less
+// than was done.
+std::string CutShort(Backend& backend, const LabRecord& rec) {
+  if (rec.complete || !rec.damage.empty()) return "";
+  for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
+    const Action& a = rec.plan.actions[i];
+    if (a.kind != ActionKind::kCreateNamespace || rec.done[i] || rec.maybe_in_progress == i) {
+      continue;
+    }
+    if (LabNamespaceExists(backend, rec, a.ns)) {
+      return "the journal ends before namespace '" + a.ns +
+             "' was made, which exists: it was cut short";
+    }
+  }
+  return "";
+}
+
+// What the record names that still exists and is the lab's (or cannot be told
+// from it): while there is any, the record stays.
+std::vector<std::string> Remains(Backend& backend, const LabRecord& rec,
+                                 const TeardownReport& report) {
+  std::vector<std::string> out;
+  for (const std::string& ns : rec.plan.namespaces) {
+    if (LabNamespaceExists(backend, rec, ns)) out.push_back("namespace '" + ns + "'");
+  }
+  for (const auto& [ifname, index] : rec.root_links) {
+    int now = 0;
+    if (backend.LinkIndex("", ifname, &now).ok() && now == index) {
+      out.push_back("interface '" + ifname + "' of the host");
+    }
+  }
+  out.insert(out.end(), report.unverified_left.begin(), report.unverified_left.end());
+  return out;
+}
+
+}  // namespace
+
 DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
                 const DownOptions& options) {
   DownResult r;
@@ -121,8 +171,12 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   if (r.status.ok() && StateStore::IsSafeLabName(lab)) r.status = store.LockLab(lab);
   if (!r.status.ok()) return r;
   LabRecord rec;
-  Status s = store.ReadLabForTeardown(lab, &rec);
-  if (s.IsNotFound()) {
+  Status s = store.ReadLabForTeardown(lab, &rec, options.fallback_plan);
+  const bool leftover =
+      s.ok() && rec.registering &&
+      std::none_of(rec.plan.namespaces.begin(), rec.plan.namespaces.end(),
+                   [&](const std::string& ns) { return backend.NamespaceExists(ns); });
+  if (s.IsNotFound() || leftover) {
     // Not up: nothing to do, but for what an `up` killed while registering the
     // lab (before touching the kernel) may have left: a directory without a plan.
     if (store.Lock().ok()) store.RemoveLab(lab);
@@ -133,14 +187,53 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
     r.status = s;
     return r;
   }
+  // Undone in case they were done, with "already gone" no news: what a
+  // journal cut at a line's end may not show.
+  std::set<std::string> perhaps;
+  if (std::string cut = CutShort(backend, rec); !cut.empty()) {
+    rec.damage.push_back(cut);
+    rec.done.assign(rec.plan.actions.size(), true);
+    rec.maybe_in_progress.reset();
+  } else if (!rec.complete && rec.damage.empty()) {
+    // The files under /etc/netns/NS of the lab's namespaces: their names say
+    // whose they are, and removing one that was never written finds nothing.
+    for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
+      const Action& a = rec.plan.actions[i];
+      if (a.kind == ActionKind::kWriteEtcFile && !rec.done[i] && rec.maybe_in_progress != i) {
+        rec.done[i] = true;
+        perhaps.insert(DescribeInverse(a));
+      }
+    }
+  }
   r.was_up = true;
   r.was_complete = rec.complete;
   SysctlOwners owners(SysctlOwners::DefaultDir(), store.dir(), lab);
+  r.damage = rec.damage;
+  r.plan_known = rec.plan_known;
+  IdentityCheck check;
+  check.namespaces = rec.namespace_ids;
+  check.root_links = rec.root_links;
+  check.names_trusted = rec.damage.empty();
   r.report = Teardown(rec.plan, rec.done, rec.maybe_in_progress, rec.notes, backend,
-                      options.observer, &owners);
+                      options.observer, &owners, &check);
   r.report.skipped += rec.omitted;
+  if (!rec.damage.empty()) {
+    // Everything the plan names was tried: what was never made is no news.
+    r.report.already_gone.clear();
+  }
+  std::erase_if(r.report.already_gone, [&](const std::string& g) { return perhaps.count(g) > 0; });
+  r.remains = Remains(backend, rec, r.report);
   if (!r.report.ok()) {
     r.status = Status::IOError("could not remove all of lab '" + lab + "': " + r.report.errors[0]);
+    return r;
+  }
+  if (!r.remains.empty()) {
+    std::string list;
+    for (const std::string& what : r.remains) list += (list.empty() ? "" : ", ") + what;
+    r.status = Status::IOError("lab '" + lab + "' is not down: " + list +
+                               " still exists; its record is kept (remove it, then run `topo "
+                               "down " +
+                               lab + "` again)");
     return r;
   }
   r.status = store.Lock();

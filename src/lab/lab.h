@@ -56,10 +56,20 @@ struct DownResult {
   bool was_up = false;        // false: the lab was not up, nothing to do
   bool was_complete = false;  // false: `up` had not finished (crashed or still running)
   TeardownReport report;
+  // What was wrong with the lab's record (LabRecord::damage): everything it
+  // still names was removed where found, and the rest could not be verified.
+  std::vector<std::string> damage;
+  bool plan_known = true;  // false: plan.json was lost; the host side is not known
+  // What the record names that still exists after the teardown, so the record
+  // stays (status is then an error): "namespace 'a-h1'".
+  std::vector<std::string> remains;
 };
 
 struct DownOptions {
   LabObserver* observer = nullptr;  // each action as the teardown goes (lab/observer.h)
+  // The plan compiled again from the topology file `down FILE` was given: it
+  // stands in for a lost or corrupt plan.json of the same lab and namespaces.
+  const Plan* fallback_plan = nullptr;
 };
 
 DownResult Down(const std::string& lab, Backend& backend, StateStore& store,

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -191,6 +192,14 @@ void AppendDoneLine(std::string* out, size_t index, const std::string& note) {
 }
 
 }  // namespace
+
+void Journal::NamespaceMade(const std::string& ns, const std::string& id) {
+  pending_ += "netns " + ns + " " + id + "\n";
+}
+
+void Journal::RootLinkMade(const std::string& ifname, int index) {
+  pending_ += "root-link " + ifname + " " + std::to_string(index) + "\n";
+}
 
 Status Journal::Done(size_t index, const std::string& note) {
   AppendDoneLine(&pending_, index, note);
@@ -415,7 +424,21 @@ std::vector<std::string> StateStore::ListLabs() const {
 bool StateStore::LabExists(const std::string& lab) const {
   if (!IsSafeLabName(lab) || !IsRealDirectory(LabDir(lab))) return false;
   struct stat st;
-  return ::lstat((LabDir(lab) + "/plan.json").c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  for (const char* file : {"/plan.json", "/journal"}) {
+    if (::lstat((LabDir(lab) + file).c_str(), &st) == 0 && S_ISREG(st.st_mode)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> StateStore::NamedNamespaces(const std::string& lab) const {
+  std::vector<std::string> out;
+  std::string text;
+  if (!IsSafeLabName(lab) || !ReadFileNoFollow(LabDir(lab) + "/namespaces", &text).ok()) return out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (IsSafeLabName(line)) out.push_back(line);
+  }
+  return out;
 }
 
 std::map<std::string, std::string> StateStore::NamespaceOwners(const std::string& except) const {
@@ -425,7 +448,9 @@ std::map<std::string, std::string> StateStore::NamespaceOwners(const std::string
     std::string text;
     if (!ReadFileNoFollow(LabDir(lab) + "/namespaces", &text).ok()) continue;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) owners.emplace(line, lab);
+    for (std::string line; std::getline(in, line);) {
+      if (IsSafeLabName(line)) owners.emplace(line, lab);
+    }
   }
   return owners;
 }
@@ -464,6 +489,197 @@ Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
   return s;
 }
 
+namespace {
+
+// What is wrong with a plan read back from plan.json, or "": every namespace
+// it names must be one topo could have made (no '/', no "..").
+std::string PlanDamage(const Plan& plan, const std::string& lab) {
+  if (plan.lab != lab) return "plan.json is of another lab ('" + EscapeForTerminal(plan.lab) + "')";
+  for (const std::string& ns : plan.namespaces) {
+    if (!StateStore::IsSafeLabName(ns)) {
+      return "plan.json names a namespace '" + EscapeForTerminal(ns) + "' topo cannot have made";
+    }
+  }
+  for (const Action& a : plan.actions) {
+    for (const std::string* ns : {&a.ns, &a.peer_ns}) {
+      if (!ns->empty() && !StateStore::IsSafeLabName(*ns)) {
+        return "plan.json names a namespace '" + EscapeForTerminal(*ns) + "' topo cannot have made";
+      }
+    }
+    if (a.kind == ActionKind::kWriteEtcFile && !StateStore::IsSafeLabName(a.key)) {
+      return "plan.json names a file '" + EscapeForTerminal(a.key) + "' topo cannot have made";
+    }
+  }
+  return "";
+}
+
+// Reads plan.json into *plan. NotFound when it is missing; IOError when it
+// cannot be read safely (a symlink); *damage set when it is there but not a
+// plan of this lab.
+Status ReadPlanFile(const std::string& dir, const std::string& lab, Plan* plan,
+                    std::string* damage) {
+  std::string text;
+  Status s = ReadFileNoFollow(dir + "/plan.json", &text);
+  if (!s.ok()) return s;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) {
+    *damage = "plan.json is not JSON";
+  } else if (Status p = PlanFromJson(j, plan); !p.ok()) {
+    *damage = "plan.json is not a plan: " + EscapeForTerminal(p.message());
+  } else {
+    *damage = PlanDamage(*plan, lab);
+  }
+  return Status::OK();
+}
+
+bool ParseIndex(const std::string& text, size_t actions, size_t* index) {
+  if (text.empty() || text.size() > 19 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  *index = std::stoull(text);
+  return *index < actions;
+}
+
+bool IsIdentity(const std::string& id) {
+  const size_t colon = id.find(':');
+  auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 20 &&
+           std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return colon != std::string::npos && digits(id.substr(0, colon)) && digits(id.substr(colon + 1));
+}
+
+bool IsInterfaceName(const std::string& name) {
+  return !name.empty() && name.size() <= 15 && name[0] != '-' && name != "." && name != ".." &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+         });
+}
+
+// One line of the journal (not the header) into *rec; "" or what is wrong with it.
+std::string ParseJournalLine(const std::string& line, size_t actions, LabRecord* rec) {
+  if (line == "complete") {
+    rec->complete = true;
+    return "";
+  }
+  if (line == "set-link-done" || line == "set-link-failed") {
+    if (rec->link_changes.empty()) return "a set-link outcome without a set-link";
+    rec->link_changes.back().state =
+        line == "set-link-done" ? LinkChange::State::kDone : LinkChange::State::kFailed;
+    return "";
+  }
+  const size_t sp = line.find(' ');
+  const std::string kind = line.substr(0, sp);
+  const std::string rest = sp == std::string::npos ? "" : line.substr(sp + 1);
+  if (kind == "set-link") {
+    nlohmann::json entry = nlohmann::json::parse(rest, nullptr, false);
+    if (entry.is_discarded() || !entry.is_object()) return "a set-link that is not a JSON object";
+    LinkChange c;
+    for (auto [key, field] :
+         {std::pair{"ns", &c.ns}, std::pair{"node", &c.node}, std::pair{"ifname", &c.ifname}}) {
+      auto it = entry.find(key);
+      if (it == entry.end() || !it->is_string()) {
+        return std::string("a set-link whose \"") + key + "\" is not a string";
+      }
+      *field = it->get<std::string>();
+    }
+    if (!c.ns.empty() && !StateStore::IsSafeLabName(c.ns)) return "a set-link of a bad namespace";
+    if (!IsInterfaceName(c.ifname)) return "a set-link of a bad interface name";
+    auto imp = entry.find("impairment");
+    if (imp == entry.end()) return "a set-link without an impairment";
+    if (Status s = ImpairmentFromJson(*imp, &c.impairment); !s.ok()) {
+      return "a set-link with a bad impairment (" + s.message() + ")";
+    }
+    rec->link_changes.push_back(std::move(c));
+    return "";
+  }
+  if (kind == "netns") {
+    const size_t sp2 = rest.find(' ');
+    const std::string ns = rest.substr(0, sp2);
+    const std::string id = sp2 == std::string::npos ? "" : rest.substr(sp2 + 1);
+    if (!StateStore::IsSafeLabName(ns) || !IsIdentity(id)) return "a bad namespace identity";
+    rec->namespace_ids[ns] = id;
+    return "";
+  }
+  if (kind == "root-link") {
+    const size_t sp2 = rest.find(' ');
+    const std::string ifname = rest.substr(0, sp2);
+    const std::string index = sp2 == std::string::npos ? "" : rest.substr(sp2 + 1);
+    size_t value = 0;
+    if (!IsInterfaceName(ifname) || !ParseIndex(index, INT32_MAX, &value) || value == 0) {
+      return "a bad interface identity";
+    }
+    rec->root_links[ifname] = static_cast<int>(value);
+    return "";
+  }
+  if (kind != "done" && kind != "before") return "not a journal line";
+  const size_t sp2 = rest.find(' ');
+  size_t index = 0;
+  if (!ParseIndex(rest.substr(0, sp2), actions, &index)) {
+    return "an action number that is not one of the plan's " + std::to_string(actions);
+  }
+  if (sp2 == std::string::npos) {
+    if (kind == "before") return "a before line without a note";
+  } else {
+    nlohmann::json note = nlohmann::json::parse(rest.substr(sp2 + 1), nullptr, false);
+    if (!note.is_string()) return "a note that is not a JSON string";
+    rec->notes[index] = note.get<std::string>();
+  }
+  if (kind == "done") rec->done[index] = true;
+  return "";
+}
+
+// Reads a journal's text for a plan of `actions` actions (its header must say
+// so) into *rec. Returns what is wrong with it ("" when it is sound). A last
+// line without its newline is one an append did not finish: not damage.
+// Lines that are wrong are skipped; the rest is read.
+std::string ParseJournal(const std::string& text, size_t actions, LabRecord* rec) {
+  rec->done.assign(actions, false);
+  if (text.empty()) return "the journal is empty";
+  std::string damage;
+  size_t pos = 0;
+  for (size_t number = 1; pos < text.size(); ++number) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) {
+      if (number == 1) return "the journal has no whole line";
+      break;  // torn: never finished
+    }
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    std::string wrong;
+    if (number == 1) {
+      const std::string want = "plan " + std::to_string(actions);
+      if (line != want && line != want + " namespaces-only") {
+        wrong = line.rfind("plan ", 0) == 0 ? "the journal's header is not of this plan of " +
+                                                  std::to_string(actions) + " actions"
+                                            : "the journal has no header";
+      }
+    } else {
+      try {
+        wrong = ParseJournalLine(line, actions, rec);
+      } catch (const std::exception& e) {  // a safety net: the parser checks types first
+        wrong = std::string("unreadable (") + e.what() + ")";
+      }
+    }
+    if (!wrong.empty() && damage.empty()) {
+      damage = "journal line " + std::to_string(number) + ": " + wrong;
+      if (number == 1) return damage;  // another plan's journal says nothing of this one
+    }
+  }
+  if (!rec->complete) {
+    for (size_t i = 0; i < rec->done.size(); ++i) {
+      if (!rec->done[i]) {
+        rec->maybe_in_progress = i;
+        break;
+      }
+    }
+  }
+  return damage;
+}
+
+}  // namespace
+
 Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
   if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
   std::string dir = LabDir(lab);
@@ -471,68 +687,23 @@ Status StateStore::ReadLab(const std::string& lab, LabRecord* out) const {
   if (::lstat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
     return Status::IOError(dir + " is not a directory; refusing to follow it");
   }
-  std::string text;
-  Status s = ReadFileNoFollow(dir + "/plan.json", &text);
-  if (!s.ok()) {
-    return s.IsNotFound() ? Status::NotFound("lab '" + lab + "' is not up") : s;
-  }
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) return Status::IOError(dir + "/plan.json is corrupt");
+  if (!LabExists(lab)) return Status::NotFound("lab '" + lab + "' is not up");
+  auto damaged = [&](const std::string& what) {
+    return Status::IOError("the record of lab '" + lab + "' is damaged: " + what + " (in " + dir +
+                           "); `topo down " + lab + "` removes what it names");
+  };
   LabRecord rec;
-  s = PlanFromJson(j, &rec.plan);
+  std::string damage;
+  Status s = ReadPlanFile(dir, lab, &rec.plan, &damage);
+  if (s.IsNotFound()) return damaged("plan.json is missing");
   if (!s.ok()) return s;
-  rec.done.assign(rec.plan.actions.size(), false);
+  if (!damage.empty()) return damaged(damage);
+  std::string text;
   s = ReadFileNoFollow(dir + "/journal", &text);
-  if (!s.ok() && !s.IsNotFound()) return s;
-  std::istringstream in(s.ok() ? text : "");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line == "complete") {
-      rec.complete = true;
-      continue;
-    }
-    if (line.rfind("set-link ", 0) == 0) {
-      nlohmann::json entry = nlohmann::json::parse(line.substr(9), nullptr, false);
-      LinkChange c;
-      if (entry.is_discarded() || !entry.is_object()) continue;  // torn: the kernel was not touched
-      c.ns = entry.value("ns", "");
-      c.node = entry.value("node", "");
-      c.ifname = entry.value("ifname", "");
-      if (!ImpairmentFromJson(entry.value("impairment", nlohmann::json::object()), &c.impairment)
-               .ok()) {
-        continue;
-      }
-      rec.link_changes.push_back(std::move(c));
-      continue;
-    }
-    if (line == "set-link-done" || line == "set-link-failed") {
-      if (!rec.link_changes.empty()) {
-        rec.link_changes.back().state =
-            line == "set-link-done" ? LinkChange::State::kDone : LinkChange::State::kFailed;
-      }
-      continue;
-    }
-    const bool before = line.rfind("before ", 0) == 0;
-    if (!before && line.rfind("done ", 0) != 0) continue;  // a torn last line is ignored
-    const size_t skip = before ? 7 : 5;
-    size_t sp = line.find(' ', skip);
-    char* end = nullptr;
-    unsigned long idx = std::strtoul(line.c_str() + skip, &end, 10);
-    if (end == line.c_str() + skip || idx >= rec.done.size()) continue;
-    if (!before) rec.done[idx] = true;
-    if (sp != std::string::npos) {
-      nlohmann::json note = nlohmann::json::parse(line.substr(sp + 1), nullptr, false);
-      if (note.is_string()) rec.notes[idx] = note.get<std::string>();
-    }
-  }
-  if (!rec.complete) {
-    for (size_t i = 0; i < rec.done.size(); ++i) {
-      if (!rec.done[i]) {
-        rec.maybe_in_progress = i;
-        break;
-      }
-    }
-  }
+  if (s.IsNotFound()) return damaged("the journal is missing");
+  if (!s.ok()) return s;
+  damage = ParseJournal(text, rec.plan.actions.size(), &rec);
+  if (!damage.empty()) return damaged(damage);
   *out = std::move(rec);
   return Status::OK();
 }
@@ -546,35 +717,147 @@ Status StateStore::OpenJournal(const std::string& lab, Journal* journal) const {
   return Status::OK();
 }
 
-Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out) const {
-  if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
-  std::string dir = LabDir(lab);
-  std::string journal, names;
-  // Only a complete journal whose header promises it; anything else the long way.
-  if (!ReadFileNoFollow(dir + "/journal", &journal).ok() || journal.rfind("plan ", 0) != 0 ||
-      journal.size() < 10 || journal.compare(journal.size() - 9, 9, "complete\n") != 0 ||
-      !ReadFileNoFollow(dir + "/namespaces", &names).ok()) {
-    return ReadLab(lab, out);
-  }
-  std::string header = journal.substr(0, journal.find('\n'));
-  char* end = nullptr;
-  unsigned long actions = std::strtoul(header.c_str() + 5, &end, 10);
-  if (std::string(end) != " namespaces-only") return ReadLab(lab, out);
-  LabRecord rec;
-  rec.plan.lab = lab;
-  std::istringstream in(names);
-  for (std::string ns; std::getline(in, ns);) {
-    if (ns.empty()) continue;
-    rec.plan.namespaces.push_back(ns);
+namespace {
+
+// What the lab made, as far as its namespace names alone say: each namespace
+// and the files topo writes for it under /etc/netns.
+Plan NamespacesOnlyPlan(const std::string& lab, const std::vector<std::string>& names) {
+  Plan plan;
+  plan.lab = lab;
+  for (const std::string& ns : names) {
+    if (std::find(plan.namespaces.begin(), plan.namespaces.end(), ns) != plan.namespaces.end()) {
+      continue;
+    }
+    plan.namespaces.push_back(ns);
     Action a;
     a.kind = ActionKind::kCreateNamespace;
     a.ns = a.node = ns;
-    rec.plan.actions.push_back(std::move(a));
+    plan.actions.push_back(a);
   }
-  if (actions < rec.plan.actions.size()) return ReadLab(lab, out);
-  rec.done.assign(rec.plan.actions.size(), true);
-  rec.complete = true;
-  rec.omitted = actions - rec.plan.actions.size();
+  for (const std::string& ns : plan.namespaces) {
+    for (const char* file : {"hosts", "resolv.conf"}) {
+      Action a;
+      a.kind = ActionKind::kWriteEtcFile;
+      a.ns = a.node = ns;
+      a.key = file;
+      plan.actions.push_back(a);
+    }
+  }
+  return plan;
+}
+
+// The action count a journal's header gives, or 0.
+size_t HeaderActions(const std::string& journal) {
+  if (journal.rfind("plan ", 0) != 0) return 0;
+  const std::string header = journal.substr(5, journal.find_first_of(" \n", 5) - 5);
+  size_t n = 0;
+  return ParseIndex(header, SIZE_MAX, &n) ? n : 0;
+}
+
+}  // namespace
+
+Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
+                                      const Plan* fallback) const {
+  if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
+  std::string dir = LabDir(lab);
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+    return Status::IOError(dir + " is not a directory; refusing to follow it");
+  }
+  if (!LabExists(lab)) {
+    // What an `up` killed while registering leaves (no plan.json, no journal:
+    // the kernel was not touched), or a record stripped of both: only the
+    // namespaces file says anything, and Down decides which by the kernel.
+    std::vector<std::string> named = NamedNamespaces(lab);
+    if (named.empty()) return Status::NotFound("lab '" + lab + "' is not up");
+    LabRecord rec;
+    rec.plan = NamespacesOnlyPlan(lab, named);
+    rec.plan_known = false;
+    rec.registering = true;
+    rec.damage.emplace_back("plan.json and the journal are missing");
+    rec.done.assign(rec.plan.actions.size(), true);
+    *out = std::move(rec);
+    return Status::OK();
+  }
+  std::string journal, names;
+  Status js = ReadFileNoFollow(dir + "/journal", &journal);
+  if (!js.ok() && !js.IsNotFound()) return js;
+  // The shortcut: only a complete journal whose header promises it.
+  if (js.ok() && journal.size() >= 10 &&
+      journal.compare(journal.size() - 9, 9, "complete\n") == 0 &&
+      journal.substr(0, journal.find('\n')).ends_with(" namespaces-only") &&
+      ReadFileNoFollow(dir + "/namespaces", &names).ok()) {
+    const size_t actions = HeaderActions(journal);
+    LabRecord rec;
+    rec.plan.lab = lab;
+    std::istringstream in(names);
+    bool sound = true;
+    for (std::string ns; std::getline(in, ns);) {
+      if (ns.empty()) continue;
+      sound = sound && IsSafeLabName(ns);
+      rec.plan.namespaces.push_back(ns);
+      Action a;
+      a.kind = ActionKind::kCreateNamespace;
+      a.ns = a.node = ns;
+      rec.plan.actions.push_back(std::move(a));
+    }
+    LabRecord parsed;
+    if (sound && actions >= rec.plan.actions.size() &&
+        ParseJournal(journal, actions, &parsed).empty() && parsed.complete) {
+      rec.done.assign(rec.plan.actions.size(), true);
+      rec.complete = true;
+      rec.omitted = actions - rec.plan.actions.size();
+      rec.namespace_ids = std::move(parsed.namespace_ids);
+      rec.root_links = std::move(parsed.root_links);
+      *out = std::move(rec);
+      return Status::OK();
+    }
+  }
+  LabRecord rec;
+  std::string damage;
+  Status ps = ReadPlanFile(dir, lab, &rec.plan, &damage);
+  if (!ps.ok() && !ps.IsNotFound()) return ps;
+  if (ps.IsNotFound()) damage = "plan.json is missing";
+  if (!damage.empty()) {
+    rec.damage.push_back(damage);
+    const std::vector<std::string> named = NamedNamespaces(lab);
+    std::vector<std::string> want = fallback ? fallback->namespaces : std::vector<std::string>{};
+    std::vector<std::string> have = named;
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    if (fallback && fallback->lab == lab && (named.empty() || want == have) &&
+        PlanDamage(*fallback, lab).empty()) {
+      rec.plan = *fallback;
+      rec.damage.emplace_back("the plan was compiled again from the topology file given");
+    } else {
+      // The names that survive: the namespaces file, and the identities the journal holds.
+      LabRecord scratch;
+      if (js.ok()) ParseJournal(journal, HeaderActions(journal), &scratch);
+      std::vector<std::string> all = named;
+      for (const auto& [ns, id] : scratch.namespace_ids) all.push_back(ns);
+      rec.plan = NamespacesOnlyPlan(lab, all);
+      rec.plan_known = false;
+    }
+  }
+  const size_t actions = rec.plan.actions.size();
+  if (!js.ok()) {
+    rec.damage.emplace_back("the journal is missing");
+  } else if (rec.plan_known) {
+    std::string wrong = ParseJournal(journal, actions, &rec);
+    if (!wrong.empty()) rec.damage.push_back(wrong);
+  } else {
+    LabRecord scratch;
+    std::string wrong = ParseJournal(journal, HeaderActions(journal), &scratch);
+    if (!wrong.empty()) rec.damage.push_back(wrong);
+    rec.namespace_ids = std::move(scratch.namespace_ids);
+    rec.root_links = std::move(scratch.root_links);
+  }
+  if (!rec.damage.empty()) {
+    // Nothing says what was done: all of it may have been.
+    rec.done.assign(actions, true);
+    rec.complete = false;
+    rec.maybe_in_progress.reset();
+  }
   *out = std::move(rec);
   return Status::OK();
 }

@@ -15,7 +15,12 @@
 //                                     action whose inverse needs it (a root namespace
 //                                     sysctl); later, for each `topo set-link`:
 //                                     "set-link {json}" before the kernel is touched, then
-//                                     "set-link-done" or "set-link-failed"
+//                                     "set-link-done" or "set-link-failed"; and, just
+//                                     before the "done" line of an action that made it,
+//                                     the identity of a namespace ("netns NS DEV:INO")
+//                                     or of an interface of the root namespace
+//                                     ("root-link IFNAME IFINDEX"), which teardown
+//                                     checks before removing anything of that name
 //   /run/topo/labs/LAB/nodes/NODE/    the node's private directories, stored files,
 //                                     program logs and exit files (lab/node_runtime.h)
 //
@@ -32,6 +37,12 @@
 // marks (the process may have died during it), plus perhaps actions inside
 // namespaces it marks created (their lines are written in batches, see
 // Journal::DoneLater; removing the namespace removes them anyway).
+//
+// Every file here is untrusted input when read: a state directory can be
+// damaged, cut short or tampered with. No reader throws. ReadLab refuses a
+// record that is not sound, naming the file and line (for that lab only);
+// ReadLabForTeardown takes what survives of it (LabRecord::damage says what
+// did not) so that `down` can still remove what the lab made.
 //
 // Durability is against the death of the process, not of the machine: lines
 // reach the kernel's page cache with write(2) and are not fsynced, since what
@@ -74,6 +85,11 @@ class Journal {
   // Records that action `index` completed; `note` keeps what its inverse needs
   // (a sysctl's previous value). Written before it returns, after any DoneLater lines.
   Status Done(size_t index, const std::string& note = "");
+  // The identity of what action `done` is about to record made: a namespace
+  // ("DEV:INO", Backend::NamespaceIdentity) or an interface of the root
+  // namespace (its ifindex). Written with the next line that is written.
+  void NamespaceMade(const std::string& ns, const std::string& id);
+  void RootLinkMade(const std::string& ifname, int index);
   // Records, before action `index` runs, the note its inverse will need, so
   // that it is known even if the process dies during the action.
   Status Before(size_t index, const std::string& note);
@@ -116,6 +132,23 @@ struct LabRecord {
   // ReadLabForTeardown: actions left out of `plan` because removing the lab's
   // namespaces undoes them.
   size_t omitted = 0;
+
+  // What `up` journaled about the objects it made (see Journal::NamespaceMade):
+  // namespace -> "DEV:INO", and root namespace interface -> ifindex.
+  std::map<std::string, std::string> namespace_ids;
+  std::map<std::string, int> root_links;
+  // What is wrong with the record, in words ("the journal is empty", "plan.json
+  // is missing", "journal line 4: ..."); empty when it is sound. Only
+  // ReadLabForTeardown returns a damaged record: then every action of `plan`
+  // may have been done (`done` is all true), and `plan` may be only what the
+  // files that survive say (the namespaces, with their /etc/netns files).
+  std::vector<std::string> damage;
+  // False when plan.json was lost: what the lab did outside its namespaces is
+  // not known.
+  bool plan_known = true;
+  // Only the namespaces file is there: an `up` killed while registering (if
+  // none of them exists) or a record stripped of plan.json and journal.
+  bool registering = false;
 };
 
 // Waits for the flock of `path` (created 0600 if missing), as StateStore::Lock
@@ -171,6 +204,8 @@ class StateStore {
   void UnlockLab();
 
   std::vector<std::string> ListLabs() const;
+  // Whether the lab has a record: plan.json or a journal (one without the
+  // other is a damaged record, which `status` reports and `down` removes).
   bool LabExists(const std::string& lab) const;
   // Namespace name -> the lab (other than `except`) that owns it, for every lab
   // that is up. Read once per `up`, not once per namespace.
@@ -186,7 +221,18 @@ class StateStore {
   // lives in its own namespaces ("namespaces-only") is the namespace creations
   // alone: read from the namespaces file, without parsing plan.json. Other
   // labs are read in full, as by ReadLab.
-  Status ReadLabForTeardown(const std::string& lab, LabRecord* out) const;
+  //
+  // A damaged record (an empty, cut or corrupt journal; a lost or corrupt
+  // plan.json, whose place `fallback` takes when it is given and names the same
+  // lab and namespaces) is returned as what survives, with `damage` saying
+  // what did not. NotFound only when the lab has no record at all (neither
+  // plan.json nor journal: an `up` killed while registering, which never
+  // touched the kernel). A state file that cannot be read safely (a symlink,
+  // EACCES) is an error, not damage.
+  Status ReadLabForTeardown(const std::string& lab, LabRecord* out,
+                            const Plan* fallback = nullptr) const;
+  // The namespaces the lab's namespaces file names (valid names only).
+  std::vector<std::string> NamedNamespaces(const std::string& lab) const;
   Status RemoveLab(const std::string& lab);
 
   // Extra files kept with a lab that is up and removed with it ("checks.json":

@@ -1,22 +1,108 @@
 #include "lab/teardown.h"
 
 #include <chrono>
+#include <set>
 
 #include "lab/actions.h"
 #include "lab/node_runtime.h"
 
 namespace topo {
 
+namespace {
+
+bool MakesInterface(const Action& a) {
+  return a.kind == ActionKind::kCreateVeth || a.kind == ActionKind::kCreateVlan ||
+         a.kind == ActionKind::kCreateBridge;
+}
+
+// The names whose objects are not the lab's now: namespaces, and interfaces
+// of the root namespace. One identity look-up per namespace and per root
+// interface the lab made.
+struct Foreign {
+  std::set<std::string> namespaces;
+  std::set<std::string> root_links;
+  // Whether teardown must leave `a` alone: it lives in what is not the lab's.
+  // (The lab's files under /etc/netns/NS and its programs, known by their own
+  // notes, are still the lab's.)
+  bool Holds(const Action& a) const {
+    if (a.kind != ActionKind::kCreateNamespace && !a.MootAfterNamespaceRemoval()) return false;
+    if (!a.ns.empty()) return namespaces.count(a.ns) > 0;
+    return !a.ifname.empty() && root_links.count(a.ifname) > 0;
+  }
+};
+
+Foreign CheckIdentities(const Plan& plan, const std::vector<bool>& touched,
+                        const IdentityCheck& check, Backend& backend, TeardownReport* report) {
+  Foreign foreign;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (!touched[i]) continue;
+    if (a.kind == ActionKind::kCreateNamespace && !a.ns.empty()) {
+      std::string id;
+      Status s = backend.NamespaceIdentity(a.ns, &id);
+      if (s.IsNotFound()) continue;  // gone: teardown says so
+      auto recorded = check.namespaces.find(a.ns);
+      if (!s.ok()) {
+        foreign.namespaces.insert(a.ns);
+        report->not_ours.push_back("namespace '" + a.ns + "': " + s.message() + "; left as it is");
+      } else if (recorded == check.namespaces.end()) {
+        report->unverified.push_back("namespace '" + a.ns + "'");
+      } else if (recorded->second != id) {
+        foreign.namespaces.insert(a.ns);
+        report->not_ours.push_back("namespace '" + a.ns +
+                                   "' is not the lab's: another namespace has its name (inode " +
+                                   id + ", the lab's was " + recorded->second + "); left as it is");
+      }
+    } else if (MakesInterface(a)) {
+      // The end in the root namespace: deleted by its name when a.ns is "";
+      // a veth's peer there goes with the lab's end, but what is set on it
+      // by name (addresses) must not reach another interface.
+      const bool deleted_by_name = a.ns.empty();
+      const std::string& ifname = deleted_by_name ? a.ifname : a.peer_ifname;
+      if (!deleted_by_name && !(a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) continue;
+      int index = 0;
+      if (!backend.LinkIndex("", ifname, &index).ok()) continue;  // gone, or the undo says
+      auto recorded = check.root_links.find(ifname);
+      if (recorded == check.root_links.end()) {
+        if (!deleted_by_name) continue;
+        if (check.names_trusted) {
+          report->unverified.push_back("interface '" + ifname + "' of the host");
+        } else {
+          foreign.root_links.insert(ifname);
+          report->unverified_left.push_back("interface '" + ifname + "' of the host");
+        }
+      } else if (recorded->second != index) {
+        foreign.root_links.insert(ifname);
+        report->not_ours.push_back("interface '" + ifname +
+                                   "' of the host is not the lab's: another interface has its "
+                                   "name (ifindex " +
+                                   std::to_string(index) + ", the lab's was " +
+                                   std::to_string(recorded->second) + "); left as it is");
+      }
+    }
+  }
+  return foreign;
+}
+
+}  // namespace
+
 TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
                         std::optional<size_t> maybe_in_progress,
                         const std::map<size_t, std::string>& notes, Backend& backend,
-                        LabObserver* observer, SysctlOwners* sysctl_owners) {
+                        LabObserver* observer, SysctlOwners* sysctl_owners,
+                        const IdentityCheck* check) {
   TeardownReport report;
   std::vector<bool> touched(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     touched[i] = (i < done.size() && done[i]) || (maybe_in_progress && *maybe_in_progress == i);
     // A program whose identity was journaled may run though it never got ready.
     if (plan.actions[i].kind == ActionKind::kStartProgram && notes.count(i)) touched[i] = true;
+  }
+  // What is not the lab's any more is left alone, and so is everything in it.
+  const Foreign foreign =
+      check ? CheckIdentities(plan, touched, *check, backend, &report) : Foreign{};
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    if (touched[i] && foreign.Holds(plan.actions[i])) touched[i] = false;
   }
   // What goes with the namespaces this teardown removes is not undone one by one.
   const std::vector<bool> moot = MootActions(plan, touched);

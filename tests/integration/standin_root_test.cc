@@ -8,9 +8,11 @@
 // Issue #16, round two: item 4 (the root node's checks run in the host's
 // namespace, never in one named prefix + node), item 2 (host routes that
 // would take over the host's routing are refused) and item 3 (root sysctls
-// shared by labs, and their kernel aliases, are restored exactly).
+// shared by labs, and their kernel aliases, are restored exactly), and item
+// 11 (an interface of the host that replaced the lab's is left by `down`).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -211,6 +213,27 @@ TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceByItsLastOwner) 
     // Before the fix: net.ipv4.conf.u0.forwarding=0 (and IPv6's too).
     EXPECT_EQ(forwarding(), before) << (a_first ? "A" : "B") << " went down first";
   }
+}
+
+// ---- issue #16 item 11: `down` acts by identity ----
+
+// The lab's interface of the host (the stand-in) replaced by another of the
+// same name: `down` leaves it and says so; before, it deleted it.
+TEST_F(StandInRootTest, AHostInterfaceThatReplacedTheLabsIsLeft) {
+  const std::string file = Write("rootchecks.yaml", kChecksLab);
+  const std::string lab = prefix_ + "rootchecks";
+  labs_.push_back(lab);
+  auto up = Topo({"up", "--prefix", prefix_, file});
+  ASSERT_EQ(up.status, 0) << up.output;
+  ASSERT_EQ(InHost({"ip", "link", "del", "e0"}).status, 0);
+  ASSERT_EQ(InHost({"ip", "link", "add", "e0", "type", "veth", "peer", "name", "e0p"}).status, 0);
+  const std::string before = InHost({"ip", "-o", "link", "show", "e0"}).output;
+  auto down = Topo({"down", lab});
+  EXPECT_EQ(down.status, 0) << down.output;
+  EXPECT_NE(down.output.find("interface 'e0' of the host is not the lab's"), std::string::npos)
+      << down.output;
+  EXPECT_EQ(InHost({"ip", "-o", "link", "show", "e0"}).output, before);
+  EXPECT_FALSE(std::filesystem::exists("/run/netns/" + prefix_ + "n1"));
 }
 
 }  // namespace

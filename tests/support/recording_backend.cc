@@ -162,6 +162,22 @@ RecordingBackend::Iface* RecordingBackend::FindIface(const std::string& ns,
 
 bool RecordingBackend::NamespaceExists(const std::string& ns) { return FindNs(ns) != nullptr; }
 
+Status RecordingBackend::NamespaceIdentity(const std::string& ns, std::string* id) {
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if (n->id == 0) n->id = ++last_identity_;
+  *id = "0:" + std::to_string(n->id);
+  return Status::OK();
+}
+
+Status RecordingBackend::LinkIndex(const std::string& ns, const std::string& ifname, int* index) {
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  if (i->index == 0) i->index = static_cast<int>(++last_identity_);
+  *index = i->index;
+  return Status::OK();
+}
+
 Status RecordingBackend::CreateNamespace(const std::string& ns) {
   Status s = Mutate("create namespace " + ns);
   if (!s.ok()) return s;

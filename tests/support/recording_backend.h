@@ -65,7 +65,16 @@ class RecordingBackend : public Backend {
   // DeleteSnat never matches it. It creates the table, as iptables-nft does.
   void AddForeignNatRule(const std::string& ns, bool ipv6, const std::string& rule);
 
+  // Another namespace takes the name of `ns` (which goes): a new identity.
+  void ReplaceNamespace(const std::string& ns) { namespaces_[ns] = Ns{}; }
+  // Another interface takes the name of `ifname` in `ns`: a new ifindex.
+  void ReplaceInterface(const std::string& ns, const std::string& ifname) {
+    namespaces_[ns].ifaces[ifname] = Iface{};
+  }
+
   bool NamespaceExists(const std::string& ns) override;
+  Status NamespaceIdentity(const std::string& ns, std::string* id) override;
+  Status LinkIndex(const std::string& ns, const std::string& ifname, int* index) override;
   Status CreateNamespace(const std::string& ns) override;
   Status DeleteNamespace(const std::string& ns) override;
   Status CreateVeth(const std::string& ns, const std::string& ifname, const std::string& peer_ns,
@@ -128,6 +137,7 @@ class RecordingBackend : public Backend {
     std::string mac;
     std::set<std::string> addresses;
     std::string peer;  // "ns:ifname"
+    int index = 0;     // its ifindex, given when first asked (LinkIndex)
     bool bridge = false;
     bool stp = false;
     bool vlan_filtering = false;
@@ -147,6 +157,7 @@ class RecordingBackend : public Backend {
     std::string text;  // as Rules() shows it
   };
   struct Ns {
+    unsigned long id = 0;  // its inode, given when first asked (NamespaceIdentity)
     std::map<std::string, Iface> ifaces;
     std::map<std::string, std::string> sysctls;
     std::map<std::string, RouteState> routes;  // by RouteKey
@@ -170,6 +181,7 @@ class RecordingBackend : public Backend {
   std::vector<std::string> calls_;
   std::map<std::string, int> processes_;  // stray processes by namespace
   int leaked_ = 0;
+  unsigned long last_identity_ = 0;  // the last namespace inode or ifindex given
   std::vector<std::string> process_ends_;
   FailNth fail_;
 };
