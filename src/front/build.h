@@ -35,6 +35,9 @@ void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags)
 // Build. `from:` files are read here, below `base_dir` (the topology's directory).
 void BuildNodeRuntime(const YAML::Node& body, const std::string& ptr, const std::string& base_dir,
                       Node* node, DiagnosticList* diags);
+// A node's `forward` and `firewall` (build_firewall.cc), called by Build.
+void BuildNodeFirewall(const YAML::Node& body, const std::string& ptr, Node* node,
+                       DiagnosticList* diags);
 // The directory `from:` paths of `doc` are relative to: its file's.
 std::string BaseDirectory(const Document& doc);
 

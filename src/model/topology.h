@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/diagnostic.h"
+#include "model/firewall.h"
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/program.h"
@@ -82,6 +83,19 @@ struct SnatRule : SnatSpec {
   Source out_src, to_src;  // the `out` and `to` values (loc 0:0 when absent)
 };
 
+// A port forward (`forward:`) or filter rule (`firewall: rules:`) as written:
+// its plain values (firewall.h; no comment yet) and where they came from. A
+// filter rule with no address has family 0: it applies to both families.
+struct FirewallRule : FirewallRuleSpec {
+  Source src;
+  Source from_src, to_src, proto_src, port_src, sport_src, in_src, out_src;  // loc 0:0 when absent
+};
+
+// A chain's policy as written (`firewall: policy:`).
+struct FirewallPolicyEntry : FirewallPolicy {
+  Source src;  // the value
+};
+
 struct Sysctl {
   std::string key;  // "net.ipv4.ip_forward"
   std::string value;
@@ -128,6 +142,9 @@ struct Node {
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   std::vector<SnatRule> snat;
+  std::vector<FirewallRule> port_forwards;           // `forward:`, in order
+  std::vector<FirewallRule> firewall;                // `firewall: rules:`, in order
+  std::vector<FirewallPolicyEntry> firewall_policy;  // `firewall: policy:`
   std::vector<Sysctl> sysctls;
   bool stp = false;                 // kSwitch: spanning tree on the bridge
   std::vector<IpAddress> dns;       // name servers for /etc/netns/NS/resolv.conf
