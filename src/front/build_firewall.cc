@@ -52,7 +52,6 @@ class FirewallBuilder {
       if (!r.to) return;
     }
     const YAML::Node state = body["state"];
-    if (IsScalar(state)) r.state.push_back(state.Scalar());
     if (IsSeq(state)) {
       for (const auto& s : state) {
         if (IsScalar(s)) r.state.push_back(s.Scalar());
@@ -102,6 +101,11 @@ class FirewallBuilder {
   bool Ports(const YAML::Node& n, const std::string& ptr, PortRange* out) {
     if (!IsScalar(n)) return true;
     auto range = ParsePortRange(n.Scalar());
+    // A number out of range is the schema's to report (a plain integer); a
+    // string only Build reads.
+    const bool integer =
+        n.Tag() == "?" && n.Scalar().find_first_not_of("0123456789") == std::string::npos;
+    if (!range && integer) return false;
     if (!range) {
       diags_->Error(LocationOf(n), ptr,
                     "port '" + n.Scalar() + "' is not a port (1-65535) or a range of ports",

@@ -43,7 +43,10 @@ void CheckRange(const PortRange& p, const Source& src, const FirewallRule& r,
 void CheckCommon(const Node& n, const FirewallRule& r, DiagnosticList* diags) {
   CheckRange(r.port, r.port_src, r, diags);
   CheckRange(r.sport, r.sport_src, r, diags);
-  if ((r.port.given() || r.sport.given()) && r.proto != "tcp" && r.proto != "udp") {
+  // A forward's proto is required and tcp or udp (the schema says so); a
+  // proto the schema does not know it reports.
+  const bool portless = r.proto.empty() || r.proto == "icmp" || r.proto == "icmpv6";
+  if ((r.port.given() || r.sport.given()) && portless && r.action != "dnat") {
     ErrorAt(diags, Prefer(r.port.given() ? r.port_src : r.sport_src, r.src),
             "a port needs proto tcp or udp" +
                 (r.proto.empty() ? std::string() : ", not " + Quote(r.proto)),
