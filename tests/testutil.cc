@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "front/validate.h"
 #include "plan/compile.h"
@@ -74,13 +76,15 @@ bool InCi() {
   return ci && std::string(ci) == "true";
 }
 
-ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& env) {
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                         bool closed_output) {
   ProcessResult r;
   int pipefd[2];
   if (pipe(pipefd) != 0) return r;
+  if (closed_output) close(pipefd[0]), pipefd[0] = -1;
   pid_t pid = fork();
   if (pid == 0) {
+    if (closed_output) signal(SIGPIPE, SIG_DFL);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
     close(pipefd[0]);
@@ -95,8 +99,9 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   close(pipefd[1]);
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) r.output.append(buf, static_cast<size_t>(n));
-  close(pipefd[0]);
+  while (pipefd[0] >= 0 && (n = read(pipefd[0], buf, sizeof(buf))) > 0)
+    r.output.append(buf, static_cast<size_t>(n));
+  if (pipefd[0] >= 0) close(pipefd[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -116,6 +121,13 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
   std::string path = SourcePath("tests/golden/" + name);
   if (std::getenv("TOPO_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
   EXPECT_EQ(actual, ReadFile(path)) << "golden file " << path;
+}
+
+void ExpectGoldenPlans(const std::string& stem, const Plan& plan) {
+  ExpectGolden(stem + ".plan.txt", FormatPlanText(plan));
+  ExpectGolden(stem + ".plan.json", PlanToJson(plan).dump(2) + "\n");
+  ExpectGolden(stem + ".up.sh", FormatPlanShell(plan, false));
+  ExpectGolden(stem + ".down.sh", FormatPlanShell(plan, true));
 }
 
 Plan ShippedPlan(const std::string& path) {

@@ -35,13 +35,20 @@ struct ProcessResult {
   int status = -1;
   std::string output;
 };
+// Runs argv (PATH searched) with `env` added, its stdout and stderr into one
+// pipe read into `output`. With `closed_output` the pipe's read end is closed
+// before the program starts (as `| head -n0` does), and SIGPIPE has its
+// default action in it, as a shell starts it.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& env = {});
+                         const std::vector<std::string>& env = {}, bool closed_output = false);
 std::string TopoBinary();
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
 // Compares `actual` with tests/golden/NAME; TOPO_UPDATE_GOLDEN=1 rewrites the file.
 void ExpectGolden(const std::string& name, const std::string& actual);
+// ExpectGolden of a plan's four forms: STEM.plan.txt, STEM.plan.json,
+// STEM.up.sh and STEM.down.sh.
+void ExpectGoldenPlans(const std::string& stem, const Plan& plan);
 // The plan of a shipped topology (a path under the source tree), which must
 // validate without a single diagnostic.
 Plan ShippedPlan(const std::string& path);

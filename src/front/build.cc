@@ -11,6 +11,12 @@ Source SourceOf(const YAML::Node& n, const std::string& pointer) {
   return Source{LocationOf(n), pointer};
 }
 
+YAML::Node Field(const YAML::Node& map, const std::string& pointer, const char* key, Source* src) {
+  const YAML::Node n = map[key];
+  *src = SourceOf(n, pointer + "/" + key);
+  return n;
+}
+
 bool IsScalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
 
 namespace {
@@ -204,6 +210,7 @@ class Builder {
       addrs_ptr = ptr + "/addresses";
       if (body["impair"].IsDefined()) i.impair = BuildImpairment(body["impair"], ptr + "/impair");
       BuildPortVlans(body, ptr, &i);
+      BuildInterfaceKind(body, ptr, &i, diags_);
       const YAML::Node mac = body["mac"];
       i.mac_src = SourceOf(mac, ptr + "/mac");
       if (IsScalar(mac)) {
@@ -406,10 +413,11 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
   }
   for (Node& n : t.nodes) {
     for (Interface& i : n.interfaces) {
-      if (ends.count({n.name, i.name})) continue;
+      if (ends.count({n.name, i.name}) || i.is_virtual()) continue;
       SplitVlanName(i.name, &i.parent, &i.vlan);
     }
   }
+  ResolveVxlanRemotes(&t);
   BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {

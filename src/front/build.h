@@ -19,6 +19,9 @@ Topology Build(const Document& doc, DiagnosticList* diags);
 // Helpers shared by build.cc and build_checks.cc.
 // The source of node `n` at JSON pointer `pointer`.
 Source SourceOf(const YAML::Node& n, const std::string& pointer);
+// The value of `key` in mapping `map` (at `pointer`), its source in *src
+// (loc 0:0 when the key is absent).
+YAML::Node Field(const YAML::Node& map, const std::string& pointer, const char* key, Source* src);
 // Whether `n` is present and a scalar (yaml-cpp throws when an absent node is asked).
 bool IsScalar(const YAML::Node& n);
 
@@ -38,6 +41,15 @@ void BuildNodeRuntime(const YAML::Node& body, const std::string& ptr, const std:
 // A node's `forward` and `firewall` (build_firewall.cc), called by Build.
 void BuildNodeFirewall(const YAML::Node& body, const std::string& ptr, Node* node,
                        DiagnosticList* diags);
+// An interface's `kind:` and its settings (build_ifkinds.cc), called by
+// Build for an interface in long form.
+void BuildInterfaceKind(const YAML::Node& body, const std::string& ptr, Interface* i,
+                        DiagnosticList* diags);
+// A VXLAN `remote:` that names a node becomes the `local` address of that
+// node's VXLAN interface with the same VNI (left empty when there is none:
+// Check reports it).
+void ResolveVxlanRemotes(Topology* t);
+
 // The directory `from:` paths of `doc` are relative to: its file's.
 std::string BaseDirectory(const Document& doc);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 
 #include "lab/node_runtime.h"
 #include "sandbox/sandbox.h"
@@ -233,6 +234,20 @@ static void AddDriftOfFirewall(Backend& backend, const Action& a, const std::str
   }
 }
 
+// A switch port whose VLANs the kernel reports otherwise than the plan set them.
+static void AddPortVlanDrift(Backend& backend, const Action& a, std::vector<std::string>* drift) {
+  const std::string where = "'" + NamespaceLabel(a.ns) + ":" + a.ifname + "'";
+  PortVlans want = a.port_vlans, have;
+  std::sort(want.tagged.begin(), want.tagged.end());
+  if (Status s = backend.ReadPortVlans(a.ns, a.ifname, &have); !s.ok()) {
+    drift->push_back("the VLANs of port " + where + " cannot be read: " + s.message());
+  } else if (!(have == want)) {
+    drift->push_back("port " + where + " carries " +
+                     (have.empty() ? std::string("no VLAN") : have.ToString()) + ", not " +
+                     want.ToString());
+  }
+}
+
 // Drift of what is not an interface's own state: sysctls, SNAT and firewall rules, and the
 // qdiscs of every interface the lab made, as the kernel reports them.
 template <typename FindNs, typename FindIf>
@@ -266,6 +281,8 @@ static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs fi
       }
     } else if (a.kind == ActionKind::kAddFirewall) {
       AddDriftOfFirewall(backend, a, where, drift);
+    } else if (a.kind == ActionKind::kSetPortVlans && find_if(a.ns, a.ifname)) {
+      AddPortVlanDrift(backend, a, drift);
     } else if (a.kind == ActionKind::kCreateVeth) {
       for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
         const InterfaceState* itf = find_if(ns, ifname);
@@ -314,18 +331,22 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
     root.exists = true;
   }
   // Interfaces and addresses the plan made that the kernel no longer has.
+  // Both lookups are hashed: a star of N hosts asks N times about the
+  // router's N interfaces.
+  std::unordered_map<std::string, const NamespaceState*> by_name;
+  std::unordered_map<std::string, const InterfaceState*> by_interface;  // "ns:ifname"
+  if (attached) by_name.emplace("", &root);
+  for (const NamespaceState& n : st.namespaces)
+    if (n.exists) by_name.emplace(n.name, &n);
+  for (const auto& [name, n] : by_name)
+    for (const InterfaceState& i : n->interfaces) by_interface.emplace(name + ":" + i.name, &i);
   auto find_ns = [&](const std::string& ns) -> const NamespaceState* {
-    if (ns.empty()) return attached ? &root : nullptr;
-    for (const NamespaceState& n : st.namespaces)
-      if (n.name == ns) return n.exists ? &n : nullptr;
-    return nullptr;
+    auto it = by_name.find(ns);
+    return it == by_name.end() ? nullptr : it->second;
   };
   auto find_if = [&](const std::string& ns, const std::string& ifname) -> const InterfaceState* {
-    const NamespaceState* n = find_ns(ns);
-    if (!n) return nullptr;
-    for (const InterfaceState& i : n->interfaces)
-      if (i.name == ifname) return &i;
-    return nullptr;
+    auto it = by_interface.find(ns + ":" + ifname);
+    return it == by_interface.end() ? nullptr : it->second;
   };
   for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
     if (!rec.done[i]) continue;
@@ -336,9 +357,15 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
           st.drift.push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' is gone");
         }
       }
-    } else if (a.kind == ActionKind::kCreateVlan) {
-      if (find_ns(a.ns) && !find_if(a.ns, a.ifname)) {
+    } else if (a.kind == ActionKind::kCreateVlan || a.kind == ActionKind::kCreateInterface) {
+      // A sub-interface or an interface of a kind: present, and of its kind.
+      const std::string want = a.kind == ActionKind::kCreateVlan ? "vlan" : IfKindName(a.virt.kind);
+      const InterfaceState* itf = find_ns(a.ns) ? find_if(a.ns, a.ifname) : nullptr;
+      if (find_ns(a.ns) && !itf) {
         st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is gone");
+      } else if (itf && !itf->kind.empty() && itf->kind != want) {
+        st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is a " +
+                           itf->kind + ", not a " + want);
       }
     } else if (a.kind == ActionKind::kAddAddress) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);

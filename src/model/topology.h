@@ -12,6 +12,7 @@
 
 #include "model/diagnostic.h"
 #include "model/firewall.h"
+#include "model/ifkind.h"
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/program.h"
@@ -66,7 +67,20 @@ struct Interface {
   bool access_given = false, trunk_given = false, native_given = false;
   Source access_src, trunk_src, native_src;  // loc 0:0 when absent
 
+  // `kind:` other than a link's end (model/ifkind.h): an interface the lab
+  // makes in the node itself, which no link names. Build fills `virt` as
+  // written (`remote` left empty when it names a node: `remote_node`, resolved
+  // by Check); `members` are the node's interfaces that join a bond or VRF.
+  VirtualSpec virt;
+  std::string remote_node;
+  std::vector<std::string> members;
+  struct KindSources {
+    Source kind, vni, local, remote, port, dev, parent, mode, table, members;
+    std::vector<Source> member;  // parallel to members
+  } kind_src;                    // loc 0:0 when absent
+
   bool is_vlan() const { return vlan != 0 || !parent.empty(); }
+  bool is_virtual() const { return virt.kind != IfKind::kVeth; }
 };
 
 // A route as written: its plain values (route.h) and where each came from.
