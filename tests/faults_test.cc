@@ -59,6 +59,13 @@ nodes:
     snat:
       - {source: 10.0.1.0/24, out: e1}
       - {source: "2001:db8:1::/64", out: e1, to: "2001:db8:2::1"}
+    forward:
+      - {proto: tcp, port: 8080, to: "10.0.2.2:80", in: e0}
+    firewall:
+      policy: {forward: drop}
+      rules:
+        - {chain: forward, state: [established, related], action: accept}
+        - {chain: forward, in: e0, to: 10.0.2.2, proto: tcp, port: 80, action: accept}
   b:
     interfaces:
       e0: [10.0.2.2/24, "2001:db8:2::2/64"]
@@ -85,6 +92,11 @@ nodes:
       net.ipv4.conf.th0.forwarding: 1
     snat:
       - {source: 10.0.4.0/24, out: uplink0}
+    forward:
+      - {proto: udp, port: 5353, to: "10.0.4.2:53", in: uplink0}
+    firewall:
+      rules:
+        - {chain: forward, in: th0, proto: icmp, action: drop}
 links:
   - {endpoints: [a:e0, r:e0], mtu: 9000, impair: {rate: 10mbit}}
   - [b:e0, r:e1]
@@ -215,6 +227,11 @@ TEST_F(FaultTest, FailureAtEveryInverseActionIsReportedAndTheRestIsUndone) {
     // The host's nat table did not exist before: its SNAT rule made it.
     if (p.actions[i].kind == ActionKind::kAddSnat && p.actions[i].ns.empty()) {
       notes[i] = kNewNatTable;
+    }
+    // Its filter table did not either (the nat table is the SNAT rule's).
+    if (p.actions[i].kind == ActionKind::kAddFirewall && p.actions[i].ns.empty() &&
+        p.actions[i].firewall.table == "filter") {
+      notes[i] = kNewTable;
     }
   }
   const int applied = static_cast<int>(p.actions.size());

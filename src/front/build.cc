@@ -137,6 +137,7 @@ class Builder {
         }
       }
     }
+    BuildNodeFirewall(body, ptr, &n, diags_);
     BuildNodeRuntime(body, ptr, BaseDirectory(doc_), &n, diags_);
     return n;
   }

@@ -42,6 +42,9 @@ void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags)
 // Build. `from:` files are read here, below `base_dir` (the topology's directory).
 void BuildNodeRuntime(const YAML::Node& body, const std::string& ptr, const std::string& base_dir,
                       Node* node, DiagnosticList* diags);
+// A node's `forward` and `firewall` (build_firewall.cc), called by Build.
+void BuildNodeFirewall(const YAML::Node& body, const std::string& ptr, Node* node,
+                       DiagnosticList* diags);
 // An interface's `kind:` and its settings (build_ifkinds.cc), called by
 // Build for an interface in long form.
 void BuildInterfaceKind(const YAML::Node& body, const std::string& ptr, Interface* i,

@@ -273,6 +273,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckMacs(lab, diags);
   CheckRoutes(lab, diags);
   CheckSnat(lab, diags);
+  CheckFirewall(lab, diags);
   CheckSysctls(lab, diags);
   CheckSwitches(lab, diags);
   CheckVlans(lab, diags);

@@ -49,6 +49,8 @@ void CheckMtus(const LabIndex& lab, DiagnosticList* diags);
 void CheckMacs(const LabIndex& lab, DiagnosticList* diags);
 void CheckRoutes(const LabIndex& lab, DiagnosticList* diags);
 void CheckSnat(const LabIndex& lab, DiagnosticList* diags);
+// rules_firewall.cc: port forwards and firewall rules.
+void CheckFirewall(const LabIndex& lab, DiagnosticList* diags);
 // check_kinds.cc: switches (layer 2) and the root node.
 void CheckSwitches(const LabIndex& lab, DiagnosticList* diags);
 void CheckRootNodes(const LabIndex& lab, DiagnosticList* diags);

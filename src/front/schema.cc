@@ -282,9 +282,11 @@ using Frames = std::vector<Frame>;
 
 const std::map<std::string, std::string>& Labels() {
   static const auto* labels = new std::map<std::string, std::string>{
-      {"node", "node"},         {"interface", "interface"}, {"address", "address"},
-      {"route", "route"},       {"snat", "snat rule"},      {"link", "link"},
-      {"endpoint", "endpoint"}, {"check", "check"}};
+      {"node", "node"},         {"interface", "interface"},
+      {"address", "address"},   {"route", "route"},
+      {"snat", "snat rule"},    {"link", "link"},
+      {"endpoint", "endpoint"}, {"check", "check"},
+      {"forward", "forward"},   {"firewallRule", "firewall rule"}};
   return *labels;
 }
 

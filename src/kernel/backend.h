@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "model/firewall.h"
 #include "model/ifkind.h"
 #include "model/impairment.h"
 #include "model/ip.h"
@@ -122,6 +123,18 @@ class Backend {
   // NetlinkBackend runs `iptables -C` (or ip6tables) inside the namespace.
   virtual Status HasSnat(const std::string& ns, const SnatSpec& rule, bool* present) = 0;
 
+  // Port forwards and filter rules (model/firewall.h), one family and table
+  // per call. AddFirewall sets the set's policies and appends its rules, all
+  // or none; DeleteFirewall deletes the rules and puts the policies back to
+  // accept, all or none: NotFound, changing nothing, when a rule is not there.
+  // InvalidArgument for a rule of another family or table. NetlinkBackend runs
+  // `iptables-restore --noflush` (or ip6tables-) inside the namespace.
+  virtual Status AddFirewall(const std::string& ns, const FirewallSet& set) = 0;
+  virtual Status DeleteFirewall(const std::string& ns, const FirewallSet& set) = 0;
+  // Whether the rule is in its table and chain (`topo status`): `iptables -C`.
+  virtual Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
+                                 bool* present) = 0;
+
   virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
 
   // --- Switches ---
@@ -170,6 +183,11 @@ class Backend {
   // left in it (OK, changing nothing, otherwise).
   virtual Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) = 0;
   virtual Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) = 0;
+  // The same for any iptables table ("filter", "nat") of family 4 or 6.
+  virtual Status TableExists(const std::string& ns, int family, const std::string& table,
+                             bool* exists) = 0;
+  virtual Status RemoveTableIfEmpty(const std::string& ns, int family,
+                                    const std::string& table) = 0;
   // Makes `impairment` the whole of what the interface's egress does to
   // packets (replacing any earlier impairment). ClearImpairment removes it;
   // NotFound when there was none.

@@ -111,6 +111,23 @@ class BackendWrapper : public Backend {
   Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override {
     return target_->ReadSysctl(ns, key, value);
   }
+  Status AddFirewall(const std::string& ns, const FirewallSet& set) override {
+    return target_->AddFirewall(ns, set);
+  }
+  Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override {
+    return target_->DeleteFirewall(ns, set);
+  }
+  Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
+                         bool* present) override {
+    return target_->HasFirewallRule(ns, rule, present);
+  }
+  Status TableExists(const std::string& ns, int family, const std::string& table,
+                     bool* exists) override {
+    return target_->TableExists(ns, family, table, exists);
+  }
+  Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override {
+    return target_->RemoveTableIfEmpty(ns, family, table);
+  }
   Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override {
     return target_->NatTableExists(ns, ipv6, exists);
   }

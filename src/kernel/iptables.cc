@@ -15,7 +15,7 @@ bool PlainWord(const std::string& w) {
   if (w.empty()) return false;
   for (char c : w) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' ||
-          c == '/' || c == '=' || c == ',')) {
+          c == '/' || c == '=' || c == ',' || c == '[' || c == ']')) {
       return false;
     }
   }
@@ -54,6 +54,31 @@ Status SnatRestoreInput(const std::vector<SnatSpec>& rules, bool remove, std::st
   return Status::OK();
 }
 
+Status FirewallRestoreInput(const FirewallSet& set, bool remove, std::string* input) {
+  std::string s = "*" + set.table + "\n";
+  for (const FirewallPolicy& p : set.policies) {
+    s += ":" + IptablesChain(p.chain) + " " + (remove ? "ACCEPT" : IptablesTarget(p.action)) +
+         " [0:0]\n";
+  }
+  for (const FirewallRuleSpec& r : set.rules) {
+    if (r.family != set.family || r.table() != set.table) {
+      return Status::InvalidArgument("firewall rule " + r.ToString() + " is not of " +
+                                     set.TableLabel());
+    }
+    s += (remove ? "-D " : "-A ") + IptablesChain(r.chain);
+    for (const std::string& word : FirewallRuleWords(r)) {
+      if (!PlainWord(word)) {
+        return Status::InvalidArgument("firewall rule " + r.ToString() + ": '" + word +
+                                       "' cannot be passed to iptables-restore");
+      }
+      s += " " + word;
+    }
+    s += "\n";
+  }
+  *input = s + "COMMIT\n";
+  return Status::OK();
+}
+
 Status IptablesRestore(int ns_fd, bool ipv6, const std::string& input) {
   const char* name = ipv6 ? "ip6tables-restore" : "iptables-restore";
   std::vector<std::string> argv = {SystemToolPath(name), "--noflush", "-w"};
@@ -72,14 +97,18 @@ Status IptablesRestore(int ns_fd, bool ipv6, const std::string& input) {
                          (output.empty() ? "" : ": " + output));
 }
 
-Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present) {
+namespace {
+
+// `iptables -w -t TABLE -C CHAIN WORDS...` (ip6tables with `ipv6`): whether
+// the rule is there. `what` names the rule in errors ("snat rule ...").
+Status HasRuleWords(int ns_fd, bool ipv6, const std::string& table, const std::string& chain,
+                    const std::vector<std::string>& words, const std::string& what, bool* present) {
   *present = false;
-  const char* name = rule.family() == 6 ? "ip6tables" : "iptables";
-  std::vector<std::string> argv = {SystemToolPath(name), "-w", "-t", "nat", "-C", "POSTROUTING"};
-  for (const std::string& word : SnatRuleWords(rule)) {
+  const char* name = ipv6 ? "ip6tables" : "iptables";
+  std::vector<std::string> argv = {SystemToolPath(name), "-w", "-t", table, "-C", chain};
+  for (const std::string& word : words) {
     if (!PlainWord(word)) {
-      return Status::InvalidArgument("snat rule " + rule.ToString() + ": '" + word +
-                                     "' cannot be passed to " + name);
+      return Status::InvalidArgument(what + ": '" + word + "' cannot be passed to " + name);
     }
     argv.push_back(word);
   }
@@ -93,6 +122,18 @@ Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present) {
   if (rc == 1) return Status::OK();
   return Status::IOError(std::string(name) + " -C exited with status " + std::to_string(rc) +
                          (output.empty() ? "" : ": " + output));
+}
+
+}  // namespace
+
+Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present) {
+  return HasRuleWords(ns_fd, rule.family() == 6, "nat", "POSTROUTING", SnatRuleWords(rule),
+                      "snat rule " + rule.ToString(), present);
+}
+
+Status IptablesHasRule(int ns_fd, const FirewallRuleSpec& rule, bool* present) {
+  return HasRuleWords(ns_fd, rule.family == 6, rule.table(), IptablesChain(rule.chain),
+                      FirewallRuleWords(rule), "firewall rule " + rule.ToString(), present);
 }
 
 }  // namespace topo

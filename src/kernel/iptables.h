@@ -1,7 +1,8 @@
-// SNAT rules through iptables-restore: the one place that writes
-// iptables-restore input and runs the program. NetlinkBackend's AddSnat and
-// DeleteSnat come here; tests call IptablesRestore directly to give a
-// namespace rules topo would never make (someone else's, a missing chain).
+// SNAT, port forwarding and filter rules through iptables-restore: the one
+// place that writes iptables-restore input and runs the program.
+// NetlinkBackend's AddSnat, DeleteSnat, AddFirewall and DeleteFirewall come here; tests call
+// IptablesRestore directly to give a namespace rules topo would never make (someone else's, a
+// missing chain).
 //
 // The program is iptables-restore (or ip6tables-restore) from the sbin and bin
 // directories, not $PATH (topo runs as root), started with --noflush -w and
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "model/firewall.h"
 #include "model/snat.h"
 #include "model/status.h"
 
@@ -24,10 +26,20 @@ namespace topo {
 //   -A POSTROUTING -s 10.0.1.0/24 -o veth-cli -m comment --comment topo:lab -j MASQUERADE
 //   COMMIT
 // InvalidArgument, and no input, when the rules are not all of one family, or
-// when a word is empty or has a byte other than A-Z a-z 0-9 _ . - : / = ,
+// when a word is empty or has a byte other than A-Z a-z 0-9 _ . - : / = , [ ]
 // (validation lets no such name through, and iptables-restore has no quoting
 // that would carry a newline).
 Status SnatRestoreInput(const std::vector<SnatSpec>& rules, bool remove, std::string* input);
+
+// The input that sets `set`'s policies and appends its rules to its table
+// (or, with `remove`, deletes the rules and puts the policies back to ACCEPT):
+//   *filter
+//   :FORWARD DROP [0:0]
+//   -A FORWARD -s 10.0.1.0/24 -p tcp -m tcp --dport 80 -m comment --comment topo:lab -j ACCEPT
+//   COMMIT
+// With --noflush, a built-in chain's line sets its policy and keeps its rules.
+// InvalidArgument as for SnatRestoreInput, and for a rule of another family or table.
+Status FirewallRestoreInput(const FirewallSet& set, bool remove, std::string* input);
 
 // Runs iptables-restore (ip6tables-restore with `ipv6`) with `input` inside
 // the namespace open at `ns_fd` (-1: the caller's). NotFound, with nothing
@@ -39,5 +51,7 @@ Status IptablesRestore(int ns_fd, bool ipv6, const std::string& input);
 // open at `ns_fd`: runs `iptables -w -t nat -C POSTROUTING WORDS...` (or
 // ip6tables), an argv. A missing table or chain is "not present".
 Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present);
+// The same for a firewall rule, in its table and chain.
+Status IptablesHasRule(int ns_fd, const FirewallRuleSpec& rule, bool* present);
 
 }  // namespace topo

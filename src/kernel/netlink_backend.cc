@@ -841,6 +841,30 @@ Status NetlinkBackend::ChangeSnat(const std::string& ns, const std::vector<SnatS
   return IptablesRestore(n->fd.get(), rules[0].family() == 6, input);
 }
 
+Status NetlinkBackend::AddFirewall(const std::string& ns, const FirewallSet& set) {
+  return ChangeFirewall(ns, set, false);
+}
+
+Status NetlinkBackend::DeleteFirewall(const std::string& ns, const FirewallSet& set) {
+  return ChangeFirewall(ns, set, true);
+}
+
+Status NetlinkBackend::HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
+                                       bool* present) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return IptablesHasRule(n->fd.get(), rule, present);
+}
+
+Status NetlinkBackend::ChangeFirewall(const std::string& ns, const FirewallSet& set, bool remove) {
+  std::string input;
+  if (Status s = FirewallRestoreInput(set, remove, &input); !s.ok()) return s;
+  if (set.rules.empty() && set.policies.empty()) return Status::OK();
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return IptablesRestore(n->fd.get(), set.family == 6, input);
+}
+
 Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
   *out = NamespaceState();
   out->name = ns;

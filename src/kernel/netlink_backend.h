@@ -1,7 +1,7 @@
 // NetlinkBackend is the real Backend: it talks rtnetlink to the kernel in
 // process through libnl-route-3, and never spawns `ip`, `sysctl` or a shell.
 // The one program it runs is iptables-restore / ip6tables-restore (with
-// --noflush, input on stdin) inside the namespace, for AddSnat and DeleteSnat
+// --noflush, input on stdin) inside the namespace, for SNAT and firewall rules
 // (iptables.h).
 //
 // Namespaces are the `ip netns` kind (see netns.h) under `netns_dir`. The
@@ -113,6 +113,13 @@ class NetlinkBackend : public Backend {
                    const std::string& master) override;
   Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
   Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
+  Status AddFirewall(const std::string& ns, const FirewallSet& set) override;
+  Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override;
+  Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
+                         bool* present) override;
+  Status TableExists(const std::string& ns, int family, const std::string& table,
+                     bool* exists) override;
+  Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override;
   Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
   // Impairments through libnl's qdisc API (netlink_qdisc.h); /etc/netns files
   // through netns_files.h.
@@ -158,6 +165,7 @@ class NetlinkBackend : public Backend {
                        bool add);
   Status ChangeRoute(const std::string& ns, const RouteSpec& route, bool add);
   Status ChangeSnat(const std::string& ns, const std::vector<SnatSpec>& rules, bool remove);
+  Status ChangeFirewall(const std::string& ns, const FirewallSet& set, bool remove);
   // Runs `call` (libnl requests, returning a libnl error code) on the socket of
   // `ns`, with the kernel's errno and message captured into the Status.
   Status Call(const std::string& ns, const std::function<int(nl_sock*)>& call);

@@ -73,6 +73,8 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.AddRoute(a.ns, a.route);
     case ActionKind::kAddSnat:
       return b.AddSnat(a.ns, a.snat);
+    case ActionKind::kAddFirewall:
+      return b.AddFirewall(a.ns, a.firewall);
     case ActionKind::kCreateBridge:
       return b.CreateBridge(a.ns, a.ifname, a.stp, a.vlan_filtering);
     case ActionKind::kCreateVlan:
@@ -111,20 +113,28 @@ Status PrepareAction(Backend& b, const Action& a, std::string* note) {
     if (b.NatTableExists(a.ns, SnatIsIpv6(a), &exists).ok() && !exists) *note = kNewNatTable;
     return Status::OK();
   }
+  if (a.kind == ActionKind::kAddFirewall) {
+    bool exists = true;
+    Status s = b.TableExists(a.ns, a.firewall.family, a.firewall.table, &exists);
+    if (s.ok() && !exists) *note = kNewTable;
+    return Status::OK();
+  }
   return Status::OK();
 }
 
 namespace {
 
-// Deletes an action's SNAT rules. When some are missing (a crash during up
-// may leave the action half-known, or someone removed a rule by hand), the
-// others are deleted one by one: exactly the rules topo added, and no others.
-Status UndoSnat(Backend& b, const Action& a) {
-  Status s = b.DeleteSnat(a.ns, a.snat);
-  if (!s.IsNotFound() || a.snat.size() < 2) return s;
+// Deletes an action's rules through `del` (all or none). When some are
+// missing (a crash during up may leave the action half-known, or someone
+// removed a rule by hand), the others are deleted one by one: exactly the
+// rules topo added, and no others.
+template <typename Rule, typename Delete>
+Status DeleteRules(const std::vector<Rule>& rules, Delete del) {
+  Status s = del(rules);
+  if (!s.IsNotFound() || rules.size() < 2) return s;
   bool any = false;
-  for (const SnatSpec& r : a.snat) {
-    Status t = b.DeleteSnat(a.ns, {r});
+  for (const Rule& r : rules) {
+    Status t = del(std::vector<Rule>{r});
     if (t.ok()) {
       any = true;
     } else if (!t.IsNotFound()) {
@@ -132,6 +142,18 @@ Status UndoSnat(Backend& b, const Action& a) {
     }
   }
   return any ? Status::OK() : s;
+}
+
+Status UndoSnat(Backend& b, const Action& a) {
+  return DeleteRules(a.snat, [&](const std::vector<SnatSpec>& r) { return b.DeleteSnat(a.ns, r); });
+}
+
+Status UndoFirewall(Backend& b, const Action& a) {
+  return DeleteRules(a.firewall.rules, [&](const std::vector<FirewallRuleSpec>& r) {
+    FirewallSet set = a.firewall;
+    set.rules = r;
+    return b.DeleteFirewall(a.ns, set);
+  });
 }
 
 }  // namespace
@@ -161,6 +183,14 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       if (note == kNewNatTable && (s.ok() || s.IsNotFound())) {
         // The rules made the table: without them, it goes too (if nothing else is in it).
         if (Status t = b.RemoveNatTableIfEmpty(a.ns, SnatIsIpv6(a)); !t.ok()) return t;
+      }
+      return s;
+    }
+    case ActionKind::kAddFirewall: {
+      Status s = UndoFirewall(b, a);
+      if (note == kNewTable && (s.ok() || s.IsNotFound())) {
+        const FirewallSet& f = a.firewall;
+        if (Status t = b.RemoveTableIfEmpty(a.ns, f.family, f.table); !t.ok()) return t;
       }
       return s;
     }

@@ -21,9 +21,11 @@ Status DoAction(Backend& backend, const Action& a, std::string* note);
 // What the inverse of an action in the root namespace needs, read before the
 // action runs (and journaled, so that a crash during it cannot lose it): a
 // sysctl's value, or kNewNatTable when SNAT rules are about to create the nat
-// table. Empty for everything else.
+// table (kNewTable when firewall rules are about to create theirs). Empty for
+// everything else.
 Status PrepareAction(Backend& backend, const Action& a, std::string* note);
 inline constexpr char kNewNatTable[] = "new-nat-table";
+inline constexpr char kNewTable[] = "new-table";
 // A node's private directory or stored file (kMakeNodeDir, kWriteNodeFile),
 // made through the runtime; their inverse is nothing: they are kept under the
 // lab's state directory, which goes with the lab's record.

@@ -319,6 +319,22 @@ static bool HasRoute(const NamespaceState& ns, const Route& r) {
   return false;
 }
 
+// Drift of a firewall action: each of its rules that is gone (a policy is not checked).
+static void AddDriftOfFirewall(Backend& backend, const Action& a, const std::string& where,
+                               std::vector<std::string>* drift) {
+  for (const FirewallRuleSpec& rule : a.firewall.rules) {
+    bool present = true;
+    Status s = backend.HasFirewallRule(a.ns, rule, &present);
+    const std::string what =
+        (rule.table() == "nat" ? "forward " : "firewall rule ") + rule.ToString() + " in " + where;
+    if (!s.ok()) {
+      drift->push_back(what + " cannot be read: " + s.message());
+    } else if (!present) {
+      drift->push_back(what + " is gone");
+    }
+  }
+}
+
 // A switch port whose VLANs the kernel reports otherwise than the plan set them.
 static void AddPortVlanDrift(Backend& backend, const Action& a, std::vector<std::string>* drift) {
   const std::string where = "'" + NamespaceLabel(a.ns) + ":" + a.ifname + "'";
@@ -333,7 +349,7 @@ static void AddPortVlanDrift(Backend& backend, const Action& a, std::vector<std:
   }
 }
 
-// Drift of what is not an interface's own state: sysctls, SNAT rules, and the
+// Drift of what is not an interface's own state: sysctls, SNAT and firewall rules, and the
 // qdiscs of every interface the lab made, as the kernel reports them.
 template <typename FindNs, typename FindIf>
 static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs find_ns,
@@ -364,6 +380,8 @@ static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs fi
           drift->push_back("snat rule " + rule.ToString() + " in " + where + " is gone");
         }
       }
+    } else if (a.kind == ActionKind::kAddFirewall) {
+      AddDriftOfFirewall(backend, a, where, drift);
     } else if (a.kind == ActionKind::kSetPortVlans && find_if(a.ns, a.ifname)) {
       AddPortVlanDrift(backend, a, drift);
     } else if (a.kind == ActionKind::kCreateVeth) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/diagnostic.h"
+#include "model/firewall.h"
 #include "model/ifkind.h"
 #include "model/impairment.h"
 #include "model/ip.h"
@@ -103,6 +104,19 @@ struct SnatRule : SnatSpec {
   Source out_src, to_src;  // the `out` and `to` values (loc 0:0 when absent)
 };
 
+// A port forward (`forward:`) or filter rule (`firewall: rules:`) as written:
+// its plain values (firewall.h; no comment yet) and where they came from. A
+// filter rule with no address has family 0: it applies to both families.
+struct FirewallRule : FirewallRuleSpec {
+  Source src;
+  Source from_src, to_src, proto_src, port_src, sport_src, in_src, out_src;  // loc 0:0 when absent
+};
+
+// A chain's policy as written (`firewall: policy:`).
+struct FirewallPolicyEntry : FirewallPolicy {
+  Source src;  // the value
+};
+
 struct Sysctl {
   std::string key;  // "net.ipv4.ip_forward"
   std::string value;
@@ -149,6 +163,9 @@ struct Node {
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   std::vector<SnatRule> snat;
+  std::vector<FirewallRule> port_forwards;           // `forward:`, in order
+  std::vector<FirewallRule> firewall;                // `firewall: rules:`, in order
+  std::vector<FirewallPolicyEntry> firewall_policy;  // `firewall: policy:`
   std::vector<Sysctl> sysctls;
   // `routes: auto` on the node; `routes_given`: the node has a `routes` key
   // (a list there replaces the top-level `routes: auto`).

@@ -48,6 +48,32 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
   return a;
 }
 
+// A node's port forwards and filter rules: one action per family and table,
+// each committed at once; the nat table first, so that forwarded packets
+// then meet the filter. A filter rule without addresses goes to both
+// families; the policies too.
+void AddFirewallActions(const Topology& t, const Node& n, const std::string& comment,
+                        std::vector<Action>* out) {
+  for (int family : {4, 6}) {
+    for (const std::string table : {"nat", "filter"}) {
+      Action a = Base(ActionKind::kAddFirewall, t, n);
+      a.firewall.family = family;
+      a.firewall.table = table;
+      for (const FirewallRule& r : table == "nat" ? n.port_forwards : n.firewall) {
+        if (r.family != family && r.family != 0) continue;
+        FirewallRuleSpec spec = r;  // the plain values, without the source positions
+        spec.family = family;
+        spec.comment = comment;
+        a.firewall.rules.push_back(spec);
+      }
+      if (table == "filter") {
+        for (const FirewallPolicy& p : n.firewall_policy) a.firewall.policies.push_back(p);
+      }
+      if (!a.firewall.rules.empty() || !a.firewall.policies.empty()) out->push_back(a);
+    }
+  }
+}
+
 // `a`, which makes interface `i` of `n`, then the action giving it its MAC
 // when the file gives one.
 void PushMaking(std::vector<Action>* out, Action a, const Topology& t, const Node& n,
@@ -126,6 +152,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     most += 2 + NamespaceSysctls().size() + KindSysctls(n.kind).size() + n.sysctls.size() +
             n.routes.size();
     most += n.snat.empty() ? 0 : 2;
+    most += n.port_forwards.empty() && n.firewall.empty() && n.firewall_policy.empty() ? 0 : 4;
     most += n.dirs.size() + n.files.size() + n.programs.size();
     for (const Interface& i : n.interfaces) {
       most += 2 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size() + i.members.size();
@@ -325,6 +352,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
       out.push_back(a);
     }
   }
+  for (const Node& n : t.nodes) AddFirewallActions(t, n, "topo:" + plan.lab, &out);
   // Names: every namespace gets the same hosts file (written once, then hard
   // links), and nodes with name servers a resolv.conf.
   // The root node is the host itself: its /etc files are never touched.

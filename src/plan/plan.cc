@@ -27,6 +27,7 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kSetLinkUp, "set-link-up"},
     {ActionKind::kAddRoute, "add-route"},
     {ActionKind::kAddSnat, "add-snat"},
+    {ActionKind::kAddFirewall, "add-firewall"},
     {ActionKind::kCreateBridge, "create-bridge"},
     {ActionKind::kSetMaster, "set-master"},
     {ActionKind::kSetImpairment, "set-impairment"},
@@ -114,6 +115,22 @@ std::string SnatList(const Action& a) {
   return s;
 }
 
+// "forwards r ip: tcp port 8080 to 10.0.2.10:80" or "firewall r ip6: policy
+// forward drop; forward state established,related accept, ...".
+std::string FirewallText(const Action& a) {
+  const FirewallSet& f = a.firewall;
+  std::string s = (f.table == "nat" ? "forwards " : "firewall ") + NamespaceLabel(a.ns) +
+                  (f.family == 6 ? " ip6:" : " ip:");
+  std::string policies;
+  for (const FirewallPolicy& p : f.policies) {
+    policies += (policies.empty() ? " policy " : ", ") + p.chain + " " + p.action;
+  }
+  if (!policies.empty()) s += policies + (f.rules.empty() ? "" : ";");
+  std::string rules;
+  for (const FirewallRuleSpec& r : f.rules) rules += (rules.empty() ? " " : ", ") + r.ToString();
+  return s + rules;
+}
+
 }  // namespace
 
 std::string NamespaceLabel(const std::string& ns) { return ns.empty() ? "(root)" : ns; }
@@ -146,6 +163,8 @@ std::string DescribeText(const Action& a) {
       return "add route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
     case ActionKind::kAddSnat:
       return "add snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
+    case ActionKind::kAddFirewall:
+      return "add " + FirewallText(a);
     case ActionKind::kCreateBridge:
       return "create bridge " + Where(a) + (a.stp ? " stp" : "") +
              (a.vlan_filtering ? " vlan_filtering" : "");
@@ -191,6 +210,9 @@ std::string DescribeInverseText(const Action& a) {
       return "delete route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
     case ActionKind::kAddSnat:
       return "delete snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
+    case ActionKind::kAddFirewall:
+      return "delete " + FirewallText(a) +
+             (a.firewall.policies.empty() ? "" : " (policies back to accept)");
     case ActionKind::kCreateBridge:
       return "delete bridge " + Where(a);
     case ActionKind::kCreateVlan:
@@ -282,6 +304,40 @@ nlohmann::json ProgramToJson(const ProgramSpec& p) {
   return j;
 }
 
+// A firewall set: the rules share their comment, stored once (and on a rule
+// only where it differs).
+nlohmann::json FirewallToJson(const FirewallSet& f) {
+  const std::string comment = f.rules.empty() ? "" : f.rules[0].comment;
+  nlohmann::json j;
+  j["family"] = f.family;
+  j["table"] = f.table;
+  nlohmann::json policies = nlohmann::json::array();
+  for (const FirewallPolicy& p : f.policies)
+    policies.push_back({{"chain", p.chain}, {"action", p.action}});
+  j["policies"] = std::move(policies);
+  nlohmann::json rules = nlohmann::json::array();
+  for (const FirewallRuleSpec& r : f.rules) {
+    nlohmann::json o;
+    o["chain"] = r.chain;
+    o["action"] = r.action;
+    if (r.from) o["from"] = r.from->ToString();
+    if (r.to) o["to"] = r.to->ToString();
+    if (!r.proto.empty()) o["proto"] = r.proto;
+    if (r.port.given()) o["port"] = r.port.ToString();
+    if (r.sport.given()) o["sport"] = r.sport.ToString();
+    if (!r.in.empty()) o["in"] = r.in;
+    if (!r.out.empty()) o["out"] = r.out;
+    if (!r.state.empty()) o["state"] = r.state;
+    if (r.dnat_to) o["dnat_to"] = r.dnat_to->ToString();
+    if (r.dnat_port.given()) o["dnat_port"] = r.dnat_port.ToString();
+    if (r.comment != comment) o["comment"] = r.comment;
+    rules.push_back(std::move(o));
+  }
+  j["rules"] = std::move(rules);
+  j["comment"] = comment;
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json ActionToJson(const Action& a) {
@@ -344,6 +400,9 @@ nlohmann::json ActionToJson(const Action& a) {
       j["comment"] = comment;
       break;
     }
+    case ActionKind::kAddFirewall:
+      j["firewall"] = FirewallToJson(a.firewall);
+      break;
     case ActionKind::kCreateBridge:
       j["ifname"] = a.ifname;
       j["stp"] = a.stp;
@@ -436,6 +495,55 @@ Status ProgramFromJson(const nlohmann::json& j, ProgramSpec* out) {
   return Status::OK();
 }
 
+// Throws nlohmann::json exceptions on wrong types (ActionFromJson catches them).
+Status FirewallFromJson(const nlohmann::json& j, FirewallSet* out) {
+  FirewallSet f;
+  f.family = j.at("family").get<int>();
+  f.table = j.at("table").get<std::string>();
+  if ((f.family != 4 && f.family != 6) || (f.table != "filter" && f.table != "nat")) {
+    return Bad("bad firewall family or table");
+  }
+  for (const auto& p : j.value("policies", nlohmann::json::array())) {
+    f.policies.push_back({p.at("chain").get<std::string>(), p.at("action").get<std::string>()});
+  }
+  const std::string comment = j.value("comment", "");
+  std::string err;
+  auto prefix = [&](const nlohmann::json& o, const char* key, std::optional<Prefix>* to) {
+    if (!o.contains(key)) return true;
+    *to = ParsePrefix(o[key].get<std::string>(), &err);
+    return to->has_value();
+  };
+  auto ports = [](const nlohmann::json& o, const char* key, PortRange* to) {
+    if (!o.contains(key)) return true;
+    auto r = ParsePortRange(o[key].get<std::string>());
+    if (r) *to = *r;
+    return r.has_value();
+  };
+  for (const auto& o : j.at("rules")) {
+    FirewallRuleSpec r;
+    r.family = f.family;
+    r.chain = o.at("chain").get<std::string>();
+    r.action = o.at("action").get<std::string>();
+    r.proto = o.value("proto", "");
+    r.in = o.value("in", "");
+    r.out = o.value("out", "");
+    r.state = o.value("state", std::vector<std::string>());
+    r.comment = o.value("comment", comment);
+    if (!prefix(o, "from", &r.from) || !prefix(o, "to", &r.to)) return Bad(err);
+    if (!ports(o, "port", &r.port) || !ports(o, "sport", &r.sport) ||
+        !ports(o, "dnat_port", &r.dnat_port)) {
+      return Bad("bad firewall port");
+    }
+    if (o.contains("dnat_to")) {
+      r.dnat_to = ParseIp(o["dnat_to"].get<std::string>());
+      if (!r.dnat_to) return Bad("bad forward address");
+    }
+    f.rules.push_back(std::move(r));
+  }
+  *out = std::move(f);
+  return Status::OK();
+}
+
 }  // namespace
 
 Status ActionFromJson(const nlohmann::json& j, Action* out) {
@@ -514,6 +622,9 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     }
     if (j.contains("content")) a.value = j["content"].get<std::string>();
     if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
+    if (j.contains("firewall")) {
+      if (Status s = FirewallFromJson(j["firewall"], &a.firewall); !s.ok()) return s;
+    }
     if (j.contains("rules")) {
       const std::string comment = j.value("comment", "");
       for (const auto& r : j["rules"]) {
@@ -708,14 +819,43 @@ std::vector<std::string> ProgramShell(const Action& a) {
 // it created) for the teardown script, as topo's journal does for `down`.
 std::string RootState(const std::string& name) { return "\"$TOPO_SHELL_STATE\"/" + Q(name); }
 
-std::string NewNatTableFile(const Action& a) {
-  return std::string("new-nat-table.") + (SnatIsIpv6(a) ? "ip6" : "ip");
+// Before the host's rules go into `table`: whether they create it, kept for the teardown script.
+std::string RootTableCheck(bool ipv6, const std::string& table) {
+  return std::string(ipv6 ? "ip6tables" : "iptables") + "-save | grep -x '\\*" + table +
+         "' > /dev/null || touch " + RootState("new-" + table + "-table." + (ipv6 ? "ip6" : "ip"));
+}
+
+// After they are deleted: the table goes too if they created it and nothing else is in it.
+std::string RootTableRemoval(bool ipv6, const std::string& table) {
+  return "if [ -e " + RootState("new-" + table + "-table." + (ipv6 ? "ip6" : "ip")) + " ] && ! " +
+         (ipv6 ? "ip6tables" : "iptables") + "-save -t " + table +
+         " | grep -E '^(-A |:[^ ]+ - )' > /dev/null; then nft delete table " +
+         (ipv6 ? "ip6" : "ip") + " " + table + "; fi";
+}
+
+// `iptables -t TABLE -A CHAIN ...` (or -D) for one firewall rule, in the action's namespace.
+std::string FirewallCommand(const Action& a, const FirewallRuleSpec& r, const char* op) {
+  std::string s = InNs(a) + (a.firewall.family == 6 ? "ip6tables" : "iptables") + " -t " +
+                  a.firewall.table + " " + op + " " + IptablesChain(r.chain);
+  for (const std::string& word : FirewallRuleWords(r)) s += " " + Q(word);
+  return s;
+}
+
+// The policies of a firewall action (set, or with `reset` put back to ACCEPT).
+std::vector<std::string> PolicyCommands(const Action& a, bool reset) {
+  std::vector<std::string> out;
+  for (const FirewallPolicy& p : a.firewall.policies) {
+    out.push_back(InNs(a) + (a.firewall.family == 6 ? "ip6tables" : "iptables") + " -P " +
+                  IptablesChain(p.chain) + " " + (reset ? "ACCEPT" : IptablesTarget(p.action)));
+  }
+  return out;
 }
 
 // Whether the plan changes sysctls or snat rules of the host (a root node).
 bool TouchesRootState(const Plan& plan) {
   for (const Action& a : plan.actions) {
-    if (a.ns.empty() && (a.kind == ActionKind::kSetSysctl || a.kind == ActionKind::kAddSnat)) {
+    if (a.ns.empty() && (a.kind == ActionKind::kSetSysctl || a.kind == ActionKind::kAddSnat ||
+                         a.kind == ActionKind::kAddFirewall)) {
       return true;
     }
   }
@@ -758,12 +898,16 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {IpN(a, a.route.family) + "route add " + RouteArgs(a.route)};
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
-      if (a.ns.empty()) {  // the host's: whether the rules create its nat table
-        out.push_back(std::string(SnatIsIpv6(a) ? "ip6tables" : "iptables") +
-                      "-save | grep -x '\\*nat' > /dev/null || touch " +
-                      RootState(NewNatTableFile(a)));
-      }
+      if (a.ns.empty()) out.push_back(RootTableCheck(SnatIsIpv6(a), "nat"));  // the host's
       for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-A"));
+      return out;
+    }
+    case ActionKind::kAddFirewall: {
+      std::vector<std::string> out = PolicyCommands(a, false);
+      if (a.ns.empty()) out.push_back(RootTableCheck(a.firewall.family == 6, a.firewall.table));
+      for (const FirewallRuleSpec& r : a.firewall.rules) {
+        out.push_back(FirewallCommand(a, r, "-A"));
+      }
       return out;
     }
     case ActionKind::kCreateBridge:
@@ -842,13 +986,17 @@ std::vector<std::string> InverseToShell(const Action& a) {
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
       for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-D"));
-      if (a.ns.empty()) {  // the nat table the rules created, if nothing else uses it
-        out.push_back("if [ -e " + RootState(NewNatTableFile(a)) + " ] && ! " +
-                      (SnatIsIpv6(a) ? "ip6tables" : "iptables") +
-                      "-save -t nat | grep -E '^(-A |:[^ ]+ - )' > /dev/null; then nft delete "
-                      "table " +
-                      (SnatIsIpv6(a) ? "ip6" : "ip") + " nat; fi");
+      // The nat table the rules created, if nothing else uses it.
+      if (a.ns.empty()) out.push_back(RootTableRemoval(SnatIsIpv6(a), "nat"));
+      return out;
+    }
+    case ActionKind::kAddFirewall: {
+      std::vector<std::string> out;
+      for (const FirewallRuleSpec& r : a.firewall.rules) {
+        out.push_back(FirewallCommand(a, r, "-D"));
       }
+      for (std::string& p : PolicyCommands(a, true)) out.push_back(std::move(p));
+      if (a.ns.empty()) out.push_back(RootTableRemoval(a.firewall.family == 6, a.firewall.table));
       return out;
     }
     case ActionKind::kCreateBridge:

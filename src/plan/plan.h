@@ -11,6 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "model/firewall.h"
 #include "model/ifkind.h"
 #include "model/ip.h"
 #include "model/program.h"
@@ -31,6 +32,7 @@ enum class ActionKind {
   kSetLinkUp,        // ns, ifname
   kAddRoute,         // ns, route
   kAddSnat,          // ns, snat rules (all of the namespace's rules of one family, added at once)
+  kAddFirewall,      // ns, firewall: one family and table's forwards or filter rules and policies
   kCreateBridge,     // ns, ifname (the bridge), stp
   kSetMaster,        // ns, ifname (a port), master (the bridge it joins)
   kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
@@ -65,6 +67,7 @@ struct Action {
   std::string key, value;                       // kSetSysctl
   Route route;                                  // kAddRoute (dev resolved, family set)
   std::vector<SnatSpec> snat;                   // kAddSnat: one family, one comment ("topo:LAB")
+  FirewallSet firewall;                         // kAddFirewall: rules of one comment ("topo:LAB")
   std::string master;                           // kSetMaster
   bool stp = false;                             // kCreateBridge
   bool vlan_filtering = false;                  // kCreateBridge
@@ -119,7 +122,7 @@ struct Plan {
 // (such a pair is deleted explicitly, so that the host end is gone when
 // teardown returns rather than when the kernel gets round to freeing the
 // namespace); and the addresses, MTU, MAC and link state of a root-side veth
-// end. Routes, sysctls and SNAT rules in the root namespace are never moot.
+// end. Routes, sysctls, SNAT and firewall rules in the root namespace are never moot.
 std::vector<bool> MootActions(const Plan& plan, const std::vector<bool>& touched);
 
 nlohmann::json ActionToJson(const Action& a);

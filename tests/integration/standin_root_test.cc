@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -234,6 +235,64 @@ TEST_F(StandInRootTest, AHostInterfaceThatReplacedTheLabsIsLeft) {
       << down.output;
   EXPECT_EQ(InHost({"ip", "-o", "link", "show", "e0"}).output, before);
   EXPECT_FALSE(std::filesystem::exists("/run/netns/" + prefix_ + "n1"));
+}
+
+// ---- issue #14: a root node's port forwards and firewall rules ----
+
+// A root node with a filter rule and a port forward (both on its interface e0).
+constexpr char kFirewallLab[] = R"(name: rootfw
+nodes:
+  h:
+    kind: root
+    interfaces: {e0: [10.77.0.1/24, "fd00:77::1/64"]}
+    firewall:
+      rules:
+        - {chain: input, in: e0, proto: tcp, port: 22, action: reject}
+    forward:
+      - {proto: tcp, port: 8080, to: "10.77.0.2:80", in: e0}
+  n1: {interfaces: {e1: [10.77.0.2/24, "fd00:77::2/64"]}}
+links:
+  - [h:e0, n1:e1]
+checks:
+  - {from: n1, to: h, tcp: 22, expect: failure}
+  - {from: n1, to: "fd00:77::1", tcp: 22, expect: failure}
+  - {from: n1, to: h}
+)";
+
+TEST_F(StandInRootTest, FirewallRulesOfTheRootNodeLeaveTheHostsOwnAndItsTablesAsTheyWere) {
+  // The stand-in host's firewall as its tools show it (no time stamps).
+  auto firewall = [this] {
+    std::string s;
+    for (const char* save : {"iptables-save", "ip6tables-save"}) {
+      std::istringstream in(InHost({save}).output);
+      for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line[0] != '#') s += line + "\n";
+      }
+    }
+    return s + InHost({"nft", "list", "tables"}).output;
+  };
+  // Someone else's rule in the host's filter table: topo must leave it (and the table).
+  ASSERT_EQ(InHost({"iptables", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT"}).status, 0);
+  const std::string before = firewall();
+  const std::string file = Write("rootfw.yaml", kFirewallLab);
+  labs_.push_back(prefix_ + "rootfw");
+  auto test = Topo({"test", "--prefix", prefix_, file});
+  EXPECT_EQ(test.status, 0) << test.output;
+  EXPECT_NE(test.output.find("3 checks, 3 passed, 0 failed"), std::string::npos) << test.output;
+  EXPECT_EQ(firewall(), before);
+
+  auto up = Topo({"up", "--prefix", prefix_, file});
+  ASSERT_EQ(up.status, 0) << up.output;
+  const std::string during = firewall();
+  EXPECT_NE(during.find("-A INPUT -i lo -j ACCEPT"), std::string::npos) << during;
+  EXPECT_NE(during.find("-A INPUT -i e0 -p tcp -m tcp --dport 22 -m comment --comment \"topo:" +
+                        prefix_ + "rootfw\" -j REJECT"),
+            std::string::npos)
+      << during;
+  EXPECT_NE(during.find("table ip nat"), std::string::npos) << during;
+  auto down = Topo({"down", prefix_ + "rootfw"});
+  EXPECT_EQ(down.status, 0) << down.output;
+  EXPECT_EQ(firewall(), before);  // the ip nat and ip6 filter tables the lab made are gone
 }
 
 }  // namespace

@@ -308,7 +308,8 @@ TEST_F(RootlessTest, IntegrationSuiteAsAnOrdinaryUser) {
   ProcessResult r = RunAs(
       user_a_,
       {TOPO_INTEGRATION_BINARY,
-       "--gtest_filter=-HostAttachedTest.*:L2RootTest.*:StandInRootTest.*:StandInFaultsTest.*"},
+       "--gtest_filter=-HostAttachedTest.*:L2RootTest.*:StandInRootTest.*:StandInFaultsTest.*:"
+       "FirewallRootTest.*"},
       {"TOPO_TEST_ROOTLESS=1"});
   EXPECT_EQ(r.status, 0) << r.output;
   // The only skips allowed are for what the kernel lacks or refuses, each

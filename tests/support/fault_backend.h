@@ -1,7 +1,8 @@
 // FaultInjectionBackend wraps another Backend and makes its Nth mutating call
 // fail without reaching the wrapped backend, like LevelDB's fault-injecting Env.
 // It lets tests inject failures at chosen points of a real-kernel `up`. Reads
-// (NamespaceExists, Inspect, ReadSysctl, NatTableExists) pass straight through
+// (NamespaceExists, Inspect, ReadSysctl, NatTableExists, TableExists,
+// HasSnat, HasFirewallRule) pass straight through
 // BackendWrapper, and so does EndProcesses (it only makes teardown possible);
 // only the mutating operations are overridden.
 #pragma once
@@ -96,6 +97,15 @@ class FaultInjectionBackend : public BackendWrapper {
   Status SetMaster(const std::string& ns, const std::string& ifname,
                    const std::string& master) override {
     return Gate() ? Fail() : BackendWrapper::SetMaster(ns, ifname, master);
+  }
+  Status AddFirewall(const std::string& ns, const FirewallSet& set) override {
+    return Gate() ? Fail() : BackendWrapper::AddFirewall(ns, set);
+  }
+  Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override {
+    return Gate() ? Fail() : BackendWrapper::DeleteFirewall(ns, set);
+  }
+  Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override {
+    return Gate() ? Fail() : BackendWrapper::RemoveTableIfEmpty(ns, family, table);
   }
   Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override {
     return Gate() ? Fail() : BackendWrapper::RemoveNatTableIfEmpty(ns, ipv6);

@@ -90,7 +90,11 @@ bool RecordingBackend::Empty() const {
   for (const auto& [key, value] : r.sysctls) {
     if (value != "0") return false;
   }
-  return r.routes.empty() && r.rules.empty() && r.rules6.empty() && r.nat_tables.empty();
+  for (const auto& [table, rules] : r.fw_rules) {
+    if (!rules.empty()) return false;
+  }
+  return r.routes.empty() && r.rules.empty() && r.rules6.empty() && r.nat_tables.empty() &&
+         r.fw_tables.empty() && r.fw_policies.empty();
 }
 
 std::set<std::string> RecordingBackend::Namespaces() const {
@@ -573,7 +577,7 @@ Status RecordingBackend::RemoveNatTableIfEmpty(const std::string& ns, bool ipv6)
   if (!s.ok()) return s;
   Ns* n = FindNs(ns);
   if (!n) return Status::NotFound("No such file or directory");
-  if ((ipv6 ? n->rules6 : n->rules).empty()) n->nat_tables.erase(ipv6);
+  if (n->NatEmpty(ipv6)) n->nat_tables.erase(ipv6);
   return Status::OK();
 }
 

@@ -10,7 +10,8 @@
 // and a change of the forwarding setting is written into every interface's. SNAT rules are kept as
 // the typed values AddSnat was given; DeleteSnat removes equal ones, all or none (a missing rule
 // fails the whole call with NotFound, as iptables-restore does). The first rule creates the nat
-// table, which stays until RemoveNatTableIfEmpty.
+// table, which stays until RemoveNatTableIfEmpty. Firewall sets (port forwards, filter rules and
+// policies) are kept the same way, per family and table (recording_firewall.cc).
 #pragma once
 
 #include <map>
@@ -45,6 +46,12 @@ class RecordingBackend : public Backend {
   // added, as iptables words ("POSTROUTING -s ... -j MASQUERADE"); and a sysctl's value.
   std::vector<std::string> Rules(const std::string& ns, bool ipv6 = false) const;
   bool HasNatTable(const std::string& ns, bool ipv6 = false) const;
+  // The firewall rules of a family and table ("filter", "nat"), as iptables
+  // words after the chain ("FORWARD -p tcp ... -j ACCEPT"), and a chain's
+  // policy ("ACCEPT" unless set).
+  std::vector<std::string> FirewallRules(const std::string& ns, int family,
+                                         const std::string& table) const;
+  std::string Policy(const std::string& ns, int family, const std::string& chain) const;
   std::string Sysctl(const std::string& ns, const std::string& key) const;
   // An interface that exists in the root namespace before the lab (collision tests).
   void AddHostInterface(const std::string& ifname, const std::vector<std::string>& addresses = {});
@@ -115,6 +122,13 @@ class RecordingBackend : public Backend {
                    const std::string& master) override;
   Status ReadSysctl(const std::string& ns, const std::string& key, std::string* value) override;
   Status NatTableExists(const std::string& ns, bool ipv6, bool* exists) override;
+  Status AddFirewall(const std::string& ns, const FirewallSet& set) override;
+  Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override;
+  Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
+                         bool* present) override;
+  Status TableExists(const std::string& ns, int family, const std::string& table,
+                     bool* exists) override;
+  Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override;
   Status RemoveNatTableIfEmpty(const std::string& ns, bool ipv6) override;
   Status SetImpairment(const std::string& ns, const std::string& ifname,
                        const Impairment& impairment) override;
@@ -164,6 +178,12 @@ class RecordingBackend : public Backend {
     std::vector<RouteState> host_routes;       // there before the lab (AddHostRoute)
     std::vector<NatRule> rules, rules6;        // iptables, ip6tables
     std::set<bool> nat_tables;  // ipv6 or not: made by the first rule, as iptables-nft does
+    // Firewall rules and policies by table label ("ip filter", "ip6 nat"),
+    // and the filter tables made (a nat table is in nat_tables).
+    std::map<std::string, std::vector<FirewallRuleSpec>> fw_rules;
+    std::map<std::string, std::string> fw_policies;  // "ip filter FORWARD" -> "DROP"
+    std::set<std::string> fw_tables;
+    bool NatEmpty(bool ipv6) const;
   };
 
   // Records the call; returns the injected failure when it is this call's turn.
