@@ -65,6 +65,10 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
   const YAML::Node listen = field("listen", &c.listen_src);
   const YAML::Node timeout = field("timeout", &c.timeout_src);
   const YAML::Node within = field("within", &c.within_src);
+  const YAML::Node family = field("family", &c.family_src);
+  if (IsScalar(family) && (family.Scalar() == "4" || family.Scalar() == "6")) {
+    c.family = family.Scalar()[0] - '0';  // anything else is the schema's to report
+  }
   if (IsScalar(name)) c.name = name.Scalar();
   if (IsScalar(from)) c.from = from.Scalar();
   if (IsScalar(to)) {

@@ -11,8 +11,9 @@ bool Usable(const IpAddress& a) {
 
 }  // namespace
 
-std::optional<IpAddress> NodeAddress(const Node& n) {
+std::optional<IpAddress> NodeAddress(const Node& n, int only) {
   for (int family : {4, 6}) {
+    if (only != 0 && family != only) continue;
     for (const Interface& i : n.interfaces) {
       for (const Prefix& p : i.addresses) {
         if (p.family() == family && Usable(p.addr)) return p.addr;
