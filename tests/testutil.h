@@ -37,6 +37,9 @@ struct ProcessResult {
 };
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {});
+// The same with `input` as its standard input (RunProcess gives it this process's).
+ProcessResult RunProcessWithInput(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& env, const std::string& input);
 std::string TopoBinary();
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
