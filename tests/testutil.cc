@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,12 +80,14 @@ namespace {
 
 // RunProcess, with standard input from `stdin_fd` when it is not -1.
 ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                  int stdin_fd) {
+                  bool closed_output, int stdin_fd) {
   ProcessResult r;
   int pipefd[2];
   if (pipe(pipefd) != 0) return r;
+  if (closed_output) close(pipefd[0]), pipefd[0] = -1;
   pid_t pid = fork();
   if (pid == 0) {
+    if (closed_output) signal(SIGPIPE, SIG_DFL);
     if (stdin_fd >= 0) dup2(stdin_fd, 0);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
@@ -100,8 +103,9 @@ ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::s
   close(pipefd[1]);
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) r.output.append(buf, static_cast<size_t>(n));
-  close(pipefd[0]);
+  while (pipefd[0] >= 0 && (n = read(pipefd[0], buf, sizeof(buf))) > 0)
+    r.output.append(buf, static_cast<size_t>(n));
+  if (pipefd[0] >= 0) close(pipefd[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -110,9 +114,9 @@ ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::s
 
 }  // namespace
 
-ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& env) {
-  return Run(argv, env, -1);
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                         bool closed_output) {
+  return Run(argv, env, closed_output, -1);
 }
 
 ProcessResult RunProcessWithInput(const std::vector<std::string>& argv,
@@ -126,7 +130,7 @@ ProcessResult RunProcessWithInput(const std::vector<std::string>& argv,
     close(fd);
     return {};
   }
-  ProcessResult r = Run(argv, env, fd);
+  ProcessResult r = Run(argv, env, false, fd);
   close(fd);
   return r;
 }

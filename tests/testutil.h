@@ -35,8 +35,12 @@ struct ProcessResult {
   int status = -1;
   std::string output;
 };
+// Runs argv (PATH searched) with `env` added, its stdout and stderr into one
+// pipe read into `output`. With `closed_output` the pipe's read end is closed
+// before the program starts (as `| head -n0` does), and SIGPIPE has its
+// default action in it, as a shell starts it.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& env = {});
+                         const std::vector<std::string>& env = {}, bool closed_output = false);
 // The same with `input` as its standard input (RunProcess gives it this process's).
 ProcessResult RunProcessWithInput(const std::vector<std::string>& argv,
                                   const std::vector<std::string>& env, const std::string& input);

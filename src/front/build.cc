@@ -11,6 +11,12 @@ Source SourceOf(const YAML::Node& n, const std::string& pointer) {
   return Source{LocationOf(n), pointer};
 }
 
+YAML::Node Field(const YAML::Node& map, const std::string& pointer, const char* key, Source* src) {
+  const YAML::Node n = map[key];
+  *src = SourceOf(n, pointer + "/" + key);
+  return n;
+}
+
 bool IsScalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
 
 namespace {

@@ -19,6 +19,9 @@ Topology Build(const Document& doc, DiagnosticList* diags);
 // Helpers shared by build.cc and build_checks.cc.
 // The source of node `n` at JSON pointer `pointer`.
 Source SourceOf(const YAML::Node& n, const std::string& pointer);
+// The value of `key` in mapping `map` (at `pointer`), its source in *src
+// (loc 0:0 when the key is absent).
+YAML::Node Field(const YAML::Node& map, const std::string& pointer, const char* key, Source* src);
 // Whether `n` is present and a scalar (yaml-cpp throws when an absent node is asked).
 bool IsScalar(const YAML::Node& n);
 

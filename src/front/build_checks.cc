@@ -53,19 +53,14 @@ bool IsName(const YAML::Node& n) {
 DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, DiagnosticList* diags) {
   DeclaredCheck c;
   c.src = SourceOf(body, ptr);
-  auto field = [&](const char* key, Source* src) {
-    const YAML::Node n = body[key];
-    *src = SourceOf(n, ptr + "/" + key);
-    return n;
-  };
-  const YAML::Node name = field("name", &c.name_src);
-  const YAML::Node from = field("from", &c.from_src);
-  const YAML::Node to = field("to", &c.to_src);
-  const YAML::Node source = field("source", &c.source_src);
-  const YAML::Node listen = field("listen", &c.listen_src);
-  const YAML::Node timeout = field("timeout", &c.timeout_src);
-  const YAML::Node within = field("within", &c.within_src);
-  const YAML::Node family = field("family", &c.family_src);
+  const YAML::Node name = Field(body, ptr, "name", &c.name_src);
+  const YAML::Node from = Field(body, ptr, "from", &c.from_src);
+  const YAML::Node to = Field(body, ptr, "to", &c.to_src);
+  const YAML::Node source = Field(body, ptr, "source", &c.source_src);
+  const YAML::Node listen = Field(body, ptr, "listen", &c.listen_src);
+  const YAML::Node timeout = Field(body, ptr, "timeout", &c.timeout_src);
+  const YAML::Node within = Field(body, ptr, "within", &c.within_src);
+  const YAML::Node family = Field(body, ptr, "family", &c.family_src);
   if (IsScalar(family) && (family.Scalar() == "4" || family.Scalar() == "6")) {
     c.family = family.Scalar()[0] - '0';  // anything else is the schema's to report
   }

@@ -141,16 +141,11 @@ void BuildProgram(const YAML::Node& body, const std::string& ptr, Node* node,
   Program p;
   p.src = SourceOf(body, ptr);
   if (!IsMapNode(body)) return;
-  auto field = [&](const char* key, Source* src) {
-    const YAML::Node n = body[key];
-    *src = SourceOf(n, ptr + "/" + key);
-    return n;
-  };
-  const YAML::Node name = field("name", &p.name_src);
-  const YAML::Node run = field("run", &p.run_src);
-  const YAML::Node cwd = field("cwd", &p.cwd_src);
-  const YAML::Node user = field("user", &p.user_src);
-  const YAML::Node stop = field("stop_timeout", &p.stop_timeout_src);
+  const YAML::Node name = Field(body, ptr, "name", &p.name_src);
+  const YAML::Node run = Field(body, ptr, "run", &p.run_src);
+  const YAML::Node cwd = Field(body, ptr, "cwd", &p.cwd_src);
+  const YAML::Node user = Field(body, ptr, "user", &p.user_src);
+  const YAML::Node stop = Field(body, ptr, "stop_timeout", &p.stop_timeout_src);
   Strings(run, ptr + "/run", &p.argv, &p.argv_sources);
   if (IsScalar(name)) {
     p.name = name.Scalar();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 
 #include "lab/node_runtime.h"
 #include "sandbox/sandbox.h"
@@ -296,18 +297,22 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
     root.exists = true;
   }
   // Interfaces and addresses the plan made that the kernel no longer has.
+  // Both lookups are hashed: a star of N hosts asks N times about the
+  // router's N interfaces.
+  std::unordered_map<std::string, const NamespaceState*> by_name;
+  std::unordered_map<std::string, const InterfaceState*> by_interface;  // "ns:ifname"
+  if (attached) by_name.emplace("", &root);
+  for (const NamespaceState& n : st.namespaces)
+    if (n.exists) by_name.emplace(n.name, &n);
+  for (const auto& [name, n] : by_name)
+    for (const InterfaceState& i : n->interfaces) by_interface.emplace(name + ":" + i.name, &i);
   auto find_ns = [&](const std::string& ns) -> const NamespaceState* {
-    if (ns.empty()) return attached ? &root : nullptr;
-    for (const NamespaceState& n : st.namespaces)
-      if (n.name == ns) return n.exists ? &n : nullptr;
-    return nullptr;
+    auto it = by_name.find(ns);
+    return it == by_name.end() ? nullptr : it->second;
   };
   auto find_if = [&](const std::string& ns, const std::string& ifname) -> const InterfaceState* {
-    const NamespaceState* n = find_ns(ns);
-    if (!n) return nullptr;
-    for (const InterfaceState& i : n->interfaces)
-      if (i.name == ifname) return &i;
-    return nullptr;
+    auto it = by_interface.find(ns + ":" + ifname);
+    return it == by_interface.end() ? nullptr : it->second;
   };
   for (size_t i = 0; i < rec.plan.actions.size(); ++i) {
     if (!rec.done[i]) continue;

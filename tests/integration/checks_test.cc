@@ -297,54 +297,25 @@ TEST_F(ChecksTest, TopoTestExitCodesAndJUnit) {
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
 }
 
-// As RunProcess, with stdout and stderr a pipe whose reading end is already
-// closed (`CMD | head -n0`): every write fails with EPIPE, or SIGPIPE kills
-// a process that does not ignore it.
-testing::ProcessResult RunIntoClosedPipe(const std::vector<std::string>& argv,
-                                         const std::vector<std::string>& env) {
-  testing::ProcessResult r;
-  int pipefd[2];
-  if (pipe(pipefd) != 0) return r;
-  close(pipefd[0]);  // closed before anything is written
-  pid_t pid = fork();
-  if (pid == 0) {
-    signal(SIGPIPE, SIG_DFL);  // as a shell starts it
-    dup2(pipefd[1], 1);
-    dup2(pipefd[1], 2);
-    close(pipefd[1]);
-    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(pipefd[1]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
 // `topo test LAB | head -n0`: a closed output is no reason to abandon the
 // lab. Before the fix SIGPIPE killed topo at its first PASS line (exit 141),
 // with the lab still up.
 TEST_F(ChecksTest, TopoTestIntoAClosedPipeStillTearsDown) {
   labs_.push_back(prefix_ + "chk");
   std::vector<std::string> env = {"TOPO_STATE_DIR=" + state_dir_};
-  auto r = RunIntoClosedPipe(
-      {testing::TopoBinary(), "test", "--prefix", prefix_, WriteLab(kPassing)}, env);
+  auto r = testing::RunProcess(
+      {testing::TopoBinary(), "test", "--prefix", prefix_, WriteLab(kPassing)}, env, true);
   EXPECT_EQ(r.status, 0) << "the checks passed; only printing failed";
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty()) << "test tears the lab down";
-  auto run = RunIntoClosedPipe(
+  auto run = testing::RunProcess(
       {testing::TopoBinary(), "run", "--prefix", prefix_, WriteLab(""), "--", "sh", "-c", "exit 4"},
-      env);
+      env, true);
   EXPECT_EQ(run.status, 4) << "CMD's own status";
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty()) << "run tears the lab down";
   // CMD gets SIGPIPE's default action back, as a shell would start it.
-  auto cmd = RunIntoClosedPipe({testing::TopoBinary(), "run", "--prefix", prefix_, WriteLab(""),
-                                "--", "sh", "-c", "echo into the closed pipe; exit 4"},
-                               env);
+  auto cmd = testing::RunProcess({testing::TopoBinary(), "run", "--prefix", prefix_, WriteLab(""),
+                                  "--", "sh", "-c", "echo into the closed pipe; exit 4"},
+                                 env, true);
   EXPECT_EQ(cmd.status, 128 + SIGPIPE);
   EXPECT_TRUE(NamespacesStartingWith(prefix_).empty());
 }
