@@ -135,7 +135,7 @@ TEST(SchemaTest, WrongTypeNamesWhatWasExpectedAndWhatWasFound) {
                   "  - {endpoints: [a:x, b:y], mtu: abc}\n"
                   "  - {endpoints: [a:x, {b: y}], mtu: 1.5}\n"),
             "4:17 /nodes/a/interfaces: 'interfaces' must be a mapping, not an integer\n"
-            "5:13 /nodes/a/routes: 'routes' must be a list, not a mapping\n"
+            "5:13 /nodes/a/routes: routes is a list of routes or 'auto'\n"
             "7:34 /links/0/mtu: 'mtu' must be an integer, not a string\n"
             "8:23 /links/1/endpoints/1: endpoint #2 of link #2 must be a string, not a mapping\n"
             "8:37 /links/1/mtu: 'mtu' must be an integer, not a decimal number\n");

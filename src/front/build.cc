@@ -415,6 +415,7 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
       SplitVlanName(i.name, &i.parent, &i.vlan);
     }
   }
+  BuildAutomatic(doc, &t, diags);
   BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {

@@ -31,6 +31,10 @@ std::optional<int> ParseDurationMs(const std::string& text);
 // A port 1-65535, or nullopt.
 std::optional<int> ParsePort(const YAML::Node& n);
 
+// `pools`, `routes: auto` and interfaces' `auto` (build_auto.cc), called by Build
+// after the nodes.
+void BuildAutomatic(const Document& doc, Topology* topology, DiagnosticList* diags);
+
 // The `checks:` section (build_checks.cc), called by Build after the nodes.
 void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags);
 

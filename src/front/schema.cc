@@ -648,6 +648,8 @@ class Reporter {
 
   void ReportEnum(const Path& path, const Frames& f) {
     const Frame& here = f.back();
+    // From a oneOf branch for another type (`routes: auto` or a list): not this value's.
+    if (!here.schema->contains("enum")) return;
     std::vector<std::string> options;
     for (const json& v : here.schema->value("enum", json::array())) options.push_back(ValueText(v));
     std::string what = "value for " + Subject(f, f.size() - 1);

@@ -1,5 +1,7 @@
 #include "front/validate.h"
 
+#include "derive/addresses.h"
+#include "derive/routes.h"
 #include "front/build.h"
 #include "front/rules.h"
 #include "front/schema.h"
@@ -12,7 +14,12 @@ std::optional<Topology> Validate(const Document& doc, const ValidateOptions& opt
   Topology t = Build(doc, diags);
   if (options.prefix) t.prefix = *options.prefix;
   t.allowed_host_routes = options.allowed_host_routes;
+  // Automatic addresses before the rules that look at addresses; automatic
+  // routes once the lab is known to be well formed.
+  AssignAddresses(&t, diags);
+  CheckAutoRoutes(t, diags);
   Check(t, diags);
+  if (!diags->has_errors()) ComputeRoutes(&t, diags);
   if (diags->has_errors()) return std::nullopt;
   return t;
 }

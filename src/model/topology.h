@@ -13,18 +13,14 @@
 #include "model/diagnostic.h"
 #include "model/impairment.h"
 #include "model/ip.h"
+#include "model/pools.h"
 #include "model/program.h"
 #include "model/route.h"
 #include "model/snat.h"
+#include "model/source.h"
 #include "model/vlan.h"
 
 namespace topo {
-
-// Where an element was written: its position and its JSON pointer.
-struct Source {
-  Location loc;
-  std::string pointer;
-};
 
 // An `impair` mapping as written: its values, where it is, and where each key is.
 struct ImpairmentSpec {
@@ -65,7 +61,16 @@ struct Interface {
   bool access_given = false, trunk_given = false, native_given = false;
   Source access_src, trunk_src, native_src;  // loc 0:0 when absent
 
+  // Automatic addressing (model/pools.h): `auto: false` opts the interface
+  // out; `auto_addresses` counts the addresses at the end of `addresses` that
+  // derive/ assigned from a pool (their sources point at the pool entry).
+  bool auto_addressing = true;
+  Source auto_src;  // the `auto` value (loc 0:0 when absent)
+  size_t auto_addresses = 0;
+
   bool is_vlan() const { return vlan != 0 || !parent.empty(); }
+  // Whether addresses[k] was assigned from a pool rather than written.
+  bool IsAutoAddress(size_t k) const { return k + auto_addresses >= addresses.size(); }
 };
 
 // A route as written: its plain values (route.h) and where each came from.
@@ -73,6 +78,8 @@ struct Route : RouteSpec {
   Source src;
   // The individual values, for diagnostics that point at one of them (loc 0:0 when absent).
   Source to_src, via_src, dev_src;
+  // Computed by `routes: auto` (derive/routes.h); src is that `routes: auto`.
+  bool automatic = false;
 };
 
 // An SNAT rule as written: its plain values (snat.h; no comment yet) and
@@ -129,6 +136,11 @@ struct Node {
   std::vector<Route> routes;
   std::vector<SnatRule> snat;
   std::vector<Sysctl> sysctls;
+  // `routes: auto` on the node; `routes_given`: the node has a `routes` key
+  // (a list there replaces the top-level `routes: auto`).
+  bool routes_auto = false;
+  bool routes_given = false;
+  Source routes_src;                // the `routes` value (loc 0:0 when absent)
   bool stp = false;                 // kSwitch: spanning tree on the bridge
   std::vector<IpAddress> dns;       // name servers for /etc/netns/NS/resolv.conf
   std::vector<Source> dns_sources;  // parallel to dns
@@ -202,6 +214,11 @@ struct Topology {
   std::vector<Node> nodes;
   std::vector<Link> links;
   std::vector<DeclaredCheck> checks;
+  // Automatic addressing and routes (model/pools.h): the top-level `pools`,
+  // and `routes: auto` for every host and router without `routes` of its own.
+  Pools pools;
+  bool routes_auto = false;
+  Source routes_auto_src;  // the top-level `routes` value (loc 0:0 when absent)
   Source src;
   Source name_src, prefix_src;  // the `name` and `prefix` values (loc 0:0 when absent)
   // Host routes exempt from the rules of model/host_routes.h (the CLI's
