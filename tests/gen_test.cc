@@ -1,14 +1,16 @@
 // `topo gen` without privileges: each shape's nodes, links and checks (read
-// back from the YAML text with yaml-cpp), determinism, the options, and the
-// sizes each shape refuses. Once the front end reads `pools:` and
-// `routes: auto`, every shape at N = 12 also validates cleanly in both
-// families (GenValidates below).
+// back from the YAML text with yaml-cpp), determinism, the options, the
+// sizes each shape refuses, and every shape at N = 12 validating without a
+// single diagnostic in each family, every check resolved to an address.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <set>
 #include <string>
 
+#include "checks/checks.h"
+#include "front/load.h"
+#include "front/validate.h"
 #include "gen/gen.h"
 
 namespace topo {
@@ -145,6 +147,40 @@ TEST(GenTest, GridLinksRightAndDownNeighbours) {
   EXPECT_EQ(c.links, 3u + 2 + 5);
 }
 
+// topo's front end takes every shape as it comes: addresses from the pools, routes computed,
+// every check towards an address of the right family.
+TEST(GenTest, EveryShapeValidatesCleanlyInEachFamily) {
+  for (const std::string& name : gen::ShapeNames()) {
+    for (Families f : {Families::kV4, Families::kV6, Families::kBoth}) {
+      gen::Options o;
+      o.families = f;
+      o.checks = CheckSet::kAll;
+      o.loopbacks = true;
+      gen::GeneratedLab lab = Gen(*gen::ParseShape(name), 12, o);
+      SCOPED_TRACE(name + " family " + std::to_string(static_cast<int>(f)));
+      Document doc;
+      DiagnosticList diags("<gen>");
+      ASSERT_TRUE(LoadText("<gen>", lab.yaml, &doc, &diags));
+      std::optional<Topology> t = Validate(doc, {}, &diags);
+      ASSERT_TRUE(t) << FormatDiagnostics(diags, lab.yaml);
+      EXPECT_TRUE(diags.empty()) << FormatDiagnostics(diags, lab.yaml);
+      std::vector<CheckSpec> specs = ResolveChecks(*t);
+      ASSERT_EQ(specs.size(), lab.checks);
+      for (size_t i = 0; i < specs.size(); ++i) {
+        const int want =
+            f == Families::kV6 || (f == Families::kBoth && i >= specs.size() / 2) ? 6 : 4;
+        EXPECT_EQ(specs[i].target.family, want) << specs[i].name;
+      }
+      // Every host with a router gets a default route, every router (but the star's, which is
+      // on every subnet) a route to each subnet it is not on.
+      for (const Node& n : t->nodes) {
+        if (n.kind == NodeKind::kRouter && name != "star") EXPECT_FALSE(n.routes.empty()) << n.name;
+        if (n.kind == NodeKind::kHost && name != "tree") EXPECT_FALSE(n.routes.empty()) << n.name;
+      }
+    }
+  }
+}
+
 TEST(GenTest, SameOptionsSameText) {
   for (const std::string& name : gen::ShapeNames()) {
     Shape shape = *gen::ParseShape(name);
@@ -258,8 +294,16 @@ TEST(GenTest, LargeLabsAndTheirNotes) {
   o.checks = CheckSet::kNone;
   EXPECT_TRUE(Gen(Shape::kChain, 70, o).notes.empty());
   EXPECT_TRUE(Gen(Shape::kRing, 124).notes.empty());  // h1 to h63 crosses 63 routers
+  // Many automatic routes: about routers x subnets (ring 1000: 1000 x 2000).
+  o.checks = CheckSet::kNone;
+  gen::GeneratedLab ring = Gen(Shape::kRing, 1000, o);
+  ASSERT_EQ(ring.notes.size(), 1u);
+  EXPECT_NE(ring.notes[0].find("about 2 million routes"), std::string::npos) << ring.notes[0];
+  EXPECT_TRUE(Gen(Shape::kStar, 5000, o).notes.empty());  // one router
   EXPECT_EQ(Gen(Shape::kRing, 126).notes.size(), 1u);
-  EXPECT_EQ(Count(Gen(Shape::kGrid, 10000, o)).links, 2u * 99 * 100 + 10000);
+  gen::GeneratedLab grid = Gen(Shape::kGrid, 10000, o);
+  EXPECT_EQ(Count(grid).links, 2u * 99 * 100 + 10000);
+  EXPECT_EQ(grid.notes.size(), 2u);  // nodes, routes
 }
 
 }  // namespace

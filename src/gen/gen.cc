@@ -1,5 +1,6 @@
 #include "gen/gen.h"
 
+#include <cstdio>
 #include <set>
 #include <utility>
 
@@ -21,6 +22,10 @@ constexpr const char* kLoopbacks6 = "fd00:0:2::/64";
 constexpr long kMaxRoutersOnPath = 63;
 // How many nodes topo takes by default (front/load.h, TOPO_MAX_NODES).
 constexpr size_t kDefaultMaxNodes = 10000;
+// Past this many automatic routes (each router gets one per subnet it is not on), validating
+// and bringing the lab up take long and much memory (ring 1000, about 2 million routes: 5 s
+// and 2.7 GB to validate on a 2-core machine).
+constexpr double kManyRoutes = 1e6;
 
 bool Has4(Families f) { return f != Families::kV6; }
 bool Has6(Families f) { return f != Families::kV4; }
@@ -165,6 +170,15 @@ Status Generate(const Options& o, GeneratedLab* out) {
         "the lab has " + std::to_string(out->nodes) + " nodes, more than the " +
         std::to_string(kDefaultMaxNodes) +
         " topo takes by default: run topo with TOPO_MAX_NODES=" + std::to_string(out->nodes));
+  }
+  const double subnets = static_cast<double>(g.links.size()) +
+                         (o.loopbacks ? static_cast<double>(g.routers.size()) : 0.0);
+  if (const double routes = static_cast<double>(g.routers.size()) * subnets; routes > kManyRoutes) {
+    char millions[32];
+    std::snprintf(millions, sizeof millions, "%.0f", routes / 1e6);
+    out->notes.push_back(std::string("routes: auto gives its routers about ") + millions +
+                         " million routes (one per subnet each), which takes topo a long time and "
+                         "gigabytes of memory to validate and bring up");
   }
   if (!pairs.empty() && g.longest_path > kMaxRoutersOnPath) {
     out->notes.push_back("its longest path crosses " + std::to_string(g.longest_path) +

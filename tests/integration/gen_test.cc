@@ -15,6 +15,8 @@
 namespace topo {
 namespace {
 
+using testing::ProcessResult;
+
 class GenTest : public testing::LabFixture {
  protected:
   // `topo gen ARGS`, which must succeed; its standard output.
@@ -71,7 +73,8 @@ TEST_F(GenTest, StandardInputForValidatePlanUpAndDown) {
 
   ProcessResult plan = TopoWithInput({"plan", "-"}, lab);
   EXPECT_EQ(plan.status, 0) << plan.output;
-  EXPECT_NE(plan.output.find("create namespace r1"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("create namespace " + prefix_ + "r1"), std::string::npos)
+      << plan.output;
 
   ProcessResult up = TopoWithInput({"up", "-"}, lab);
   ASSERT_EQ(up.status, 0) << up.output;

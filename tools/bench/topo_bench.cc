@@ -667,6 +667,8 @@ Options ParseArgs(int argc, char** argv) {
 
 }  // namespace
 
+// An exception no step expects (a bad path from ParseArgs) ends the process.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
   Options o = ParseArgs(argc, argv);
   if (o.print_yaml) {  // the generated labs, to try by hand
