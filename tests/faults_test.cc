@@ -28,9 +28,9 @@
 namespace topo {
 namespace {
 
-// Every action kind, both address families, MTU, MAC, sysctls, metrics, SNAT
-// with and without a source address, a switch, an impairment, name servers, and
-// the host itself (kind: root) with an address, a route, a sysctl and SNAT.
+// Every action kind (an interface of a kind: a dummy), both address families, MTU, MAC, sysctls,
+// metrics, SNAT with and without a source address, a switch, an impairment, name servers, and the
+// host itself (kind: root) with an address, a route, a sysctl and SNAT.
 constexpr const char* kKitchenSink = R"(name: sink
 nodes:
   a:
@@ -52,6 +52,7 @@ nodes:
       e2: [10.0.3.1/24]
       e2.20: [10.0.20.1/24]
       e3: [10.0.4.2/24]
+      d0: {kind: dummy, addresses: [10.255.0.1/32]}
     routes:
       - {to: 1.1.1.1/32, via: 10.0.1.2, metric: 10}
       - {to: 10.9.0.0/16, dev: e1}

@@ -154,14 +154,7 @@ TEST(SwitchTest, ApplyThenTeardownAndRollbackAtEveryAction) {
     EXPECT_EQ(t.undone, 2 * p.namespaces.size());
     EXPECT_TRUE(b.Empty());
   }
-  for (size_t at = 0; at < p.actions.size(); ++at) {
-    RecordingBackend b;
-    b.FailAt(static_cast<int>(at));
-    ApplyResult r = Apply(p, b);
-    ASSERT_FALSE(r.status.ok());
-    EXPECT_TRUE(r.rollback.ok()) << at;
-    EXPECT_TRUE(b.Empty()) << "failing at " << at;
-  }
+  ExpectRollbackCleanAtEveryAction(p);
 }
 
 TEST(SwitchTest, UndoReleasesThePortAndDeletesTheBridge) {

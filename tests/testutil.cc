@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "front/validate.h"
 #include "plan/compile.h"
@@ -148,6 +149,13 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
   std::string path = SourcePath("tests/golden/" + name);
   if (std::getenv("TOPO_UPDATE_GOLDEN")) std::ofstream(path, std::ios::binary) << actual;
   EXPECT_EQ(actual, ReadFile(path)) << "golden file " << path;
+}
+
+void ExpectGoldenPlans(const std::string& stem, const Plan& plan) {
+  ExpectGolden(stem + ".plan.txt", FormatPlanText(plan));
+  ExpectGolden(stem + ".plan.json", PlanToJson(plan).dump(2) + "\n");
+  ExpectGolden(stem + ".up.sh", FormatPlanShell(plan, false));
+  ExpectGolden(stem + ".down.sh", FormatPlanShell(plan, true));
 }
 
 Plan ShippedPlan(const std::string& path) {

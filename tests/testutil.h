@@ -49,6 +49,9 @@ std::string TopoBinary();
 std::string UniquePrefix();
 // Compares `actual` with tests/golden/NAME; TOPO_UPDATE_GOLDEN=1 rewrites the file.
 void ExpectGolden(const std::string& name, const std::string& actual);
+// ExpectGolden of a plan's four forms: STEM.plan.txt, STEM.plan.json,
+// STEM.up.sh and STEM.down.sh.
+void ExpectGoldenPlans(const std::string& stem, const Plan& plan);
 // The plan of a shipped topology (a path under the source tree), which must
 // validate without a single diagnostic.
 Plan ShippedPlan(const std::string& path);

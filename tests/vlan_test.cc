@@ -100,14 +100,7 @@ TEST(VlanTest, ApplyThenTeardownAndRollbackAtEveryAction) {
     EXPECT_TRUE(t.ok());
     EXPECT_TRUE(b.Empty());
   }
-  for (size_t at = 0; at < p.actions.size(); ++at) {
-    RecordingBackend b;
-    b.FailAt(static_cast<int>(at));
-    ApplyResult r = Apply(p, b);
-    ASSERT_FALSE(r.status.ok());
-    EXPECT_TRUE(r.rollback.ok()) << at;
-    EXPECT_TRUE(b.Empty()) << "failing at " << at;
-  }
+  ExpectRollbackCleanAtEveryAction(p);
 }
 
 TEST(VlanTest, UndoDeletesTheSubInterfaceAndClearsThePort) {

@@ -14,12 +14,16 @@ namespace topo::cli {
 
 namespace {
 
-// The interfaces the lab made in namespace `ns` (its veth ends, bridges, lo).
+// The interfaces the lab made in namespace `ns` (its veth ends, bridges, VLAN
+// sub-interfaces, interfaces of a kind, lo).
 std::vector<std::string> InterfacesIn(const Plan& plan, const std::string& ns) {
   std::vector<std::string> names;
   if (!ns.empty()) names.emplace_back("lo");
   for (const Action& a : plan.actions) {
-    if (a.kind != ActionKind::kCreateVeth && a.kind != ActionKind::kCreateBridge) continue;
+    if (a.kind != ActionKind::kCreateVeth && a.kind != ActionKind::kCreateBridge &&
+        a.kind != ActionKind::kCreateVlan && a.kind != ActionKind::kCreateInterface) {
+      continue;
+    }
     if (a.ns == ns) names.push_back(a.ifname);
     if (a.kind == ActionKind::kCreateVeth && a.peer_ns == ns) names.push_back(a.peer_ifname);
   }

@@ -8,8 +8,10 @@
 namespace topo::cli {
 
 void AddPcapOptions(CLI::App* cmd, PcapFlags* flags) {
-  cmd->add_option("--pcap", flags->dir,
-                  "Capture every link end of the lab into DIR/NODE-IF.pcap (16 MiB at most each)");
+  cmd->add_option(
+      "--pcap", flags->dir,
+      "Capture every link end, VLAN sub-interface and interface of a kind of the lab into "
+      "DIR/NODE-IF.pcap (16 MiB at most each)");
   cmd->add_flag("--pcap-on-failure", flags->on_failure,
                 "With --pcap: keep the files only when a check (or the command) failed");
 }
@@ -20,6 +22,11 @@ bool LabPcaps::Start(const PcapFlags& flags, const Plan& plan) {
   if (flags.dir.empty()) return true;
   std::vector<CaptureEnd> ends;
   for (const Action& a : plan.actions) {
+    // VLAN sub-interfaces and interfaces of a kind (a VXLAN's inner packets)
+    // too: each shows what its parent shows only encapsulated.
+    if (a.kind == ActionKind::kCreateVlan || a.kind == ActionKind::kCreateInterface) {
+      ends.push_back({a.ns, a.node, a.ifname});
+    }
     if (a.kind != ActionKind::kCreateVeth) continue;
     ends.push_back({a.ns, a.node, a.ifname});
     ends.push_back({a.peer_ns, a.peer_node, a.peer_ifname});

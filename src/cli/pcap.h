@@ -1,5 +1,6 @@
 // --pcap DIR and --pcap-on-failure of `topo test` and `topo run`: every link
-// end of the lab captured for the whole run, one pcap file per end
+// end, VLAN sub-interface and interface of a kind (model/ifkind.h) of the lab
+// captured for the whole run, one pcap file per interface
 // (DIR/NODE-IF.pcap, at most 16 MiB each), started before the checks or the
 // command (in a lab with programs, before its first program starts) and
 // stopped before the lab is torn down.

@@ -26,6 +26,7 @@ nlohmann::json StatusJson(const LabStatus& s) {
       nlohmann::json entry = {
           {"name", itf.name},           {"up", itf.up},      {"mtu", itf.mtu}, {"mac", itf.mac},
           {"addresses", itf.addresses}, {"qdisc", itf.qdisc}};
+      if (!itf.kind.empty()) entry["kind"] = itf.kind;  // the kernel's: "veth", "vxlan", ...
       // What the plan and set-link asked for; "kernel_impairment" is what
       // the qdiscs read back do.
       if (!itf.impairment.IsNone()) entry["kernel_impairment"] = ImpairmentToJson(itf.impairment);
@@ -67,7 +68,9 @@ void PrintStatus(const LabStatus& s) {
       char line[64];
       std::snprintf(line, sizeof(line), "    %-15s %-4s mtu %-5d", i.name.c_str(),
                     i.up ? "up" : "down", i.mtu);
-      std::cout << line << addrs << "\n";
+      // What it is, beside a link's end: "vxlan", "dummy", "vlan", "bridge".
+      const std::string kind = i.kind.empty() || i.kind == "veth" ? "" : " (" + i.kind + ")";
+      std::cout << line << addrs << kind << "\n";
       if (auto imp = s.impairments.find(ns.name + ":" + i.name); imp != s.impairments.end()) {
         std::cout << "    " << std::string(15, ' ') << " impaired: " << imp->second.ToString()
                   << "\n";

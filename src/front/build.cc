@@ -209,6 +209,7 @@ class Builder {
       addrs_ptr = ptr + "/addresses";
       if (body["impair"].IsDefined()) i.impair = BuildImpairment(body["impair"], ptr + "/impair");
       BuildPortVlans(body, ptr, &i);
+      BuildInterfaceKind(body, ptr, &i, diags_);
       const YAML::Node mac = body["mac"];
       i.mac_src = SourceOf(mac, ptr + "/mac");
       if (IsScalar(mac)) {
@@ -411,11 +412,12 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
   }
   for (Node& n : t.nodes) {
     for (Interface& i : n.interfaces) {
-      if (ends.count({n.name, i.name})) continue;
+      if (ends.count({n.name, i.name}) || i.is_virtual()) continue;
       SplitVlanName(i.name, &i.parent, &i.vlan);
     }
   }
   BuildAutomatic(doc, &t, diags);
+  ResolveVxlanRemotes(&t);
   BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {

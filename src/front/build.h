@@ -42,6 +42,15 @@ void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags)
 // Build. `from:` files are read here, below `base_dir` (the topology's directory).
 void BuildNodeRuntime(const YAML::Node& body, const std::string& ptr, const std::string& base_dir,
                       Node* node, DiagnosticList* diags);
+// An interface's `kind:` and its settings (build_ifkinds.cc), called by
+// Build for an interface in long form.
+void BuildInterfaceKind(const YAML::Node& body, const std::string& ptr, Interface* i,
+                        DiagnosticList* diags);
+// A VXLAN `remote:` that names a node becomes the `local` address of that
+// node's VXLAN interface with the same VNI (left empty when there is none:
+// Check reports it).
+void ResolveVxlanRemotes(Topology* t);
+
 // The directory `from:` paths of `doc` are relative to: its file's.
 std::string BaseDirectory(const Document& doc);
 

@@ -276,6 +276,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckSysctls(lab, diags);
   CheckSwitches(lab, diags);
   CheckVlans(lab, diags);
+  CheckInterfaceKinds(lab, diags);
   CheckRootNodes(lab, diags);
   CheckImpairments(lab, diags);
   CheckDns(lab, diags);

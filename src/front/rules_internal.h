@@ -62,6 +62,8 @@ std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::s
                                                const std::string& ifname);
 // rules_vlans.cc: 802.1Q sub-interfaces and switch port VLANs.
 void CheckVlans(const LabIndex& lab, DiagnosticList* diags);
+// rules_ifkinds.cc: interfaces of a `kind:` (dummy, vxlan, macvlan, ...).
+void CheckInterfaceKinds(const LabIndex& lab, DiagnosticList* diags);
 void CheckImpairments(const LabIndex& lab, DiagnosticList* diags);
 void CheckDns(const LabIndex& lab, DiagnosticList* diags);
 void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_checks.cc

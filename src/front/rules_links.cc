@@ -110,8 +110,8 @@ void CheckLinks(const LabIndex& lab, DiagnosticList* diags) {
   if (t.unbuilt_links > 0) return;  // which interfaces those links meant is unknown
   for (const Node& n : t.nodes) {
     for (const Interface& i : n.interfaces) {
-      if (i.name == "lo" || i.is_vlan() || used.count({n.name, i.name}) ||
-          meant.count({n.name, i.name})) {
+      if (i.name == "lo" || i.is_vlan() || i.is_virtual() || i.kind_src.kind.loc.line != 0 ||
+          used.count({n.name, i.name}) || meant.count({n.name, i.name})) {
         continue;
       }
       if (!InterfaceNameProblem(i.name).empty()) continue;  // reported; no link could name it

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "model/ifkind.h"
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/route.h"
@@ -29,6 +30,7 @@ struct InterfaceState {
   int mtu = 0;
   std::string mac;
   std::vector<std::string> addresses;  // "10.0.1.2/24", global scope only
+  std::string kind;                    // the kernel's link kind: "veth", "vxlan", "" (loopback)
   // The root qdisc's kind ("" for the kernel's default: noqueue, pfifo_fast,
   // mq, fq_codel...), and what the qdiscs topo makes (netem at 1:, tbf at 1:
   // or beneath netem at 10:) do to packets, read back from the kernel.
@@ -130,12 +132,24 @@ class Backend {
                               const PortVlans& vlans) = 0;
   virtual Status ClearPortVlans(const std::string& ns, const std::string& ifname,
                                 const PortVlans& vlans) = 0;
+  // A port's VLANs as the kernel has them (tagged sorted; the pvid as
+  // untagged), for status. Changes nothing.
+  virtual Status ReadPortVlans(const std::string& ns, const std::string& ifname,
+                               PortVlans* out) = 0;
 
   // --- VLAN sub-interfaces ---
   // Creates `ifname`, VLAN `id` (802.1Q) on `parent`, in the namespace.
   virtual Status CreateVlan(const std::string& ns, const std::string& ifname,
                             const std::string& parent, int id) = 0;
   virtual Status DeleteVlan(const std::string& ns, const std::string& ifname) = 0;
+
+  // --- Interfaces of a kind (model/ifkind.h) ---
+  // Creates `ifname` of `spec.kind` in the namespace (a VXLAN, macvlan or
+  // ipvlan on spec.parent). A kernel without the kind is refused with the
+  // option it lacks ("the kernel lacks CONFIG_BONDING"), and EOPNOTSUPP.
+  virtual Status CreateInterface(const std::string& ns, const std::string& ifname,
+                                 const VirtualSpec& spec) = 0;
+  virtual Status DeleteInterface(const std::string& ns, const std::string& ifname) = 0;
 
   // Reads /proc/sys/<key> inside the namespace (the value before SetSysctl
   // changes it, journaled so a crash cannot lose it).

@@ -85,6 +85,16 @@ class BackendWrapper : public Backend {
   Status DeleteVlan(const std::string& ns, const std::string& ifname) override {
     return target_->DeleteVlan(ns, ifname);
   }
+  Status ReadPortVlans(const std::string& ns, const std::string& ifname, PortVlans* out) override {
+    return target_->ReadPortVlans(ns, ifname, out);
+  }
+  Status CreateInterface(const std::string& ns, const std::string& ifname,
+                         const VirtualSpec& spec) override {
+    return target_->CreateInterface(ns, ifname, spec);
+  }
+  Status DeleteInterface(const std::string& ns, const std::string& ifname) override {
+    return target_->DeleteInterface(ns, ifname);
+  }
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override {
     return target_->DeleteBridge(ns, ifname);
   }

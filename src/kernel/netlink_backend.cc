@@ -862,6 +862,7 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
       st.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
       st.mtu = static_cast<int>(rtnl_link_get_mtu(link));
       st.mac = MacToString(rtnl_link_get_addr(link));
+      if (const char* kind = rtnl_link_get_type(link)) st.kind = kind;
       if (auto q = qdiscs.find(rtnl_link_get_ifindex(link)); q != qdiscs.end()) {
         st.qdisc = q->second.root_kind;
         st.impairment = q->second.impairment;

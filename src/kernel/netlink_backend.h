@@ -97,9 +97,15 @@ class NetlinkBackend : public Backend {
                       const PortVlans& vlans) override;
   Status ClearPortVlans(const std::string& ns, const std::string& ifname,
                         const PortVlans& vlans) override;
+  Status ReadPortVlans(const std::string& ns, const std::string& ifname,
+                       PortVlans* out) override;  // netlink_port_vlans.cc
   Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
                     int id) override;
   Status DeleteVlan(const std::string& ns, const std::string& ifname) override;
+  // Through libnl's rtnl_link_{vxlan,macvlan,ipvlan,bond,vrf}_* (netlink_ifkinds.cc).
+  Status CreateInterface(const std::string& ns, const std::string& ifname,
+                         const VirtualSpec& spec) override;
+  Status DeleteInterface(const std::string& ns, const std::string& ifname) override;
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
   Status SetMaster(const std::string& ns, const std::string& ifname,
                    const std::string& master) override;
@@ -140,6 +146,9 @@ class NetlinkBackend : public Backend {
   Status RootSocket(Socket** out);
   // The interface's index in `n`, from the cache or the kernel.
   Status Ifindex(Namespace* n, const std::string& ifname, int* index);
+  // Deletes the link `ifname` (a bridge, a VLAN, an interface of a kind) and
+  // forgets its index (netlink_bridge.cc).
+  Status DeleteNamedLink(const std::string& ns, const std::string& ifname);
   // Sends an RTM_SETLINK for `ifname` built by the caller.
   Status ChangeLink(const std::string& ns, const std::string& ifname, unsigned flags,
                     unsigned change, int mtu, const MacAddress* mac);

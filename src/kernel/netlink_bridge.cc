@@ -19,18 +19,18 @@
 #include <netlink/route/link/vlan.h>
 
 #include "kernel/netlink_backend.h"
+#include "kernel/netlink_links.h"
 
 namespace topo {
-namespace {
+namespace netlink_internal {
 
-Status CheckName(const std::string& ifname) {
+Status CheckLinkName(const std::string& ifname) {
   if (ifname.empty() || ifname.size() >= IFNAMSIZ) {
     return Status::InvalidArgument("invalid interface name '" + ifname + "'");
   }
   return Status::OK();
 }
 
-// An RTM_* link message naming `ifname`, or nullptr when it cannot be built.
 nl_msg* LinkMessage(int type, int flags, const std::string& ifname) {
   nl_msg* msg = nlmsg_alloc_simple(type, flags);
   if (!msg) return nullptr;
@@ -44,21 +44,52 @@ nl_msg* LinkMessage(int type, int flags, const std::string& ifname) {
   return msg;
 }
 
-int AddBridge(nl_sock* sk, const std::string& ifname, bool stp, bool vlan_filtering) {
+int IndexOf(nl_sock* sk, const std::string& ifname) {
+  rtnl_link* link = nullptr;
+  if (int err = rtnl_link_get_kernel(sk, 0, ifname.c_str(), &link); err < 0) return err;
+  int index = rtnl_link_get_ifindex(link);
+  rtnl_link_put(link);
+  return index;
+}
+
+int DeleteLinkByName(nl_sock* sk, const std::string& ifname) {
+  nl_msg* msg = LinkMessage(RTM_DELLINK, 0, ifname);
+  if (!msg) return -NLE_NOMEM;
+  return nl_send_sync(sk, msg);
+}
+
+int AddLinkWithData(nl_sock* sk, const std::string& ifname, const char* kind,
+                    const std::function<bool(nl_msg*)>& put_data) {
   nl_msg* msg = LinkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, ifname);
   if (!msg) return -NLE_NOMEM;
   nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
-  bool fits = info && nla_put_string(msg, IFLA_INFO_KIND, "bridge") == 0;
+  bool fits = info && nla_put_string(msg, IFLA_INFO_KIND, kind) == 0;
   nlattr* data = fits ? nla_nest_start(msg, IFLA_INFO_DATA) : nullptr;
-  fits = data && nla_put_u32(msg, IFLA_BR_STP_STATE, stp ? 1 : 0) == 0 &&
-         (!vlan_filtering || nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, 1) == 0);
-  if (!fits) {
+  if (!data || !put_data(msg)) {
     nlmsg_free(msg);
     return -NLE_NOMEM;
   }
   nla_nest_end(msg, data);
   nla_nest_end(msg, info);
   return nl_send_sync(sk, msg);  // frees msg
+}
+
+}  // namespace netlink_internal
+
+namespace {
+
+using netlink_internal::AddLinkWithData;
+
+using netlink_internal::CheckLinkName;
+using netlink_internal::DeleteLinkByName;
+using netlink_internal::IndexOf;
+using netlink_internal::LinkMessage;
+
+int AddBridge(nl_sock* sk, const std::string& ifname, bool stp, bool vlan_filtering) {
+  return AddLinkWithData(sk, ifname, "bridge", [&](nl_msg* msg) {
+    return nla_put_u32(msg, IFLA_BR_STP_STATE, stp ? 1 : 0) == 0 &&
+           (!vlan_filtering || nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, 1) == 0);
+  });
 }
 
 int SetLinkMaster(nl_sock* sk, const std::string& ifname, const std::string& master) {
@@ -76,15 +107,6 @@ int SetLinkMaster(nl_sock* sk, const std::string& ifname, const std::string& mas
     return -NLE_NOMEM;
   }
   return nl_send_sync(sk, msg);
-}
-
-// The ifindex of `ifname` (a negative libnl error when there is none).
-int IndexOf(nl_sock* sk, const std::string& ifname) {
-  rtnl_link* link = nullptr;
-  if (int err = rtnl_link_get_kernel(sk, 0, ifname.c_str(), &link); err < 0) return err;
-  int index = rtnl_link_get_ifindex(link);
-  rtnl_link_put(link);
-  return index;
 }
 
 // One RTM_SETLINK (add) or RTM_DELLINK (delete) of family AF_BRIDGE for the
@@ -133,17 +155,11 @@ int AddVlanLink(nl_sock* sk, const std::string& ifname, const std::string& paren
   return err;
 }
 
-int DeleteLinkByName(nl_sock* sk, const std::string& ifname) {
-  nl_msg* msg = LinkMessage(RTM_DELLINK, 0, ifname);
-  if (!msg) return -NLE_NOMEM;
-  return nl_send_sync(sk, msg);
-}
-
 }  // namespace
 
 Status NetlinkBackend::CreateBridge(const std::string& ns, const std::string& ifname, bool stp,
                                     bool vlan_filtering) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
+  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
   Status s = Call(ns, [&](nl_sock* sk) { return AddBridge(sk, ifname, stp, vlan_filtering); });
   if (vlan_filtering && s.sys_errno() == EOPNOTSUPP) {
     return Status::IOError(
@@ -156,7 +172,7 @@ Status NetlinkBackend::CreateBridge(const std::string& ns, const std::string& if
 
 Status NetlinkBackend::SetPortVlans(const std::string& ns, const std::string& ifname,
                                     const PortVlans& vlans) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
+  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
   int index = 0;
   Status s = Call(ns, [&](nl_sock* sk) {
     index = IndexOf(sk, ifname);
@@ -174,7 +190,7 @@ Status NetlinkBackend::SetPortVlans(const std::string& ns, const std::string& if
 
 Status NetlinkBackend::ClearPortVlans(const std::string& ns, const std::string& ifname,
                                       const PortVlans& vlans) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
+  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
   return Call(ns, [&](nl_sock* sk) {
     int index = IndexOf(sk, ifname);
     if (index < 0) return index;
@@ -184,8 +200,8 @@ Status NetlinkBackend::ClearPortVlans(const std::string& ns, const std::string& 
 
 Status NetlinkBackend::CreateVlan(const std::string& ns, const std::string& ifname,
                                   const std::string& parent, int id) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
-  if (Status s = CheckName(parent); !s.ok()) return s;
+  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
+  if (Status s = CheckLinkName(parent); !s.ok()) return s;
   if (id < kMinVlan || id > kMaxVlan) {
     return Status::InvalidArgument("VLAN id " + std::to_string(id) + " is out of range");
   }
@@ -199,25 +215,26 @@ Status NetlinkBackend::CreateVlan(const std::string& ns, const std::string& ifna
   return s;
 }
 
-Status NetlinkBackend::DeleteVlan(const std::string& ns, const std::string& ifname) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
+Status NetlinkBackend::DeleteNamedLink(const std::string& ns, const std::string& ifname) {
+  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
   Status s = Call(ns, [&](nl_sock* sk) { return DeleteLinkByName(sk, ifname); });
   if (auto it = ns_.find(ns); it != ns_.end()) it->second.ifindex.erase(ifname);
   return s;
 }
 
+Status NetlinkBackend::DeleteVlan(const std::string& ns, const std::string& ifname) {
+  return DeleteNamedLink(ns, ifname);
+}
+
 Status NetlinkBackend::DeleteBridge(const std::string& ns, const std::string& ifname) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
-  Status s = Call(ns, [&](nl_sock* sk) { return DeleteLinkByName(sk, ifname); });
-  if (auto it = ns_.find(ns); it != ns_.end()) it->second.ifindex.erase(ifname);
-  return s;
+  return DeleteNamedLink(ns, ifname);
 }
 
 Status NetlinkBackend::SetMaster(const std::string& ns, const std::string& ifname,
                                  const std::string& master) {
-  if (Status s = CheckName(ifname); !s.ok()) return s;
+  if (Status s = CheckLinkName(ifname); !s.ok()) return s;
   if (!master.empty()) {
-    if (Status s = CheckName(master); !s.ok()) return s;
+    if (Status s = CheckLinkName(master); !s.ok()) return s;
   }
   return Call(ns, [&](nl_sock* sk) { return SetLinkMaster(sk, ifname, master); });
 }

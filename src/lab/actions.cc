@@ -77,6 +77,8 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
       return b.CreateBridge(a.ns, a.ifname, a.stp, a.vlan_filtering);
     case ActionKind::kCreateVlan:
       return b.CreateVlan(a.ns, a.ifname, a.parent, a.vlan);
+    case ActionKind::kCreateInterface:
+      return b.CreateInterface(a.ns, a.ifname, a.virt);
     case ActionKind::kSetPortVlans:
       return b.SetPortVlans(a.ns, a.ifname, a.port_vlans);
     case ActionKind::kSetMaster:
@@ -166,6 +168,8 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return b.DeleteBridge(a.ns, a.ifname);
     case ActionKind::kCreateVlan:
       return b.DeleteVlan(a.ns, a.ifname);
+    case ActionKind::kCreateInterface:
+      return b.DeleteInterface(a.ns, a.ifname);
     case ActionKind::kSetPortVlans:
       return b.ClearPortVlans(a.ns, a.ifname, a.port_vlans);
     case ActionKind::kSetMaster:

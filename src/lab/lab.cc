@@ -218,6 +218,20 @@ static std::string CollapseSpaces(const std::string& v) {
   return out;
 }
 
+// A switch port whose VLANs the kernel reports otherwise than the plan set them.
+static void AddPortVlanDrift(Backend& backend, const Action& a, std::vector<std::string>* drift) {
+  const std::string where = "'" + NamespaceLabel(a.ns) + ":" + a.ifname + "'";
+  PortVlans want = a.port_vlans, have;
+  std::sort(want.tagged.begin(), want.tagged.end());
+  if (Status s = backend.ReadPortVlans(a.ns, a.ifname, &have); !s.ok()) {
+    drift->push_back("the VLANs of port " + where + " cannot be read: " + s.message());
+  } else if (!(have == want)) {
+    drift->push_back("port " + where + " carries " +
+                     (have.empty() ? std::string("no VLAN") : have.ToString()) + ", not " +
+                     want.ToString());
+  }
+}
+
 // Drift of what is not an interface's own state: sysctls, SNAT rules, and the
 // qdiscs of every interface the lab made, as the kernel reports them.
 template <typename FindNs, typename FindIf>
@@ -249,6 +263,8 @@ static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs fi
           drift->push_back("snat rule " + rule.ToString() + " in " + where + " is gone");
         }
       }
+    } else if (a.kind == ActionKind::kSetPortVlans && find_if(a.ns, a.ifname)) {
+      AddPortVlanDrift(backend, a, drift);
     } else if (a.kind == ActionKind::kCreateVeth) {
       for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
         const InterfaceState* itf = find_if(ns, ifname);
@@ -323,9 +339,15 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
           st.drift.push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' is gone");
         }
       }
-    } else if (a.kind == ActionKind::kCreateVlan) {
-      if (find_ns(a.ns) && !find_if(a.ns, a.ifname)) {
+    } else if (a.kind == ActionKind::kCreateVlan || a.kind == ActionKind::kCreateInterface) {
+      // A sub-interface or an interface of a kind: present, and of its kind.
+      const std::string want = a.kind == ActionKind::kCreateVlan ? "vlan" : IfKindName(a.virt.kind);
+      const InterfaceState* itf = find_ns(a.ns) ? find_if(a.ns, a.ifname) : nullptr;
+      if (find_ns(a.ns) && !itf) {
         st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is gone");
+      } else if (itf && !itf->kind.empty() && itf->kind != want) {
+        st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is a " +
+                           itf->kind + ", not a " + want);
       }
     } else if (a.kind == ActionKind::kAddAddress) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/diagnostic.h"
+#include "model/ifkind.h"
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/pools.h"
@@ -68,7 +69,20 @@ struct Interface {
   Source auto_src;  // the `auto` value (loc 0:0 when absent)
   size_t auto_addresses = 0;
 
+  // `kind:` other than a link's end (model/ifkind.h): an interface the lab
+  // makes in the node itself, which no link names. Build fills `virt` as
+  // written (`remote` left empty when it names a node: `remote_node`, resolved
+  // by Check); `members` are the node's interfaces that join a bond or VRF.
+  VirtualSpec virt;
+  std::string remote_node;
+  std::vector<std::string> members;
+  struct KindSources {
+    Source kind, vni, local, remote, port, dev, parent, mode, table, members;
+    std::vector<Source> member;  // parallel to members
+  } kind_src;                    // loc 0:0 when absent
+
   bool is_vlan() const { return vlan != 0 || !parent.empty(); }
+  bool is_virtual() const { return virt.kind != IfKind::kVeth; }
   // Whether addresses[k] was assigned from a pool rather than written.
   bool IsAutoAddress(size_t k) const { return k + auto_addresses >= addresses.size(); }
 };

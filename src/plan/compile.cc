@@ -48,6 +48,18 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
   return a;
 }
 
+// `a`, which makes interface `i` of `n`, then the action giving it its MAC
+// when the file gives one.
+void PushMaking(std::vector<Action>* out, Action a, const Topology& t, const Node& n,
+                const Interface& i) {
+  out->push_back(std::move(a));
+  if (!i.mac) return;
+  Action m = Base(ActionKind::kSetMac, t, n);
+  m.ifname = i.name;
+  m.mac = *i.mac;
+  out->push_back(std::move(m));
+}
+
 // `text` with the lab's facts substituted; validation has made sure it can
 // be (should it not, the text is kept as written).
 std::string Substituted(const Topology& t, const Node& n, const std::string& text) {
@@ -116,7 +128,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     most += n.snat.empty() ? 0 : 2;
     most += n.dirs.size() + n.files.size() + n.programs.size();
     for (const Interface& i : n.interfaces) {
-      most += 2 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size();
+      most += 2 + (i.mtu ? 1 : 0) + (i.mac ? 1 : 0) + i.addresses.size() + i.members.size();
     }
   }
   out.reserve(most);
@@ -176,7 +188,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   }
   for (const Node& n : t.nodes) {
     for (const Interface& i : n.interfaces) {
-      if (i.is_vlan()) continue;  // made below, once its parent has its MTU
+      if (i.is_vlan() || i.is_virtual()) continue;  // made below
       if (i.mtu) {
         Action a = Base(ActionKind::kSetMtu, t, n);
         a.ifname = i.name;
@@ -200,12 +212,31 @@ Plan Compile(const Topology& t, const std::string& source_file) {
       a.ifname = i.name;
       a.parent = i.parent;
       a.vlan = i.vlan;
-      out.push_back(a);
-      if (i.mac) {
-        Action m = Base(ActionKind::kSetMac, t, n);
-        m.ifname = i.name;
-        m.mac = *i.mac;
-        out.push_back(m);
+      PushMaking(&out, std::move(a), t, n, i);
+    }
+  }
+  // Interfaces of a kind (model/ifkind.h): those that stand on nothing
+  // (dummy, bond, vrf, wireguard) first, then those on another interface,
+  // which may be a bond; then bond and VRF members join them, before any
+  // link is up (a bond takes only members that are down).
+  for (bool lower : {false, true}) {
+    for (const Node& n : t.nodes) {
+      for (const Interface& i : n.interfaces) {
+        if (!i.is_virtual() || i.virt.parent.empty() == lower) continue;
+        Action a = Base(ActionKind::kCreateInterface, t, n);
+        a.ifname = i.name;
+        a.virt = i.virt;
+        PushMaking(&out, std::move(a), t, n, i);
+      }
+    }
+  }
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      for (const std::string& member : i.members) {
+        Action a = Base(ActionKind::kSetMaster, t, n);
+        a.ifname = member;
+        a.master = i.name;
+        out.push_back(a);
       }
     }
   }

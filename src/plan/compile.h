@@ -1,8 +1,9 @@
 // Compile turns a valid Topology into a Plan. The order is the one the kernel
 // needs and is fully determined by the file: namespaces, loopbacks up, (in
 // labs that use IPv6) NamespaceSysctls, veth pairs, bridges (switches), MTU
-// and MAC, switch ports joining their bridge, sysctls (forwarding before
-// NAT), addresses, links up, routes (after the addresses and links they
+// and MAC, VLAN sub-interfaces, interfaces of a kind (dummy, vxlan, ...) and
+// bond/VRF members joining them, switch ports joining their bridge, sysctls
+// (forwarding before NAT), addresses, links up, routes (after the addresses and links they
 // depend on), SNAT, /etc/netns files; then what runs in the nodes: each
 // node's private directories and files, and the programs (kStartProgram) in a
 // stable order where each comes after the programs it waits for, with lab

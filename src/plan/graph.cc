@@ -14,6 +14,15 @@ constexpr KindStyle kKindStyles[] = {
     {NodeKind::kRoot, "shape=house", "[/", "\\]"},
 };
 
+// An interface of a kind, in short: "vxlan 100", "macvlan on eth0", "dummy".
+std::string KindLabel(const VirtualSpec& v) {
+  std::string out = IfKindName(v.kind);
+  if (v.kind == IfKind::kVxlan) out += " " + std::to_string(v.vni);
+  if (v.kind == IfKind::kMacvlan || v.kind == IfKind::kIpvlan) out += " on " + v.parent;
+  if (v.kind == IfKind::kVrf) out += " table " + std::to_string(v.table);
+  return out;
+}
+
 // The lines of a node's own label: its name, its kind (unless the name says
 // it already), and each interface that is not an end of a link, with its
 // addresses ("lo 1.1.1.1/24").
@@ -29,6 +38,10 @@ std::vector<std::string> NodeLines(const Topology& t, const Node& n) {
     }
     if (linked) continue;
     std::string line = i.name;
+    // What it is, when it is not the loopback: "(dummy)", "(vlan 10)",
+    // "(vxlan 100)", "(macvlan on eth0)", "(vrf table 10)".
+    if (i.is_virtual()) line += " (" + KindLabel(i.virt) + ")";
+    if (i.is_vlan()) line += " (vlan " + std::to_string(i.vlan) + ")";
     for (const Prefix& p : i.addresses) line += " " + p.ToString();
     lines.push_back(line);
   }
@@ -110,6 +123,58 @@ std::string MermaidId(const Topology& t, const std::string& node) {
   return "unknown";
 }
 
+// A VXLAN tunnel between two nodes: drawn as a dashed edge once, from the
+// first of the two in the file's order.
+struct Tunnel {
+  const Node* a;
+  const Interface* a_if;
+  const Node* b;
+  const Interface* b_if;
+};
+
+// The node (other than `self`) that has `address` on one of its interfaces.
+const Node* OwnerOf(const Topology& t, const Node& self, const IpAddress& address) {
+  for (const Node& n : t.nodes) {
+    if (&n == &self) continue;
+    for (const Interface& i : n.interfaces)
+      for (const Prefix& p : i.addresses)
+        if (p.addr == address) return &n;
+  }
+  return nullptr;
+}
+
+// Every VXLAN whose remote is an address of another node, with that node's
+// VXLAN of the same VNI when it has one (else b_if is null); one per pair.
+std::vector<Tunnel> Tunnels(const Topology& t) {
+  std::vector<Tunnel> out;
+  for (const Node& n : t.nodes) {
+    for (const Interface& i : n.interfaces) {
+      if (i.virt.kind != IfKind::kVxlan || !i.virt.remote) continue;
+      const Node* m = OwnerOf(t, n, *i.virt.remote);
+      if (!m) continue;
+      const Interface* far = nullptr;
+      for (const Interface& j : m->interfaces)
+        if (j.virt.kind == IfKind::kVxlan && j.virt.vni == i.virt.vni) far = &j;
+      bool drawn = false;
+      for (const Tunnel& tu : out) drawn = drawn || (tu.a == m && tu.a_if == far);
+      if (!drawn) out.push_back({&n, &i, m, far});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> TunnelLines(const Tunnel& tu) {
+  auto end = [](const Interface& i) {
+    std::string line = i.name;
+    for (const Prefix& p : i.addresses) line += " " + p.ToString();
+    return line;
+  };
+  std::vector<std::string> lines = {end(*tu.a_if)};
+  if (tu.b_if) lines.push_back(end(*tu.b_if));
+  lines.push_back("vxlan vni " + std::to_string(tu.a_if->virt.vni));
+  return lines;
+}
+
 }  // namespace
 
 const KindStyle& StyleOf(NodeKind kind) {
@@ -140,6 +205,10 @@ std::string GraphToDot(const Topology& t) {
     out += "  " + DotString({l.a.node}) + " -- " + DotString({l.b.node}) +
            " [label=" + DotString(LinkLines(t, l)) + "];\n";
   }
+  for (const Tunnel& tu : Tunnels(t)) {
+    out += "  " + DotString({tu.a->name}) + " -- " + DotString({tu.b->name}) +
+           " [style=dashed, label=" + DotString(TunnelLines(tu)) + "];\n";
+  }
   return out + "}\n";
 }
 
@@ -154,6 +223,10 @@ std::string GraphToMermaid(const Topology& t) {
   for (const Link& l : t.links) {
     out += "  " + MermaidId(t, l.a.node) + " ---|" + MermaidString(LinkLines(t, l)) + "| " +
            MermaidId(t, l.b.node) + "\n";
+  }
+  for (const Tunnel& tu : Tunnels(t)) {
+    out += "  " + MermaidId(t, tu.a->name) + " -.-|" + MermaidString(TunnelLines(tu)) + "| " +
+           MermaidId(t, tu.b->name) + "\n";
   }
   return out;
 }

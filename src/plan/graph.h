@@ -1,7 +1,9 @@
 // Graph draws a topology: nodes shaped by kind, links labelled at each end with
 // the interface name and its addresses, and in the middle with what the link
-// itself carries (MTU, and impairments once links have them). Two notations:
-// Graphviz DOT (`dot -Tsvg` turns it into a picture) and Mermaid (`graph LR`,
+// itself carries (MTU, and impairments once links have them). A VXLAN tunnel
+// between two nodes is a dashed edge labelled with its VNI; interfaces no
+// link names (dummies, VLAN sub-interfaces, ...) are in their node's label.
+// Two notations: Graphviz DOT (`dot -Tsvg` turns it into a picture) and Mermaid (`graph LR`,
 // which Markdown renderers such as GitHub's draw).
 //
 // Pure functions of the topology: the same topology always gives the same

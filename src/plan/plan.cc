@@ -7,6 +7,7 @@
 
 #include "model/diagnostic.h"
 #include "model/etc_netns.h"
+#include "plan/plan_ifkinds.h"
 
 namespace topo {
 
@@ -31,6 +32,7 @@ constexpr KindName kKindNames[] = {
     {ActionKind::kSetImpairment, "set-impairment"},
     {ActionKind::kCreateVlan, "create-vlan"},
     {ActionKind::kSetPortVlans, "set-port-vlans"},
+    {ActionKind::kCreateInterface, "create-interface"},
     {ActionKind::kWriteEtcFile, "write-etc-file"},
     {ActionKind::kMakeNodeDir, "make-node-dir"},
     {ActionKind::kWriteNodeFile, "write-node-file"},
@@ -151,6 +153,8 @@ std::string DescribeText(const Action& a) {
       return "create vlan " + Where(a) + " on " + a.parent + " id " + std::to_string(a.vlan);
     case ActionKind::kSetPortVlans:
       return "set vlans " + Where(a) + " " + a.port_vlans.ToString();
+    case ActionKind::kCreateInterface:
+      return "create interface " + Where(a) + " " + a.virt.ToString();
     case ActionKind::kSetMaster:
       return "set master " + Where(a) + " " + a.master;
     case ActionKind::kSetImpairment:
@@ -193,6 +197,8 @@ std::string DescribeInverseText(const Action& a) {
       return "delete vlan " + Where(a);
     case ActionKind::kSetPortVlans:
       return "remove vlans " + Where(a) + " " + a.port_vlans.ToString();
+    case ActionKind::kCreateInterface:
+      return "delete interface " + Where(a);
     case ActionKind::kSetMaster:
       return "release " + Where(a) + " from " + a.master;
     case ActionKind::kSetImpairment:
@@ -353,6 +359,10 @@ nlohmann::json ActionToJson(const Action& a) {
       if (a.port_vlans.untagged) j["untagged"] = a.port_vlans.untagged;
       j["tagged"] = a.port_vlans.tagged;
       break;
+    case ActionKind::kCreateInterface:
+      j["ifname"] = a.ifname;
+      plan_internal::VirtualToJson(a.virt, &j);
+      break;
     case ActionKind::kSetMaster:
       j["ifname"] = a.ifname;
       j["master"] = a.master;
@@ -456,6 +466,10 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     a.vlan = j.value("vlan", 0);
     a.port_vlans.untagged = j.value("untagged", 0);
     a.port_vlans.tagged = j.value("tagged", std::vector<int>());
+    if (a.kind == ActionKind::kCreateInterface) {
+      if (Status s = plan_internal::VirtualFromJson(j, &a.virt); !s.ok()) return s;
+      a.parent.clear();
+    }
     if (j.contains("mac")) {
       auto m = ParseMac(j["mac"].get<std::string>());
       if (!m) return Bad("bad mac");
@@ -758,6 +772,8 @@ std::vector<std::string> ActionToShell(const Action& a) {
     case ActionKind::kCreateVlan:
       return {IpN(a) + "link add link " + Q(a.parent) + " name " + Q(a.ifname) + " type vlan id " +
               std::to_string(a.vlan)};
+    case ActionKind::kCreateInterface:
+      return {IpN(a) + "link add " + plan_internal::VirtualShellArgs(a.virt, a.ifname, Q)};
     case ActionKind::kSetPortVlans: {
       // A port joins a filtering bridge in VLAN 1 (untagged, pvid): replaced.
       std::vector<std::string> out = {BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid 1"};
@@ -837,6 +853,7 @@ std::vector<std::string> InverseToShell(const Action& a) {
     }
     case ActionKind::kCreateBridge:
     case ActionKind::kCreateVlan:
+    case ActionKind::kCreateInterface:
       return {IpN(a) + "link del dev " + Q(a.ifname)};
     case ActionKind::kSetPortVlans: {
       std::vector<std::string> out;

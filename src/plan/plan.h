@@ -11,6 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "model/ifkind.h"
 #include "model/ip.h"
 #include "model/program.h"
 #include "model/snat.h"
@@ -35,6 +36,7 @@ enum class ActionKind {
   kSetImpairment,    // ns, ifname, impairment (netem, and tbf for a rate, as the root qdisc)
   kCreateVlan,       // ns, ifname, parent, vlan: an 802.1Q sub-interface of parent
   kSetPortVlans,     // ns, ifname (a bridge port), port_vlans (replacing the default VLAN 1)
+  kCreateInterface,  // ns, ifname, virt: an interface of a kind (dummy, vxlan, macvlan, ...)
   kWriteEtcFile,     // ns, key (file name), value (content) or peer_ns: /etc/netns/NS/KEY
   // What runs in a node (model/program.h); these come after every network
   // action, so teardown undoes them first.
@@ -69,6 +71,7 @@ struct Action {
   std::string parent;                           // kCreateVlan
   int vlan = 0;                                 // kCreateVlan
   PortVlans port_vlans;                         // kSetPortVlans
+  VirtualSpec virt;                             // kCreateInterface
   Impairment impairment;                        // kSetImpairment
   int mode = 0644;                              // kWriteNodeFile: permission bits
   ProgramSpec program;                          // kStartProgram

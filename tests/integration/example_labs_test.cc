@@ -2,7 +2,8 @@
 // (FRR's zebra, ospfd and ospf6d in four routers) converges and passes its checks
 // in both families with `topo test`, re-converges when a ring link goes down, and
 // answers vtysh through `topo exec`; topologies/http.yaml passes `topo test`,
-// serves its node file, and runs under `topo run`. Each test has its own prefix
+// serves its node file, and runs under `topo run`; topologies/vxlan.yaml
+// passes `topo test` (two sites joined only by a VXLAN overlay). Each test has its own prefix
 // and state directory, and LabFixture's leak check (no namespace, no process
 // in the lab's namespaces, no unnamed namespace left) runs after it. `topo up`
 // writes to a pipe that the test reads to its end: the lab's programs must not
@@ -27,6 +28,7 @@ namespace {
 
 const std::string kFrrRing = testing::SourcePath("topologies/frr-ring.yaml");
 const std::string kHttp = testing::SourcePath("topologies/http.yaml");
+const std::string kVxlan = testing::SourcePath("topologies/vxlan.yaml");
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -133,6 +135,13 @@ TEST_F(ExampleLabsTest, HttpLabPassesItsChecksAndServesItsNodeFile) {
   EXPECT_TRUE(Contains(logs.output, "\"GET / HTTP/1.1\" 200")) << logs.output;
   auto gone = Topo({"down", lab});
   EXPECT_EQ(gone.status, 0) << gone.output;
+}
+
+TEST_F(ExampleLabsTest, VxlanLabCarriesTheSitesOverItsOverlay) {
+  labs_.push_back(prefix_ + "vxlan");
+  auto test = Topo({"test", "--prefix", prefix_, kVxlan});
+  EXPECT_EQ(test.status, 0) << test.output;
+  EXPECT_TRUE(Contains(test.output, "5 checks, 5 passed, 0 failed")) << test.output;
 }
 
 TEST_F(ExampleLabsTest, TopoRunStartsTheLabsProgramsAndEndsThem) {

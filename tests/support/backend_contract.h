@@ -279,6 +279,52 @@ TYPED_TEST_P(BackendContract, VlanSubInterfaces) {
   EXPECT_TRUE(b.DeleteVlan(a, "va.10").IsNotFound());
 }
 
+// Interfaces of a kind: a dummy, a macvlan and a VXLAN on a veth end, each
+// read back with its kind, and deleted. A kernel without one says so
+// (EOPNOTSUPP): that kind is left out, and the test skipped if it has none.
+TYPED_TEST_P(BackendContract, InterfacesOfAKind) {
+  ASSERT_NO_FATAL_FAILURE(this->BuildPair());
+  Backend& b = this->b();
+  const std::string a = this->a_;
+  VirtualSpec dummy, macvlan, vxlan;
+  dummy.kind = IfKind::kDummy;
+  macvlan.kind = IfKind::kMacvlan;
+  macvlan.parent = "va";
+  macvlan.mode = "bridge";
+  vxlan.kind = IfKind::kVxlan;
+  vxlan.vni = 77;
+  vxlan.remote = ParseIp("10.79.1.2");
+  vxlan.parent = "va";
+  std::vector<std::pair<std::string, VirtualSpec>> made;
+  std::string lacking;
+  for (const auto& [name, spec] :
+       {std::pair{"d0", dummy}, std::pair{"mv0", macvlan}, std::pair{"vx0", vxlan}}) {
+    Status s = b.CreateInterface(a, name, spec);
+    if (s.sys_errno() == EOPNOTSUPP) {
+      lacking += s.message() + "\n";
+      continue;
+    }
+    ASSERT_TRUE(s.ok()) << name << ": " << s.ToString();
+    EXPECT_TRUE(b.CreateInterface(a, name, spec).IsAlreadyExists()) << name;
+    made.emplace_back(name, spec);
+  }
+  if (made.empty()) GTEST_SKIP() << lacking;
+  macvlan.parent = "nosuch";
+  Status s = b.CreateInterface(a, "mv1", macvlan);
+  EXPECT_TRUE(s.IsNotFound() || s.sys_errno() == EOPNOTSUPP) << s.ToString();
+  NamespaceState st;
+  ASSERT_TRUE(b.Inspect(a, &st).ok());
+  for (const auto& [name, spec] : made) {
+    const InterfaceState* i = contract::FindInterface(st, name);
+    ASSERT_NE(i, nullptr) << name;
+    EXPECT_EQ(i->kind, IfKindName(spec.kind));
+  }
+  for (const auto& [name, spec] : made) {
+    ASSERT_TRUE((s = b.DeleteInterface(a, name)).ok()) << name << ": " << s.ToString();
+    EXPECT_TRUE(b.DeleteInterface(a, name).IsNotFound()) << name;
+  }
+}
+
 TYPED_TEST_P(BackendContract, VlanPorts) {
   ASSERT_NO_FATAL_FAILURE(this->BuildPair());
   Backend& b = this->b();
@@ -292,6 +338,9 @@ TYPED_TEST_P(BackendContract, VlanPorts) {
   trunk.untagged = 30;
   ASSERT_TRUE((s = b.SetPortVlans(a, "va", trunk)).ok()) << s.ToString();
   EXPECT_TRUE(b.SetPortVlans(a, "nosuch", trunk).IsNotFound());
+  PortVlans back;
+  ASSERT_TRUE((s = b.ReadPortVlans(a, "va", &back)).ok()) << s.ToString();
+  EXPECT_EQ(back.ToString(), "trunk 10,20 native 30");
   ASSERT_TRUE((s = b.ClearPortVlans(a, "va", trunk)).ok()) << s.ToString();
   ASSERT_TRUE((s = b.DeleteBridge(a, "br0")).ok()) << s.ToString();
 }
@@ -372,7 +421,7 @@ TYPED_TEST_P(BackendContract, ImpairmentsReadBack) {
 
 REGISTER_TYPED_TEST_SUITE_P(BackendContract, NamespacesComeAndGo, EndingProcessesWhereThereAreNone,
                             VethsLinksAndAddresses, RoutesComeBackTyped, SysctlsReadAndWrite,
-                            BridgesAndPorts, VlanSubInterfaces, VlanPorts, SnatRulesAllOrNone,
-                            ImpairmentsReadBack);
+                            BridgesAndPorts, VlanSubInterfaces, InterfacesOfAKind, VlanPorts,
+                            SnatRulesAllOrNone, ImpairmentsReadBack);
 
 }  // namespace topo

@@ -83,6 +83,13 @@ class FaultInjectionBackend : public BackendWrapper {
   Status DeleteVlan(const std::string& ns, const std::string& ifname) override {
     return Gate() ? Fail() : BackendWrapper::DeleteVlan(ns, ifname);
   }
+  Status CreateInterface(const std::string& ns, const std::string& ifname,
+                         const VirtualSpec& spec) override {
+    return Gate() ? Fail() : BackendWrapper::CreateInterface(ns, ifname, spec);
+  }
+  Status DeleteInterface(const std::string& ns, const std::string& ifname) override {
+    return Gate() ? Fail() : BackendWrapper::DeleteInterface(ns, ifname);
+  }
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override {
     return Gate() ? Fail() : BackendWrapper::DeleteBridge(ns, ifname);
   }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <sstream>
 
+#include <gtest/gtest.h>
+
+#include "lab/apply.h"
 #include "model/sysctl_aliases.h"
 #include "plan/plan.h"
 
@@ -381,6 +384,11 @@ Status RecordingBackend::Inspect(const std::string& ns, NamespaceState* out) {
   out->exists = true;
   for (const auto& [name, i] : n->ifaces) {
     InterfaceState st{name, i.up, i.mtu, i.mac, {i.addresses.begin(), i.addresses.end()}};
+    st.kind = i.bridge                 ? "bridge"
+              : !i.vlan_parent.empty() ? "vlan"
+              : !i.kind.empty()        ? i.kind
+              : !i.peer.empty()        ? "veth"
+                                       : "";
     if (!i.impairment_value.IsNone()) {
       st.qdisc = i.impairment_value.NeedsNetem() ? "netem" : "tbf";
       st.impairment = i.impairment_value;
@@ -432,6 +440,18 @@ Status RecordingBackend::ClearPortVlans(const std::string& ns, const std::string
   return any ? Status::OK() : Status::NotFound("No such file or directory");
 }
 
+Status RecordingBackend::ReadPortVlans(const std::string& ns, const std::string& ifname,
+                                       PortVlans* out) {
+  Iface* i = FindIface(ns, ifname);
+  if (!i) return Status::NotFound("No such device");
+  *out = PortVlans{};
+  out->untagged = i->untagged;
+  for (int id : i->tagged) {
+    if (id != i->untagged) out->tagged.push_back(id);
+  }
+  return Status::OK();
+}
+
 Status RecordingBackend::CreateVlan(const std::string& ns, const std::string& ifname,
                                     const std::string& parent, int id) {
   Status s = Mutate("create vlan " + NamespaceLabel(ns) + ":" + ifname + " on " + parent + " id " +
@@ -464,6 +484,35 @@ Status RecordingBackend::DeleteVlan(const std::string& ns, const std::string& if
   return Status::OK();
 }
 
+Status RecordingBackend::CreateInterface(const std::string& ns, const std::string& ifname,
+                                         const VirtualSpec& spec) {
+  Status s =
+      Mutate("create interface " + NamespaceLabel(ns) + ":" + ifname + " " + spec.ToString());
+  if (!s.ok()) return s;
+  if (lacking_.count(spec.kind)) {
+    return Status::IOError(std::string("the kernel lacks ") + KindConfig(spec.kind), EOPNOTSUPP);
+  }
+  Ns* n = FindNs(ns);
+  if (!n) return Status::NotFound("No such file or directory");
+  if (n->ifaces.count(ifname)) return Status::AlreadyExists("File exists");
+  if (!spec.parent.empty() && !FindIface(ns, spec.parent))
+    return Status::NotFound("No such device");
+  n->ifaces[ifname].kind = IfKindName(spec.kind);
+  return Status::OK();
+}
+
+Status RecordingBackend::DeleteInterface(const std::string& ns, const std::string& ifname) {
+  Status s = Mutate("delete interface " + NamespaceLabel(ns) + ":" + ifname);
+  if (!s.ok()) return s;
+  Iface* i = FindIface(ns, ifname);
+  if (!i || i->kind.empty()) return Status::NotFound("No such device");
+  for (auto& [name, member] : FindNs(ns)->ifaces) {
+    if (member.master == ifname) member.master.clear();
+  }
+  FindNs(ns)->ifaces.erase(ifname);
+  return Status::OK();
+}
+
 Status RecordingBackend::DeleteBridge(const std::string& ns, const std::string& ifname) {
   Status s = Mutate("delete bridge " + NamespaceLabel(ns) + ":" + ifname);
   if (!s.ok()) return s;
@@ -487,7 +536,9 @@ Status RecordingBackend::SetMaster(const std::string& ns, const std::string& ifn
   if (!master.empty()) {
     Iface* m = FindIface(ns, master);
     if (!m) return Status::NotFound("No such device");
-    if (!m->bridge) return Status::InvalidArgument("Operation not supported");
+    if (!m->bridge && m->kind != "bond" && m->kind != "vrf") {
+      return Status::InvalidArgument("Operation not supported");
+    }
   }
   i->master = master;
   return Status::OK();
@@ -585,6 +636,17 @@ Status RecordingBackend::EndProcesses(const std::vector<std::string>& namespaces
   }
   process_ends_.push_back(call);
   return Status::OK();
+}
+
+void ExpectRollbackCleanAtEveryAction(const Plan& plan) {
+  for (size_t at = 0; at < plan.actions.size(); ++at) {
+    RecordingBackend b;
+    b.FailAt(static_cast<int>(at));
+    ApplyResult r = Apply(plan, b);
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_TRUE(r.rollback.ok()) << "failing at " << at;
+    EXPECT_TRUE(b.Empty()) << "failing at " << at;
+  }
 }
 
 }  // namespace topo

@@ -24,6 +24,8 @@
 
 namespace topo {
 
+struct Plan;
+
 class RecordingBackend : public Backend {
  public:
   RecordingBackend();
@@ -90,9 +92,15 @@ class RecordingBackend : public Backend {
                       const PortVlans& vlans) override;
   Status ClearPortVlans(const std::string& ns, const std::string& ifname,
                         const PortVlans& vlans) override;
+  Status ReadPortVlans(const std::string& ns, const std::string& ifname, PortVlans* out) override;
   Status CreateVlan(const std::string& ns, const std::string& ifname, const std::string& parent,
                     int id) override;
   Status DeleteVlan(const std::string& ns, const std::string& ifname) override;
+  Status CreateInterface(const std::string& ns, const std::string& ifname,
+                         const VirtualSpec& spec) override;
+  Status DeleteInterface(const std::string& ns, const std::string& ifname) override;
+  // Makes CreateInterface of `kind` fail as a kernel without it does.
+  void LackKind(IfKind kind) { lacking_.insert(kind); }
   Status DeleteBridge(const std::string& ns, const std::string& ifname) override;
   Status SetMaster(const std::string& ns, const std::string& ifname,
                    const std::string& master) override;
@@ -126,6 +134,7 @@ class RecordingBackend : public Backend {
     std::string master;
     std::string vlan_parent;  // a VLAN sub-interface's parent
     int vlan = 0;
+    std::string kind;        // CreateInterface's kind ("vxlan", ...), or empty
     std::set<int> tagged;    // a port's VLANs: tagged, and the untagged one (pvid)
     int untagged = 1;        // a port's VLAN 1 until SetPortVlans
     bool host = false;       // there before the lab (AddHostInterface)
@@ -156,6 +165,7 @@ class RecordingBackend : public Backend {
                    const std::vector<SnatSpec>& rules, std::vector<NatRule>** table, bool* ipv6);
 
   std::map<std::string, Ns> namespaces_;
+  std::set<IfKind> lacking_;
   std::map<std::string, std::string> etc_files_;  // outlive namespaces, as on the host
   std::vector<std::string> calls_;
   std::map<std::string, int> processes_;  // stray processes by namespace
@@ -163,5 +173,10 @@ class RecordingBackend : public Backend {
   std::vector<std::string> process_ends_;
   FailNth fail_;
 };
+
+// Applies `plan` to a fresh RecordingBackend once per action, with that
+// action failing: each time the rollback succeeds and leaves nothing (checked
+// with gtest expectations).
+void ExpectRollbackCleanAtEveryAction(const Plan& plan);
 
 }  // namespace topo
