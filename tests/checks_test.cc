@@ -177,6 +177,25 @@ TEST(ChecksResolve, NodesBecomeAddressesAndNamespaces) {
       CheckSpecsFromJson(nlohmann::json::parse(R"([{"name": "x", "kind": "smoke"}])"), &back).ok());
 }
 
+// `family` picks the node's first address of that family (a dual-stack lab checks both).
+TEST(ChecksResolve, FamilyPicksTheNodesAddressOfThatFamily) {
+  DiagnosticList diags;
+  auto t = ValidateText(WithChecks(R"(  - {from: server, to: client, family: 6}
+  - {from: server, to: client, family: 4}
+  - {from: client, to: server, tcp: 80, family: 6}
+)"),
+                        &diags);
+  ASSERT_TRUE(t) << Brief(diags);
+  std::vector<CheckSpec> specs = ResolveChecks(*t);
+  ASSERT_EQ(specs.size(), 3u);
+  EXPECT_EQ(specs[0].target.ToString(), "2001:db8:2::2");
+  EXPECT_EQ(specs[0].name, "ping server -> client (IPv6)");
+  EXPECT_EQ(specs[1].target.ToString(), "10.0.2.2");
+  EXPECT_EQ(specs[1].name, "ping server -> client (IPv4)");
+  EXPECT_EQ(specs[2].target.ToString(), "2001:db8:1::2") << "lo has IPv4 only";
+  EXPECT_EQ(specs[2].listen_ns, "p-server");
+}
+
 // Issue #16 item 4: the root node's checks belong to the host's namespace
 // (ns ""), never to a namespace named prefix + node, which may be anyone's.
 TEST(ChecksResolve, TheRootNodesChecksRunInTheHostsNamespace) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,8 +126,11 @@ bool InCi() {
   return ci && std::string(ci) == "true";
 }
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                         bool closed_output) {
+namespace {
+
+// RunProcess, with standard input from `stdin_fd` when it is not -1.
+ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                  bool closed_output, int stdin_fd) {
   ProcessResult r;
   int pipefd[2];
   if (pipe(pipefd) != 0) return r;
@@ -134,6 +138,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   pid_t pid = fork();
   if (pid == 0) {
     if (closed_output) signal(SIGPIPE, SIG_DFL);
+    if (stdin_fd >= 0) dup2(stdin_fd, 0);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
     close(pipefd[0]);
@@ -149,6 +154,29 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   int status = 0;
   waitpid(pid, &status, 0);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                         bool closed_output) {
+  return Run(argv, env, closed_output, -1);
+}
+
+ProcessResult RunProcessWithInput(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& env, const std::string& input) {
+  // A memory file, not a pipe: the child reads it whenever it likes, and a large input cannot
+  // block this process.
+  int fd = memfd_create("topo-test-stdin", MFD_CLOEXEC);
+  if (fd < 0) return {};
+  if (write(fd, input.data(), input.size()) != static_cast<ssize_t>(input.size()) ||
+      lseek(fd, 0, SEEK_SET) != 0) {
+    close(fd);
+    return {};
+  }
+  ProcessResult r = Run(argv, env, false, fd);
+  close(fd);
   return r;
 }
 

@@ -43,6 +43,9 @@ struct ProcessResult {
 // default action in it, as a shell starts it.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {}, bool closed_output = false);
+// The same with `input` as its standard input (RunProcess gives it this process's).
+ProcessResult RunProcessWithInput(const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& env, const std::string& input);
 std::string TopoBinary();
 // Starts argv (looked up in PATH) with extra environment entries, its output
 // to /dev/null, and waits until it stops itself (a test hook's SIGSTOP, see

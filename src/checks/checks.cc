@@ -13,6 +13,7 @@ std::string DefaultCheckName(const DeclaredCheck& c) {
     name += (c.to_address && c.to_address->family == 6 ? " port " : ":") + std::to_string(c.port);
   }
   if (c.source) name += " from " + c.source->ToString();
+  if (c.family != 0) name += c.family == 6 ? " (IPv6)" : " (IPv4)";
   if (!c.expect_success) name += " (expect failure)";
   return name;
 }
@@ -29,7 +30,7 @@ std::vector<CheckSpec> ResolveChecks(const Topology& t) {
     if (c.to_address) {
       s.target = *c.to_address;
     } else if (const Node* n = t.FindNode(c.to)) {
-      s.target = NodeAddress(*n).value_or(IpAddress{});
+      s.target = NodeAddress(*n, c.family).value_or(IpAddress{});
     }
     const bool listens = c.kind == ProbeKind::kUdp || (c.kind == ProbeKind::kTcp && c.listen);
     if (listens) {

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "front/load.h"
 #include "kernel/netlink_backend.h"
 #include "lab/state.h"
 #include "model/host_routes.h"
@@ -51,8 +52,8 @@ std::optional<Loaded> LoadOrReport(const LoadRequest& request) {
 
 static bool LooksLikeFile(const std::string& arg) {
   struct stat st;
-  return arg.find('/') != std::string::npos || arg.ends_with(".yaml") || arg.ends_with(".yml") ||
-         (::stat(arg.c_str(), &st) == 0 && S_ISREG(st.st_mode));
+  return arg == kStdinPath || arg.find('/') != std::string::npos || arg.ends_with(".yaml") ||
+         arg.ends_with(".yml") || (::stat(arg.c_str(), &st) == 0 && S_ISREG(st.st_mode));
 }
 
 std::optional<std::string> ResolveLab(const std::string& arg,

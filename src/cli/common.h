@@ -113,5 +113,6 @@ Verb RegisterSetLink(CLI::App& app);
 Verb RegisterTest(CLI::App& app);
 Verb RegisterRun(CLI::App& app);
 Verb RegisterCapture(CLI::App& app);
+Verb RegisterGen(CLI::App& app);
 
 }  // namespace topo::cli

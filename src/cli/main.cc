@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
       topo::cli::RegisterGraph(app),    topo::cli::RegisterSetLink(app),
       topo::cli::RegisterTest(app),     topo::cli::RegisterRun(app),
       topo::cli::RegisterCapture(app),  topo::cli::RegisterLogs(app),
+      topo::cli::RegisterGen(app),
   };
   // `topo help VERB` is `topo VERB --help`.
   auto* help = app.add_subcommand("help", "Show the help of a command: topo help up");

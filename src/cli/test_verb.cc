@@ -11,6 +11,7 @@
 #include "checks/report.h"
 #include "cli/common.h"
 #include "cli/pcap.h"
+#include "front/load.h"
 #include "kernel/output_file.h"
 #include "lab/prefix.h"
 #include "lab/session.h"
@@ -107,7 +108,8 @@ int TestFile(const TestOpts& o) {
   Loaded loaded = LoadLab(request);
   // A file without checks is refused before anything is built.
   if (loaded.ok() && loaded.topology->checks.empty()) {
-    PrintError(o.file + " declares no checks; add a 'checks:' section (see docs/format.md)");
+    PrintError(InputName(o.file) +
+               " declares no checks; add a 'checks:' section (see docs/format.md)");
     return kExitInvalid;
   }
   if (!loaded.error.empty()) {

@@ -417,8 +417,8 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
       SplitVlanName(i.name, &i.parent, &i.vlan);
     }
   }
-  ResolveVxlanRemotes(&t);
   BuildAutomatic(doc, &t, diags);
+  ResolveVxlanRemotes(&t);
   BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.
   for (const Link& l : t.links) {

@@ -60,6 +60,10 @@ DeclaredCheck BuildCheck(const YAML::Node& body, const std::string& ptr, Diagnos
   const YAML::Node listen = Field(body, ptr, "listen", &c.listen_src);
   const YAML::Node timeout = Field(body, ptr, "timeout", &c.timeout_src);
   const YAML::Node within = Field(body, ptr, "within", &c.within_src);
+  const YAML::Node family = Field(body, ptr, "family", &c.family_src);
+  if (IsScalar(family) && (family.Scalar() == "4" || family.Scalar() == "6")) {
+    c.family = family.Scalar()[0] - '0';  // anything else is the schema's to report
+  }
   if (IsScalar(name)) c.name = name.Scalar();
   if (IsScalar(from)) c.from = from.Scalar();
   if (IsScalar(to)) {

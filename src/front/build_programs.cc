@@ -173,7 +173,7 @@ void BuildProgram(const YAML::Node& body, const std::string& ptr, Node* node,
 }  // namespace
 
 std::string BaseDirectory(const Document& doc) {
-  if (doc.file.empty() || doc.file == "-") return ".";
+  if (doc.file.empty() || doc.file == kStdinPath || doc.file == kStdinName) return ".";
   const size_t slash = doc.file.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : doc.file.substr(0, slash);

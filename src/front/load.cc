@@ -264,11 +264,13 @@ LoadLimits LoadLimitsFromEnvironment(std::string* error) {
   return limits;
 }
 
+std::string InputName(const std::string& path) { return path == kStdinPath ? kStdinName : path; }
+
 bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
               const LoadLimits& limits) {
   std::istream* in = &std::cin;
   std::ifstream file;
-  if (path != "-") {
+  if (path != kStdinPath) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
       diags->Error({}, "", "cannot read '" + path + "': it is a directory",
@@ -293,7 +295,7 @@ bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
     text.append(buf, static_cast<size_t>(in->gcount()));
   }
   if (in->bad()) {
-    diags->Error({}, "", "cannot read '" + path + "': " + std::strerror(errno));
+    diags->Error({}, "", "cannot read '" + InputName(path) + "': " + std::strerror(errno));
     doc->file = path;
     return false;
   }

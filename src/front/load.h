@@ -37,6 +37,14 @@ LoadLimits LoadLimitsFromEnvironment(std::string* error);
 // limit exceeded); duplicate keys are reported as errors but the tree is kept.
 bool LoadText(const std::string& file, std::string text, Document* doc, DiagnosticList* diags,
               const LoadLimits& limits = {});
+// The path "-" means standard input, which diagnostics, messages and the
+// plan name "<stdin>" (InputName); paths in the text (`files: {from: ...}`)
+// then resolve against the current directory.
+inline constexpr const char* kStdinPath = "-";
+inline constexpr const char* kStdinName = "<stdin>";
+// How messages name the input `path`: "<stdin>" for "-", else the path.
+std::string InputName(const std::string& path);
+
 // Reads and parses a file ("-" reads standard input).
 bool LoadFile(const std::string& path, Document* doc, DiagnosticList* diags,
               const LoadLimits& limits = {});

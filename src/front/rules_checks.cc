@@ -29,6 +29,13 @@ std::string Seconds(int ms) {
 std::optional<IpAddress> CheckTarget(const LabIndex& lab, const DeclaredCheck& c,
                                      DiagnosticList* diags) {
   const Source& at = Prefer(c.to_src, c.src);
+  if (c.to_address && c.family != 0) {
+    ErrorAt(diags, Prefer(c.family_src, c.src),
+            "'family' goes with a node name as 'to'; " + c.to_address->ToString() + " is " +
+                FamilyName(c.to_address->family) + " already",
+            "drop 'family', or name the node");
+    return std::nullopt;
+  }
   if (c.to_address) {
     if (IsLinkLocal6(*c.to_address)) {
       ErrorAt(diags, at,
@@ -52,8 +59,14 @@ std::optional<IpAddress> CheckTarget(const LabIndex& lab, const DeclaredCheck& c
     }
     return std::nullopt;
   }
-  auto a = NodeAddress(*n);
-  if (!a) {
+  auto a = NodeAddress(*n, c.family);
+  if (!a && c.family != 0) {
+    ErrorAt(diags, at,
+            "node " + Quote(n->name) + " has no " + FamilyName(c.family) +
+                " address a check could go to",
+            NodeAddress(*n) ? "it has addresses of the other family only: drop 'family'"
+                            : "write the address to check instead of the node name");
+  } else if (!a) {
     ErrorAt(diags, at, "node " + Quote(n->name) + " has no address a check could go to",
             "write the address to check instead of the node name");
   }

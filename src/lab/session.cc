@@ -31,8 +31,9 @@ std::string Loaded::Report() const {
 
 Loaded LoadLab(const LoadRequest& request) {
   Loaded out;
-  out.file = request.file;
-  out.diags = DiagnosticList(request.file);
+  // Standard input ("-") is "<stdin>" in diagnostics, the summary and the plan.
+  out.file = InputName(request.file);
+  out.diags = DiagnosticList(out.file);
   ValidateOptions vo;
   vo.prefix = request.prefix;
   vo.allowed_host_routes = request.allowed_host_routes;
@@ -54,7 +55,7 @@ Loaded LoadLab(const LoadRequest& request) {
   out.text = std::move(doc->text);
   doc.reset();
   if (!t || out.diags.has_errors() || (request.strict && out.diags.warning_count() > 0)) return out;
-  if (request.compile) out.plan = Compile(*t, request.file);
+  if (request.compile) out.plan = Compile(*t, out.file);
   out.topology = std::move(t);
   return out;
 }

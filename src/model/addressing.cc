@@ -11,11 +11,12 @@ bool Usable(const IpAddress& a) {
 
 }  // namespace
 
-std::optional<IpAddress> NodeAddress(const Node& n) {
-  for (int family : {4, 6}) {
+std::optional<IpAddress> NodeAddress(const Node& n, int family) {
+  for (int f : {4, 6}) {
+    if (family != 0 && f != family) continue;
     for (const Interface& i : n.interfaces) {
       for (const Prefix& p : i.addresses) {
-        if (p.family() == family && Usable(p.addr)) return p.addr;
+        if (p.family() == f && Usable(p.addr)) return p.addr;
       }
     }
   }

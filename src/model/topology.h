@@ -231,8 +231,12 @@ struct DeclaredCheck {
   bool listen = true;  // topo listens at the target (false: the lab runs its own service)
   int timeout_ms = 1000;
   int within_ms = 0;  // `within`: retried until it passes, for at most this long (0: once)
+  // `family: 4|6` with `to` a node name: that node's first address of this
+  // family (0: the first address, IPv4 before IPv6).
+  int family = 0;
   Source src;
   Source name_src, from_src, to_src, port_src, source_src, listen_src, timeout_src, within_src;
+  Source family_src;
 };
 
 struct Topology {

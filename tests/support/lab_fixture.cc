@@ -156,6 +156,11 @@ ProcessResult LabFixture::Topo(std::vector<std::string> args) {
   return RunProcess(args, env_);
 }
 
+ProcessResult LabFixture::TopoWithInput(std::vector<std::string> args, const std::string& input) {
+  args.insert(args.begin(), TopoBinary());
+  return RunProcessWithInput(args, env_, input);
+}
+
 bool LabFixture::Ours(const std::string& name) const {
   for (const std::string& p : prefixes_) {
     if (!p.empty() && name.rfind(p, 0) == 0) return true;

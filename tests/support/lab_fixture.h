@@ -57,6 +57,8 @@ class LabFixture : public ::testing::Test {
   void AddPrefix(const std::string& prefix) { prefixes_.push_back(prefix); }
   // `topo ARGS` with the fixture's environment.
   ProcessResult Topo(std::vector<std::string> args);
+  // The same, with `input` as topo's standard input (`topo test -`).
+  ProcessResult TopoWithInput(std::vector<std::string> args, const std::string& input);
   // The private state directory (also state_dir_).
   const std::string& state_dir() const { return state_dir_; }
 
