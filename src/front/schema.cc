@@ -326,6 +326,14 @@ std::string TypeOf(const json& v) {
   }
 }
 
+// The schema's `oneOf` branches, by reference into the compiled schema (never a copy: callers keep
+// pointers into them).
+const json& OneOf(const json* s) {
+  static const json* const kNone = new json(json::array());
+  auto it = s->find("oneOf");
+  return it == s->end() ? *kNone : *it;
+}
+
 std::vector<std::string> DeclaredTypes(const json* s) {
   if (!s || !s->contains("type")) return {};
   const json& t = s->at("type");
@@ -337,7 +345,7 @@ std::vector<std::string> DeclaredTypes(const json* s) {
 std::vector<std::string> AllowedTypes(const json* s) {
   std::vector<std::string> types = DeclaredTypes(s);
   if (!types.empty() || !s) return types;
-  for (const json& branch : s->value("oneOf", json::array())) {
+  for (const json& branch : OneOf(s)) {
     std::string unused;
     for (std::string& t : DeclaredTypes(Deref(&branch, &unused))) types.push_back(std::move(t));
   }
@@ -597,7 +605,7 @@ class Reporter {
   static bool AcceptsEmpty(const json* s, const std::string& type) {
     std::vector<const json*> candidates;
     if (!s->contains("oneOf")) candidates.push_back(s);
-    for (const json& branch : s->value("oneOf", json::array())) {
+    for (const json& branch : OneOf(s)) {
       std::string unused;
       if (const json* b = Deref(&branch, &unused)) candidates.push_back(b);
     }
