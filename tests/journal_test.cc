@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "kernel/backend_wrapper.h"
 #include "lab/lab.h"
@@ -153,6 +155,163 @@ TEST_F(JournalTest, ActionsOutsideTheLabsNamespacesDisableTheShortcut) {
   ASSERT_TRUE(store.ReadLabForTeardown("pair", &rec).ok());
   EXPECT_TRUE(rec.complete);
   EXPECT_EQ(rec.plan.actions.size(), 5u);
+}
+
+// The http lab (hosts files, a private directory, a stored file, a program)
+// with a resolv.conf for the client too: what every ordinary lab has.
+Plan OrdinaryLab() {
+  Plan p = testing::ShippedPlan("topologies/http.yaml");
+  auto last_etc = std::find_if(p.actions.rbegin(), p.actions.rend(),
+                               [](const Action& a) { return a.kind == ActionKind::kWriteEtcFile; });
+  Action resolv = *last_etc;
+  resolv.ns = resolv.node = "client";
+  resolv.key = "resolv.conf";
+  resolv.value = "nameserver 10.0.1.2\n";
+  resolv.peer_ns.clear();
+  p.actions.insert(last_etc.base(), resolv);
+  return p;
+}
+
+// Writes the journal of a complete `up` of `p`: every action done, with the
+// notes a real one leaves (which directories an /etc/netns write made, a
+// program's identity: here one of a pid no process can have).
+void JournalEverything(const Plan& p, Journal* j) {
+  bool first_etc = true;
+  for (size_t i = 0; i < p.actions.size(); ++i) {
+    const Action& a = p.actions[i];
+    if (a.kind == ActionKind::kWriteEtcFile) {
+      ASSERT_TRUE(j->Done(i, first_etc ? "made:etc,ns" : "made:ns").ok());
+      first_etc = false;
+    } else if (a.kind == ActionKind::kStartProgram) {
+      ASSERT_TRUE(j->Before(i, "4194304 1 4194304 1").ok());
+      ASSERT_TRUE(j->Done(i, "4194304 1 4194304 1").ok());
+    } else {
+      ASSERT_TRUE(j->Done(i).ok());
+    }
+  }
+  ASSERT_TRUE(j->Complete().ok());
+}
+
+TEST_F(JournalTest, AnOrdinaryLabIsNamespacesOnlyAndItsDownReadsNoPlan) {
+  const Plan p = OrdinaryLab();
+  StateStore store(dir_);
+  ASSERT_TRUE(store.Open().ok());
+  {
+    Journal j;
+    ASSERT_TRUE(store.CreateLab(p, &j).ok());
+    JournalEverything(p, &j);
+  }
+  // The header, then a line for each action the namespaces' removal leaves.
+  std::string want = "plan " + std::to_string(p.actions.size()) + " namespaces-only\n";
+  size_t etc = 0, programs = 0, node_actions = 0;
+  for (size_t i = 0; i < p.actions.size(); ++i) {
+    const Action& a = p.actions[i];
+    if (a.kind == ActionKind::kWriteEtcFile) {
+      want += "etc-file " + std::to_string(i) + " " + a.ns + " " + a.key + "\n";
+      ++etc;
+    } else if (a.kind == ActionKind::kStartProgram) {
+      want += "program " + std::to_string(i) + " server server web 2000\n";
+      ++programs;
+    } else if (a.kind == ActionKind::kMakeNodeDir || a.kind == ActionKind::kWriteNodeFile) {
+      ++node_actions;
+    }
+  }
+  ASSERT_EQ(etc, 4u);
+  ASSERT_EQ(programs, 1u);
+  ASSERT_EQ(node_actions, 2u);
+  const std::string journal = testing::ReadFile(dir_ + "/labs/http/journal");
+  EXPECT_EQ(journal.substr(0, want.size()), want);
+
+  // plan.json is not read (here, not a plan).
+  std::ofstream(dir_ + "/labs/http/plan.json", std::ios::trunc) << "{";
+  LabRecord rec;
+  ASSERT_TRUE(store.ReadLabForTeardown("http", &rec).ok());
+  EXPECT_TRUE(rec.damage.empty());
+  EXPECT_TRUE(rec.complete);
+  EXPECT_EQ(rec.plan.namespaces, (std::vector<std::string>{"server", "router", "client"}));
+  ASSERT_EQ(rec.plan.actions.size(), 3u + etc + programs);
+  EXPECT_EQ(rec.omitted, p.actions.size() - rec.plan.actions.size());
+  const Action& program = rec.plan.actions.back();
+  EXPECT_EQ(program.kind, ActionKind::kStartProgram);
+  EXPECT_EQ(program.node, "server");
+  EXPECT_EQ(program.program.name, "web");
+  EXPECT_EQ(program.program.stop_timeout_ms, 2000);
+  EXPECT_EQ(rec.notes[rec.plan.actions.size() - 1], "4194304 1 4194304 1");
+  EXPECT_EQ(rec.plan.actions[3].kind, ActionKind::kWriteEtcFile);
+  EXPECT_EQ(rec.notes[3], "made:etc,ns");
+  EXPECT_EQ(rec.plan.actions[6].key, "resolv.conf");
+  EXPECT_EQ(rec.plan.actions[6].ns, "client");
+
+  // `down`: the files under /etc/netns, the program (gone), the namespaces;
+  // the nodes' files go with the record.
+  RecordingBackend b;
+  for (const std::string& ns : rec.plan.namespaces) ASSERT_TRUE(b.CreateNamespace(ns).ok());
+  std::string ignored;
+  for (size_t i = 3; i < 3 + etc; ++i) {
+    const Action& a = rec.plan.actions[i];
+    ASSERT_TRUE(b.WriteEtcFile(a.ns, a.key, "x", "", &ignored).ok());
+  }
+  std::filesystem::create_directories(dir_ + "/labs/http/nodes/server/fs/srv/www");
+  DownResult down = Down("http", b, store);
+  ASSERT_TRUE(down.status.ok()) << down.status.message();
+  EXPECT_TRUE(down.report.already_gone.empty());
+  EXPECT_EQ(down.report.undone, 3u + etc + programs);
+  EXPECT_EQ(down.report.skipped, rec.omitted);
+  EXPECT_TRUE(b.Empty());
+  EXPECT_FALSE(store.LabExists("http"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/labs/http"));
+}
+
+TEST_F(JournalTest, ALabThatTouchesTheHostIsNotNamespacesOnly) {
+  for (const std::string file : {"topologies/host-attached.yaml", "an ordinary lab"}) {
+    const bool root_node = file.ends_with(".yaml");
+    Plan p = root_node ? testing::ShippedPlan(file) : OrdinaryLab();
+    if (!root_node) {
+      // An ordinary lab, but for one root sysctl.
+      Action sysctl;
+      sysctl.kind = ActionKind::kSetSysctl;
+      sysctl.key = "net.ipv4.ip_forward";
+      sysctl.value = "1";
+      p.actions.insert(p.actions.begin() + 1, sysctl);
+    }
+    StateStore store(dir_);
+    ASSERT_TRUE(store.Open().ok());
+    {
+      Journal j;
+      ASSERT_TRUE(store.CreateLab(p, &j).ok());
+      JournalEverything(p, &j);
+    }
+    const std::string journal = testing::ReadFile(dir_ + "/labs/" + p.lab + "/journal");
+    EXPECT_EQ(journal.substr(0, journal.find('\n')), "plan " + std::to_string(p.actions.size()))
+        << file;
+    EXPECT_EQ(journal.find("etc-file"), std::string::npos) << file;
+    LabRecord rec;
+    ASSERT_TRUE(store.ReadLabForTeardown(p.lab, &rec).ok());
+    EXPECT_EQ(rec.plan.actions.size(), p.actions.size()) << file;
+    ASSERT_TRUE(store.RemoveLab(p.lab).ok());
+  }
+}
+
+TEST_F(JournalTest, ANamespacesOnlyLineThatDoesNotFitTheLabMeansThePlanIsRead) {
+  const Plan p = OrdinaryLab();
+  StateStore store(dir_);
+  ASSERT_TRUE(store.Open().ok());
+  {
+    Journal j;
+    ASSERT_TRUE(store.CreateLab(p, &j).ok());
+    JournalEverything(p, &j);
+  }
+  // An /etc/netns file of a namespace that is not the lab's.
+  const std::string path = dir_ + "/labs/http/journal";
+  std::string journal = testing::ReadFile(path);
+  const size_t at = journal.find(" client hosts\n");
+  ASSERT_NE(at, std::string::npos);
+  journal.replace(at, 7, " other");
+  std::ofstream(path, std::ios::trunc) << journal;
+  LabRecord rec;
+  ASSERT_TRUE(store.ReadLabForTeardown("http", &rec).ok());
+  EXPECT_EQ(rec.plan.actions.size(), p.actions.size());
+  EXPECT_EQ(rec.omitted, 0u);
 }
 
 // Issue #16 item 9: when a write under /etc/netns starts, the journal on

@@ -8,8 +8,10 @@
 //             10.0.1.2/24: ok (15 us)", numbered as `topo plan` numbers them), TOPO_LOG=info the
 //             start and end of each operation, TOPO_LOG=warn actions that failed
 //   LAB/log   in the lab's state directory: every `up` and `down` appends the
-//             same lines, timestamped, whatever the level; it goes with the
-//             lab's record (after `down`, or a rollback that undid everything)
+//             same lines, timestamped, whatever the level, except that `down`
+//             formats and keeps a line per inverse only when stderr shows them
+//             (its end line counts them); it goes with the lab's record (after
+//             `down`, or a rollback that undid everything)
 #pragma once
 
 #include <memory>
@@ -56,6 +58,7 @@ class OperationLog : public LabObserver {
   std::shared_ptr<spdlog::logger> file_;  // the lab's log, opened at the first action
   bool file_tried_ = false;
   std::vector<std::pair<int, std::string>> pending_;  // lines logged before it was opened
+  size_t undone_ = 0, already_gone_ = 0;              // `down`: inverses performed, not logged
 };
 
 }  // namespace topo::cli

@@ -36,4 +36,11 @@ std::string RouteState::ToString() const {
   return out;
 }
 
+std::vector<Status> Backend::RemoveEtcFiles(const std::vector<EtcFileRemoval>& files) {
+  std::vector<Status> out;
+  out.reserve(files.size());
+  for (const EtcFileRemoval& f : files) out.push_back(RemoveEtcFile(f.ns, f.name, f.note));
+  return out;
+}
+
 }  // namespace topo

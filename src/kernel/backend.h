@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/netns_files.h"
 #include "model/firewall.h"
 #include "model/ifkind.h"
 #include "model/impairment.h"
@@ -202,6 +203,11 @@ class Backend {
                               std::string* note) = 0;
   virtual Status RemoveEtcFile(const std::string& ns, const std::string& name,
                                const std::string& note) = 0;
+  // Removes many such files at once (teardown's): one status per file, in
+  // order. This default calls RemoveEtcFile for each (and so does every
+  // BackendWrapper, so that a wrapper overriding RemoveEtcFile sees each);
+  // NetlinkBackend deals with a directory at a time (netns_files.h).
+  virtual std::vector<Status> RemoveEtcFiles(const std::vector<EtcFileRemoval>& files);
 
   // Ends every process whose network namespace is one of `namespaces`
   // (matched by namespace identity, see processes.h): SIGTERM, a grace

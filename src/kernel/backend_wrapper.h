@@ -1,7 +1,9 @@
 // BackendWrapper forwards every Backend operation to a target backend, as
 // LevelDB's EnvWrapper does for Env: a backend that changes a few operations
 // (injects faults, counts, logs) derives from it and overrides only those.
-// The wrapper owns nothing; the target must outlive it.
+// The wrapper owns nothing; the target must outlive it. RemoveEtcFiles is
+// the one exception: Backend's default runs it through this wrapper's
+// RemoveEtcFile, one file at a time, so that an override of that sees each.
 #pragma once
 
 #include <string>

@@ -976,6 +976,10 @@ Status NetlinkBackend::RemoveEtcFile(const std::string& ns, const std::string& n
   return topo::RemoveEtcFile(ns, name, note);
 }
 
+std::vector<Status> NetlinkBackend::RemoveEtcFiles(const std::vector<EtcFileRemoval>& files) {
+  return topo::RemoveEtcFiles(files);
+}
+
 Status NetlinkBackend::EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) {
   return EndProcessesInNamespaces(namespaces, dir_, ended);
 }

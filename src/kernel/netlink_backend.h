@@ -130,6 +130,7 @@ class NetlinkBackend : public Backend {
                       const std::string& link_from_ns, std::string* note) override;
   Status RemoveEtcFile(const std::string& ns, const std::string& name,
                        const std::string& note) override;
+  std::vector<Status> RemoveEtcFiles(const std::vector<EtcFileRemoval>& files) override;
   // Through processes.h, one /proc scan for all the namespaces.
   Status EndProcesses(const std::vector<std::string>& namespaces, size_t* ended) override;
 

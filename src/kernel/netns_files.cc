@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <unordered_map>
 #include <vector>
 
 #include "kernel/netns.h"
@@ -56,11 +58,12 @@ void SplitPath(const std::string& path, std::string* parent, std::string* base) 
 // The temporary files WriteNew makes for `name`: ".NAME.topo-PID-N".
 std::string TemporaryPrefix(const std::string& name) { return "." + name + ".topo-"; }
 
-// Removes the temporary files for `name` in `dir` that a write which will
-// never finish left (topo killed between creating one and linking it): with
-// `only_dead`, those whose process is gone, else all of them. *others
+// Removes the temporary files for any of `names` in `dir` that a write which
+// will never finish left (topo killed between creating one and linking it):
+// with `only_dead`, those whose process is gone, else all of them. *others
 // (optional) tells whether anything else is in `dir`. Returns how many went.
-size_t RemoveTemporaries(int dir, const std::string& name, bool only_dead, bool* others) {
+size_t RemoveTemporaries(int dir, const std::vector<std::string>& names, bool only_dead,
+                         bool* others) {
   if (others) *others = false;
   const int fd = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return 0;
@@ -69,14 +72,17 @@ size_t RemoveTemporaries(int dir, const std::string& name, bool only_dead, bool*
     ::close(fd);
     return 0;
   }
-  const std::string prefix = TemporaryPrefix(name);
+  std::vector<std::string> prefixes;
+  for (const std::string& name : names) prefixes.push_back(TemporaryPrefix(name));
   std::vector<std::string> stale;
   while (const dirent* e = ::readdir(d)) {
     const std::string entry = e->d_name;
     if (entry == "." || entry == "..") continue;
-    bool temporary = entry.rfind(prefix, 0) == 0;
+    auto prefix = std::find_if(prefixes.begin(), prefixes.end(),
+                               [&](const std::string& p) { return entry.rfind(p, 0) == 0; });
+    bool temporary = prefix != prefixes.end();
     if (temporary && only_dead) {
-      const long pid = std::strtol(entry.c_str() + prefix.size(), nullptr, 10);
+      const long pid = std::strtol(entry.c_str() + prefix->size(), nullptr, 10);
       temporary = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
     }
     if (temporary) {
@@ -90,6 +96,19 @@ size_t RemoveTemporaries(int dir, const std::string& name, bool only_dead, bool*
   for (const std::string& entry : stale) removed += ::unlinkat(dir, entry.c_str(), 0) == 0;
   return removed;
 }
+
+// Which directories a write says it made: "made:etc,ns", "made:ns", "made:";
+// a note that is not one (the write may or may not have happened) counts as
+// having made the namespace's directory, never <etc_dir>.
+struct Made {
+  bool etc = false;
+  bool ns = false;
+  explicit Made(const std::string& note) {
+    const bool unknown = note.rfind("made:", 0) != 0;
+    etc = !unknown && note.find("etc") != std::string::npos;
+    ns = unknown || note.find("ns") != std::string::npos;
+  }
+};
 
 // Writes `content` to a new temporary file in `dir` and links it as `name`.
 Status WriteNew(int dir, const std::string& name, const std::string& content,
@@ -132,7 +151,7 @@ Status WriteEtcFile(const std::string& ns, const std::string& name, const std::s
     // What a write killed halfway left (in a directory it had made, then
     // never removed): the directory is topo's again once they are gone.
     bool others = false;
-    if (RemoveTemporaries(dir.get(), name, /*only_dead=*/true, &others) > 0 && !others) {
+    if (RemoveTemporaries(dir.get(), {name}, /*only_dead=*/true, &others) > 0 && !others) {
       made_ns = true;
     }
   }
@@ -166,37 +185,71 @@ Status WriteEtcFile(const std::string& ns, const std::string& name, const std::s
 
 Status RemoveEtcFile(const std::string& ns, const std::string& name, const std::string& note,
                      const std::string& etc_dir) {
-  if (!IsComponent(ns) || !IsComponent(name)) {
-    return Status::InvalidArgument("unsafe name for a file under " + etc_dir);
+  return RemoveEtcFiles({{ns, name, note}}, etc_dir)[0];
+}
+
+std::vector<Status> RemoveEtcFiles(const std::vector<EtcFileRemoval>& files,
+                                   const std::string& etc_dir) {
+  std::vector<Status> out(files.size());
+  // The files of each directory, directories in the order they first appear.
+  std::vector<std::string> order;
+  std::unordered_map<std::string, std::vector<size_t>> of_dir;
+  bool made_etc = false;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const EtcFileRemoval& f = files[i];
+    if (!IsComponent(f.ns) || !IsComponent(f.name)) {
+      out[i] = Status::InvalidArgument("unsafe name for a file under " + etc_dir);
+      continue;
+    }
+    auto [it, inserted] = of_dir.try_emplace(f.ns);
+    if (inserted) order.push_back(f.ns);
+    it->second.push_back(i);
+    made_etc = made_etc || Made(f.note).etc;
   }
-  const std::string path = EtcNetnsPath(ns, name, etc_dir);
-  const bool unknown = note.rfind("made:", 0) != 0;
-  const bool made_etc = !unknown && note.find("etc") != std::string::npos;
-  const bool made_ns = unknown || note.find("ns") != std::string::npos;
+  if (order.empty()) return out;
   std::string parent_path, base;
   SplitPath(etc_dir, &parent_path, &base);
   UniqueFd parent(::open(parent_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!parent.valid()) return Status::FromErrno(parent_path, errno);
-  UniqueFd etc, dir;
+  Status opened = parent.valid() ? Status::OK() : Status::FromErrno(parent_path, errno);
+  UniqueFd etc;
   bool unused = false;
-  Status s = OpenDir(parent.get(), base, etc_dir, false, &unused, &etc);
-  if (s.ok()) s = OpenDir(etc.get(), ns, etc_dir + "/" + ns, false, &unused, &dir);
-  if (s.IsNotFound()) return Status::NotFound(path + " does not exist", ENOENT);
-  if (!s.ok()) return s;
-  // A write killed between its temporary file and the link left that file
-  // (and so the directory) behind: removal is also its recovery.
-  RemoveTemporaries(dir.get(), name, /*only_dead=*/false, nullptr);
-  Status removed = Status::OK();
-  if (::unlinkat(dir.get(), name.c_str(), 0) != 0) {
-    removed = errno == ENOENT ? Status::NotFound(path + " does not exist", ENOENT)
-                              : Status::FromErrno("remove " + path, errno);
-    if (!removed.IsNotFound()) return removed;
+  if (opened.ok()) opened = OpenDir(parent.get(), base, etc_dir, false, &unused, &etc);
+  for (const std::string& ns : order) {
+    const std::vector<size_t>& mine = of_dir[ns];
+    UniqueFd dir;
+    Status s = opened;
+    if (s.ok()) s = OpenDir(etc.get(), ns, etc_dir + "/" + ns, false, &unused, &dir);
+    if (!s.ok()) {
+      for (size_t i : mine) {
+        out[i] = s.IsNotFound()
+                     ? Status::NotFound(
+                           EtcNetnsPath(ns, files[i].name, etc_dir) + " does not exist", ENOENT)
+                     : s;
+      }
+      continue;
+    }
+    // A write killed between its temporary file and the link left that file
+    // (and so the directory) behind: removal is also its recovery.
+    std::vector<std::string> names;
+    bool made_ns = false;
+    for (size_t i : mine) {
+      names.push_back(files[i].name);
+      made_ns = made_ns || Made(files[i].note).ns;
+    }
+    RemoveTemporaries(dir.get(), names, /*only_dead=*/false, nullptr);
+    for (size_t i : mine) {
+      if (::unlinkat(dir.get(), files[i].name.c_str(), 0) == 0) continue;
+      const std::string path = EtcNetnsPath(ns, files[i].name, etc_dir);
+      out[i] = errno == ENOENT ? Status::NotFound(path + " does not exist", ENOENT)
+                               : Status::FromErrno("remove " + path, errno);
+    }
+    dir.Reset();
+    // Directories go only when empty: another file, or another lab's directory, keeps them.
+    if (made_ns) ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR);
   }
-  dir.Reset();
-  // Directories go only when empty: another file, or another lab's directory, keeps them.
-  if (made_ns) ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR);
-  if (made_etc) ::unlinkat(parent.get(), base.c_str(), AT_REMOVEDIR);
-  return removed;
+  etc.Reset();
+  if (made_etc && parent.valid()) ::unlinkat(parent.get(), base.c_str(), AT_REMOVEDIR);
+  return out;
 }
 
 }  // namespace topo

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/etc_netns.h"
 #include "model/status.h"
@@ -37,5 +38,19 @@ Status WriteEtcFile(const std::string& ns, const std::string& name, const std::s
 // (the write may or may not have happened) <etc_dir>/NS is removed if empty.
 Status RemoveEtcFile(const std::string& ns, const std::string& name, const std::string& note,
                      const std::string& etc_dir = kEtcNetnsDir);
+
+// One file for RemoveEtcFiles: what RemoveEtcFile takes.
+struct EtcFileRemoval {
+  std::string ns, name, note;
+};
+
+// Removes many files as RemoveEtcFile removes each, a directory at a time:
+// <etc_dir> is opened once, and each <etc_dir>/NS once, its entries read once
+// (for the temporaries of every file of it given), its files unlinked, then
+// the directory itself if a note says a write made it (an unknown note
+// counts) and it is empty now; <etc_dir> last, likewise. O(files): no per-file path walk. One
+// status per file, in order (NotFound for a file not there).
+std::vector<Status> RemoveEtcFiles(const std::vector<EtcFileRemoval>& files,
+                                   const std::string& etc_dir = kEtcNetnsDir);
 
 }  // namespace topo

@@ -22,12 +22,37 @@ int PidfdSignal(int pidfd, int sig) {
   return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
-bool InNamespaces(pid_t pid, const std::vector<NsIdentity>& ids) {
+bool Before(const NsIdentity& a, const NsIdentity& b) {
+  return a.dev != b.dev ? a.dev < b.dev : a.ino < b.ino;
+}
+
+// Whether `pid`'s network namespace is one of `sorted` (sorted by Before):
+// a binary search, so a scan of P processes against N namespaces is
+// O(P log N), not O(P N).
+bool InNamespaces(pid_t pid, const std::vector<NsIdentity>& sorted) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/net", static_cast<int>(pid));
   NsIdentity id;
   if (!NamespaceIdentity(path, &id).ok()) return false;  // gone, or a zombie
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
+  return std::binary_search(sorted.begin(), sorted.end(), id, Before);
+}
+
+// The /proc scan, against identities sorted by Before.
+std::vector<pid_t> ScanProcesses(const std::vector<NsIdentity>& sorted) {
+  std::vector<pid_t> out;
+  if (sorted.empty()) return out;
+  DIR* dir = opendir("/proc");
+  if (!dir) return out;
+  const pid_t self = getpid();
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    char* end = nullptr;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid == self) continue;
+    if (InNamespaces(static_cast<pid_t>(pid), sorted)) out.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return out;
 }
 
 // A process being ended: its pid and a pidfd that becomes readable when it exits.
@@ -71,20 +96,9 @@ Status NamespaceIdentity(const std::string& path, NsIdentity* out) {
 }
 
 std::vector<pid_t> ProcessesInNamespaces(const std::vector<NsIdentity>& ids) {
-  std::vector<pid_t> out;
-  if (ids.empty()) return out;
-  DIR* dir = opendir("/proc");
-  if (!dir) return out;
-  const pid_t self = getpid();
-  while (dirent* e = readdir(dir)) {
-    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-    char* end = nullptr;
-    long pid = strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid == self) continue;
-    if (InNamespaces(static_cast<pid_t>(pid), ids)) out.push_back(static_cast<pid_t>(pid));
-  }
-  closedir(dir);
-  return out;
+  std::vector<NsIdentity> sorted = ids;
+  std::sort(sorted.begin(), sorted.end(), Before);
+  return ScanProcesses(sorted);
 }
 
 Status EndProcessesInNamespaces(const std::vector<std::string>& names, const std::string& netns_dir,
@@ -100,11 +114,12 @@ Status EndProcessesInNamespaces(const std::vector<std::string>& names, const std
       ids.push_back({st.st_dev, st.st_ino});
     }
   }
+  std::sort(ids.begin(), ids.end(), Before);
   // Each round ends what one scan found; a later scan finds what they forked
   // meanwhile. A round that finds nothing ends the work (the usual, fast case).
   constexpr int kMaxRounds = 8;
   for (int round = 0; round < kMaxRounds; ++round) {
-    std::vector<pid_t> pids = ProcessesInNamespaces(ids);
+    std::vector<pid_t> pids = ScanProcesses(ids);
     if (pids.empty()) return Status::OK();
     std::vector<Target> targets;
     for (pid_t pid : pids) {

@@ -311,13 +311,29 @@ static std::vector<ProgramStatus> ProgramStatuses(const LabRecord& rec,
   return out;
 }
 
-// Whether the kernel's routes include `r`.
-static bool HasRoute(const NamespaceState& ns, const Route& r) {
-  for (const RouteState& k : ns.routes) {
-    if (k.Matches(r)) return true;
-  }
-  return false;
+// A route's destination in its namespace, as RouteState::Matches compares it.
+static std::string RouteKey(const std::string& ns, int family, const std::optional<Prefix>& to) {
+  return ns + " " + std::to_string(family) + " " + (to ? to->Network().ToString() : "default");
 }
+
+// The kernel's routes of each namespace by destination: a route of the plan
+// is looked for among those to its destination only, not among all of its
+// namespace's (a router of a big lab has thousands).
+class RouteIndex {
+ public:
+  void Add(const std::string& ns, const NamespaceState& state) {
+    for (const RouteState& r : state.routes) by_key_[RouteKey(ns, r.family, r.to)].push_back(&r);
+  }
+  bool Has(const std::string& ns, const RouteSpec& spec) const {
+    auto it = by_key_.find(RouteKey(ns, spec.family, spec.to));
+    if (it == by_key_.end()) return false;
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const RouteState* r) { return r->Matches(spec); });
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<const RouteState*>> by_key_;
+};
 
 // Drift of a firewall action: each of its rules that is gone (a policy is not checked).
 static void AddDriftOfFirewall(Backend& backend, const Action& a, const std::string& where,
@@ -439,8 +455,11 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
   if (attached) by_name.emplace("", &root);
   for (const NamespaceState& n : st.namespaces)
     if (n.exists) by_name.emplace(n.name, &n);
-  for (const auto& [name, n] : by_name)
+  RouteIndex routes;
+  for (const auto& [name, n] : by_name) {
     for (const InterfaceState& i : n->interfaces) by_interface.emplace(name + ":" + i.name, &i);
+    routes.Add(name, *n);
+  }
   auto find_ns = [&](const std::string& ns) -> const NamespaceState* {
     auto it = by_name.find(ns);
     return it == by_name.end() ? nullptr : it->second;
@@ -494,8 +513,7 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
                            itf->mac + ", not " + a.mac.ToString());
       }
     } else if (a.kind == ActionKind::kAddRoute) {
-      const NamespaceState* n = find_ns(a.ns);
-      if (n && !HasRoute(*n, a.route)) {
+      if (find_ns(a.ns) && !routes.Has(a.ns, a.route)) {
         st.drift.push_back("route " + a.route.DestinationString() +
                            (a.route.via ? " via " + a.route.via->ToString() : "") + " in '" +
                            NamespaceLabel(a.ns) + "' is gone");

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "kernel/netns.h"
+#include "lab/namespaces_only.h"
 #include "model/diagnostic.h"
 
 namespace topo {
@@ -91,11 +92,10 @@ Status EnsurePrivateDir(const std::string& path, bool tighten) {
   return Status::OK();
 }
 
-// Removes a lab directory and the files in it. A symlink in its place is
-// removed itself, never followed: the files it points at stay.
 // Removes everything under the directory fd `dir` (which it closes), depth
 // first, never following a symlink: a symlink is removed, not its target.
-void RemoveContents(int dir) {
+// The entries named in `last` are left, for the caller to remove after.
+void RemoveContents(int dir, const std::vector<std::string>& last = {}) {
   DIR* d = ::fdopendir(dir);
   if (!d) {
     ::close(dir);
@@ -104,6 +104,7 @@ void RemoveContents(int dir) {
   while (struct dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
+    if (std::find(last.begin(), last.end(), name) != last.end()) continue;
     if (::unlinkat(dir, name.c_str(), 0) == 0) continue;
     if (errno != EISDIR && errno != EPERM) continue;
     int sub = ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -114,7 +115,10 @@ void RemoveContents(int dir) {
   ::closedir(d);
 }
 
-Status RemoveTree(const std::string& path) {
+// Removes a directory and everything in it; the files named in `last` go
+// last, in that order. A symlink in its place is removed itself, never
+// followed: the files it points at stay.
+Status RemoveTree(const std::string& path, const std::vector<std::string>& last = {}) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::OK();
@@ -126,28 +130,20 @@ Status RemoveTree(const std::string& path) {
     }
     return Status::FromErrno("open " + path, errno);
   }
-  RemoveContents(fd);
+  if (!last.empty()) {
+    const int keep = ::dup(fd);
+    RemoveContents(fd, last);
+    if (keep >= 0) {
+      for (const std::string& name : last) ::unlinkat(keep, name.c_str(), 0);
+      ::close(keep);
+    }
+  } else {
+    RemoveContents(fd);
+  }
   if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
     return Status::FromErrno("remove " + path, errno);
   }
   return Status::OK();
-}
-
-// The journal's first line: "plan N", plus " namespaces-only" when removing
-// the lab's namespaces undoes every other action (see ReadLabForTeardown).
-std::string JournalHeader(const Plan& plan) {
-  std::set<std::string> own(plan.namespaces.begin(), plan.namespaces.end());
-  bool namespaces_only = true;
-  for (const Action& a : plan.actions) {
-    if (a.kind == ActionKind::kCreateNamespace) {
-      namespaces_only = namespaces_only && own.count(a.ns);
-    } else {
-      namespaces_only = namespaces_only && a.UndoneByNamespaceRemoval() && own.count(a.ns) &&
-                        (a.kind != ActionKind::kCreateVeth || own.count(a.peer_ns));
-    }
-  }
-  return "plan " + std::to_string(plan.actions.size()) +
-         (namespaces_only ? " namespaces-only" : "") + "\n";
 }
 
 // True when `path` is a directory itself, not a symlink to one.
@@ -557,8 +553,10 @@ bool IsInterfaceName(const std::string& name) {
          });
 }
 
-// One line of the journal (not the header) into *rec; "" or what is wrong with it.
-std::string ParseJournalLine(const std::string& line, size_t actions, LabRecord* rec) {
+// One line of the journal (not the header) into *rec (and the lines of a
+// namespaces-only header into *outside, when given); "" or what is wrong with it.
+std::string ParseJournalLine(const std::string& line, size_t actions, LabRecord* rec,
+                             OutsideActions* outside) {
   if (line == "complete") {
     rec->complete = true;
     return "";
@@ -594,6 +592,7 @@ std::string ParseJournalLine(const std::string& line, size_t actions, LabRecord*
     rec->link_changes.push_back(std::move(c));
     return "";
   }
+  if (IsOutsideLine(kind)) return ParseOutsideLine(kind, rest, actions, outside);
   if (kind == "netns") {
     const size_t sp2 = rest.find(' ');
     const std::string ns = rest.substr(0, sp2);
@@ -633,8 +632,10 @@ std::string ParseJournalLine(const std::string& line, size_t actions, LabRecord*
 // Reads a journal's text for a plan of `actions` actions (its header must say
 // so) into *rec. Returns what is wrong with it ("" when it is sound). A last
 // line without its newline is one an append did not finish: not damage.
-// Lines that are wrong are skipped; the rest is read.
-std::string ParseJournal(const std::string& text, size_t actions, LabRecord* rec) {
+// Lines that are wrong are skipped; the rest is read. With `outside`, the
+// lines a namespaces-only header lists (lab/namespaces_only.h) go there.
+std::string ParseJournal(const std::string& text, size_t actions, LabRecord* rec,
+                         OutsideActions* outside = nullptr) {
   rec->done.assign(actions, false);
   if (text.empty()) return "the journal is empty";
   std::string damage;
@@ -657,7 +658,7 @@ std::string ParseJournal(const std::string& text, size_t actions, LabRecord* rec
       }
     } else {
       try {
-        wrong = ParseJournalLine(line, actions, rec);
+        wrong = ParseJournalLine(line, actions, rec, outside);
       } catch (const std::exception& e) {  // a safety net: the parser checks types first
         wrong = std::string("unreadable (") + e.what() + ")";
       }
@@ -724,10 +725,9 @@ namespace {
 Plan NamespacesOnlyPlan(const std::string& lab, const std::vector<std::string>& names) {
   Plan plan;
   plan.lab = lab;
+  std::set<std::string> seen;
   for (const std::string& ns : names) {
-    if (std::find(plan.namespaces.begin(), plan.namespaces.end(), ns) != plan.namespaces.end()) {
-      continue;
-    }
+    if (!seen.insert(ns).second) continue;
     plan.namespaces.push_back(ns);
     Action a;
     a.kind = ActionKind::kCreateNamespace;
@@ -782,33 +782,39 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
   std::string journal, names;
   Status js = ReadFileNoFollow(dir + "/journal", &journal);
   if (!js.ok() && !js.IsNotFound()) return js;
-  // The shortcut: only a complete journal whose header promises it.
-  if (js.ok() && journal.size() >= 10 &&
+  // The shortcut: only a complete journal whose header promises it. It
+  // needs no plan.json, but one that is not a plain file (a symlink to a
+  // plan written elsewhere) is tampering, which the full read refuses; a
+  // missing one is said, though nothing is lost with it.
+  struct stat plan_st;
+  const bool plan_missing = ::lstat((dir + "/plan.json").c_str(), &plan_st) != 0;
+  const bool plan_unsafe = !plan_missing && !S_ISREG(plan_st.st_mode);
+  if (js.ok() && !plan_unsafe && journal.size() >= 10 &&
       journal.compare(journal.size() - 9, 9, "complete\n") == 0 &&
       journal.substr(0, journal.find('\n')).ends_with(" namespaces-only") &&
       ReadFileNoFollow(dir + "/namespaces", &names).ok()) {
     const size_t actions = HeaderActions(journal);
-    LabRecord rec;
-    rec.plan.lab = lab;
+    std::vector<std::string> listed;
     std::istringstream in(names);
     bool sound = true;
     for (std::string ns; std::getline(in, ns);) {
       if (ns.empty()) continue;
       sound = sound && IsSafeLabName(ns);
-      rec.plan.namespaces.push_back(ns);
-      Action a;
-      a.kind = ActionKind::kCreateNamespace;
-      a.ns = a.node = ns;
-      rec.plan.actions.push_back(std::move(a));
+      listed.push_back(ns);
     }
-    LabRecord parsed;
-    if (sound && actions >= rec.plan.actions.size() &&
-        ParseJournal(journal, actions, &parsed).empty() && parsed.complete) {
+    LabRecord parsed, rec;
+    OutsideActions outside;
+    rec.plan.lab = lab;
+    if (sound && ParseJournal(journal, actions, &parsed, &outside).empty() && parsed.complete &&
+        NamespacesOnlyTeardownPlan(listed, outside, parsed.notes, actions, &rec.plan, &rec.notes)) {
       rec.done.assign(rec.plan.actions.size(), true);
       rec.complete = true;
       rec.omitted = actions - rec.plan.actions.size();
       rec.namespace_ids = std::move(parsed.namespace_ids);
       rec.root_links = std::move(parsed.root_links);
+      if (plan_missing) {
+        rec.damage.emplace_back("plan.json is missing (the journal names all the lab made)");
+      }
       *out = std::move(rec);
       return Status::OK();
     }
@@ -889,7 +895,10 @@ Status StateStore::ReadLabFile(const std::string& lab, const std::string& name,
 
 Status StateStore::RemoveLab(const std::string& lab) {
   if (!IsSafeLabName(lab)) return Status::InvalidArgument("'" + lab + "' is not a lab name");
-  return RemoveTree(LabDir(lab));
+  // The record's own files go last, the journal the very last: a `down`
+  // killed meanwhile leaves a record that still names what is left (the
+  // nodes' files, the lab's log), so the next one finds and removes it.
+  return RemoveTree(LabDir(lab), {"plan.json", "namespaces", "journal"});
 }
 
 }  // namespace topo

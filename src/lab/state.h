@@ -9,7 +9,9 @@
 //                                     stuck lab (stopped with Ctrl-Z) blocks no other lab
 //   /run/topo/labs/LAB/plan.json      the compiled plan, written before the kernel is touched
 //   /run/topo/labs/LAB/namespaces     the lab's namespace names, one a line (ownership look-ups)
-//   /run/topo/labs/LAB/journal        append-only: "plan N [namespaces-only]" first, then
+//   /run/topo/labs/LAB/journal        append-only: "plan N [namespaces-only]" first (with,
+//                                     for a namespaces-only lab, the lines
+//                                     lab/namespaces_only.h lists), then
 //                                     "done N [previous-value]" after each action completes,
 //                                     then "complete"; "before N previous-value" ahead of an
 //                                     action whose inverse needs it (a root namespace
@@ -217,10 +219,12 @@ class StateStore {
   // Opens the journal of a lab that is up, to append to it.
   Status OpenJournal(const std::string& lab, Journal* journal) const;
 
-  // What teardown needs, which for a complete lab whose every other action
-  // lives in its own namespaces ("namespaces-only") is the namespace creations
-  // alone: read from the namespaces file, without parsing plan.json. Other
-  // labs are read in full, as by ReadLab.
+  // What teardown needs, which for a complete lab whose every action lives in
+  // its own namespaces, their /etc/netns files and its nodes
+  // ("namespaces-only", lab/namespaces_only.h) is the namespace creations, the
+  // /etc/netns files and the programs: read from the namespaces file and the
+  // journal, without parsing plan.json (`omitted` counts the rest). Other labs
+  // are read in full, as by ReadLab.
   //
   // A damaged record (an empty, cut or corrupt journal; a lost or corrupt
   // plan.json, whose place `fallback` takes when it is given and names the same

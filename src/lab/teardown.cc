@@ -1,5 +1,6 @@
 #include "lab/teardown.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -114,8 +115,10 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
       namespaces.push_back(a.ns);
     }
   }
+  // Inverses performed ahead of their turn in the loop below, several at
+  // once: each result waits there for its action.
+  std::map<size_t, Status> ahead;
   // The declared programs stop first, all at once, signalled in reverse order.
-  std::map<size_t, Status> stopped;
   {
     std::vector<size_t> which;
     std::vector<std::string> ids;
@@ -130,9 +133,31 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
     }
     if (!which.empty()) {
       std::vector<Status> results = StopPrograms(ids, timeouts);
-      for (size_t k = 0; k < which.size(); ++k) stopped[which[k]] = results[k];
+      for (size_t k = 0; k < which.size(); ++k) ahead[which[k]] = results[k];
     }
   }
+  // The files under /etc/netns go all at once, a directory at a time
+  // (Backend::RemoveEtcFiles), when the loop reaches the first of them.
+  bool etc_removed = false;
+  std::chrono::microseconds etc_each{0};
+  auto remove_etc_files = [&] {
+    etc_removed = true;
+    std::vector<size_t> which;
+    std::vector<EtcFileRemoval> files;
+    for (size_t i = plan.actions.size(); i-- > 0;) {
+      const Action& a = plan.actions[i];
+      if (a.kind != ActionKind::kWriteEtcFile || !touched[i] || moot[i]) continue;
+      auto note = notes.find(i);
+      which.push_back(i);
+      files.push_back({a.ns, a.key, note == notes.end() ? "" : note->second});
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Status> results = backend.RemoveEtcFiles(files);
+    for (size_t k = 0; k < which.size() && k < results.size(); ++k) ahead[which[k]] = results[k];
+    etc_each = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now() - start) /
+               std::max<size_t>(which.size(), 1);
+  };
   bool processes_ended = namespaces.empty();
   for (size_t i = plan.actions.size(); i-- > 0;) {
     const Action& a = plan.actions[i];
@@ -156,12 +181,13 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
       continue;
     }
     auto note = notes.find(i);
+    if (a.kind == ActionKind::kWriteEtcFile && !etc_removed) remove_etc_files();
     const auto start = std::chrono::steady_clock::now();
-    auto stop = stopped.find(i);
+    auto done_ahead = ahead.find(i);
     const std::string journaled = note == notes.end() ? "" : note->second;
     Status s;
-    if (stop != stopped.end()) {
-      s = stop->second;
+    if (done_ahead != ahead.end()) {
+      s = done_ahead->second;
     } else if (sysctl_owners && SysctlOwners::Counts(a)) {
       bool restored = false;
       s = sysctl_owners->Release(
@@ -172,8 +198,10 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
     }
     if (observer) {
       e.status = s;
-      e.duration = std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now() - start);
+      e.duration = a.kind == ActionKind::kWriteEtcFile
+                       ? etc_each
+                       : std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - start);
       observer->OnAction(e);
     }
     if (s.ok()) {

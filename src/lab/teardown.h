@@ -2,9 +2,12 @@
 // namespace removes everything inside it (and veth pairs with an end inside),
 // so inverses of actions living in a namespace that is itself being removed are
 // skipped: the kernel does that work far faster than one request per object.
-// Whatever lives outside the lab's namespaces is undone explicitly. Teardown is
+// Whatever lives outside the lab's namespaces is undone explicitly: the files
+// under /etc/netns all at once, a directory at a time (Backend::
+// RemoveEtcFiles), declared programs all at once too. Teardown is
 // idempotent: objects already gone are counted, not treated as failures, and it
-// carries on past real failures so it removes as much as it can.
+// carries on past real failures so it removes as much as it can. Its cost is
+// O(actions): no step looks through all of the plan or of the kernel per action.
 //
 // Before the first namespace is removed, every process still running in any
 // of the lab's namespaces (started by `topo exec`, `ip netns exec`, a daemon
