@@ -3,6 +3,7 @@
 #include "checks/checks.h"
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "model/addressing.h"
 
@@ -18,24 +19,57 @@ std::string DefaultCheckName(const DeclaredCheck& c) {
   return name;
 }
 
+namespace {
+
+// The nodes by name and by address (the first node with it, as
+// NodeWithAddress finds it), made once: resolving C checks of a lab of N
+// nodes is O(C + N), not O(C N).
+class NodeIndex {
+ public:
+  explicit NodeIndex(const Topology& t) {
+    for (const Node& n : t.nodes) {
+      by_name_.emplace(n.name, &n);
+      for (const Interface& i : n.interfaces) {
+        for (const Prefix& p : i.addresses) by_address_.emplace(p.addr.ToString(), &n);
+      }
+    }
+  }
+  const Node* Named(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+  // NodeWithAddress(t, a), looked up.
+  const Node* WithAddress(const IpAddress& a) const {
+    if (IsLoopback(a)) return nullptr;
+    auto it = by_address_.find(a.ToString());
+    return it == by_address_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, const Node*> by_name_, by_address_;
+};
+
+}  // namespace
+
 std::vector<CheckSpec> ResolveChecks(const Topology& t) {
   std::vector<CheckSpec> specs;
+  const NodeIndex nodes(t);
   for (const DeclaredCheck& c : t.checks) {
     CheckSpec s;
     s.name = c.name.empty() ? DefaultCheckName(c) : c.name;
     s.kind = c.kind;
     s.from_node = c.from;
-    if (const Node* from = t.FindNode(c.from)) s.from_ns = t.NamespaceOfNode(*from);
+    if (const Node* from = nodes.Named(c.from)) s.from_ns = t.NamespaceOfNode(*from);
     s.to = c.to;
     if (c.to_address) {
       s.target = *c.to_address;
-    } else if (const Node* n = t.FindNode(c.to)) {
+    } else if (const Node* n = nodes.Named(c.to)) {
       s.target = NodeAddress(*n, c.family).value_or(IpAddress{});
     }
     const bool listens = c.kind == ProbeKind::kUdp || (c.kind == ProbeKind::kTcp && c.listen);
     if (listens) {
       // A loopback target is the source node's own.
-      const Node* owner = IsLoopback(s.target) ? t.FindNode(c.from) : NodeWithAddress(t, s.target);
+      const Node* owner = IsLoopback(s.target) ? nodes.Named(c.from) : nodes.WithAddress(s.target);
       if (owner) {
         s.listens = true;
         s.listen_node = owner->name;
