@@ -427,6 +427,36 @@ TEST_F(EtcFilesTest, KeepsDirectoriesItDidNotMakeAndRefusesSymlinks) {
             Status::Code::kInvalidArgument);
 }
 
+// Teardown's: many files at once, a directory at a time.
+TEST_F(EtcFilesTest, RemovesManyFilesADirectoryAtATime) {
+  std::string nx, ny, nr, nz;
+  ASSERT_TRUE(WriteEtcFile("x", "hosts", "1.2.3.4 a\n", "", &nx, etc_).ok());
+  ASSERT_TRUE(WriteEtcFile("y", "hosts", "", "x", &ny, etc_).ok());
+  ASSERT_TRUE(WriteEtcFile("y", "resolv.conf", "nameserver 1.2.3.4\n", "", &nr, etc_).ok());
+  ASSERT_TRUE(WriteEtcFile("z", "hosts", "", "x", &nz, etc_).ok());
+  std::ofstream(etc_ + "/y/.resolv.conf.topo-1-0") << "a dead write's";  // removal takes it
+  std::ofstream(etc_ + "/z/keep") << "not topo's";                       // keeps z
+  std::vector<Status> r = RemoveEtcFiles({{"y", "resolv.conf", nr},
+                                          {"y", "hosts", ny},
+                                          {"z", "hosts", nz},
+                                          {"x", "hosts", nx},
+                                          {"w", "hosts", "made:ns"},
+                                          {"..", "hosts", ""}},
+                                         etc_);
+  ASSERT_EQ(r.size(), 6u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(r[i].ok()) << i << ": " << r[i].message();
+  EXPECT_TRUE(r[4].IsNotFound()) << r[4].message();
+  EXPECT_EQ(r[5].code(), Status::Code::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(etc_ + "/x"));
+  EXPECT_FALSE(std::filesystem::exists(etc_ + "/y"));
+  EXPECT_TRUE(std::filesystem::exists(etc_ + "/z/keep"));
+  // Again, once the other file is gone: nothing to remove but the directories.
+  std::filesystem::remove(etc_ + "/z/keep");
+  r = RemoveEtcFiles({{"z", "hosts", nz}, {"x", "hosts", nx}}, etc_);
+  EXPECT_TRUE(r[0].IsNotFound() && r[1].IsNotFound());
+  EXPECT_TRUE(std::filesystem::is_empty(root_));
+}
+
 // Issue #16 item 9: a write killed between its temporary file and the link
 // (here by SIGXFSZ at its first byte, a real crash at that very point) left
 // /etc/netns/NS/.hosts.topo-PID-N and the directory for good.

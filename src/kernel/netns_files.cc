@@ -228,24 +228,25 @@ std::vector<Status> RemoveEtcFiles(const std::vector<EtcFileRemoval>& files,
       }
       continue;
     }
-    // A write killed between its temporary file and the link left that file
-    // (and so the directory) behind: removal is also its recovery.
     std::vector<std::string> names;
     bool made_ns = false;
     for (size_t i : mine) {
       names.push_back(files[i].name);
       made_ns = made_ns || Made(files[i].note).ns;
-    }
-    RemoveTemporaries(dir.get(), names, /*only_dead=*/false, nullptr);
-    for (size_t i : mine) {
       if (::unlinkat(dir.get(), files[i].name.c_str(), 0) == 0) continue;
       const std::string path = EtcNetnsPath(ns, files[i].name, etc_dir);
       out[i] = errno == ENOENT ? Status::NotFound(path + " does not exist", ENOENT)
                                : Status::FromErrno("remove " + path, errno);
     }
-    dir.Reset();
-    // Directories go only when empty: another file, or another lab's directory, keeps them.
-    if (made_ns) ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR);
+    // Directories go only when empty: another file, or another lab's
+    // directory, keeps them. A write killed between its temporary file and
+    // the link left that file (and so the directory) behind: removal is also
+    // its recovery. The directory is read only when it is not empty, or was
+    // there before: the usual directory goes without a read.
+    if (made_ns && ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR) == 0) continue;
+    if (RemoveTemporaries(dir.get(), names, /*only_dead=*/false, nullptr) > 0 && made_ns) {
+      ::unlinkat(etc.get(), ns.c_str(), AT_REMOVEDIR);
+    }
   }
   etc.Reset();
   if (made_etc && parent.valid()) ::unlinkat(parent.get(), base.c_str(), AT_REMOVEDIR);

@@ -45,11 +45,14 @@ struct EtcFileRemoval {
 };
 
 // Removes many files as RemoveEtcFile removes each, a directory at a time:
-// <etc_dir> is opened once, and each <etc_dir>/NS once, its entries read once
-// (for the temporaries of every file of it given), its files unlinked, then
-// the directory itself if a note says a write made it (an unknown note
-// counts) and it is empty now; <etc_dir> last, likewise. O(files): no per-file path walk. One
-// status per file, in order (NotFound for a file not there).
+// <etc_dir> is opened once, and each <etc_dir>/NS once; its files are
+// unlinked, then the directory itself if a note says a write made it (an
+// unknown note counts) and it is empty now. Only a directory that is not
+// empty then (or was not made) is read, for the temporaries of its files,
+// and removed again if made. <etc_dir> goes last, likewise. O(files): no
+// per-file path walk, and the usual directory costs an open, an unlink per
+// file and an rmdir. One status per file, in order (NotFound for a file not
+// there).
 std::vector<Status> RemoveEtcFiles(const std::vector<EtcFileRemoval>& files,
                                    const std::string& etc_dir = kEtcNetnsDir);
 
