@@ -172,10 +172,14 @@ Plan OrdinaryLab() {
   return p;
 }
 
-// Writes the journal of a complete `up` of `p`: every action done, with the
-// notes a real one leaves (which directories an /etc/netns write made, a
-// program's identity: here one of a pid no process can have).
-void JournalEverything(const Plan& p, Journal* j) {
+// Records `p` in `store` with the journal of a complete `up`: every action
+// done, with the notes a real one leaves (which directories an /etc/netns
+// write made, a program's identity: here one of a pid no process can have).
+void RecordCompleteUp(const Plan& p, StateStore* store) {
+  ASSERT_TRUE(store->Open().ok());
+  Journal journal;
+  ASSERT_TRUE(store->CreateLab(p, &journal).ok());
+  Journal* j = &journal;
   bool first_etc = true;
   for (size_t i = 0; i < p.actions.size(); ++i) {
     const Action& a = p.actions[i];
@@ -195,12 +199,7 @@ void JournalEverything(const Plan& p, Journal* j) {
 TEST_F(JournalTest, AnOrdinaryLabIsNamespacesOnlyAndItsDownReadsNoPlan) {
   const Plan p = OrdinaryLab();
   StateStore store(dir_);
-  ASSERT_TRUE(store.Open().ok());
-  {
-    Journal j;
-    ASSERT_TRUE(store.CreateLab(p, &j).ok());
-    JournalEverything(p, &j);
-  }
+  RecordCompleteUp(p, &store);
   // The header, then a line for each action the namespaces' removal leaves.
   std::string want = "plan " + std::to_string(p.actions.size()) + " namespaces-only\n";
   size_t etc = 0, programs = 0, node_actions = 0;
@@ -275,12 +274,7 @@ TEST_F(JournalTest, ALabThatTouchesTheHostIsNotNamespacesOnly) {
       p.actions.insert(p.actions.begin() + 1, sysctl);
     }
     StateStore store(dir_);
-    ASSERT_TRUE(store.Open().ok());
-    {
-      Journal j;
-      ASSERT_TRUE(store.CreateLab(p, &j).ok());
-      JournalEverything(p, &j);
-    }
+    RecordCompleteUp(p, &store);
     const std::string journal = testing::ReadFile(dir_ + "/labs/" + p.lab + "/journal");
     EXPECT_EQ(journal.substr(0, journal.find('\n')), "plan " + std::to_string(p.actions.size()))
         << file;
@@ -295,12 +289,7 @@ TEST_F(JournalTest, ALabThatTouchesTheHostIsNotNamespacesOnly) {
 TEST_F(JournalTest, ANamespacesOnlyLineThatDoesNotFitTheLabMeansThePlanIsRead) {
   const Plan p = OrdinaryLab();
   StateStore store(dir_);
-  ASSERT_TRUE(store.Open().ok());
-  {
-    Journal j;
-    ASSERT_TRUE(store.CreateLab(p, &j).ok());
-    JournalEverything(p, &j);
-  }
+  RecordCompleteUp(p, &store);
   // An /etc/netns file of a namespace that is not the lab's.
   const std::string path = dir_ + "/labs/http/journal";
   std::string journal = testing::ReadFile(path);

@@ -73,6 +73,7 @@ size_t RemoveTemporaries(int dir, const std::vector<std::string>& names, bool on
     return 0;
   }
   std::vector<std::string> prefixes;
+  prefixes.reserve(names.size());
   for (const std::string& name : names) prefixes.push_back(TemporaryPrefix(name));
   std::vector<std::string> stale;
   while (const dirent* e = ::readdir(d)) {

@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "kernel/processes.h"
@@ -60,16 +59,9 @@ class FastDownTest : public testing::LabFixture {
   void SetUp() override {
     LabFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    files_ = std::make_unique<testing::TempDir>("topo-it-yaml");
-    ASSERT_TRUE(files_->ok());
-    file_ = files_->path() + "/fastdown.yaml";
-    std::ofstream(file_) << kLab;
-    lab_ = prefix_ + "fastdown";
-    labs_.push_back(lab_);
-  }
-  void TearDown() override {
-    LabFixture::TearDown();
-    files_.reset();
+    ASSERT_TRUE(files_.ok());
+    std::ofstream(file_ = files_.path() + "/fastdown.yaml") << kLab;
+    labs_.push_back(lab_ = prefix_ + "fastdown");
   }
 
   // Brings the lab up, starts a stray process in `cli`, and returns the
@@ -110,7 +102,7 @@ class FastDownTest : public testing::LabFixture {
     EXPECT_NE(kill(program, 0), 0) << where << ": the program (pid " << program << ") runs";
   }
 
-  std::unique_ptr<testing::TempDir> files_;
+  testing::TempDir files_{"topo-it-yaml"};
   std::string file_, lab_;
 };
 
