@@ -87,8 +87,9 @@ Plan TwoNamespaces() {
   veth.kind = ActionKind::kCreateVeth;
   veth.ns = veth.node = "a";
   veth.ifname = "x";
-  veth.peer_ns = veth.peer_node = "b";
-  veth.peer_ifname = "y";
+  veth.set_peer_ns("b");
+  veth.set_peer_node("b");
+  veth.set_peer_ifname("y");
   p.actions.push_back(veth);
   for (const char* ns : {"a", "b"}) {
     Action up;
@@ -142,7 +143,7 @@ TEST_F(JournalTest, TeardownOfAnIncompleteLabReadsThePlan) {
 
 TEST_F(JournalTest, ActionsOutsideTheLabsNamespacesDisableTheShortcut) {
   Plan p = TwoNamespaces();
-  p.actions[2].peer_ns = "elsewhere";
+  p.actions[2].set_peer_ns("elsewhere");
   StateStore store(dir_);
   ASSERT_TRUE(store.Open().ok());
   Journal j;
@@ -163,11 +164,11 @@ Plan OrdinaryLab() {
   Plan p = testing::ShippedPlan("topologies/http.yaml");
   auto last_etc = std::find_if(p.actions.rbegin(), p.actions.rend(),
                                [](const Action& a) { return a.kind == ActionKind::kWriteEtcFile; });
-  Action resolv = *last_etc;
+  Action resolv;
+  resolv.kind = ActionKind::kWriteEtcFile;
   resolv.ns = resolv.node = "client";
-  resolv.key = "resolv.conf";
-  resolv.value = "nameserver 10.0.1.2\n";
-  resolv.peer_ns.clear();
+  resolv.set_key("resolv.conf");
+  resolv.set_value("nameserver 10.0.1.2\n");
   p.actions.insert(last_etc.base(), resolv);
   return p;
 }
@@ -206,7 +207,7 @@ TEST_F(JournalTest, AnOrdinaryLabIsNamespacesOnlyAndItsDownReadsNoPlan) {
   for (size_t i = 0; i < p.actions.size(); ++i) {
     const Action& a = p.actions[i];
     if (a.kind == ActionKind::kWriteEtcFile) {
-      want += "etc-file " + std::to_string(i) + " " + a.ns + " " + a.key + "\n";
+      want += "etc-file " + std::to_string(i) + " " + a.ns + " " + a.key() + "\n";
       ++etc;
     } else if (a.kind == ActionKind::kStartProgram) {
       want += "program " + std::to_string(i) + " server server web 2000\n";
@@ -233,12 +234,12 @@ TEST_F(JournalTest, AnOrdinaryLabIsNamespacesOnlyAndItsDownReadsNoPlan) {
   const Action& program = rec.plan.actions.back();
   EXPECT_EQ(program.kind, ActionKind::kStartProgram);
   EXPECT_EQ(program.node, "server");
-  EXPECT_EQ(program.program.name, "web");
-  EXPECT_EQ(program.program.stop_timeout_ms, 2000);
+  EXPECT_EQ(program.program().name, "web");
+  EXPECT_EQ(program.program().stop_timeout_ms, 2000);
   EXPECT_EQ(rec.notes[rec.plan.actions.size() - 1], "4194304 1 4194304 1");
   EXPECT_EQ(rec.plan.actions[3].kind, ActionKind::kWriteEtcFile);
   EXPECT_EQ(rec.notes[3], "made:etc,ns");
-  EXPECT_EQ(rec.plan.actions[6].key, "resolv.conf");
+  EXPECT_EQ(rec.plan.actions[6].key(), "resolv.conf");
   EXPECT_EQ(rec.plan.actions[6].ns, "client");
 
   // `down`: the files under /etc/netns, the program (gone), the namespaces;
@@ -248,7 +249,7 @@ TEST_F(JournalTest, AnOrdinaryLabIsNamespacesOnlyAndItsDownReadsNoPlan) {
   std::string ignored;
   for (size_t i = 3; i < 3 + etc; ++i) {
     const Action& a = rec.plan.actions[i];
-    ASSERT_TRUE(b.WriteEtcFile(a.ns, a.key, "x", "", &ignored).ok());
+    ASSERT_TRUE(b.WriteEtcFile(a.ns, a.key(), "x", "", &ignored).ok());
   }
   std::filesystem::create_directories(dir_ + "/labs/http/nodes/server/fs/srv/www");
   DownResult down = Down("http", b, store);
@@ -269,8 +270,8 @@ TEST_F(JournalTest, ALabThatTouchesTheHostIsNotNamespacesOnly) {
       // An ordinary lab, but for one root sysctl.
       Action sysctl;
       sysctl.kind = ActionKind::kSetSysctl;
-      sysctl.key = "net.ipv4.ip_forward";
-      sysctl.value = "1";
+      sysctl.set_key("net.ipv4.ip_forward");
+      sysctl.set_value("1");
       p.actions.insert(p.actions.begin() + 1, sysctl);
     }
     StateStore store(dir_);

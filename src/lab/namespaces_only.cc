@@ -39,20 +39,20 @@ std::string OutsideLine(const Action& a, size_t i, const std::set<std::string>& 
       *fits = in_own;
       return "";
     case ActionKind::kWriteEtcFile:
-      *fits = in_own && IsName(a.key);
-      return "etc-file " + std::to_string(i) + " " + a.ns + " " + a.key + "\n";
+      *fits = in_own && IsName(a.key());
+      return "etc-file " + std::to_string(i) + " " + a.ns + " " + a.key() + "\n";
     case ActionKind::kMakeNodeDir:
     case ActionKind::kWriteNodeFile:
       // Kept under the lab's state directory, which goes with its record.
       *fits = in_own;
       return "";
     case ActionKind::kStartProgram:
-      *fits = in_own && IsName(a.node) && IsName(a.program.name);
-      return "program " + std::to_string(i) + " " + a.ns + " " + a.node + " " + a.program.name +
-             " " + std::to_string(std::max(a.program.stop_timeout_ms, 0)) + "\n";
+      *fits = in_own && IsName(a.node) && IsName(a.program().name);
+      return "program " + std::to_string(i) + " " + a.ns + " " + a.node + " " + a.program().name +
+             " " + std::to_string(std::max(a.program().stop_timeout_ms, 0)) + "\n";
     default:
       *fits = a.UndoneByNamespaceRemoval() && in_own &&
-              (a.kind != ActionKind::kCreateVeth || own.count(a.peer_ns) > 0);
+              (a.kind != ActionKind::kCreateVeth || own.count(a.peer_ns()) > 0);
       return "";
   }
 }
@@ -85,7 +85,7 @@ std::string ParseOutsideLine(const std::string& kind, const std::string& rest, s
     if (w.size() != 3 || !IsName(a.ns) || !IsName(w[2])) return "a bad etc-file line";
     a.kind = ActionKind::kWriteEtcFile;
     a.node = a.ns;
-    a.key = w[2];
+    a.set_key(w[2]);
   } else {
     size_t stop_ms = 0;
     if (w.size() != 5 || !IsName(a.ns) || !IsName(w[2]) || !IsName(w[3]) ||
@@ -94,8 +94,8 @@ std::string ParseOutsideLine(const std::string& kind, const std::string& rest, s
     }
     a.kind = ActionKind::kStartProgram;
     a.node = w[2];
-    a.program.name = w[3];
-    a.program.stop_timeout_ms = static_cast<int>(stop_ms);
+    a.mutable_program().name = w[3];
+    a.mutable_program().stop_timeout_ms = static_cast<int>(stop_ms);
   }
   if (out) out->emplace_back(index, std::move(a));
   return "";
