@@ -110,6 +110,7 @@ int TestFile(const TestOpts& o) {
   request.machine_here = true;
   std::unique_ptr<Backend> probe;
   FindMachineWith(&request, &probe);
+  request.neighbour_warning = true;
   Loaded loaded = LoadLab(request);
   // A file without checks is refused before anything is built.
   if (loaded.ok() && loaded.topology->checks.empty()) {

@@ -27,6 +27,7 @@ Verb RegisterUp(CLI::App& app) {
             request.prefix = o->prefix;
             request.allowed_host_routes = o->allowed_host_routes;
             request.machine = o->machine;
+            request.neighbour_warning = true;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int code = kExitOk;
             auto run = BringUp(request, cancel, kExitFailure, &code);

@@ -8,6 +8,7 @@
 #include "front/load.h"
 #include "front/validate.h"
 #include "lab/machines.h"
+#include "kernel/host_limits.h"
 #include "lab/prefix.h"
 #include "plan/compile.h"
 
@@ -39,6 +40,10 @@ Loaded LoadLab(const LoadRequest& request) {
   vo.prefix = request.prefix;
   vo.allowed_host_routes = request.allowed_host_routes;
   vo.limits = LoadLimitsFromEnvironment(&out.error);
+  if (request.neighbour_warning) {
+    vo.neighbour_limit_v4 = ReadNeighbourLimit(4);
+    vo.neighbour_limit_v6 = ReadNeighbourLimit(6);
+  }
   if (!out.error.empty()) return out;
   if (IsAutoPrefix(request.prefix)) {
     vo.prefix = PickPrefix(StateStore());

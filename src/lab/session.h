@@ -39,11 +39,14 @@ struct LoadRequest {
   // (lab/machines.h's ChooseMachine): `machine` (--machine), or when empty
   // the one whose address is assigned where topo runs, read through
   // `backend`. With `machine_here`, a named machine's address must be
-  // assigned there too (`up`). Without either, the plan is the whole lab's
-  // and no link between machines is in it (`plan` compiles every part).
+  // assigned there too (`up`). Without either, the plan is the whole lab
+  // on one machine (`plan` compiles every part itself).
   std::string machine;
   Backend* backend = nullptr;
   bool machine_here = false;
+  // Warn when the lab may need more neighbour entries than the host's table
+  // holds (derive/neighbours.h): for the verbs that bring a lab up.
+  bool neighbour_warning = false;
 };
 
 struct Loaded {
