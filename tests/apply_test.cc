@@ -172,14 +172,14 @@ TEST(TeardownTest, RestoresSysctlsOutsideRemovedNamespaces) {
   Action a;
   a.kind = ActionKind::kSetSysctl;
   a.ns = "elsewhere";
-  a.key = "net.ipv4.ip_forward";
-  a.value = "1";
+  a.set_key("net.ipv4.ip_forward");
+  a.set_value("1");
   Plan p;
   p.actions = {a};
   RecordingBackend b;
   b.AddForeignNamespace("elsewhere");
   std::string prev;
-  ASSERT_TRUE(b.SetSysctl("elsewhere", a.key, "1", &prev).ok());
+  ASSERT_TRUE(b.SetSysctl("elsewhere", a.key(), "1", &prev).ok());
   TeardownReport rep = Teardown(p, {true}, std::nullopt, {{0, "0"}}, b);
   EXPECT_EQ(rep.undone, 1u);
   EXPECT_EQ(b.calls().back(), "set sysctl elsewhere net.ipv4.ip_forward=0");

@@ -230,7 +230,7 @@ TEST_F(FaultTest, FailureAtEveryInverseActionIsReportedAndTheRestIsUndone) {
     }
     // Its filter table did not either (the nat table is the SNAT rule's).
     if (p.actions[i].kind == ActionKind::kAddFirewall && p.actions[i].ns.empty() &&
-        p.actions[i].firewall.table == "filter") {
+        p.actions[i].firewall().table == "filter") {
       notes[i] = kNewTable;
     }
   }

@@ -73,7 +73,7 @@ TEST(FirewallTest, PlanRoundTripsThroughJson) {
   int sets = 0;
   for (size_t i = 0; i < p.actions.size(); ++i) {
     if (p.actions[i].kind != ActionKind::kAddFirewall) continue;
-    EXPECT_EQ(back.actions[i].firewall, p.actions[i].firewall);
+    EXPECT_EQ(back.actions[i].firewall(), p.actions[i].firewall());
     ++sets;
   }
   EXPECT_EQ(sets, 4);  // forwards and filter rules, in each family
@@ -269,14 +269,14 @@ TEST(FirewallTest, RootRulesAndTablesAreUndoneExactly) {
   // Someone deletes one rule: the other is still deleted, exactly.
   const Action* filter = nullptr;
   for (const Action& a : p.actions) {
-    if (a.kind == ActionKind::kAddFirewall && a.firewall.table == "filter") filter = &a;
+    if (a.kind == ActionKind::kAddFirewall && a.firewall().table == "filter") filter = &a;
   }
   ASSERT_TRUE(filter);
-  FirewallSet one = filter->firewall;
+  FirewallSet one = filter->firewall();
   one.rules.resize(1);
   ASSERT_TRUE(rec.DeleteFirewall("", one).ok());
   bool present = true;
-  ASSERT_TRUE(rec.HasFirewallRule("", filter->firewall.rules[0], &present).ok());
+  ASSERT_TRUE(rec.HasFirewallRule("", filter->firewall().rules[0], &present).ok());
   EXPECT_FALSE(present);
   for (size_t i = p.actions.size(); i-- > 0;) {
     Status s = UndoAction(rec, p.actions[i], notes[i]);
@@ -307,7 +307,7 @@ TEST(FirewallTest, ATableThatWasThereStays) {
   r.comment = "topo:f";
   Action a;
   a.kind = ActionKind::kAddFirewall;
-  a.firewall = {4, "nat", {}, {r}};
+  a.mutable_firewall() = {4, "nat", {}, {r}};
   std::string note;
   ASSERT_TRUE(PrepareAction(rec, a, &note).ok());
   EXPECT_EQ(note, "");

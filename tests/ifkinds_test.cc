@@ -117,7 +117,7 @@ TEST(IfKindsTest, PlanRoundTripsThroughJsonAndShell) {
   for (size_t i = 0; i < p.actions.size(); ++i) {
     EXPECT_EQ(Describe(back.actions[i]), Describe(p.actions[i]));
     if (p.actions[i].kind == ActionKind::kCreateInterface) {
-      EXPECT_EQ(back.actions[i].virt, p.actions[i].virt);
+      EXPECT_EQ(back.actions[i].virt(), p.actions[i].virt());
     }
   }
   const Action& mv = p.actions[Find(p, "create interface a:mv0")];
@@ -175,8 +175,8 @@ TEST(IfKindsTest, UndoDeletesTheInterfaceAndReleasesItsMembers) {
   bond.kind = ActionKind::kCreateInterface;
   bond.ns = "a";
   bond.ifname = "bond0";
-  bond.virt.kind = IfKind::kBond;
-  bond.virt.mode = "balance-rr";
+  bond.mutable_virt().kind = IfKind::kBond;
+  bond.mutable_virt().mode = "balance-rr";
   std::string note;
   ASSERT_TRUE(DoAction(b, bond, &note).ok());
   EXPECT_TRUE(DoAction(b, bond, &note).IsAlreadyExists());
@@ -184,10 +184,10 @@ TEST(IfKindsTest, UndoDeletesTheInterfaceAndReleasesItsMembers) {
   EXPECT_TRUE(UndoAction(b, bond, "").ok());
   EXPECT_TRUE(UndoAction(b, bond, "").IsNotFound());
   Action mv = bond;
-  mv.virt = VirtualSpec{};
-  mv.virt.kind = IfKind::kMacvlan;
-  mv.virt.parent = "nosuch";
-  mv.virt.mode = "bridge";
+  mv.mutable_virt() = VirtualSpec{};
+  mv.mutable_virt().kind = IfKind::kMacvlan;
+  mv.mutable_virt().parent = "nosuch";
+  mv.mutable_virt().mode = "bridge";
   EXPECT_TRUE(DoAction(b, mv, &note).IsNotFound());
 }
 

@@ -179,8 +179,8 @@ TEST(NamesCompileTest, OneHostsFileForEveryNamespaceAndResolvConfWhereAsked) {
   Plan p = CompileText(kLab);
   auto files = OfKind(p, ActionKind::kWriteEtcFile);
   ASSERT_EQ(files.size(), 3u);
-  EXPECT_EQ(files[0]->key, "hosts");
-  EXPECT_EQ(files[0]->value,
+  EXPECT_EQ(files[0]->key(), "hosts");
+  EXPECT_EQ(files[0]->value(),
             "# hosts of lab 'imp', written by topo and removed by `topo down`\n"
             "127.0.0.1\tlocalhost\n"
             "::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -188,10 +188,10 @@ TEST(NamesCompileTest, OneHostsFileForEveryNamespaceAndResolvConfWhereAsked) {
             "2001:db8::1\ta\n"
             "1.1.1.1\ta\n"
             "10.0.0.2\tb\n");
-  EXPECT_EQ(files[1]->peer_ns, "a");
+  EXPECT_EQ(files[1]->peer_ns(), "a");
   EXPECT_EQ(Describe(*files[1]), "link /etc/netns/b/hosts to /etc/netns/a/hosts");
-  EXPECT_EQ(files[2]->key, "resolv.conf");
-  EXPECT_EQ(files[2]->value,
+  EXPECT_EQ(files[2]->key(), "resolv.conf");
+  EXPECT_EQ(files[2]->value(),
             "# resolv.conf of node 'a' of lab 'imp', written by topo and removed by `topo down`\n"
             "nameserver 10.0.0.53\nnameserver 2001:db8::53\n");
   EXPECT_FALSE(files[0]->MootAfterNamespaceRemoval());

@@ -85,8 +85,9 @@ Plan TwoNamespaces() {
   veth.kind = ActionKind::kCreateVeth;
   veth.ns = veth.node = "a";
   veth.ifname = "x";
-  veth.peer_ns = veth.peer_node = "b";
-  veth.peer_ifname = "y";
+  veth.set_peer_ns("b");
+  veth.set_peer_node("b");
+  veth.set_peer_ifname("y");
   p.actions.push_back(veth);
   for (const char* ns : {"a", "b"}) {
     Action up;
@@ -140,7 +141,7 @@ TEST_F(JournalTest, TeardownOfAnIncompleteLabReadsThePlan) {
 
 TEST_F(JournalTest, ActionsOutsideTheLabsNamespacesDisableTheShortcut) {
   Plan p = TwoNamespaces();
-  p.actions[2].peer_ns = "elsewhere";
+  p.actions[2].set_peer_ns("elsewhere");
   StateStore store(dir_);
   ASSERT_TRUE(store.Open().ok());
   Journal j;

@@ -25,8 +25,8 @@ TEST(OutputForgeryTest, PlanTextEscapesValuesAndNames) {
   Action a;
   a.kind = ActionKind::kSetSysctl;
   a.ns = "n";
-  a.key = "net.ipv4.ip_forward";
-  a.value = "1\n  2  delete namespace everything\x1b[2J";
+  a.set_key("net.ipv4.ip_forward");
+  a.set_value("1\n  2  delete namespace everything\x1b[2J");
   plan.actions.push_back(a);
   EXPECT_FALSE(HasRawControl(Describe(a))) << Describe(a);
   EXPECT_FALSE(HasRawControl(DescribeInverse(a))) << DescribeInverse(a);

@@ -253,9 +253,9 @@ TEST(MachinePlanTest, PartsHoldTheirNodesAndOneEndOfEachLinkBetweenThem) {
       veths += a.kind == ActionKind::kCreateVeth ? 1 : 0;
       if (a.kind != ActionKind::kCreateInterface) continue;
       ++vxlans;
-      EXPECT_TRUE(a.virt.socket_here);
-      EXPECT_EQ(a.virt.port, 4789);
-      EXPECT_NE(a.virt.local, a.virt.remote);
+      EXPECT_TRUE(a.virt().socket_here);
+      EXPECT_EQ(a.virt().port, 4789);
+      EXPECT_NE(a.virt().local, a.virt().remote);
     }
     EXPECT_EQ(veths, 2) << p->lab;
     EXPECT_EQ(vxlans, 2) << p->lab;
@@ -266,7 +266,7 @@ TEST(MachinePlanTest, PartsHoldTheirNodesAndOneEndOfEachLinkBetweenThem) {
     int ends = 0;
     for (const Plan* p : {&m1, &m2}) {
       for (const Action& a : p->actions) {
-        ends += a.kind == ActionKind::kCreateInterface && a.virt.vni == l.vni ? 1 : 0;
+        ends += a.kind == ActionKind::kCreateInterface && a.virt().vni == l.vni ? 1 : 0;
       }
     }
     EXPECT_EQ(ends, 2) << l.a.ToString();

@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 
 #include "front/validate.h"
 #include "kernel/iptables.h"
@@ -68,7 +69,7 @@ links:
   for (const Action& a : Compile(*t).actions) {
     if (a.kind != ActionKind::kAddSnat) continue;
     std::string input;
-    EXPECT_TRUE(SnatRestoreInput(a.snat, false, &input).ok());
+    EXPECT_TRUE(SnatRestoreInput(a.snat(), false, &input).ok());
     inputs.push_back(input);
   }
   EXPECT_EQ(inputs, (std::vector<std::string>{
@@ -131,7 +132,7 @@ TEST(PlanTest, Ipv6LabsTurnOffDadBeforeTheVethsExist) {
                                             "set sysctl r net.ipv6.conf.default.accept_dad=0",
                                             "set sysctl h net.ipv6.conf.default.accept_dad=0"}));
   Plan v4 = plan_of("10.0.0.1/24", "10.0.0.2/24");
-  for (const Action& a : v4.actions) EXPECT_NE(a.key, "net.ipv6.conf.default.accept_dad");
+  for (const Action& a : v4.actions) EXPECT_NE(a.key(), "net.ipv6.conf.default.accept_dad");
 }
 
 // A chain of routers with hosts at both ends, IPv4 and IPv6, MTUs and SNAT:
@@ -188,9 +189,9 @@ TEST(PlanTest, EveryActionComesAfterWhatItNeeds) {
           EXPECT_TRUE(namespaces.insert(a.ns).second);
           break;
         case ActionKind::kCreateVeth:
-          EXPECT_TRUE(namespaces.count(a.ns) && namespaces.count(a.peer_ns)) << Describe(a);
+          EXPECT_TRUE(namespaces.count(a.ns) && namespaces.count(a.peer_ns())) << Describe(a);
           links.insert(where);
-          links.insert(a.peer_ns + ":" + a.peer_ifname);
+          links.insert(a.peer_ns() + ":" + a.peer_ifname());
           break;
         case ActionKind::kSetLinkUp:
           if (a.ifname == "lo") {
@@ -205,14 +206,14 @@ TEST(PlanTest, EveryActionComesAfterWhatItNeeds) {
         case ActionKind::kAddAddress:
           EXPECT_TRUE(links.count(where) || a.ifname == "lo") << Describe(a);
           if (a.kind == ActionKind::kAddAddress)
-            addresses[a.ns].insert(std::to_string(a.address.family()));
+            addresses[a.ns].insert(std::to_string(a.address().family()));
           break;
         case ActionKind::kSetSysctl:
           EXPECT_TRUE(namespaces.count(a.ns));
-          if (a.key == "net.ipv4.ip_forward") forwarding_seen = true;
+          if (a.key() == "net.ipv4.ip_forward") forwarding_seen = true;
           break;
         case ActionKind::kAddRoute:
-          EXPECT_TRUE(addresses[a.ns].count(std::to_string(a.route.family))) << Describe(a);
+          EXPECT_TRUE(addresses[a.ns].count(std::to_string(a.route().family))) << Describe(a);
           break;
         case ActionKind::kAddSnat:
           EXPECT_TRUE(forwarding_seen) << Describe(a);
@@ -325,29 +326,29 @@ TEST(PlanTest, NodeActionsHoldSubstitutedValues) {
   const Action& conf = *by.at("write file r1:/etc/frr/frr.conf");
   EXPECT_EQ(conf.ns, "p-r1");
   EXPECT_EQ(conf.node, "r1");
-  EXPECT_EQ(conf.key, "/etc/frr/frr.conf");
-  EXPECT_EQ(conf.value, "hostname r1 in p-progs\npeer 10.0.0.2 2001:db8::1/64\n");
-  EXPECT_EQ(conf.mode, 0644);
+  EXPECT_EQ(conf.key(), "/etc/frr/frr.conf");
+  EXPECT_EQ(conf.value(), "hostname r1 in p-progs\npeer 10.0.0.2 2001:db8::1/64\n");
+  EXPECT_EQ(conf.mode(), 0644);
   const Action& raw = *by.at("write file r1:/etc/raw");
-  EXPECT_EQ(raw.value, "{{node}}");
-  EXPECT_EQ(raw.mode, 0600);
-  EXPECT_EQ(by.at("make private dir r1:/run/frr")->key, "/run/frr");
-  const ProgramSpec& zebra = by.at("start program r1/zebra")->program;
+  EXPECT_EQ(raw.value(), "{{node}}");
+  EXPECT_EQ(raw.mode(), 0600);
+  EXPECT_EQ(by.at("make private dir r1:/run/frr")->key(), "/run/frr");
+  const ProgramSpec& zebra = by.at("start program r1/zebra")->program();
   EXPECT_EQ(zebra.argv, (std::vector<std::string>{"/usr/lib/frr/zebra", "-n", "p-r1", "it's"}));
   EXPECT_EQ(zebra.env, (std::vector<std::pair<std::string, std::string>>{{"LANG", "C.UTF-8"},
                                                                          {"PEER", "10.0.0.2"}}));
   EXPECT_TRUE(zebra.after.empty());
   EXPECT_EQ(zebra.stop_timeout_ms, 500);
-  const ProgramSpec& ospfd = by.at("start program r1/ospfd")->program;
+  const ProgramSpec& ospfd = by.at("start program r1/ospfd")->program();
   // The previous program of the node first, then `after`, without repeats.
   EXPECT_EQ(ospfd.after, (std::vector<std::string>{"r1/zebra", "r2/web"}));
   EXPECT_EQ(ospfd.ready.command, (std::vector<std::string>{"test", "-e", "/run/r1"}));
-  const ProgramSpec& web = by.at("start program r2/web")->program;
+  const ProgramSpec& web = by.at("start program r2/web")->program();
   EXPECT_EQ(web.cwd, "/srv");
   EXPECT_EQ(web.user, "nobody");
   EXPECT_EQ(web.ready.kind, Readiness::Kind::kTcp);
   EXPECT_EQ(web.ready.port, 8080);
-  EXPECT_EQ(by.at("start program r2/tail")->program.after, (std::vector<std::string>{"r2/web"}));
+  EXPECT_EQ(by.at("start program r2/tail")->program().after, (std::vector<std::string>{"r2/web"}));
 }
 
 TEST(PlanTest, NodeActionsRoundTripThroughJson) {
@@ -360,10 +361,10 @@ TEST(PlanTest, NodeActionsRoundTripThroughJson) {
     EXPECT_EQ(a.kind, b.kind);
     EXPECT_EQ(a.ns, b.ns);
     EXPECT_EQ(a.node, b.node);
-    EXPECT_EQ(a.key, b.key);
-    EXPECT_EQ(a.value, b.value);
-    EXPECT_EQ(a.mode, b.mode);
-    EXPECT_EQ(a.program, b.program) << Describe(a);
+    EXPECT_EQ(a.key(), b.key());
+    EXPECT_EQ(a.value(), b.value());
+    EXPECT_EQ(a.mode(), b.mode());
+    EXPECT_EQ(a.program(), b.program()) << Describe(a);
   }
   EXPECT_EQ(PlanToJson(back).dump(), PlanToJson(p).dump());
 }
@@ -376,53 +377,55 @@ TEST(PlanTest, EveryProgramFieldRoundTrips) {
     a.kind = ActionKind::kStartProgram;
     a.ns = "p-r1";
     a.node = "r1";
-    a.program.name = "app";
-    a.program.argv = {"/bin/app", "--flag", "a b"};
-    a.program.env = {{"B", "2"}, {"A", "1"}};
-    a.program.cwd = "/var/lib/app";
-    a.program.user = "1000";
-    a.program.after = {"r1/x", "r2/y"};
-    a.program.ready.kind = kind;
-    a.program.ready.timeout_ms = 1234;
-    a.program.stop_timeout_ms = 0;
+    a.mutable_program().name = "app";
+    a.mutable_program().argv = {"/bin/app", "--flag", "a b"};
+    a.mutable_program().env = {{"B", "2"}, {"A", "1"}};
+    a.mutable_program().cwd = "/var/lib/app";
+    a.mutable_program().user = "1000";
+    a.mutable_program().after = {"r1/x", "r2/y"};
+    a.mutable_program().ready.kind = kind;
+    a.mutable_program().ready.timeout_ms = 1234;
+    a.mutable_program().stop_timeout_ms = 0;
     switch (kind) {
       case Readiness::Kind::kTcp:
       case Readiness::Kind::kUdp:
-        a.program.ready.port = 53;
+        a.mutable_program().ready.port = 53;
         break;
       case Readiness::Kind::kFile:
-        a.program.ready.path = "/run/app.sock";
+        a.mutable_program().ready.path = "/run/app.sock";
         break;
       case Readiness::Kind::kCommand:
-        a.program.ready.command = {"test", "-S", "/run/app.sock"};
+        a.mutable_program().ready.command = {"test", "-S", "/run/app.sock"};
         break;
       case Readiness::Kind::kLogLine:
-        a.program.ready.text = "ready";
+        a.mutable_program().ready.text = "ready";
         break;
       case Readiness::Kind::kNone:
         break;
     }
     Action b;
     ASSERT_TRUE(ActionFromJson(ActionToJson(a), &b).ok()) << ActionToJson(a).dump();
-    EXPECT_EQ(b.program, a.program) << ActionToJson(a).dump();
+    EXPECT_EQ(b.program(), a.program()) << ActionToJson(a).dump();
   }
   Action f;
   f.kind = ActionKind::kWriteNodeFile;
   f.ns = "n";
   f.node = "n";
-  f.key = "/etc/a";
-  f.value = std::string("bin\0ary\n", 8);
-  f.mode = 0755;
+  f.set_key("/etc/a");
+  f.set_value(std::string("bin\0ary\n", 8));
+  f.set_mode(0755);
   Action g;
   nlohmann::json j = ActionToJson(f);
   EXPECT_EQ(j["mode"], "0755");
   EXPECT_EQ(j["path"], "/etc/a");
   ASSERT_TRUE(ActionFromJson(j, &g).ok());
-  EXPECT_EQ(g.value, f.value);
-  EXPECT_EQ(g.mode, 0755);
+  EXPECT_EQ(g.value(), f.value());
+  EXPECT_EQ(g.mode(), 0755);
   j["mode"] = "0999";
   EXPECT_FALSE(ActionFromJson(j, &g).ok());
-  nlohmann::json prog = ActionToJson(Action{.kind = ActionKind::kStartProgram});
+  Action start;
+  start.kind = ActionKind::kStartProgram;
+  nlohmann::json prog = ActionToJson(start);
   prog["program"]["ready"]["kind"] = "soon";
   EXPECT_FALSE(ActionFromJson(prog, &g).ok());
 }
@@ -474,8 +477,8 @@ TEST(PlanTest, ProgramArgumentsCannotEscapeTheShellComment) {
   a.kind = ActionKind::kStartProgram;
   a.ns = "n";
   a.node = "n";
-  a.program.name = "x";
-  a.program.argv = {"sh", "-c", "true\nrm -rf /tmp/x\r\x1b[2J"};
+  a.mutable_program().name = "x";
+  a.mutable_program().argv = {"sh", "-c", "true\nrm -rf /tmp/x\r\x1b[2J"};
   for (const std::string& line : ActionToShell(a)) {
     for (char c : line) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "byte " << int(c) << " in " << line;
     EXPECT_EQ(line.rfind('#', 0), 0u) << line;
@@ -489,10 +492,10 @@ TEST(PlanTest, ShellWritesAnyFileContentExactly) {
   a.kind = ActionKind::kWriteNodeFile;
   a.ns = "n";
   a.node = "n";
-  a.key = "/etc/x";
-  a.mode = 0600;
+  a.set_key("/etc/x");
+  a.set_mode(0600);
   const std::string content("a\x1b[31mb\\c %s 'q'\n\xc3\xa9\t\0z\\0101", 27);
-  a.value = content;
+  a.set_value(content);
   std::string script = "set -eu\nnodes=" + dir.path() + "\n";
   for (const std::string& line : ActionToShell(a)) {
     for (char c : line) {
@@ -506,6 +509,28 @@ TEST(PlanTest, ShellWritesAnyFileContentExactly) {
   struct stat st {};
   ASSERT_EQ(::stat((dir / "n/etc/x").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+// The plan holds about ten actions a node: each stays small, its kind's own
+// values out of line (issue #17: 1096 bytes before).
+TEST(PlanTest, ActionIsSmall) {
+  EXPECT_LE(sizeof(Action), 160u);
+  Action route;
+  route.kind = ActionKind::kAddRoute;
+  EXPECT_EQ(route.route().family, 4);         // unset: the default
+  EXPECT_TRUE(route.program().name.empty());  // not the kind's: the default
+  route.mutable_route().dev = "eth0";
+  Action copy = route;
+  copy.mutable_route().dev = "eth1";
+  EXPECT_EQ(route.route().dev, "eth0");  // copies are deep
+  // Writing a value the kind does not carry is a programming error.
+  EXPECT_THROW(route.set_mtu(1400), std::logic_error);
+  EXPECT_THROW(route.mutable_program(), std::logic_error);
+  Action file;
+  file.kind = ActionKind::kWriteEtcFile;
+  file.set_peer_ns("a");
+  EXPECT_EQ(file.peer_ns(), "a");
+  EXPECT_THROW(file.set_peer_node("a"), std::logic_error);
 }
 
 }  // namespace

@@ -156,11 +156,12 @@ TEST(RootTest, SnatUndoDeletesExactlyTheRulesThatAreThere) {
   Action a;
   a.kind = ActionKind::kAddSnat;
   std::string err;
-  a.snat = {SnatSpec{*ParsePrefix("10.1.0.0/24", &err), "eth0", std::nullopt, "topo:lab"},
-            SnatSpec{*ParsePrefix("10.2.0.0/24", &err), "eth0", std::nullopt, "topo:lab"}};
+  a.mutable_snat() = {
+      SnatSpec{*ParsePrefix("10.1.0.0/24", &err), "eth0", std::nullopt, "topo:lab"},
+      SnatSpec{*ParsePrefix("10.2.0.0/24", &err), "eth0", std::nullopt, "topo:lab"}};
   RecordingBackend b;
   b.AddHostInterface("eth0");
-  ASSERT_TRUE(b.AddSnat("", {a.snat[0]}).ok());
+  ASSERT_TRUE(b.AddSnat("", {a.snat()[0]}).ok());
   b.AddForeignNatRule("", false, "POSTROUTING -o eth0 -j ACCEPT");
   // The second rule never made it (a crash during up): the first still goes, nothing else does.
   EXPECT_TRUE(UndoAction(b, a, "").ok());
@@ -258,7 +259,7 @@ TEST(RootCollisionTest, UpRefusesAndChangesNothing) {
   second.namespaces = {"o-ns1"};
   for (Action& a : second.actions) {
     if (a.ns == "ns1") a.ns = "o-ns1";
-    if (a.peer_ns == "ns1") a.peer_ns = "o-ns1";
+    if (a.peer_ns() == "ns1") a.set_peer_ns("o-ns1");
   }
   RecordingBackend not_yet;  // the kernel does not have the first lab's veth0
   UpResult again = Up(second, not_yet, store);

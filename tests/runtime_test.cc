@@ -66,9 +66,9 @@ Action Program(const std::string& node, const std::string& name,
   a.kind = ActionKind::kStartProgram;
   a.node = node;
   a.ns = "p-" + node;
-  a.program.name = name;
-  a.program.argv = {name};
-  a.program.after = std::move(after);
+  a.mutable_program().name = name;
+  a.mutable_program().argv = {name};
+  a.mutable_program().after = std::move(after);
   return a;
 }
 
@@ -76,7 +76,7 @@ TEST(ProgramEnvironment, CleanWithLabFactsThenEnv) {
   Plan plan;
   plan.lab = "p-lab";
   Action a = Program("r1", "zebra");
-  a.program.env = {{"LANG", "C.UTF-8"}, {"PATH", "/opt/bin"}};
+  a.mutable_program().env = {{"LANG", "C.UTF-8"}, {"PATH", "/opt/bin"}};
   ResolvedUser user;
   user.set = true;
   user.name = "frr";
@@ -92,11 +92,11 @@ TEST(NodeView, PrivateDirsThenFilesOutsideThem) {
   Action d;
   d.kind = ActionKind::kMakeNodeDir;
   d.node = "r1";
-  d.key = "/run/frr";
+  d.set_key("/run/frr");
   Action inside = d, outside = d, other = d;
   inside.kind = outside.kind = ActionKind::kWriteNodeFile;
-  inside.key = "/run/frr/x.conf";
-  outside.key = "/etc/frr/frr.conf";
+  inside.set_key("/run/frr/x.conf");
+  outside.set_key("/etc/frr/frr.conf");
   other.node = "r2";
   plan.actions = {outside, d, inside, other};
   NodeView v = MakeNodeView(plan, "/s/labs/L", "r1", "p-r1");
@@ -141,8 +141,8 @@ TEST(RunPrograms, NodeOrderAndAfterAcrossNodes) {
 TEST(RunPrograms, ExitingEarlyNamesTheProgramWithItsOutput) {
   Plan plan;
   plan.actions = {Program("h1", "web"), Program("h1", "after-web")};
-  plan.actions[0].program.ready.kind = Readiness::Kind::kTcp;
-  plan.actions[0].program.ready.port = 80;
+  plan.actions[0].mutable_program().ready.kind = Readiness::Kind::kTcp;
+  plan.actions[0].mutable_program().ready.port = 80;
   testing::RecordingRuntime rt;
   rt.exits = {"h1/web"};
   ProgramsResult r = RunPrograms(plan, Indices(plan), rt, {});
@@ -157,9 +157,9 @@ TEST(RunPrograms, ExitingEarlyNamesTheProgramWithItsOutput) {
 TEST(RunPrograms, NeverReadyTimesOut) {
   Plan plan;
   plan.actions = {Program("h1", "slow")};
-  plan.actions[0].program.ready.kind = Readiness::Kind::kFile;
-  plan.actions[0].program.ready.path = "/run/x";
-  plan.actions[0].program.ready.timeout_ms = 20;
+  plan.actions[0].mutable_program().ready.kind = Readiness::Kind::kFile;
+  plan.actions[0].mutable_program().ready.path = "/run/x";
+  plan.actions[0].mutable_program().ready.timeout_ms = 20;
   testing::RecordingRuntime rt;
   rt.never = {"h1/slow"};
   ProgramsResult r = RunPrograms(plan, Indices(plan), rt, {});
@@ -186,7 +186,7 @@ TEST(RunPrograms, SpawnFailureAndUnknownAfter) {
 TEST(RunPrograms, CancelStopsTheWait) {
   Plan plan;
   plan.actions = {Program("h1", "slow")};
-  plan.actions[0].program.ready.kind = Readiness::Kind::kFile;
+  plan.actions[0].mutable_program().ready.kind = Readiness::Kind::kFile;
   testing::RecordingRuntime rt;
   rt.never = {"h1/slow"};
   std::atomic<bool> cancel{true};

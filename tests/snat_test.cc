@@ -75,19 +75,19 @@ TEST(SnatTest, PlanJsonKeepsEachRulesComment) {
   Action a;
   a.kind = ActionKind::kAddSnat;
   a.ns = "r";
-  a.snat = {Rule("10.0.1.0/24", "eth0"), Rule("10.0.2.0/24", "eth0", "10.0.0.1")};
+  a.mutable_snat() = {Rule("10.0.1.0/24", "eth0"), Rule("10.0.2.0/24", "eth0", "10.0.0.1")};
   nlohmann::json j = ActionToJson(a);
   EXPECT_EQ(j["comment"], "topo:lab");
   EXPECT_FALSE(j["rules"][0].contains("comment"));
   Action back;
   ASSERT_TRUE(ActionFromJson(j, &back).ok());
-  EXPECT_EQ(back.snat, a.snat);
+  EXPECT_EQ(back.snat(), a.snat());
 
-  a.snat[1].comment = "topo:other";
+  a.mutable_snat()[1].comment = "topo:other";
   j = ActionToJson(a);
   EXPECT_EQ(j["rules"][1]["comment"], "topo:other");
   ASSERT_TRUE(ActionFromJson(j, &back).ok());
-  EXPECT_EQ(back.snat, a.snat);
+  EXPECT_EQ(back.snat(), a.snat());
 }
 
 }  // namespace

@@ -170,7 +170,7 @@ TEST(SwitchTest, UndoReleasesThePortAndDeletesTheBridge) {
   master.kind = ActionKind::kSetMaster;
   master.ns = "sw";
   master.ifname = "p0";
-  master.master = "br0";
+  master.set_master("br0");
   std::string note;
   ASSERT_TRUE(DoAction(b, bridge, &note).ok());
   ASSERT_TRUE(DoAction(b, master, &note).ok());

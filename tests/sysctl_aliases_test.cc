@@ -72,8 +72,8 @@ TEST(SysctlAliasesTest, ANoteNamingAnythingElseRestoresOnlyTheValue) {
   b.AddHostInterface("eth0");
   Action a;
   a.kind = ActionKind::kSetSysctl;
-  a.key = "net.ipv4.ip_forward";
-  a.value = "1";
+  a.set_key("net.ipv4.ip_forward");
+  a.set_value("1");
   EXPECT_TRUE(UndoAction(b, a,
                          "0\nnet.ipv4.conf.eth0.forwarding=1\nnet.ipv4.conf.eth0.rp_filter=2\n"
                          "net.core.somaxconn=1\ngarbage")

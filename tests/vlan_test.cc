@@ -35,9 +35,9 @@ TEST(VlanTest, PlanRoundTripsThroughJson) {
   EXPECT_EQ(PlanToJson(back).dump(), PlanToJson(p).dump());
   bool vlan = false, ports = false, filtering = false;
   for (const Action& a : back.actions) {
-    vlan = vlan || (a.kind == ActionKind::kCreateVlan && a.parent == "eth0" && a.vlan == 10);
-    ports = ports || (a.kind == ActionKind::kSetPortVlans && a.port_vlans.tagged.size() == 2);
-    filtering = filtering || (a.kind == ActionKind::kCreateBridge && a.vlan_filtering);
+    vlan = vlan || (a.kind == ActionKind::kCreateVlan && a.parent() == "eth0" && a.vlan() == 10);
+    ports = ports || (a.kind == ActionKind::kSetPortVlans && a.port_vlans().tagged.size() == 2);
+    filtering = filtering || (a.kind == ActionKind::kCreateBridge && a.vlan_filtering());
   }
   EXPECT_TRUE(vlan && ports && filtering);
 }
@@ -114,13 +114,12 @@ TEST(VlanTest, UndoDeletesTheSubInterfaceAndClearsThePort) {
   vlan.kind = ActionKind::kCreateVlan;
   vlan.ns = "r";
   vlan.ifname = "eth0.10";
-  vlan.parent = "eth0";
-  vlan.vlan = 10;
+  vlan.set_vlan("eth0", 10);
   Action port;
   port.kind = ActionKind::kSetPortVlans;
   port.ns = "sw";
   port.ifname = "p0";
-  port.port_vlans.tagged = {10};
+  port.mutable_port_vlans().tagged = {10};
   std::string note;
   ASSERT_TRUE(DoAction(b, vlan, &note).ok());
   EXPECT_TRUE(DoAction(b, vlan, &note).IsAlreadyExists());

@@ -25,7 +25,7 @@ std::vector<std::string> InterfacesIn(const Plan& plan, const std::string& ns) {
       continue;
     }
     if (a.ns == ns) names.push_back(a.ifname);
-    if (a.kind == ActionKind::kCreateVeth && a.peer_ns == ns) names.push_back(a.peer_ifname);
+    if (a.kind == ActionKind::kCreateVeth && a.peer_ns() == ns) names.push_back(a.peer_ifname());
   }
   return names;
 }

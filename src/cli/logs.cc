@@ -80,10 +80,10 @@ Verb RegisterLogs(CLI::App& app) {
             std::vector<std::string> names;
             for (const Action& a : rec.plan.actions) {
               if (a.kind != ActionKind::kStartProgram || a.node != node) continue;
-              names.push_back(a.program.name);
-              if (!o->program.empty() && a.program.name != o->program) continue;
-              logs.push_back(
-                  {a.program.name, ProgramLogPath(store.LabDir(lab), node, a.program.name), "", 0});
+              names.push_back(a.program().name);
+              if (!o->program.empty() && a.program().name != o->program) continue;
+              logs.push_back({a.program().name,
+                              ProgramLogPath(store.LabDir(lab), node, a.program().name), "", 0});
             }
             if (names.empty()) {
               PrintError("node '" + node + "' of lab '" + lab + "' runs no programs");

@@ -29,7 +29,7 @@ bool LabPcaps::Start(const PcapFlags& flags, const Plan& plan) {
     }
     if (a.kind != ActionKind::kCreateVeth) continue;
     ends.push_back({a.ns, a.node, a.ifname});
-    ends.push_back({a.peer_ns, a.peer_node, a.peer_ifname});
+    ends.push_back({a.peer_ns(), a.peer_node(), a.peer_ifname()});
   }
   if (Status s = set_.Start(ends, flags.dir); !s.ok()) {
     PrintError("--pcap: " + s.message());

@@ -48,7 +48,7 @@ Verb RegisterValidate(CLI::App& app) {
           } else if (!o->json) {
             size_t nodes = plan->namespaces.size();
             for (const Action& a : plan->actions) {
-              if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+              if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns().empty())) {
                 ++nodes;  // the root node, which has no namespace of its own
                 break;
               }

@@ -11,13 +11,13 @@ namespace {
 // line "KEY=VALUE" for each key the kernel writes too when it changes
 // (model/sysctl_aliases.h: every interface's forwarding), as they are now.
 Status ReadSysctlNote(Backend& b, const Action& a, std::string* note) {
-  if (Status s = b.ReadSysctl(a.ns, a.key, note); !s.ok()) return s;
-  if (!a.ns.empty() || PropagatedSysctlKeys(a.key, {}).empty()) return Status::OK();
+  if (Status s = b.ReadSysctl(a.ns, a.key(), note); !s.ok()) return s;
+  if (!a.ns.empty() || PropagatedSysctlKeys(a.key(), {}).empty()) return Status::OK();
   NamespaceState host;
   if (Status s = b.Inspect(a.ns, &host); !s.ok()) return s;
   std::vector<std::string> interfaces;
   for (const InterfaceState& i : host.interfaces) interfaces.push_back(i.name);
-  for (const std::string& key : PropagatedSysctlKeys(a.key, interfaces)) {
+  for (const std::string& key : PropagatedSysctlKeys(a.key(), interfaces)) {
     std::string value;
     if (b.ReadSysctl(a.ns, key, &value).ok()) *note += "\n" + key + "=" + value;
   }
@@ -30,12 +30,12 @@ Status ReadSysctlNote(Backend& b, const Action& a, std::string* note) {
 Status RestoreSysctl(Backend& b, const Action& a, const std::string& note) {
   const size_t end = note.find('\n');
   std::string ignored;
-  if (Status s = b.SetSysctl(a.ns, a.key, note.substr(0, end), &ignored); !s.ok()) return s;
+  if (Status s = b.SetSysctl(a.ns, a.key(), note.substr(0, end), &ignored); !s.ok()) return s;
   if (end == std::string::npos) return Status::OK();
   std::istringstream lines(note.substr(end + 1));
   for (std::string line; std::getline(lines, line);) {
     const size_t eq = line.find('=');
-    if (eq == std::string::npos || !IsPropagatedSysctlKey(a.key, line.substr(0, eq))) continue;
+    if (eq == std::string::npos || !IsPropagatedSysctlKey(a.key(), line.substr(0, eq))) continue;
     Status s = b.SetSysctl(a.ns, line.substr(0, eq), line.substr(eq + 1), &ignored);
     if (!s.ok() && !s.IsNotFound()) return s;
   }
@@ -49,46 +49,46 @@ Status DoAction(Backend& b, const Action& a, std::string* note) {
     case ActionKind::kCreateNamespace:
       return b.CreateNamespace(a.ns);
     case ActionKind::kCreateVeth:
-      return b.CreateVeth(a.ns, a.ifname, a.peer_ns, a.peer_ifname);
+      return b.CreateVeth(a.ns, a.ifname, a.peer_ns(), a.peer_ifname());
     case ActionKind::kSetMtu:
-      return b.SetMtu(a.ns, a.ifname, a.mtu);
+      return b.SetMtu(a.ns, a.ifname, a.mtu());
     case ActionKind::kSetMac:
-      return b.SetMac(a.ns, a.ifname, a.mac);
+      return b.SetMac(a.ns, a.ifname, a.mac());
     case ActionKind::kSetSysctl: {
-      if (!a.ns.empty() || PropagatedSysctlKeys(a.key, {}).empty()) {
-        return b.SetSysctl(a.ns, a.key, a.value, note);
+      if (!a.ns.empty() || PropagatedSysctlKeys(a.key(), {}).empty()) {
+        return b.SetSysctl(a.ns, a.key(), a.value(), note);
       }
       // The kernel is about to overwrite every interface's value: read them first.
       std::string before, previous;
       if (Status s = ReadSysctlNote(b, a, &before); !s.ok()) return s;
-      Status s = b.SetSysctl(a.ns, a.key, a.value, &previous);
+      Status s = b.SetSysctl(a.ns, a.key(), a.value(), &previous);
       if (s.ok()) *note = before;
       return s;
     }
     case ActionKind::kAddAddress:
-      return b.AddAddress(a.ns, a.ifname, a.address);
+      return b.AddAddress(a.ns, a.ifname, a.address());
     case ActionKind::kSetLinkUp:
       return b.SetLinkUp(a.ns, a.ifname, true);
     case ActionKind::kAddRoute:
-      return b.AddRoute(a.ns, a.route);
+      return b.AddRoute(a.ns, a.route());
     case ActionKind::kAddSnat:
-      return b.AddSnat(a.ns, a.snat);
+      return b.AddSnat(a.ns, a.snat());
     case ActionKind::kAddFirewall:
-      return b.AddFirewall(a.ns, a.firewall);
+      return b.AddFirewall(a.ns, a.firewall());
     case ActionKind::kCreateBridge:
-      return b.CreateBridge(a.ns, a.ifname, a.stp, a.vlan_filtering);
+      return b.CreateBridge(a.ns, a.ifname, a.stp(), a.vlan_filtering());
     case ActionKind::kCreateVlan:
-      return b.CreateVlan(a.ns, a.ifname, a.parent, a.vlan);
+      return b.CreateVlan(a.ns, a.ifname, a.parent(), a.vlan());
     case ActionKind::kCreateInterface:
-      return b.CreateInterface(a.ns, a.ifname, a.virt);
+      return b.CreateInterface(a.ns, a.ifname, a.virt());
     case ActionKind::kSetPortVlans:
-      return b.SetPortVlans(a.ns, a.ifname, a.port_vlans);
+      return b.SetPortVlans(a.ns, a.ifname, a.port_vlans());
     case ActionKind::kSetMaster:
-      return b.SetMaster(a.ns, a.ifname, a.master);
+      return b.SetMaster(a.ns, a.ifname, a.master());
     case ActionKind::kSetImpairment:
-      return b.SetImpairment(a.ns, a.ifname, a.impairment);
+      return b.SetImpairment(a.ns, a.ifname, a.impairment());
     case ActionKind::kWriteEtcFile:
-      return b.WriteEtcFile(a.ns, a.key, a.value, a.peer_ns, note);
+      return b.WriteEtcFile(a.ns, a.key(), a.value(), a.peer_ns(), note);
     case ActionKind::kMakeNodeDir:
     case ActionKind::kWriteNodeFile:
     case ActionKind::kStartProgram:
@@ -115,7 +115,7 @@ Status PrepareAction(Backend& b, const Action& a, std::string* note) {
   }
   if (a.kind == ActionKind::kAddFirewall) {
     bool exists = true;
-    Status s = b.TableExists(a.ns, a.firewall.family, a.firewall.table, &exists);
+    Status s = b.TableExists(a.ns, a.firewall().family, a.firewall().table, &exists);
     if (s.ok() && !exists) *note = kNewTable;
     return Status::OK();
   }
@@ -145,12 +145,13 @@ Status DeleteRules(const std::vector<Rule>& rules, Delete del) {
 }
 
 Status UndoSnat(Backend& b, const Action& a) {
-  return DeleteRules(a.snat, [&](const std::vector<SnatSpec>& r) { return b.DeleteSnat(a.ns, r); });
+  return DeleteRules(a.snat(),
+                     [&](const std::vector<SnatSpec>& r) { return b.DeleteSnat(a.ns, r); });
 }
 
 Status UndoFirewall(Backend& b, const Action& a) {
-  return DeleteRules(a.firewall.rules, [&](const std::vector<FirewallRuleSpec>& r) {
-    FirewallSet set = a.firewall;
+  return DeleteRules(a.firewall().rules, [&](const std::vector<FirewallRuleSpec>& r) {
+    FirewallSet set = a.firewall();
     set.rules = r;
     return b.DeleteFirewall(a.ns, set);
   });
@@ -173,11 +174,11 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
       return RestoreSysctl(b, a, note);
     }
     case ActionKind::kAddAddress:
-      return b.DeleteAddress(a.ns, a.ifname, a.address);
+      return b.DeleteAddress(a.ns, a.ifname, a.address());
     case ActionKind::kSetLinkUp:
       return b.SetLinkUp(a.ns, a.ifname, false);
     case ActionKind::kAddRoute:
-      return b.DeleteRoute(a.ns, a.route);
+      return b.DeleteRoute(a.ns, a.route());
     case ActionKind::kAddSnat: {
       Status s = UndoSnat(b, a);
       if (note == kNewNatTable && (s.ok() || s.IsNotFound())) {
@@ -189,7 +190,7 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
     case ActionKind::kAddFirewall: {
       Status s = UndoFirewall(b, a);
       if (note == kNewTable && (s.ok() || s.IsNotFound())) {
-        const FirewallSet& f = a.firewall;
+        const FirewallSet& f = a.firewall();
         if (Status t = b.RemoveTableIfEmpty(a.ns, f.family, f.table); !t.ok()) return t;
       }
       return s;
@@ -201,19 +202,19 @@ Status UndoAction(Backend& b, const Action& a, const std::string& note) {
     case ActionKind::kCreateInterface:
       return b.DeleteInterface(a.ns, a.ifname);
     case ActionKind::kSetPortVlans:
-      return b.ClearPortVlans(a.ns, a.ifname, a.port_vlans);
+      return b.ClearPortVlans(a.ns, a.ifname, a.port_vlans());
     case ActionKind::kSetMaster:
       return b.SetMaster(a.ns, a.ifname, "");
     case ActionKind::kSetImpairment:
       return b.ClearImpairment(a.ns, a.ifname);
     case ActionKind::kWriteEtcFile:
-      return b.RemoveEtcFile(a.ns, a.key, note);
+      return b.RemoveEtcFile(a.ns, a.key(), note);
     case ActionKind::kMakeNodeDir:
     case ActionKind::kWriteNodeFile:
       // Kept under the lab's state directory, which goes with the lab's record.
       return Status::OK();
     case ActionKind::kStartProgram:
-      return StopProgram(note, a.program.stop_timeout_ms);
+      return StopProgram(note, a.program().stop_timeout_ms);
   }
   return Status::InvalidArgument("unknown action");
 }

@@ -24,9 +24,9 @@ void JournalIdentity(Backend& b, const Action& a, Journal* journal) {
   int index = 0;
   if (a.ns.empty() && b.LinkIndex("", a.ifname, &index).ok())
     journal->RootLinkMade(a.ifname, index);
-  if (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty() &&
-      b.LinkIndex("", a.peer_ifname, &index).ok()) {
-    journal->RootLinkMade(a.peer_ifname, index);
+  if (a.kind == ActionKind::kCreateVeth && a.peer_ns().empty() &&
+      b.LinkIndex("", a.peer_ifname(), &index).ok()) {
+    journal->RootLinkMade(a.peer_ifname(), index);
   }
 }
 

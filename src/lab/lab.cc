@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "lab/node_runtime.h"
+#include "model/diagnostic.h"
 #include "model/sysctl_aliases.h"
 #include "sandbox/sandbox.h"
 
@@ -18,8 +19,8 @@ namespace {
 Status RefuseHostChanges(const Plan& plan) {
   if (!sandbox::InUserNamespace()) return Status::OK();
   for (const Action& a : plan.actions) {
-    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
-      const std::string& node = a.ns.empty() ? a.node : a.peer_node;
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns().empty())) {
+      const std::string& node = a.ns.empty() ? a.node : a.peer_node();
       return Status::InvalidArgument(
           "cannot bring up lab '" + plan.lab + "' without root: node '" + node +
           "' is of kind root, which attaches the lab to the host and changes the host's "
@@ -283,7 +284,7 @@ static std::vector<ProgramStatus> ProgramStatuses(const LabRecord& rec,
     if (a.kind != ActionKind::kStartProgram) continue;
     ProgramStatus p;
     p.node = a.node;
-    p.name = a.program.name;
+    p.name = a.program().name;
     p.ready = i < rec.done.size() && rec.done[i];
     auto note = rec.notes.find(i);
     ProcessIdentity id;
@@ -293,7 +294,7 @@ static std::vector<ProgramStatus> ProgramStatuses(const LabRecord& rec,
         p.pid = id.pid;
       } else {
         std::string how;
-        ReadProgramExit(ProgramExitPath(lab_dir, a.node, a.program.name), &how);
+        ReadProgramExit(ProgramExitPath(lab_dir, a.node, a.program().name), &how);
         int code = 0;
         if (std::sscanf(how.c_str(), "exited %d", &code) == 1) {
           p.state = ProgramStatus::State::kExited;
@@ -312,7 +313,7 @@ static std::vector<ProgramStatus> ProgramStatuses(const LabRecord& rec,
 }
 
 // Whether the kernel's routes include `r`.
-static bool HasRoute(const NamespaceState& ns, const Route& r) {
+static bool HasRoute(const NamespaceState& ns, const RouteSpec& r) {
   for (const RouteState& k : ns.routes) {
     if (k.Matches(r)) return true;
   }
@@ -322,7 +323,7 @@ static bool HasRoute(const NamespaceState& ns, const Route& r) {
 // Drift of a firewall action: each of its rules that is gone (a policy is not checked).
 static void AddDriftOfFirewall(Backend& backend, const Action& a, const std::string& where,
                                std::vector<std::string>* drift) {
-  for (const FirewallRuleSpec& rule : a.firewall.rules) {
+  for (const FirewallRuleSpec& rule : a.firewall().rules) {
     bool present = true;
     Status s = backend.HasFirewallRule(a.ns, rule, &present);
     const std::string what =
@@ -338,7 +339,7 @@ static void AddDriftOfFirewall(Backend& backend, const Action& a, const std::str
 // A switch port whose VLANs the kernel reports otherwise than the plan set them.
 static void AddPortVlanDrift(Backend& backend, const Action& a, std::vector<std::string>* drift) {
   const std::string where = "'" + NamespaceLabel(a.ns) + ":" + a.ifname + "'";
-  PortVlans want = a.port_vlans, have;
+  PortVlans want = a.port_vlans(), have;
   std::sort(want.tagged.begin(), want.tagged.end());
   if (Status s = backend.ReadPortVlans(a.ns, a.ifname, &have); !s.ok()) {
     drift->push_back("the VLANs of port " + where + " cannot be read: " + s.message());
@@ -362,15 +363,15 @@ static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs fi
     const std::string where = "'" + NamespaceLabel(a.ns) + "'";
     if (a.kind == ActionKind::kSetSysctl) {
       std::string value;
-      Status s = backend.ReadSysctl(a.ns, a.key, &value);
+      Status s = backend.ReadSysctl(a.ns, a.key(), &value);
       if (!s.ok()) {
-        drift->push_back("sysctl " + a.key + " in " + where + " cannot be read: " + s.message());
-      } else if (CollapseSysctlValue(value) != CollapseSysctlValue(a.value)) {
-        drift->push_back("sysctl " + a.key + " in " + where + " is " + CollapseSysctlValue(value) +
-                         ", not " + a.value);
+        drift->push_back("sysctl " + a.key() + " in " + where + " cannot be read: " + s.message());
+      } else if (CollapseSysctlValue(value) != CollapseSysctlValue(a.value())) {
+        drift->push_back("sysctl " + a.key() + " in " + where + " is " +
+                         CollapseSysctlValue(value) + ", not " + a.value());
       }
     } else if (a.kind == ActionKind::kAddSnat) {
-      for (const SnatSpec& rule : a.snat) {
+      for (const SnatSpec& rule : a.snat()) {
         bool present = true;
         Status s = backend.HasSnat(a.ns, rule, &present);
         if (!s.ok()) {
@@ -385,7 +386,8 @@ static void AddDriftOfSettings(const LabRecord& rec, Backend& backend, FindNs fi
     } else if (a.kind == ActionKind::kSetPortVlans && find_if(a.ns, a.ifname)) {
       AddPortVlanDrift(backend, a, drift);
     } else if (a.kind == ActionKind::kCreateVeth) {
-      for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
+      for (auto [ns, ifname] :
+           {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns(), a.peer_ifname()}}) {
         const InterfaceState* itf = find_if(ns, ifname);
         // An unfinished set-link is drift of its own (reported once, below).
         if (!itf || ns + ":" + ifname == pending) continue;
@@ -425,7 +427,7 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
   NamespaceState root;
   const bool attached =
       std::any_of(rec.plan.actions.begin(), rec.plan.actions.end(), [](const Action& a) {
-        return a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty());
+        return a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns().empty());
       });
   if (attached) {
     if (s = backend.Inspect("", &root); !s.ok()) return s;
@@ -453,14 +455,16 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
     if (!rec.done[i]) continue;
     const Action& a = rec.plan.actions[i];
     if (a.kind == ActionKind::kCreateVeth) {
-      for (auto [ns, ifname] : {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns, a.peer_ifname}}) {
+      for (auto [ns, ifname] :
+           {std::pair{a.ns, a.ifname}, std::pair{a.peer_ns(), a.peer_ifname()}}) {
         if (find_ns(ns) && !find_if(ns, ifname)) {
           st.drift.push_back("interface '" + NamespaceLabel(ns) + ":" + ifname + "' is gone");
         }
       }
     } else if (a.kind == ActionKind::kCreateVlan || a.kind == ActionKind::kCreateInterface) {
       // A sub-interface or an interface of a kind: present, and of its kind.
-      const std::string want = a.kind == ActionKind::kCreateVlan ? "vlan" : IfKindName(a.virt.kind);
+      const std::string want =
+          a.kind == ActionKind::kCreateVlan ? "vlan" : IfKindName(a.virt().kind);
       const InterfaceState* itf = find_ns(a.ns) ? find_if(a.ns, a.ifname) : nullptr;
       if (find_ns(a.ns) && !itf) {
         st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is gone");
@@ -472,9 +476,10 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
       const InterfaceState* itf = find_if(a.ns, a.ifname);
       if (!itf) continue;
       bool found = false;
-      for (const std::string& addr : itf->addresses) found = found || addr == a.address.ToString();
+      for (const std::string& addr : itf->addresses)
+        found = found || addr == a.address().ToString();
       if (!found) {
-        st.drift.push_back("address " + a.address.ToString() + " on '" + NamespaceLabel(a.ns) +
+        st.drift.push_back("address " + a.address().ToString() + " on '" + NamespaceLabel(a.ns) +
                            ":" + a.ifname + "' is gone");
       }
     } else if (a.kind == ActionKind::kSetLinkUp) {
@@ -483,21 +488,21 @@ Status GetLabStatus(const std::string& lab, Backend& backend, const StateStore& 
         st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' is down");
     } else if (a.kind == ActionKind::kSetMtu) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);
-      if (itf && itf->mtu != a.mtu) {
+      if (itf && itf->mtu != a.mtu()) {
         st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' has mtu " +
-                           std::to_string(itf->mtu) + ", not " + std::to_string(a.mtu));
+                           std::to_string(itf->mtu) + ", not " + std::to_string(a.mtu()));
       }
     } else if (a.kind == ActionKind::kSetMac) {
       const InterfaceState* itf = find_if(a.ns, a.ifname);
-      if (itf && itf->mac != a.mac.ToString()) {
+      if (itf && itf->mac != a.mac().ToString()) {
         st.drift.push_back("interface '" + NamespaceLabel(a.ns) + ":" + a.ifname + "' has mac " +
-                           itf->mac + ", not " + a.mac.ToString());
+                           itf->mac + ", not " + a.mac().ToString());
       }
     } else if (a.kind == ActionKind::kAddRoute) {
       const NamespaceState* n = find_ns(a.ns);
-      if (n && !HasRoute(*n, a.route)) {
-        st.drift.push_back("route " + a.route.DestinationString() +
-                           (a.route.via ? " via " + a.route.via->ToString() : "") + " in '" +
+      if (n && !HasRoute(*n, a.route())) {
+        st.drift.push_back("route " + a.route().DestinationString() +
+                           (a.route().via ? " via " + a.route().via->ToString() : "") + " in '" +
                            NamespaceLabel(a.ns) + "' is gone");
       }
     }
@@ -549,7 +554,7 @@ Status FindNodeNamespace(const StateStore& store, const std::string& lab, const 
       // The root node (the host) has no namespace of its own: its actions have ns "".
       const bool root_end =
           (a.node == node && a.ns.empty()) ||
-          (a.kind == ActionKind::kCreateVeth && a.peer_node == node && a.peer_ns.empty());
+          (a.kind == ActionKind::kCreateVeth && a.peer_node() == node && a.peer_ns().empty());
       if (!root_found && !node.empty() && root_end) {
         root_found = true;
         found.emplace_back(l, "");

@@ -224,7 +224,7 @@ std::string Lab::Log(const std::string& node, const std::string& program) const 
   if (Status s = store.ReadLab(impl_->lab, &rec); !s.ok()) throw Error(s.message());
   std::vector<std::string> names;
   for (const Action& a : rec.plan.actions) {
-    if (a.kind == ActionKind::kStartProgram && a.node == node) names.push_back(a.program.name);
+    if (a.kind == ActionKind::kStartProgram && a.node == node) names.push_back(a.program().name);
   }
   if (std::find(names.begin(), names.end(), program) == names.end()) {
     throw Error("no program '" + program + "' in node '" + node + "'" + DidYouMean(program, names));

@@ -52,7 +52,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
   std::vector<std::string> problems;
   std::vector<const Action*> root;
   for (const Action& a : plan.actions) {
-    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns().empty())) {
       root.push_back(&a);
     }
   }
@@ -67,7 +67,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
     switch (a->kind) {
       case ActionKind::kCreateVeth:
         for (const auto& [ns, ifname] :
-             {std::pair{a->ns, a->ifname}, std::pair{a->peer_ns, a->peer_ifname}}) {
+             {std::pair{a->ns, a->ifname}, std::pair{a->peer_ns(), a->peer_ifname()}}) {
           if (!ns.empty()) continue;
           for (const InterfaceState& i : host.interfaces) {
             if (i.name != ifname) continue;
@@ -78,7 +78,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
         }
         break;
       case ActionKind::kAddAddress: {
-        const Prefix& p = a->address;
+        const Prefix& p = a->address();
         if (IsLinkLocal6(p.addr)) break;
         bool clash = false;
         for (const InterfaceState& i : host.interfaces) {
@@ -109,7 +109,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
         break;
       }
       case ActionKind::kAddRoute: {
-        const Route& lr = a->route;
+        const RouteSpec& lr = a->route();
         const std::string subject =
             "host-side route " + lr.DestinationString() +
             (lr.is_default() ? " (" + std::string(lr.family == 6 ? "IPv6" : "IPv4") + ")" : "");
@@ -139,7 +139,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
   std::set<std::string> wanted;
   for (const Action* a : root) {
     if (a->kind != ActionKind::kCreateVeth) continue;
-    wanted.insert(a->ns.empty() ? a->ifname : a->peer_ifname);
+    wanted.insert(a->ns.empty() ? a->ifname : a->peer_ifname());
   }
   for (const std::string& lab : wanted.empty() ? std::vector<std::string>{} : store.ListLabs()) {
     LabRecord rec;
@@ -147,7 +147,7 @@ std::vector<std::string> RootClashes(const Plan& plan, Backend& backend, const S
     for (const Action& other : rec.plan.actions) {
       if (other.kind != ActionKind::kCreateVeth) continue;
       for (const auto& [ns, ifname] :
-           {std::pair{other.ns, other.ifname}, std::pair{other.peer_ns, other.peer_ifname}}) {
+           {std::pair{other.ns, other.ifname}, std::pair{other.peer_ns(), other.peer_ifname()}}) {
         if (ns.empty() && wanted.count(ifname)) {
           problems.push_back("interface '" + ifname + "' of the root namespace belongs to lab '" +
                              lab + "'");

@@ -62,8 +62,8 @@ bool Under(const std::string& path, const std::string& dir) {
 // that names one ("" for none: root's).
 std::string DirOwner(const Plan& plan, const std::string& node) {
   for (const Action& a : plan.actions) {
-    if (a.kind == ActionKind::kStartProgram && a.node == node && !a.program.user.empty()) {
-      return a.program.user;
+    if (a.kind == ActionKind::kStartProgram && a.node == node && !a.program().user.empty()) {
+      return a.program().user;
     }
   }
   return "";
@@ -109,15 +109,15 @@ NodeView MakeNodeView(const Plan& plan, const std::string& lab_dir, const std::s
   std::vector<std::string> dirs;
   for (const Action& a : plan.actions) {
     if (a.kind == ActionKind::kMakeNodeDir && a.node == node) {
-      dirs.push_back(a.key);
-      v.mounts.push_back({fs + a.key, a.key, true});
+      dirs.push_back(a.key());
+      v.mounts.push_back({fs + a.key(), a.key(), true});
     }
   }
   for (const Action& a : plan.actions) {
     if (a.kind != ActionKind::kWriteNodeFile || a.node != node) continue;
     bool inside = false;
-    for (const std::string& d : dirs) inside = inside || Under(a.key, d);
-    if (!inside) v.mounts.push_back({fs + a.key, a.key, false});
+    for (const std::string& d : dirs) inside = inside || Under(a.key(), d);
+    if (!inside) v.mounts.push_back({fs + a.key(), a.key(), false});
   }
   return v;
 }
@@ -138,7 +138,7 @@ std::vector<std::string> ProgramEnvironment(const Plan& plan, const Action& a,
   env.push_back("TOPO_LAB=" + plan.lab);
   env.push_back("TOPO_NODE=" + a.node);
   env.push_back("TOPO_NS=" + a.ns);
-  for (const auto& [name, value] : a.program.env) {
+  for (const auto& [name, value] : a.program().env) {
     const std::string prefix = name + "=";
     bool replaced = false;
     for (std::string& e : env) {
@@ -183,65 +183,65 @@ const NodeView& LocalNodeRuntime::ViewOf(const Action& a) {
 }
 
 Status LocalNodeRuntime::MakeNodeDir(const Action& a) {
-  if (a.key.size() < 2 || a.key[0] != '/')
-    return Status::InvalidArgument("bad path '" + a.key + "'");
+  if (a.key().size() < 2 || a.key()[0] != '/')
+    return Status::InvalidArgument("bad path '" + a.key() + "'");
   if (Status s = EnsureNodeDirs(a.node); !s.ok()) return s;
   UniqueFd node, dir;
   if (Status s = OpenPath(NodeStateDir(lab_dir_, a.node), &node); !s.ok()) return s;
-  if (Status s = OpenDirBeneath(node.get(), "fs" + a.key, true, &dir); !s.ok()) return s;
+  if (Status s = OpenDirBeneath(node.get(), "fs" + a.key(), true, &dir); !s.ok()) return s;
   ResolvedUser owner;
   if (Status s = ResolveUser(DirOwner(plan_, a.node), &owner); !s.ok()) return s;
   if (owner.set && ::fchown(dir.get(), owner.uid, owner.gid) != 0) {
-    return Status::FromErrno("give " + a.key + " to user '" + owner.name + "'", errno);
+    return Status::FromErrno("give " + a.key() + " to user '" + owner.name + "'", errno);
   }
   return PrepareNodeView(ViewOf(a));
 }
 
 Status LocalNodeRuntime::WriteNodeFile(const Action& a) {
-  if (a.key.size() < 2 || a.key[0] != '/')
-    return Status::InvalidArgument("bad path '" + a.key + "'");
+  if (a.key().size() < 2 || a.key()[0] != '/')
+    return Status::InvalidArgument("bad path '" + a.key() + "'");
   if (Status s = EnsureNodeDirs(a.node); !s.ok()) return s;
   UniqueFd node, dir;
   if (Status s = OpenPath(NodeStateDir(lab_dir_, a.node), &node); !s.ok()) return s;
-  const size_t slash = a.key.rfind('/');
-  const std::string parent = "fs" + a.key.substr(0, slash);
-  const std::string name = a.key.substr(slash + 1);
+  const size_t slash = a.key().rfind('/');
+  const std::string parent = "fs" + a.key().substr(0, slash);
+  const std::string name = a.key().substr(slash + 1);
   if (Status s = OpenDirBeneath(node.get(), parent, true, &dir); !s.ok()) return s;
   UniqueFd f(::openat(dir.get(), name.c_str(),
                       O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!f.valid()) return Status::FromErrno("create " + a.key, errno);
-  if (Status s = WriteAll(f.get(), a.value, a.key); !s.ok()) return s;
-  if (::fchmod(f.get(), static_cast<mode_t>(a.mode & 07777)) != 0) {
-    return Status::FromErrno("set the mode of " + a.key, errno);
+  if (!f.valid()) return Status::FromErrno("create " + a.key(), errno);
+  if (Status s = WriteAll(f.get(), a.value(), a.key()); !s.ok()) return s;
+  if (::fchmod(f.get(), static_cast<mode_t>(a.mode() & 07777)) != 0) {
+    return Status::FromErrno("set the mode of " + a.key(), errno);
   }
   return PrepareNodeView(ViewOf(a));
 }
 
 Status LocalNodeRuntime::SpawnProgram(size_t index, const Action& a, std::string* note) {
-  if (!SafeName(a.program.name)) {
-    return Status::InvalidArgument("unsafe program name '" + a.program.name + "'");
+  if (!SafeName(a.program().name)) {
+    return Status::InvalidArgument("unsafe program name '" + a.program().name + "'");
   }
   if (Status s = EnsureNodeDirs(a.node); !s.ok()) return s;
   UniqueFd node, logs;
   if (Status s = OpenPath(NodeStateDir(lab_dir_, a.node), &node); !s.ok()) return s;
   if (Status s = OpenDirBeneath(node.get(), "logs", true, &logs); !s.ok()) return s;
   auto r = std::make_unique<Running>();
-  if (Status s = ResolveUser(a.program.user, &r->user); !s.ok()) return s;
-  r->log = ProgramLogPath(lab_dir_, a.node, a.program.name);
-  r->exit = ProgramExitPath(lab_dir_, a.node, a.program.name);
+  if (Status s = ResolveUser(a.program().user, &r->user); !s.ok()) return s;
+  r->log = ProgramLogPath(lab_dir_, a.node, a.program().name);
+  r->exit = ProgramExitPath(lab_dir_, a.node, a.program().name);
   ProgramLaunch launch;
   launch.view = ViewOf(a);
-  launch.argv = a.program.argv;
+  launch.argv = a.program().argv;
   launch.env = ProgramEnvironment(plan_, a, r->user);
-  launch.cwd = a.program.cwd.empty() ? "/" : a.program.cwd;
+  launch.cwd = a.program().cwd.empty() ? "/" : a.program().cwd;
   launch.user = r->user;
   launch.log_path = r->log;
   launch.status_path = r->exit;
   if (Status s = base_.Start(netns_dir_); !s.ok()) return s;
   launch.base_mnt_fd = base_.fd();
   if (Status s = LaunchProgram(launch, &r->launched); !s.ok()) return s;
-  if (a.program.ready.kind == Readiness::Kind::kLogLine) {
-    r->watcher = LogWatcher(r->log, a.program.ready.text);
+  if (a.program().ready.kind == Readiness::Kind::kLogLine) {
+    r->watcher = LogWatcher(r->log, a.program().ready.text);
   }
   *note = r->launched.id.ToString() + " " + r->launched.monitor.ToString();
   running_[index] = std::move(r);
@@ -267,7 +267,7 @@ NodeRuntime::Progress LocalNodeRuntime::CheckProgram(size_t index, const Action&
     return Progress::kExited;
   }
   Running& r = *it->second;
-  const Readiness& ready = a.program.ready;
+  const Readiness& ready = a.program().ready;
   const pid_t pid = r.launched.id.pid;
   bool ok = false;
   switch (ready.kind) {
@@ -316,7 +316,7 @@ NodeRuntime::Progress LocalNodeRuntime::CheckProgram(size_t index, const Action&
 }
 
 std::string LocalNodeRuntime::ProgramLogTail(const Action& a, size_t lines) {
-  return TailOfFile(ProgramLogPath(lab_dir_, a.node, a.program.name), lines);
+  return TailOfFile(ProgramLogPath(lab_dir_, a.node, a.program().name), lines);
 }
 
 std::vector<Status> StopPrograms(const std::vector<std::string>& notes,

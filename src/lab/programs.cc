@@ -51,7 +51,7 @@ std::string WithLog(const std::string& message, NodeRuntime& runtime, const Acti
 
 }  // namespace
 
-std::string ProgramLabel(const Action& a) { return a.node + "/" + a.program.name; }
+std::string ProgramLabel(const Action& a) { return a.node + "/" + a.program().name; }
 
 ProgramsResult RunPrograms(const Plan& plan, const std::vector<size_t>& indices,
                            NodeRuntime& runtime, const ProgramsOptions& options) {
@@ -67,7 +67,7 @@ ProgramsResult RunPrograms(const Plan& plan, const std::vector<size_t>& indices,
     if (auto it = last_of_node.find(a.node); it != last_of_node.end())
       deps[k].push_back(it->second);
     last_of_node[a.node] = k;
-    for (const std::string& after : a.program.after) {
+    for (const std::string& after : a.program().after) {
       const std::string label = after.find('/') == std::string::npos ? a.node + "/" + after : after;
       auto it = by_label.find(label);
       if (it == by_label.end()) {
@@ -141,15 +141,15 @@ ProgramsResult RunPrograms(const Plan& plan, const std::vector<size_t>& indices,
       if (p == NodeRuntime::Progress::kExited) {
         return fail(k, Status::IOError(WithLog("program '" + ProgramLabel(a) + "' " + why +
                                                    " before it was ready (waiting for " +
-                                                   Awaited(a.program.ready) + ")",
+                                                   Awaited(a.program().ready) + ")",
                                                runtime, a)));
       }
       if (p == NodeRuntime::Progress::kWaiting) {
-        if (now - started_at[k] > std::chrono::milliseconds(a.program.ready.timeout_ms)) {
+        if (now - started_at[k] > std::chrono::milliseconds(a.program().ready.timeout_ms)) {
           return fail(
               k, Status::IOError(WithLog("program '" + ProgramLabel(a) + "' was not ready within " +
-                                             Duration(a.program.ready.timeout_ms) +
-                                             " (waiting for " + Awaited(a.program.ready) + ")",
+                                             Duration(a.program().ready.timeout_ms) +
+                                             " (waiting for " + Awaited(a.program().ready) + ")",
                                          runtime, a)));
         }
         continue;

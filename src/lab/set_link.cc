@@ -23,14 +23,14 @@ Status FindEnd(const Plan& plan, const std::string& ns, const std::string& node,
   for (const Action& a : plan.actions) {
     if (a.kind != ActionKind::kCreateVeth) continue;
     if (a.ns == ns) names.push_back(a.ifname);
-    if (a.peer_ns == ns) names.push_back(a.peer_ifname);
+    if (a.peer_ns() == ns) names.push_back(a.peer_ifname());
     if (a.ns == ns && a.ifname == ifname) {
       *end = {a.ns, a.node, a.ifname, {}, {}};
-      *peer = {a.peer_ns, a.peer_node, a.peer_ifname, {}, {}};
+      *peer = {a.peer_ns(), a.peer_node(), a.peer_ifname(), {}, {}};
       return Status::OK();
     }
-    if (a.peer_ns == ns && a.peer_ifname == ifname) {
-      *end = {a.peer_ns, a.peer_node, a.peer_ifname, {}, {}};
+    if (a.peer_ns() == ns && a.peer_ifname() == ifname) {
+      *end = {a.peer_ns(), a.peer_node(), a.peer_ifname(), {}, {}};
       *peer = {a.ns, a.node, a.ifname, {}, {}};
       return Status::OK();
     }

@@ -143,7 +143,7 @@ std::string JournalHeader(const Plan& plan) {
       namespaces_only = namespaces_only && own.count(a.ns);
     } else {
       namespaces_only = namespaces_only && a.UndoneByNamespaceRemoval() && own.count(a.ns) &&
-                        (a.kind != ActionKind::kCreateVeth || own.count(a.peer_ns));
+                        (a.kind != ActionKind::kCreateVeth || own.count(a.peer_ns()));
     }
   }
   return "plan " + std::to_string(plan.actions.size()) +
@@ -254,7 +254,7 @@ std::map<std::string, Impairment> LabRecord::Impairments() const {
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];
     if (a.kind == ActionKind::kSetImpairment && i < done.size() && done[i]) {
-      out[a.ns + ":" + a.ifname] = a.impairment;
+      out[a.ns + ":" + a.ifname] = a.impairment();
     }
   }
   for (const LinkChange& c : link_changes) {
@@ -504,13 +504,13 @@ std::string PlanDamage(const Plan& plan, const std::string& lab) {
     }
   }
   for (const Action& a : plan.actions) {
-    for (const std::string* ns : {&a.ns, &a.peer_ns}) {
+    for (const std::string* ns : {&a.ns, &a.peer_ns()}) {
       if (!ns->empty() && !StateStore::IsSafeLabName(*ns)) {
         return "plan.json names a namespace '" + EscapeForTerminal(*ns) + "' topo cannot have made";
       }
     }
-    if (a.kind == ActionKind::kWriteEtcFile && !StateStore::IsSafeLabName(a.key)) {
-      return "plan.json names a file '" + EscapeForTerminal(a.key) + "' topo cannot have made";
+    if (a.kind == ActionKind::kWriteEtcFile && !StateStore::IsSafeLabName(a.key())) {
+      return "plan.json names a file '" + EscapeForTerminal(a.key()) + "' topo cannot have made";
     }
   }
   return "";
@@ -742,8 +742,8 @@ Plan NamespacesOnlyPlan(const std::string& lab, const std::vector<std::string>& 
       Action a;
       a.kind = ActionKind::kWriteEtcFile;
       a.ns = a.node = ns;
-      a.key = file;
-      plan.actions.push_back(a);
+      a.set_key(file);
+      plan.actions.push_back(std::move(a));
     }
   }
   return plan;

@@ -55,7 +55,7 @@ bool Live(const json& owner, const std::string& key) {
   LabRecord rec;
   if (!store.ReadLab(lab, &rec).ok()) return false;
   for (const Action& a : rec.plan.actions) {
-    if (SysctlOwners::Counts(a) && CanonicalSysctlKey(a.key) == key) return true;
+    if (SysctlOwners::Counts(a) && CanonicalSysctlKey(a.key()) == key) return true;
   }
   return false;
 }
@@ -142,14 +142,14 @@ Status SysctlOwners::Claim(const Action& a, const std::string& now, std::string*
   json entries;
   if (Status s = Open(&lock.fd, &netns, &entries); !s.ok()) return s;
   const std::string path = registry_dir_ + "/sysctls";
-  const std::string key = CanonicalSysctlKey(a.key);
-  const json self = {{"dir", state_dir_}, {"lab", lab_}, {"as", a.key}};
+  const std::string key = CanonicalSysctlKey(a.key());
+  const json self = {{"dir", state_dir_}, {"lab", lab_}, {"as", a.key()}};
   auto it = Find(entries, netns, key);
   if (it != entries.end()) {
     Prune(*it, state_dir_, lab_);
     if (!(*it)["owners"].empty()) {
-      if (CollapseSysctlValue(Str(*it, "value")) != CollapseSysctlValue(a.value)) {
-        return Status::AlreadyExists("sysctl " + a.key + " of the root namespace is set to " +
+      if (CollapseSysctlValue(Str(*it, "value")) != CollapseSysctlValue(a.value())) {
+        return Status::AlreadyExists("sysctl " + a.key() + " of the root namespace is set to " +
                                      Str(*it, "value") + " by " +
                                      Who((*it)["owners"][0], state_dir_));
       }
@@ -161,7 +161,7 @@ Status SysctlOwners::Claim(const Action& a, const std::string& now, std::string*
   }
   entries.push_back({{"netns", netns},
                      {"key", key},
-                     {"value", a.value},
+                     {"value", a.value()},
                      {"original", now},
                      {"owners", json::array({self})}});
   return Save(path, entries);
@@ -176,7 +176,7 @@ Status SysctlOwners::Release(const Action& a, const std::string& journal_note,
   json entries;
   if (Status s = Open(&lock.fd, &netns, &entries); !s.ok()) return s;
   const std::string path = registry_dir_ + "/sysctls";
-  auto it = Find(entries, netns, CanonicalSysctlKey(a.key));
+  auto it = Find(entries, netns, CanonicalSysctlKey(a.key()));
   if (it == entries.end()) {
     // No owner known (a lab brought up before the registry, a lost registry):
     // what this lab's journal says.
@@ -213,17 +213,17 @@ std::vector<std::string> SysctlOwners::Conflicts(const Plan& plan) {
     return {"cannot read the owners of root sysctls: " + s.message()};
   }
   for (const Action* a : mine) {
-    auto it = Find(entries, netns, CanonicalSysctlKey(a->key));
+    auto it = Find(entries, netns, CanonicalSysctlKey(a->key()));
     if (it == entries.end()) continue;
     Prune(*it, state_dir_, lab_);
     if ((*it)["owners"].empty() ||
-        CollapseSysctlValue(Str(*it, "value")) == CollapseSysctlValue(a->value))
+        CollapseSysctlValue(Str(*it, "value")) == CollapseSysctlValue(a->value()))
       continue;
     const json& owner = (*it)["owners"][0];
     const std::string as = Str(owner, "as");
-    problems.push_back("sysctl " + a->key + " of the root namespace is already set to " +
+    problems.push_back("sysctl " + a->key() + " of the root namespace is already set to " +
                        Str(*it, "value") + " by " + Who(owner, state_dir_) +
-                       (as == a->key || as.empty() ? "" : " (as " + as + ", the same setting)"));
+                       (as == a->key() || as.empty() ? "" : " (as " + as + ", the same setting)"));
   }
   return problems;
 }

@@ -58,8 +58,8 @@ Foreign CheckIdentities(const Plan& plan, const std::vector<bool>& touched,
       // a veth's peer there goes with the lab's end, but what is set on it
       // by name (addresses) must not reach another interface.
       const bool deleted_by_name = a.ns.empty();
-      const std::string& ifname = deleted_by_name ? a.ifname : a.peer_ifname;
-      if (!deleted_by_name && !(a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) continue;
+      const std::string& ifname = deleted_by_name ? a.ifname : a.peer_ifname();
+      if (!deleted_by_name && !(a.kind == ActionKind::kCreateVeth && a.peer_ns().empty())) continue;
       int index = 0;
       if (!backend.LinkIndex("", ifname, &index).ok()) continue;  // gone, or the undo says
       auto recorded = check.root_links.find(ifname);
@@ -126,7 +126,7 @@ TeardownReport Teardown(const Plan& plan, const std::vector<bool>& done,
       auto note = notes.find(i);
       which.push_back(i);
       ids.push_back(note == notes.end() ? "" : note->second);
-      timeouts.push_back(a.program.stop_timeout_ms);
+      timeouts.push_back(a.program().stop_timeout_ms);
     }
     if (!which.empty()) {
       std::vector<Status> results = StopPrograms(ids, timeouts);

@@ -59,19 +59,21 @@ void AddFirewallActions(const Topology& t, const Node& n, const std::string& com
   for (int family : {4, 6}) {
     for (const std::string table : {"nat", "filter"}) {
       Action a = Base(ActionKind::kAddFirewall, t, n);
-      a.firewall.family = family;
-      a.firewall.table = table;
+      a.mutable_firewall().family = family;
+      a.mutable_firewall().table = table;
       for (const FirewallRule& r : table == "nat" ? n.port_forwards : n.firewall) {
         if (r.family != family && r.family != 0) continue;
         FirewallRuleSpec spec = r;  // the plain values, without the source positions
         spec.family = family;
         spec.comment = comment;
-        a.firewall.rules.push_back(spec);
+        a.mutable_firewall().rules.push_back(spec);
       }
       if (table == "filter") {
-        for (const FirewallPolicy& p : n.firewall_policy) a.firewall.policies.push_back(p);
+        for (const FirewallPolicy& p : n.firewall_policy)
+          a.mutable_firewall().policies.push_back(p);
       }
-      if (!a.firewall.rules.empty() || !a.firewall.policies.empty()) out->push_back(a);
+      if (!a.firewall().rules.empty() || !a.firewall().policies.empty())
+        out->push_back(std::move(a));
     }
   }
 }
@@ -84,7 +86,7 @@ void PushMaking(std::vector<Action>* out, Action a, const Topology& t, const Nod
   if (!i.mac) return;
   Action m = Base(ActionKind::kSetMac, t, n);
   m.ifname = i.name;
-  m.mac = *i.mac;
+  m.set_mac(*i.mac);
   out->push_back(std::move(m));
 }
 
@@ -185,7 +187,7 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
     if (n.is_root()) continue;
     Action a = Base(ActionKind::kSetLinkUp, t, n);
     a.ifname = "lo";
-    out.push_back(a);
+    out.push_back(std::move(a));
   }
   // Before any veth exists, so that every interface's link-local address is
   // usable as soon as the link is up (see NamespaceSysctls). Only in labs that
@@ -195,9 +197,9 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
     if (!ipv6 || n.is_root() || n.is_switch()) continue;
     for (const auto& [key, value] : NamespaceSysctls()) {
       Action a = Base(ActionKind::kSetSysctl, t, n);
-      a.key = key;
-      a.value = value;
-      out.push_back(a);
+      a.set_key(key);
+      a.set_value(value);
+      out.push_back(std::move(a));
     }
   }
   auto ns_of = [&](const std::string& node) {
@@ -215,18 +217,17 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
     a.node = l.a.node;
     a.ns = ns_of(l.a.node);
     a.ifname = l.a.interface;
-    a.peer_node = l.b.node;
-    a.peer_ns = ns_of(l.b.node);
-    a.peer_ifname = l.b.interface;
-    out.push_back(a);
+    a.set_peer_node(l.b.node);
+    a.set_peer_ns(ns_of(l.b.node));
+    a.set_peer_ifname(l.b.interface);
+    out.push_back(std::move(a));
   }
   for (const Node& n : t.nodes) {
     if (!n.is_switch()) continue;
     Action a = Base(ActionKind::kCreateBridge, t, n);
     a.ifname = kBridgeName;
-    a.stp = n.stp;
-    a.vlan_filtering = n.vlan_filtering();
-    out.push_back(a);
+    a.set_bridge(n.stp, n.vlan_filtering());
+    out.push_back(std::move(a));
   }
   for (const Node& n : t.nodes) {
     for (const Interface& i : n.interfaces) {
@@ -234,14 +235,14 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
       if (i.mtu) {
         Action a = Base(ActionKind::kSetMtu, t, n);
         a.ifname = i.name;
-        a.mtu = *i.mtu;
-        out.push_back(a);
+        a.set_mtu(*i.mtu);
+        out.push_back(std::move(a));
       }
       if (i.mac) {
         Action a = Base(ActionKind::kSetMac, t, n);
         a.ifname = i.name;
-        a.mac = *i.mac;
-        out.push_back(a);
+        a.set_mac(*i.mac);
+        out.push_back(std::move(a));
       }
     }
   }
@@ -252,8 +253,7 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
       if (!i.is_vlan()) continue;
       Action a = Base(ActionKind::kCreateVlan, t, n);
       a.ifname = i.name;
-      a.parent = i.parent;
-      a.vlan = i.vlan;
+      a.set_vlan(i.parent, i.vlan);
       PushMaking(&out, std::move(a), t, n, i);
     }
   }
@@ -267,7 +267,7 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
         if (!i.is_virtual() || i.virt.parent.empty() == lower) continue;
         Action a = Base(ActionKind::kCreateInterface, t, n);
         a.ifname = i.name;
-        a.virt = i.virt;
+        a.mutable_virt() = i.virt;
         PushMaking(&out, std::move(a), t, n, i);
       }
     }
@@ -277,8 +277,8 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
       for (const std::string& member : i.members) {
         Action a = Base(ActionKind::kSetMaster, t, n);
         a.ifname = member;
-        a.master = i.name;
-        out.push_back(a);
+        a.set_master(i.name);
+        out.push_back(std::move(a));
       }
     }
   }
@@ -291,8 +291,8 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
       if (effective.IsNone()) continue;
       Action a = Base(ActionKind::kSetImpairment, t, *n);
       a.ifname = e->interface;
-      a.impairment = effective;
-      out.push_back(a);
+      a.mutable_impairment() = effective;
+      out.push_back(std::move(a));
     }
   }
   for (const Node& n : t.nodes) {
@@ -301,15 +301,15 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
       if (i.name == "lo") continue;
       Action a = Base(ActionKind::kSetMaster, t, n);
       a.ifname = i.name;
-      a.master = kBridgeName;
-      out.push_back(a);
+      a.set_master(kBridgeName);
+      out.push_back(std::move(a));
     }
     for (const Interface& i : n.interfaces) {
       if (i.port_vlans.empty()) continue;
       Action a = Base(ActionKind::kSetPortVlans, t, n);
       a.ifname = i.name;
-      a.port_vlans = i.port_vlans;
-      out.push_back(a);
+      a.mutable_port_vlans() = i.port_vlans;
+      out.push_back(std::move(a));
     }
   }
   for (const Node& n : t.nodes) {
@@ -317,9 +317,9 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
     for (const Sysctl& s : n.sysctls) sysctls.emplace_back(s.key, s.value);
     for (const auto& [key, value] : sysctls) {
       Action a = Base(ActionKind::kSetSysctl, t, n);
-      a.key = key;
-      a.value = value;
-      out.push_back(a);
+      a.set_key(key);
+      a.set_value(value);
+      out.push_back(std::move(a));
     }
   }
   for (const Node& n : t.nodes) {
@@ -327,8 +327,8 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
       for (const Prefix& p : i.addresses) {
         Action a = Base(ActionKind::kAddAddress, t, n);
         a.ifname = i.name;
-        a.address = p;
-        out.push_back(a);
+        a.set_address(p);
+        out.push_back(std::move(a));
       }
     }
   }
@@ -336,21 +336,20 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
     if (n.is_switch()) {
       Action a = Base(ActionKind::kSetLinkUp, t, n);
       a.ifname = kBridgeName;
-      out.push_back(a);
+      out.push_back(std::move(a));
     }
     for (const Interface& i : n.interfaces) {
       if (i.name == "lo") continue;
       Action a = Base(ActionKind::kSetLinkUp, t, n);
       a.ifname = i.name;
-      out.push_back(a);
+      out.push_back(std::move(a));
     }
   }
   for (const Node& n : t.nodes) {
     for (const Route& r : n.routes) {
       Action a = Base(ActionKind::kAddRoute, t, n);
-      a.route = r;
-      a.route.src = {};
-      out.push_back(a);
+      a.mutable_route() = static_cast<const RouteSpec&>(r);  // without the source positions
+      out.push_back(std::move(a));
     }
   }
   for (const Node& n : t.nodes) {
@@ -362,10 +361,10 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
         if (r.family() != family) continue;
         SnatSpec spec = r;  // the plain values, without the source positions
         spec.comment = "topo:" + plan.lab;
-        a.snat.push_back(spec);
+        a.mutable_snat().push_back(spec);
       }
-      if (a.snat.empty()) continue;
-      out.push_back(a);
+      if (a.snat().empty()) continue;
+      out.push_back(std::move(a));
     }
   }
   for (const Node& n : t.nodes) AddFirewallActions(t, n, "topo:" + plan.lab, &out);
@@ -377,21 +376,21 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
   for (const Node& n : t.nodes) {
     if (n.is_root()) continue;
     Action a = Base(ActionKind::kWriteEtcFile, t, n);
-    a.key = "hosts";
+    a.set_key("hosts");
     if (first == nullptr) {
       first = &n;
-      a.value = hosts;
+      a.set_value(hosts);
     } else {
-      a.peer_ns = t.NamespaceOf(first->name);
+      a.set_peer_ns(t.NamespaceOf(first->name));
     }
-    out.push_back(a);
+    out.push_back(std::move(a));
   }
   for (const Node& n : t.nodes) {
     if (n.dns.empty() || n.is_root()) continue;
     Action a = Base(ActionKind::kWriteEtcFile, t, n);
-    a.key = "resolv.conf";
-    a.value = ResolvConf(t, n);
-    out.push_back(a);
+    a.set_key("resolv.conf");
+    a.set_value(ResolvConf(t, n));
+    out.push_back(std::move(a));
   }
   // What runs in the nodes, once the network is complete: each node's private
   // directories and files, then the programs in an order where each comes
@@ -399,21 +398,21 @@ Plan CompileOf(const Topology& t, const Topology& whole, const std::string& sour
   for (const Node& n : t.nodes) {
     for (const NodeDir& d : n.dirs) {
       Action a = Base(ActionKind::kMakeNodeDir, t, n);
-      a.key = d.path;
-      out.push_back(a);
+      a.set_key(d.path);
+      out.push_back(std::move(a));
     }
     for (const NodeFile& f : n.files) {
       Action a = Base(ActionKind::kWriteNodeFile, t, n);
-      a.key = f.path;
-      a.value = f.substitute ? Substituted(whole, n, f.content) : f.content;
-      a.mode = f.mode;
-      out.push_back(a);
+      a.set_key(f.path);
+      a.set_value(f.substitute ? Substituted(whole, n, f.content) : f.content);
+      a.set_mode(f.mode);
+      out.push_back(std::move(a));
     }
   }
   for (const ProgramRef& ref : StartOrder(t)) {
     Action a = Base(ActionKind::kStartProgram, t, t.nodes[ref.node]);
-    a.program = CompiledProgram(t, whole, ref);
-    out.push_back(a);
+    a.mutable_program() = CompiledProgram(t, whole, ref);
+    out.push_back(std::move(a));
   }
   return plan;
 }

@@ -22,12 +22,13 @@ std::optional<Action> VxlanEnd(const Topology& t, const Topology& whole, const L
   out.node = here.name;
   out.ns = t.NamespaceOfNode(here);
   out.ifname = end.interface;
-  out.virt.kind = IfKind::kVxlan;
-  out.virt.vni = l.vni;
-  out.virt.local = mine->address;
-  out.virt.remote = theirs->address;
-  out.virt.port = whole.underlay_port;
-  out.virt.socket_here = true;
+  VirtualSpec& v = out.mutable_virt();
+  v.kind = IfKind::kVxlan;
+  v.vni = l.vni;
+  v.local = mine->address;
+  v.remote = theirs->address;
+  v.port = whole.underlay_port;
+  v.socket_here = true;
   return out;
 }
 

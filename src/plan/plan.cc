@@ -95,13 +95,13 @@ std::string ReadinessText(const Readiness& r) {
 std::string Where(const Action& a) { return NamespaceLabel(a.ns) + ":" + a.ifname; }
 
 std::string EtcFileDescription(const Action& a) {
-  const std::string path = EtcNetnsPath(a.ns, a.key);
-  if (!a.peer_ns.empty()) return "link " + path + " to " + EtcNetnsPath(a.peer_ns, a.key);
-  size_t lines = static_cast<size_t>(std::count(a.value.begin(), a.value.end(), '\n'));
+  const std::string path = EtcNetnsPath(a.ns, a.key());
+  if (!a.peer_ns().empty()) return "link " + path + " to " + EtcNetnsPath(a.peer_ns(), a.key());
+  size_t lines = static_cast<size_t>(std::count(a.value().begin(), a.value().end(), '\n'));
   return "write " + path + " (" + std::to_string(lines) + (lines == 1 ? " line)" : " lines)");
 }
 
-std::string RouteText(const Route& r) {
+std::string RouteText(const RouteSpec& r) {
   std::string s = r.DestinationString();
   if (r.via) s += " via " + r.via->ToString();
   if (!r.dev.empty()) s += " dev " + r.dev;
@@ -111,14 +111,14 @@ std::string RouteText(const Route& r) {
 
 std::string SnatList(const Action& a) {
   std::string s;
-  for (const SnatSpec& r : a.snat) s += (s.empty() ? "" : ", ") + r.ToString();
+  for (const SnatSpec& r : a.snat()) s += (s.empty() ? "" : ", ") + r.ToString();
   return s;
 }
 
 // "forwards r ip: tcp port 8080 to 10.0.2.10:80" or "firewall r ip6: policy
 // forward drop; forward state established,related accept, ...".
 std::string FirewallText(const Action& a) {
-  const FirewallSet& f = a.firewall;
+  const FirewallSet& f = a.firewall();
   std::string s = (f.table == "nat" ? "forwards " : "firewall ") + NamespaceLabel(a.ns) +
                   (f.family == 6 ? " ip6:" : " ip:");
   std::string policies;
@@ -148,44 +148,45 @@ std::string DescribeText(const Action& a) {
     case ActionKind::kCreateNamespace:
       return "create namespace " + a.ns;
     case ActionKind::kCreateVeth:
-      return "create veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns) + ":" + a.peer_ifname;
+      return "create veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns()) + ":" +
+             a.peer_ifname();
     case ActionKind::kSetMtu:
-      return "set mtu " + Where(a) + " " + std::to_string(a.mtu);
+      return "set mtu " + Where(a) + " " + std::to_string(a.mtu());
     case ActionKind::kSetMac:
-      return "set mac " + Where(a) + " " + a.mac.ToString();
+      return "set mac " + Where(a) + " " + a.mac().ToString();
     case ActionKind::kSetSysctl:
-      return "set sysctl " + NamespaceLabel(a.ns) + " " + a.key + "=" + a.value;
+      return "set sysctl " + NamespaceLabel(a.ns) + " " + a.key() + "=" + a.value();
     case ActionKind::kAddAddress:
-      return "add address " + Where(a) + " " + a.address.ToString();
+      return "add address " + Where(a) + " " + a.address().ToString();
     case ActionKind::kSetLinkUp:
       return "set link " + Where(a) + " up";
     case ActionKind::kAddRoute:
-      return "add route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
+      return "add route " + NamespaceLabel(a.ns) + " " + RouteText(a.route());
     case ActionKind::kAddSnat:
       return "add snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
     case ActionKind::kAddFirewall:
       return "add " + FirewallText(a);
     case ActionKind::kCreateBridge:
-      return "create bridge " + Where(a) + (a.stp ? " stp" : "") +
-             (a.vlan_filtering ? " vlan_filtering" : "");
+      return "create bridge " + Where(a) + (a.stp() ? " stp" : "") +
+             (a.vlan_filtering() ? " vlan_filtering" : "");
     case ActionKind::kCreateVlan:
-      return "create vlan " + Where(a) + " on " + a.parent + " id " + std::to_string(a.vlan);
+      return "create vlan " + Where(a) + " on " + a.parent() + " id " + std::to_string(a.vlan());
     case ActionKind::kSetPortVlans:
-      return "set vlans " + Where(a) + " " + a.port_vlans.ToString();
+      return "set vlans " + Where(a) + " " + a.port_vlans().ToString();
     case ActionKind::kCreateInterface:
-      return "create interface " + Where(a) + " " + a.virt.ToString();
+      return "create interface " + Where(a) + " " + a.virt().ToString();
     case ActionKind::kSetMaster:
-      return "set master " + Where(a) + " " + a.master;
+      return "set master " + Where(a) + " " + a.master();
     case ActionKind::kSetImpairment:
-      return "impair " + Where(a) + " " + a.impairment.ToString();
+      return "impair " + Where(a) + " " + a.impairment().ToString();
     case ActionKind::kWriteEtcFile:
       return EtcFileDescription(a);
     case ActionKind::kMakeNodeDir:
-      return "make private dir " + a.node + ":" + a.key;
+      return "make private dir " + a.node + ":" + a.key();
     case ActionKind::kWriteNodeFile:
-      return "write file " + a.node + ":" + a.key;
+      return "write file " + a.node + ":" + a.key();
     case ActionKind::kStartProgram:
-      return "start program " + a.node + "/" + a.program.name;
+      return "start program " + a.node + "/" + a.program().name;
   }
   return "?";
 }
@@ -195,44 +196,45 @@ std::string DescribeInverseText(const Action& a) {
     case ActionKind::kCreateNamespace:
       return "delete namespace " + a.ns;
     case ActionKind::kCreateVeth:
-      return "delete veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns) + ":" + a.peer_ifname;
+      return "delete veth " + Where(a) + " <-> " + NamespaceLabel(a.peer_ns()) + ":" +
+             a.peer_ifname();
     case ActionKind::kSetMtu:
       return "restore mtu " + Where(a);
     case ActionKind::kSetMac:
       return "restore mac " + Where(a);
     case ActionKind::kSetSysctl:
-      return "restore sysctl " + NamespaceLabel(a.ns) + " " + a.key;
+      return "restore sysctl " + NamespaceLabel(a.ns) + " " + a.key();
     case ActionKind::kAddAddress:
-      return "delete address " + Where(a) + " " + a.address.ToString();
+      return "delete address " + Where(a) + " " + a.address().ToString();
     case ActionKind::kSetLinkUp:
       return "set link " + Where(a) + " down";
     case ActionKind::kAddRoute:
-      return "delete route " + NamespaceLabel(a.ns) + " " + RouteText(a.route);
+      return "delete route " + NamespaceLabel(a.ns) + " " + RouteText(a.route());
     case ActionKind::kAddSnat:
       return "delete snat " + NamespaceLabel(a.ns) + " " + SnatList(a);
     case ActionKind::kAddFirewall:
       return "delete " + FirewallText(a) +
-             (a.firewall.policies.empty() ? "" : " (policies back to accept)");
+             (a.firewall().policies.empty() ? "" : " (policies back to accept)");
     case ActionKind::kCreateBridge:
       return "delete bridge " + Where(a);
     case ActionKind::kCreateVlan:
       return "delete vlan " + Where(a);
     case ActionKind::kSetPortVlans:
-      return "remove vlans " + Where(a) + " " + a.port_vlans.ToString();
+      return "remove vlans " + Where(a) + " " + a.port_vlans().ToString();
     case ActionKind::kCreateInterface:
       return "delete interface " + Where(a);
     case ActionKind::kSetMaster:
-      return "release " + Where(a) + " from " + a.master;
+      return "release " + Where(a) + " from " + a.master();
     case ActionKind::kSetImpairment:
       return "clear impairment " + Where(a);
     case ActionKind::kWriteEtcFile:
-      return "remove " + EtcNetnsPath(a.ns, a.key);
+      return "remove " + EtcNetnsPath(a.ns, a.key());
     case ActionKind::kMakeNodeDir:
-      return "remove private dir " + a.node + ":" + a.key;
+      return "remove private dir " + a.node + ":" + a.key();
     case ActionKind::kWriteNodeFile:
-      return "remove file " + a.node + ":" + a.key;
+      return "remove file " + a.node + ":" + a.key();
     case ActionKind::kStartProgram:
-      return "stop program " + a.node + "/" + a.program.name;
+      return "stop program " + a.node + "/" + a.program().name;
   }
   return "?";
 }
@@ -350,45 +352,45 @@ nlohmann::json ActionToJson(const Action& a) {
       break;
     case ActionKind::kCreateVeth:
       j["ifname"] = a.ifname;
-      j["peer_ns"] = a.peer_ns;
-      j["peer_node"] = a.peer_node;
-      j["peer_ifname"] = a.peer_ifname;
+      j["peer_ns"] = a.peer_ns();
+      j["peer_node"] = a.peer_node();
+      j["peer_ifname"] = a.peer_ifname();
       break;
     case ActionKind::kSetMtu:
       j["ifname"] = a.ifname;
-      j["mtu"] = a.mtu;
+      j["mtu"] = a.mtu();
       break;
     case ActionKind::kSetMac:
       j["ifname"] = a.ifname;
-      j["mac"] = a.mac.ToString();
+      j["mac"] = a.mac().ToString();
       break;
     case ActionKind::kSetSysctl:
-      j["key"] = a.key;
-      j["value"] = a.value;
+      j["key"] = a.key();
+      j["value"] = a.value();
       break;
     case ActionKind::kAddAddress:
       j["ifname"] = a.ifname;
-      j["address"] = a.address.ToString();
+      j["address"] = a.address().ToString();
       break;
     case ActionKind::kSetLinkUp:
       j["ifname"] = a.ifname;
       break;
     case ActionKind::kAddRoute: {
       nlohmann::json r;
-      r["to"] = a.route.DestinationString();
-      r["family"] = a.route.family;
-      if (a.route.via) r["via"] = a.route.via->ToString();
-      if (!a.route.dev.empty()) r["dev"] = a.route.dev;
-      if (a.route.metric) r["metric"] = *a.route.metric;
+      r["to"] = a.route().DestinationString();
+      r["family"] = a.route().family;
+      if (a.route().via) r["via"] = a.route().via->ToString();
+      if (!a.route().dev.empty()) r["dev"] = a.route().dev;
+      if (a.route().metric) r["metric"] = *a.route().metric;
       j["route"] = r;
       break;
     }
     case ActionKind::kAddSnat: {
       // The rules of an action share their comment: stored once, and on a
       // rule only where it differs.
-      const std::string comment = a.snat.empty() ? "" : a.snat[0].comment;
+      const std::string comment = a.snat().empty() ? "" : a.snat()[0].comment;
       nlohmann::json rules = nlohmann::json::array();
-      for (const SnatSpec& s : a.snat) {
+      for (const SnatSpec& s : a.snat()) {
         nlohmann::json r;
         r["source"] = s.source.ToString();
         r["out"] = s.out;
@@ -401,53 +403,53 @@ nlohmann::json ActionToJson(const Action& a) {
       break;
     }
     case ActionKind::kAddFirewall:
-      j["firewall"] = FirewallToJson(a.firewall);
+      j["firewall"] = FirewallToJson(a.firewall());
       break;
     case ActionKind::kCreateBridge:
       j["ifname"] = a.ifname;
-      j["stp"] = a.stp;
-      if (a.vlan_filtering) j["vlan_filtering"] = true;
+      j["stp"] = a.stp();
+      if (a.vlan_filtering()) j["vlan_filtering"] = true;
       break;
     case ActionKind::kCreateVlan:
       j["ifname"] = a.ifname;
-      j["parent"] = a.parent;
-      j["vlan"] = a.vlan;
+      j["parent"] = a.parent();
+      j["vlan"] = a.vlan();
       break;
     case ActionKind::kSetPortVlans:
       j["ifname"] = a.ifname;
-      if (a.port_vlans.untagged) j["untagged"] = a.port_vlans.untagged;
-      j["tagged"] = a.port_vlans.tagged;
+      if (a.port_vlans().untagged) j["untagged"] = a.port_vlans().untagged;
+      j["tagged"] = a.port_vlans().tagged;
       break;
     case ActionKind::kCreateInterface:
       j["ifname"] = a.ifname;
-      plan_internal::VirtualToJson(a.virt, &j);
+      plan_internal::VirtualToJson(a.virt(), &j);
       break;
     case ActionKind::kSetMaster:
       j["ifname"] = a.ifname;
-      j["master"] = a.master;
+      j["master"] = a.master();
       break;
     case ActionKind::kSetImpairment:
       j["ifname"] = a.ifname;
-      j["impairment"] = ImpairmentToJson(a.impairment);
+      j["impairment"] = ImpairmentToJson(a.impairment());
       break;
     case ActionKind::kWriteEtcFile:
-      j["file"] = a.key;
-      if (a.peer_ns.empty()) {
-        j["content"] = a.value;
+      j["file"] = a.key();
+      if (a.peer_ns().empty()) {
+        j["content"] = a.value();
       } else {
-        j["link_to"] = a.peer_ns;
+        j["link_to"] = a.peer_ns();
       }
       break;
     case ActionKind::kMakeNodeDir:
-      j["path"] = a.key;
+      j["path"] = a.key();
       break;
     case ActionKind::kWriteNodeFile:
-      j["path"] = a.key;
-      j["content"] = a.value;
-      j["mode"] = ModeString(a.mode);
+      j["path"] = a.key();
+      j["content"] = a.value();
+      j["mode"] = ModeString(a.mode());
       break;
     case ActionKind::kStartProgram:
-      j["program"] = ProgramToJson(a.program);
+      j["program"] = ProgramToJson(a.program());
       break;
   }
   j["description"] = Describe(a);
@@ -544,6 +546,132 @@ Status FirewallFromJson(const nlohmann::json& j, FirewallSet* out) {
   return Status::OK();
 }
 
+// Throws nlohmann::json exceptions on wrong types (ActionFromJson catches them).
+Status RouteFromJson(const nlohmann::json& r, RouteSpec* out) {
+  std::string err;
+  out->family = r.value("family", 4);
+  std::string to = r.at("to").get<std::string>();
+  if (to != "default") {
+    auto p = ParsePrefix(to, &err);
+    if (!p) return Bad(err);
+    out->to = *p;
+  }
+  if (r.contains("via")) {
+    auto v = ParseIp(r["via"].get<std::string>());
+    if (!v) return Bad("bad gateway");
+    out->via = *v;
+  }
+  out->dev = r.value("dev", "");
+  if (r.contains("metric")) out->metric = r["metric"].get<int>();
+  return Status::OK();
+}
+
+// Throws nlohmann::json exceptions on wrong types (ActionFromJson catches them).
+Status SnatFromJson(const nlohmann::json& j, std::vector<SnatSpec>* out) {
+  std::string err;
+  const std::string comment = j.value("comment", "");
+  for (const auto& r : j["rules"]) {
+    SnatSpec s;
+    auto p = ParsePrefix(r.at("source").get<std::string>(), &err);
+    if (!p) return Bad(err);
+    s.source = *p;
+    s.out = r.at("out").get<std::string>();
+    if (r.contains("to")) {
+      auto v = ParseIp(r["to"].get<std::string>());
+      if (!v) return Bad("bad snat address");
+      s.to = *v;
+    }
+    s.comment = r.value("comment", comment);
+    out->push_back(s);
+  }
+  return Status::OK();
+}
+
+// The values of the kinds with a key and a text: sysctls, /etc/netns files,
+// node directories and files.
+Status TextFromJson(const nlohmann::json& j, Action* a) {
+  a->set_key(j.value("key", ""));
+  a->set_value(j.value("value", ""));
+  if (j.contains("file")) a->set_key(j["file"].get<std::string>());
+  if (j.contains("path")) a->set_key(j["path"].get<std::string>());
+  if (j.contains("mode")) {
+    a->set_mode(ParseModeString(j["mode"].get<std::string>()));
+    if (a->mode() < 0) return Bad("bad file mode");
+  }
+  if (j.contains("content")) a->set_value(j["content"].get<std::string>());
+  if (j.contains("link_to") && a->kind == ActionKind::kWriteEtcFile) {
+    a->set_peer_ns(j["link_to"].get<std::string>());
+  }
+  return Status::OK();
+}
+
+// The kind's own values of `a`, whose kind is set.
+Status PayloadFromJson(const nlohmann::json& j, Action* a) {
+  std::string err;
+  switch (a->kind) {
+    case ActionKind::kCreateNamespace:
+    case ActionKind::kSetLinkUp:
+      return Status::OK();
+    case ActionKind::kCreateVeth:
+      a->set_peer_ns(j.value("peer_ns", ""));
+      a->set_peer_node(j.value("peer_node", ""));
+      a->set_peer_ifname(j.value("peer_ifname", ""));
+      return Status::OK();
+    case ActionKind::kSetMtu:
+      a->set_mtu(j.value("mtu", 0));
+      return Status::OK();
+    case ActionKind::kSetMac:
+      if (j.contains("mac")) {
+        auto m = ParseMac(j["mac"].get<std::string>());
+        if (!m) return Bad("bad mac");
+        a->set_mac(*m);
+      }
+      return Status::OK();
+    case ActionKind::kAddAddress:
+      if (j.contains("address")) {
+        auto p = ParsePrefix(j["address"].get<std::string>(), &err);
+        if (!p) return Bad(err);
+        a->set_address(*p);
+      }
+      return Status::OK();
+    case ActionKind::kSetSysctl:
+    case ActionKind::kWriteEtcFile:
+    case ActionKind::kMakeNodeDir:
+    case ActionKind::kWriteNodeFile:
+      return TextFromJson(j, a);
+    case ActionKind::kAddRoute:
+      return j.contains("route") ? RouteFromJson(j["route"], &a->mutable_route()) : Status::OK();
+    case ActionKind::kAddSnat:
+      return j.contains("rules") ? SnatFromJson(j, &a->mutable_snat()) : Status::OK();
+    case ActionKind::kAddFirewall:
+      return j.contains("firewall") ? FirewallFromJson(j["firewall"], &a->mutable_firewall())
+                                    : Status::OK();
+    case ActionKind::kCreateBridge:
+      a->set_bridge(j.value("stp", false), j.value("vlan_filtering", false));
+      return Status::OK();
+    case ActionKind::kSetMaster:
+      a->set_master(j.value("master", ""));
+      return Status::OK();
+    case ActionKind::kSetImpairment:
+      return j.contains("impairment")
+                 ? ImpairmentFromJson(j["impairment"], &a->mutable_impairment())
+                 : Status::OK();
+    case ActionKind::kCreateVlan:
+      a->set_vlan(j.value("parent", ""), j.value("vlan", 0));
+      return Status::OK();
+    case ActionKind::kSetPortVlans:
+      a->mutable_port_vlans().untagged = j.value("untagged", 0);
+      a->mutable_port_vlans().tagged = j.value("tagged", std::vector<int>());
+      return Status::OK();
+    case ActionKind::kCreateInterface:
+      return plan_internal::VirtualFromJson(j, &a->mutable_virt());
+    case ActionKind::kStartProgram:
+      return j.contains("program") ? ProgramFromJson(j["program"], &a->mutable_program())
+                                   : Status::OK();
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status ActionFromJson(const nlohmann::json& j, Action* out) {
@@ -561,87 +689,7 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
     a.ns = j.at("ns").get<std::string>();
     a.node = j.value("node", "");
     a.ifname = j.value("ifname", "");
-    a.peer_ns = j.value("peer_ns", "");
-    a.peer_node = j.value("peer_node", "");
-    a.peer_ifname = j.value("peer_ifname", "");
-    a.mtu = j.value("mtu", 0);
-    a.key = j.value("key", "");
-    a.value = j.value("value", "");
-    a.master = j.value("master", "");
-    a.stp = j.value("stp", false);
-    a.vlan_filtering = j.value("vlan_filtering", false);
-    a.parent = j.value("parent", "");
-    a.vlan = j.value("vlan", 0);
-    a.port_vlans.untagged = j.value("untagged", 0);
-    a.port_vlans.tagged = j.value("tagged", std::vector<int>());
-    if (a.kind == ActionKind::kCreateInterface) {
-      if (Status s = plan_internal::VirtualFromJson(j, &a.virt); !s.ok()) return s;
-      a.parent.clear();
-    }
-    if (j.contains("mac")) {
-      auto m = ParseMac(j["mac"].get<std::string>());
-      if (!m) return Bad("bad mac");
-      a.mac = *m;
-    }
-    std::string err;
-    if (j.contains("address")) {
-      auto p = ParsePrefix(j["address"].get<std::string>(), &err);
-      if (!p) return Bad(err);
-      a.address = *p;
-    }
-    if (j.contains("route")) {
-      const auto& r = j["route"];
-      a.route.family = r.value("family", 4);
-      std::string to = r.at("to").get<std::string>();
-      if (to != "default") {
-        auto p = ParsePrefix(to, &err);
-        if (!p) return Bad(err);
-        a.route.to = *p;
-      }
-      if (r.contains("via")) {
-        auto v = ParseIp(r["via"].get<std::string>());
-        if (!v) return Bad("bad gateway");
-        a.route.via = *v;
-      }
-      a.route.dev = r.value("dev", "");
-      if (r.contains("metric")) a.route.metric = r["metric"].get<int>();
-    }
-    if (j.contains("impairment")) {
-      Status s = ImpairmentFromJson(j["impairment"], &a.impairment);
-      if (!s.ok()) return s;
-    }
-    if (j.contains("file")) a.key = j["file"].get<std::string>();
-    if (j.contains("path")) a.key = j["path"].get<std::string>();
-    if (j.contains("mode")) {
-      a.mode = ParseModeString(j["mode"].get<std::string>());
-      if (a.mode < 0) return Bad("bad file mode");
-    }
-    if (j.contains("program")) {
-      Status s = ProgramFromJson(j["program"], &a.program);
-      if (!s.ok()) return s;
-    }
-    if (j.contains("content")) a.value = j["content"].get<std::string>();
-    if (j.contains("link_to")) a.peer_ns = j["link_to"].get<std::string>();
-    if (j.contains("firewall")) {
-      if (Status s = FirewallFromJson(j["firewall"], &a.firewall); !s.ok()) return s;
-    }
-    if (j.contains("rules")) {
-      const std::string comment = j.value("comment", "");
-      for (const auto& r : j["rules"]) {
-        SnatSpec s;
-        auto p = ParsePrefix(r.at("source").get<std::string>(), &err);
-        if (!p) return Bad(err);
-        s.source = *p;
-        s.out = r.at("out").get<std::string>();
-        if (r.contains("to")) {
-          auto v = ParseIp(r["to"].get<std::string>());
-          if (!v) return Bad("bad snat address");
-          s.to = *v;
-        }
-        s.comment = r.value("comment", comment);
-        a.snat.push_back(s);
-      }
-    }
+    if (Status s = PayloadFromJson(j, &a); !s.ok()) return s;
     *out = std::move(a);
     return Status::OK();
   } catch (const nlohmann::json::exception& e) {
@@ -702,14 +750,15 @@ std::string FormatPlanText(const Plan& plan) {
     std::string n = std::to_string(i + 1);
     out += std::string(width - n.size() + 2, ' ') + n + "  " + Describe(a);
     if (a.kind == ActionKind::kWriteNodeFile) {
-      const size_t lines = static_cast<size_t>(std::count(a.value.begin(), a.value.end(), '\n'));
+      const size_t lines =
+          static_cast<size_t>(std::count(a.value().begin(), a.value().end(), '\n'));
       out += " (" + std::to_string(lines) + (lines == 1 ? " line" : " lines") + ", mode " +
-             ModeString(a.mode) + ")";
+             ModeString(a.mode()) + ")";
     }
     out += "\n";
     if (a.kind == ActionKind::kStartProgram) {
       // What runs, and what it waits for: argv and names come from the file.
-      const ProgramSpec& p = a.program;
+      const ProgramSpec& p = a.program();
       std::string detail = "run " + Words(p.argv);
       if (!p.after.empty()) {
         std::string after;
@@ -742,7 +791,7 @@ std::string NetnsArg(const std::string& ns) { return ns.empty() ? "" : " netns "
 // How to run a program in the action's namespace: "ip netns exec NS ", or nothing.
 std::string InNs(const Action& a) { return a.ns.empty() ? "" : "ip netns exec " + Q(a.ns) + " "; }
 
-std::string RouteArgs(const Route& r) {
+std::string RouteArgs(const RouteSpec& r) {
   std::string s = r.is_default() ? "default" : r.to->ToString();
   if (r.via) s += " via " + r.via->ToString();
   if (!r.dev.empty()) s += " dev " + Q(r.dev);
@@ -791,7 +840,7 @@ std::string PrintfContent(const std::string& content) {
 // A program, as a comment: the `ip netns exec` line that comes closest, with
 // the clean environment topo gives it, and what topo does beyond it.
 std::vector<std::string> ProgramShell(const Action& a) {
-  const ProgramSpec& p = a.program;
+  const ProgramSpec& p = a.program();
   std::string line = "# ip netns exec " + Q(a.ns) + " env -i";
   if (p.cwd != "/") line += " -C " + Q(p.cwd);
   line += " PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/";
@@ -835,8 +884,8 @@ std::string RootTableRemoval(bool ipv6, const std::string& table) {
 
 // `iptables -t TABLE -A CHAIN ...` (or -D) for one firewall rule, in the action's namespace.
 std::string FirewallCommand(const Action& a, const FirewallRuleSpec& r, const char* op) {
-  std::string s = InNs(a) + (a.firewall.family == 6 ? "ip6tables" : "iptables") + " -t " +
-                  a.firewall.table + " " + op + " " + IptablesChain(r.chain);
+  std::string s = InNs(a) + (a.firewall().family == 6 ? "ip6tables" : "iptables") + " -t " +
+                  a.firewall().table + " " + op + " " + IptablesChain(r.chain);
   for (const std::string& word : FirewallRuleWords(r)) s += " " + Q(word);
   return s;
 }
@@ -844,8 +893,8 @@ std::string FirewallCommand(const Action& a, const FirewallRuleSpec& r, const ch
 // The policies of a firewall action (set, or with `reset` put back to ACCEPT).
 std::vector<std::string> PolicyCommands(const Action& a, bool reset) {
   std::vector<std::string> out;
-  for (const FirewallPolicy& p : a.firewall.policies) {
-    out.push_back(InNs(a) + (a.firewall.family == 6 ? "ip6tables" : "iptables") + " -P " +
+  for (const FirewallPolicy& p : a.firewall().policies) {
+    out.push_back(InNs(a) + (a.firewall().family == 6 ? "ip6tables" : "iptables") + " -P " +
                   IptablesChain(p.chain) + " " + (reset ? "ACCEPT" : IptablesTarget(p.action)));
   }
   return out;
@@ -864,12 +913,12 @@ bool TouchesRootState(const Plan& plan) {
 
 std::vector<std::string> ImpairmentShell(const Action& a) {
   return ImpairmentTcCommands("tc -n " + Q(a.ns) + " qdisc replace dev " + Q(a.ifname),
-                              a.impairment);
+                              a.impairment());
 }
 
 }  // namespace
 
-bool SnatIsIpv6(const Action& a) { return !a.snat.empty() && a.snat[0].source.family() == 6; }
+bool SnatIsIpv6(const Action& a) { return !a.snat().empty() && a.snat()[0].source.family() == 6; }
 
 std::vector<std::string> ActionToShell(const Action& a) {
   switch (a.kind) {
@@ -877,82 +926,82 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {"ip netns add " + Q(a.ns)};
     case ActionKind::kCreateVeth:
       return {"ip link add name " + Q(a.ifname) + NetnsArg(a.ns) + " type veth peer name " +
-              Q(a.peer_ifname) + NetnsArg(a.peer_ns)};
+              Q(a.peer_ifname()) + NetnsArg(a.peer_ns())};
     case ActionKind::kSetMtu:
-      return {IpN(a) + "link set dev " + Q(a.ifname) + " mtu " + std::to_string(a.mtu)};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " mtu " + std::to_string(a.mtu())};
     case ActionKind::kSetMac:
-      return {IpN(a) + "link set dev " + Q(a.ifname) + " address " + a.mac.ToString()};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " address " + a.mac().ToString()};
     case ActionKind::kSetSysctl:
       if (a.ns.empty()) {  // the host's: its value before up is kept for the teardown script
-        return {"[ -e " + RootState("sysctl." + a.key) + " ] || sysctl -n " + Q(a.key) + " > " +
-                    RootState("sysctl." + a.key),
-                "sysctl -qw " + Q(a.key + "=" + a.value)};
+        return {"[ -e " + RootState("sysctl." + a.key()) + " ] || sysctl -n " + Q(a.key()) + " > " +
+                    RootState("sysctl." + a.key()),
+                "sysctl -qw " + Q(a.key() + "=" + a.value())};
       }
-      return {InNs(a) + "sysctl -qw " + Q(a.key + "=" + a.value)};
+      return {InNs(a) + "sysctl -qw " + Q(a.key() + "=" + a.value())};
     case ActionKind::kAddAddress:
-      return {IpN(a) + "addr add " + a.address.ToString() + " dev " + Q(a.ifname) +
-              (a.address.family() == 6 ? " nodad" : "")};
+      return {IpN(a) + "addr add " + a.address().ToString() + " dev " + Q(a.ifname) +
+              (a.address().family() == 6 ? " nodad" : "")};
     case ActionKind::kSetLinkUp:
       return {IpN(a) + "link set dev " + Q(a.ifname) + " up"};
     case ActionKind::kAddRoute:
-      return {IpN(a, a.route.family) + "route add " + RouteArgs(a.route)};
+      return {IpN(a, a.route().family) + "route add " + RouteArgs(a.route())};
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
       if (a.ns.empty()) out.push_back(RootTableCheck(SnatIsIpv6(a), "nat"));  // the host's
-      for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-A"));
+      for (const SnatSpec& r : a.snat()) out.push_back(SnatCommand(a, r, "-A"));
       return out;
     }
     case ActionKind::kAddFirewall: {
       std::vector<std::string> out = PolicyCommands(a, false);
-      if (a.ns.empty()) out.push_back(RootTableCheck(a.firewall.family == 6, a.firewall.table));
-      for (const FirewallRuleSpec& r : a.firewall.rules) {
+      if (a.ns.empty()) out.push_back(RootTableCheck(a.firewall().family == 6, a.firewall().table));
+      for (const FirewallRuleSpec& r : a.firewall().rules) {
         out.push_back(FirewallCommand(a, r, "-A"));
       }
       return out;
     }
     case ActionKind::kCreateBridge:
       return {IpN(a) + "link add name " + Q(a.ifname) + " type bridge stp_state " +
-              (a.stp ? "1" : "0") + (a.vlan_filtering ? " vlan_filtering 1" : "")};
+              (a.stp() ? "1" : "0") + (a.vlan_filtering() ? " vlan_filtering 1" : "")};
     case ActionKind::kCreateVlan:
-      return {IpN(a) + "link add link " + Q(a.parent) + " name " + Q(a.ifname) + " type vlan id " +
-              std::to_string(a.vlan)};
+      return {IpN(a) + "link add link " + Q(a.parent()) + " name " + Q(a.ifname) +
+              " type vlan id " + std::to_string(a.vlan())};
     case ActionKind::kCreateInterface:
-      if (a.virt.socket_here && !a.ns.empty()) {  // made here, then moved into a.ns
-        return {"ip link add " + plan_internal::VirtualShellArgs(a.virt, a.ifname, Q) + " netns " +
-                Q(a.ns)};
+      if (a.virt().socket_here && !a.ns.empty()) {  // made here, then moved into a.ns
+        return {"ip link add " + plan_internal::VirtualShellArgs(a.virt(), a.ifname, Q) +
+                " netns " + Q(a.ns)};
       }
-      return {IpN(a) + "link add " + plan_internal::VirtualShellArgs(a.virt, a.ifname, Q)};
+      return {IpN(a) + "link add " + plan_internal::VirtualShellArgs(a.virt(), a.ifname, Q)};
     case ActionKind::kSetPortVlans: {
       // A port joins a filtering bridge in VLAN 1 (untagged, pvid): replaced.
       std::vector<std::string> out = {BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid 1"};
-      for (int id : a.port_vlans.tagged) {
+      for (int id : a.port_vlans().tagged) {
         out.push_back(BridgeN(a) + "vlan add dev " + Q(a.ifname) + " vid " + std::to_string(id));
       }
-      if (a.port_vlans.untagged) {
+      if (a.port_vlans().untagged) {
         out.push_back(BridgeN(a) + "vlan add dev " + Q(a.ifname) + " vid " +
-                      std::to_string(a.port_vlans.untagged) + " pvid untagged");
+                      std::to_string(a.port_vlans().untagged) + " pvid untagged");
       }
       return out;
     }
     case ActionKind::kSetMaster:
-      return {IpN(a) + "link set dev " + Q(a.ifname) + " master " + Q(a.master)};
+      return {IpN(a) + "link set dev " + Q(a.ifname) + " master " + Q(a.master())};
     case ActionKind::kSetImpairment:
       return ImpairmentShell(a);
     case ActionKind::kWriteEtcFile: {
       const std::string dir = EtcNetnsPath(a.ns, "");
-      const std::string path = EtcNetnsPath(a.ns, a.key);
-      std::string write = a.peer_ns.empty()
-                              ? "cat > " + Q(path) + " <<'TOPO_EOF'\n" + a.value + "TOPO_EOF"
-                              : "ln " + Q(EtcNetnsPath(a.peer_ns, a.key)) + " " + Q(path);
+      const std::string path = EtcNetnsPath(a.ns, a.key());
+      std::string write = a.peer_ns().empty()
+                              ? "cat > " + Q(path) + " <<'TOPO_EOF'\n" + a.value() + "TOPO_EOF"
+                              : "ln " + Q(EtcNetnsPath(a.peer_ns(), a.key())) + " " + Q(path);
       return {"mkdir -p " + Q(dir.substr(0, dir.size() - 1)), write};
     }
     case ActionKind::kMakeNodeDir:
-      return {"mkdir -p " + NodePath(a, a.key)};
+      return {"mkdir -p " + NodePath(a, a.key())};
     case ActionKind::kWriteNodeFile: {
-      const std::string dir = a.key.substr(0, a.key.rfind('/'));
+      const std::string dir = a.key().substr(0, a.key().rfind('/'));
       std::vector<std::string> out = {"mkdir -p " + NodePath(a, dir)};
-      out.push_back(PrintfContent(a.value) + " > " + NodePath(a, a.key));
-      out.push_back("chmod " + ModeString(a.mode) + " " + NodePath(a, a.key));
+      out.push_back(PrintfContent(a.value()) + " > " + NodePath(a, a.key()));
+      out.push_back("chmod " + ModeString(a.mode()) + " " + NodePath(a, a.key()));
       return out;
     }
     case ActionKind::kStartProgram:
@@ -975,32 +1024,33 @@ std::vector<std::string> InverseToShell(const Action& a) {
       // In a lab namespace it goes with the namespace; the host's previous
       // value is the one the bring-up script saved (topo down has its journal).
       if (a.ns.empty()) {
-        const std::string saved = RootState("sysctl." + a.key);
-        return {"if [ -e " + saved + " ]; then sysctl -qw " + Q(a.key) + "=\"$(cat " + saved +
-                ")\"; else echo " + Q("no saved value of " + a.key + ": left as it is") +
+        const std::string saved = RootState("sysctl." + a.key());
+        return {"if [ -e " + saved + " ]; then sysctl -qw " + Q(a.key()) + "=\"$(cat " + saved +
+                ")\"; else echo " + Q("no saved value of " + a.key() + ": left as it is") +
                 " >&2; fi"};
       }
       return {};
     case ActionKind::kAddAddress:
-      return {IpN(a) + "addr del " + a.address.ToString() + " dev " + Q(a.ifname)};
+      return {IpN(a) + "addr del " + a.address().ToString() + " dev " + Q(a.ifname)};
     case ActionKind::kSetLinkUp:
       return {IpN(a) + "link set dev " + Q(a.ifname) + " down"};
     case ActionKind::kAddRoute:
-      return {IpN(a, a.route.family) + "route del " + RouteArgs(a.route)};
+      return {IpN(a, a.route().family) + "route del " + RouteArgs(a.route())};
     case ActionKind::kAddSnat: {
       std::vector<std::string> out;
-      for (const SnatSpec& r : a.snat) out.push_back(SnatCommand(a, r, "-D"));
+      for (const SnatSpec& r : a.snat()) out.push_back(SnatCommand(a, r, "-D"));
       // The nat table the rules created, if nothing else uses it.
       if (a.ns.empty()) out.push_back(RootTableRemoval(SnatIsIpv6(a), "nat"));
       return out;
     }
     case ActionKind::kAddFirewall: {
       std::vector<std::string> out;
-      for (const FirewallRuleSpec& r : a.firewall.rules) {
+      for (const FirewallRuleSpec& r : a.firewall().rules) {
         out.push_back(FirewallCommand(a, r, "-D"));
       }
       for (std::string& p : PolicyCommands(a, true)) out.push_back(std::move(p));
-      if (a.ns.empty()) out.push_back(RootTableRemoval(a.firewall.family == 6, a.firewall.table));
+      if (a.ns.empty())
+        out.push_back(RootTableRemoval(a.firewall().family == 6, a.firewall().table));
       return out;
     }
     case ActionKind::kCreateBridge:
@@ -1009,12 +1059,12 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {IpN(a) + "link del dev " + Q(a.ifname)};
     case ActionKind::kSetPortVlans: {
       std::vector<std::string> out;
-      for (int id : a.port_vlans.tagged) {
+      for (int id : a.port_vlans().tagged) {
         out.push_back(BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid " + std::to_string(id));
       }
-      if (a.port_vlans.untagged) {
+      if (a.port_vlans().untagged) {
         out.push_back(BridgeN(a) + "vlan del dev " + Q(a.ifname) + " vid " +
-                      std::to_string(a.port_vlans.untagged));
+                      std::to_string(a.port_vlans().untagged));
       }
       return out;
     }
@@ -1024,15 +1074,15 @@ std::vector<std::string> InverseToShell(const Action& a) {
       return {"tc -n " + Q(a.ns) + " qdisc del dev " + Q(a.ifname) + " root"};
     case ActionKind::kWriteEtcFile: {
       const std::string dir = EtcNetnsPath(a.ns, "");
-      return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key)),
+      return {"rm -f " + Q(EtcNetnsPath(a.ns, a.key())),
               "rmdir --ignore-fail-on-non-empty " + Q(dir.substr(0, dir.size() - 1))};
     }
     case ActionKind::kMakeNodeDir:
-      return {"rm -rf " + NodePath(a, a.key)};
+      return {"rm -rf " + NodePath(a, a.key())};
     case ActionKind::kWriteNodeFile:
-      return {"rm -f " + NodePath(a, a.key)};
+      return {"rm -f " + NodePath(a, a.key())};
     case ActionKind::kStartProgram:
-      return {"# end it: SIGTERM, then SIGKILL after " + DurationText(a.program.stop_timeout_ms) +
+      return {"# end it: SIGTERM, then SIGKILL after " + DurationText(a.program().stop_timeout_ms) +
               " (topo down ends it by the pid it recorded, and every other process in the node)"};
   }
   return {};
@@ -1073,7 +1123,7 @@ std::string FormatPlanShell(const Plan& plan, bool teardown) {
   out += "# inside the lab's namespaces are listed as comments; only the namespaces and\n";
   out += "# their /etc/netns files go.\n";
   for (const Action& a : plan.actions) {
-    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns.empty())) {
+    if (a.ns.empty() || (a.kind == ActionKind::kCreateVeth && a.peer_ns().empty())) {
       out += "# What the lab changed in the root namespace is undone one by one.\n";
       break;
     }

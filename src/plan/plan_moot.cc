@@ -22,15 +22,15 @@ std::vector<bool> MootActions(const Plan& plan, const std::vector<bool>& touched
     const Action& a = plan.actions[i];
     if (a.kind != ActionKind::kCreateVeth || !is_touched(i)) continue;
     vanishing.emplace(a.ns, a.ifname);
-    vanishing.emplace(a.peer_ns, a.peer_ifname);
+    vanishing.emplace(a.peer_ns(), a.peer_ifname());
   }
   std::vector<bool> moot(plan.actions.size(), false);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];
     if (!a.MootAfterNamespaceRemoval()) continue;
     if (a.kind == ActionKind::kCreateVeth) {
-      moot[i] =
-          !a.ns.empty() && !a.peer_ns.empty() && (removed.count(a.ns) || removed.count(a.peer_ns));
+      moot[i] = !a.ns.empty() && !a.peer_ns().empty() &&
+                (removed.count(a.ns) || removed.count(a.peer_ns()));
       continue;
     }
     if (removed.count(a.ns)) {

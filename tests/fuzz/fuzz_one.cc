@@ -39,7 +39,7 @@ void CheckPlan(const Plan& plan) {
     if (!NamespaceNameProblem(ns).empty()) Violated("namespace names are safe", ns);
   }
   for (const Action& a : plan.actions) {
-    for (const std::string* name : {&a.ifname, &a.peer_ifname}) {
+    for (const std::string* name : {&a.ifname, &a.peer_ifname()}) {
       if (!name->empty() && !InterfaceNameProblem(*name).empty()) {
         Violated("interface names are safe", *name);
       }

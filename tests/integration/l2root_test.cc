@@ -417,18 +417,18 @@ TEST_F(HostAttachedTest, BackendRestoresARootSysctlOnItsOwnVeth) {
   ASSERT_TRUE(b.CreateVeth("", host_if_, ns, "e0").ok());
   Action a;
   a.kind = ActionKind::kSetSysctl;
-  a.key = "net.ipv6.conf." + host_if_ + ".disable_ipv6";
-  a.value = "1";
+  a.set_key("net.ipv6.conf." + host_if_ + ".disable_ipv6");
+  a.set_value("1");
   std::string before, note;
   ASSERT_TRUE(PrepareAction(b, a, &before).ok());
   EXPECT_EQ(before, "0");
   ASSERT_TRUE(DoAction(b, a, &note).ok());
   EXPECT_EQ(note, "0");
   std::string now;
-  ASSERT_TRUE(b.ReadSysctl("", a.key, &now).ok());
+  ASSERT_TRUE(b.ReadSysctl("", a.key(), &now).ok());
   EXPECT_EQ(now, "1");
   EXPECT_TRUE(UndoAction(b, a, note).ok());
-  ASSERT_TRUE(b.ReadSysctl("", a.key, &now).ok());
+  ASSERT_TRUE(b.ReadSysctl("", a.key(), &now).ok());
   EXPECT_EQ(now, "0");
   // Teardown deletes a veth pair with a root end explicitly: the host end is
   // then gone at once, not when the kernel frees the namespace in the background.

@@ -60,9 +60,9 @@ class ProgramsTest : public testing::LabFixture {
     a.kind = ActionKind::kStartProgram;
     a.node = node;
     a.ns = prefix_ + node;
-    a.program.name = name;
-    a.program.argv = std::move(argv);
-    a.program.ready = std::move(ready);
+    a.mutable_program().name = name;
+    a.mutable_program().argv = std::move(argv);
+    a.mutable_program().ready = std::move(ready);
     return a;
   }
   Action Dir(const std::string& node, const std::string& path) {
@@ -70,7 +70,7 @@ class ProgramsTest : public testing::LabFixture {
     a.kind = ActionKind::kMakeNodeDir;
     a.node = node;
     a.ns = prefix_ + node;
-    a.key = path;
+    a.set_key(path);
     return a;
   }
   Action File(const std::string& node, const std::string& path, const std::string& content) {
@@ -78,8 +78,8 @@ class ProgramsTest : public testing::LabFixture {
     a.kind = ActionKind::kWriteNodeFile;
     a.node = node;
     a.ns = prefix_ + node;
-    a.key = path;
-    a.value = content;
+    a.set_key(path);
+    a.set_value(content);
     return a;
   }
   static Readiness Ready(Readiness::Kind kind, int timeout_ms = 10000) {
@@ -208,7 +208,7 @@ TEST_F(ProgramsTest, NeverReadyRollsBackAndEndsIt) {
 
 TEST_F(ProgramsTest, DownEndsAProgramThatIgnoresSigterm) {
   Action a = Program("router", "stubborn", {"sh", "-c", "trap '' TERM; exec sleep 300"});
-  a.program.stop_timeout_ms = 200;
+  a.mutable_program().stop_timeout_ms = 200;
   plan_.actions.push_back(a);
   ASSERT_TRUE(BringUp().status.ok());
   ProcessIdentity id = Identity(Last());

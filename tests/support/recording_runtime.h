@@ -22,15 +22,15 @@ class RecordingRuntime : public NodeRuntime {
   std::set<std::string> exits, never, spawn_fails;
 
   Status MakeNodeDir(const Action& a) override {
-    calls.push_back("dir " + a.node + " " + a.key);
+    calls.push_back("dir " + a.node + " " + a.key());
     return Status::OK();
   }
   Status WriteNodeFile(const Action& a) override {
-    calls.push_back("file " + a.node + " " + a.key);
+    calls.push_back("file " + a.node + " " + a.key());
     return Status::OK();
   }
   Status SpawnProgram(size_t index, const Action& a, std::string* note) override {
-    const std::string label = a.node + "/" + a.program.name;
+    const std::string label = a.node + "/" + a.program().name;
     if (spawn_fails.count(label)) return Status::IOError("no such program");
     calls.push_back("spawn " + label);
     labels_[index] = label;
@@ -56,7 +56,7 @@ class RecordingRuntime : public NodeRuntime {
     return Progress::kReady;
   }
   std::string ProgramLogTail(const Action& a, size_t) override {
-    return "last words of " + a.program.name + "\n";
+    return "last words of " + a.program().name + "\n";
   }
 
  private:
