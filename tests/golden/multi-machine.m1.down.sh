@@ -24,20 +24,8 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r1
 # delete route h1 default via 10.255.0.9
 # ip -n h1 route del default via 10.255.0.9
 
-# delete route r2 fd00::3/128 via fd00:255::
-# ip -6 -n r2 route del fd00::3/128 via fd00:255::
-
-# delete route r2 fd00::2/128 via fd00:255::3
-# ip -6 -n r2 route del fd00::2/128 via fd00:255::3
-
 # delete route r2 fd00:255::a/127 via fd00:255::3
 # ip -6 -n r2 route del fd00:255::a/127 via fd00:255::3
-
-# delete route r2 fd00:255::4/127 via fd00:255::3
-# ip -6 -n r2 route del fd00:255::4/127 via fd00:255::3
-
-# delete route r2 fd00::/128 via fd00:255::
-# ip -6 -n r2 route del fd00::/128 via fd00:255::
 
 # delete route r2 fd00:255::8/127 via fd00:255::
 # ip -6 -n r2 route del fd00:255::8/127 via fd00:255::
@@ -45,20 +33,20 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r1
 # delete route r2 fd00:255::6/127 via fd00:255::
 # ip -6 -n r2 route del fd00:255::6/127 via fd00:255::
 
-# delete route r2 10.0.0.3/32 via 10.255.0.0
-# ip -n r2 route del 10.0.0.3/32 via 10.255.0.0
+# delete route r2 fd00:255::4/127 via fd00:255::3
+# ip -6 -n r2 route del fd00:255::4/127 via fd00:255::3
 
-# delete route r2 10.0.0.2/32 via 10.255.0.3
-# ip -n r2 route del 10.0.0.2/32 via 10.255.0.3
+# delete route r2 fd00::3/128 via fd00:255::
+# ip -6 -n r2 route del fd00::3/128 via fd00:255::
+
+# delete route r2 fd00::2/128 via fd00:255::3
+# ip -6 -n r2 route del fd00::2/128 via fd00:255::3
+
+# delete route r2 fd00::/128 via fd00:255::
+# ip -6 -n r2 route del fd00::/128 via fd00:255::
 
 # delete route r2 10.255.0.10/31 via 10.255.0.3
 # ip -n r2 route del 10.255.0.10/31 via 10.255.0.3
-
-# delete route r2 10.255.0.4/31 via 10.255.0.3
-# ip -n r2 route del 10.255.0.4/31 via 10.255.0.3
-
-# delete route r2 10.0.0.0/32 via 10.255.0.0
-# ip -n r2 route del 10.0.0.0/32 via 10.255.0.0
 
 # delete route r2 10.255.0.8/31 via 10.255.0.0
 # ip -n r2 route del 10.255.0.8/31 via 10.255.0.0
@@ -66,11 +54,17 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r1
 # delete route r2 10.255.0.6/31 via 10.255.0.0
 # ip -n r2 route del 10.255.0.6/31 via 10.255.0.0
 
-# delete route r1 fd00::3/128 via fd00:255::6
-# ip -6 -n r1 route del fd00::3/128 via fd00:255::6
+# delete route r2 10.255.0.4/31 via 10.255.0.3
+# ip -n r2 route del 10.255.0.4/31 via 10.255.0.3
 
-# delete route r1 fd00::2/128 via fd00:255::1
-# ip -6 -n r1 route del fd00::2/128 via fd00:255::1
+# delete route r2 10.0.0.3/32 via 10.255.0.0
+# ip -n r2 route del 10.0.0.3/32 via 10.255.0.0
+
+# delete route r2 10.0.0.2/32 via 10.255.0.3
+# ip -n r2 route del 10.0.0.2/32 via 10.255.0.3
+
+# delete route r2 10.0.0.0/32 via 10.255.0.0
+# ip -n r2 route del 10.0.0.0/32 via 10.255.0.0
 
 # delete route r1 fd00:255::a/127 via fd00:255::1
 # ip -6 -n r1 route del fd00:255::a/127 via fd00:255::1
@@ -78,17 +72,17 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r1
 # delete route r1 fd00:255::4/127 via fd00:255::6
 # ip -6 -n r1 route del fd00:255::4/127 via fd00:255::6
 
-# delete route r1 fd00::1/128 via fd00:255::1
-# ip -6 -n r1 route del fd00::1/128 via fd00:255::1
-
 # delete route r1 fd00:255::2/127 via fd00:255::1
 # ip -6 -n r1 route del fd00:255::2/127 via fd00:255::1
 
-# delete route r1 10.0.0.3/32 via 10.255.0.6
-# ip -n r1 route del 10.0.0.3/32 via 10.255.0.6
+# delete route r1 fd00::3/128 via fd00:255::6
+# ip -6 -n r1 route del fd00::3/128 via fd00:255::6
 
-# delete route r1 10.0.0.2/32 via 10.255.0.1
-# ip -n r1 route del 10.0.0.2/32 via 10.255.0.1
+# delete route r1 fd00::2/128 via fd00:255::1
+# ip -6 -n r1 route del fd00::2/128 via fd00:255::1
+
+# delete route r1 fd00::1/128 via fd00:255::1
+# ip -6 -n r1 route del fd00::1/128 via fd00:255::1
 
 # delete route r1 10.255.0.10/31 via 10.255.0.1
 # ip -n r1 route del 10.255.0.10/31 via 10.255.0.1
@@ -96,11 +90,17 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r1
 # delete route r1 10.255.0.4/31 via 10.255.0.6
 # ip -n r1 route del 10.255.0.4/31 via 10.255.0.6
 
-# delete route r1 10.0.0.1/32 via 10.255.0.1
-# ip -n r1 route del 10.0.0.1/32 via 10.255.0.1
-
 # delete route r1 10.255.0.2/31 via 10.255.0.1
 # ip -n r1 route del 10.255.0.2/31 via 10.255.0.1
+
+# delete route r1 10.0.0.3/32 via 10.255.0.6
+# ip -n r1 route del 10.0.0.3/32 via 10.255.0.6
+
+# delete route r1 10.0.0.2/32 via 10.255.0.1
+# ip -n r1 route del 10.0.0.2/32 via 10.255.0.1
+
+# delete route r1 10.0.0.1/32 via 10.255.0.1
+# ip -n r1 route del 10.0.0.1/32 via 10.255.0.1
 
 # set link h1:eth0 down
 # ip -n h1 link set dev eth0 down

@@ -126,17 +126,8 @@ ip -n r2 link set dev e1 up
 # set link h1:eth0 up
 ip -n h1 link set dev eth0 up
 
-# add route r1 10.255.0.2/31 via 10.255.0.1
-ip -n r1 route add 10.255.0.2/31 via 10.255.0.1
-
 # add route r1 10.0.0.1/32 via 10.255.0.1
 ip -n r1 route add 10.0.0.1/32 via 10.255.0.1
-
-# add route r1 10.255.0.4/31 via 10.255.0.6
-ip -n r1 route add 10.255.0.4/31 via 10.255.0.6
-
-# add route r1 10.255.0.10/31 via 10.255.0.1
-ip -n r1 route add 10.255.0.10/31 via 10.255.0.1
 
 # add route r1 10.0.0.2/32 via 10.255.0.1
 ip -n r1 route add 10.0.0.2/32 via 10.255.0.1
@@ -144,17 +135,17 @@ ip -n r1 route add 10.0.0.2/32 via 10.255.0.1
 # add route r1 10.0.0.3/32 via 10.255.0.6
 ip -n r1 route add 10.0.0.3/32 via 10.255.0.6
 
-# add route r1 fd00:255::2/127 via fd00:255::1
-ip -6 -n r1 route add fd00:255::2/127 via fd00:255::1
+# add route r1 10.255.0.2/31 via 10.255.0.1
+ip -n r1 route add 10.255.0.2/31 via 10.255.0.1
+
+# add route r1 10.255.0.4/31 via 10.255.0.6
+ip -n r1 route add 10.255.0.4/31 via 10.255.0.6
+
+# add route r1 10.255.0.10/31 via 10.255.0.1
+ip -n r1 route add 10.255.0.10/31 via 10.255.0.1
 
 # add route r1 fd00::1/128 via fd00:255::1
 ip -6 -n r1 route add fd00::1/128 via fd00:255::1
-
-# add route r1 fd00:255::4/127 via fd00:255::6
-ip -6 -n r1 route add fd00:255::4/127 via fd00:255::6
-
-# add route r1 fd00:255::a/127 via fd00:255::1
-ip -6 -n r1 route add fd00:255::a/127 via fd00:255::1
 
 # add route r1 fd00::2/128 via fd00:255::1
 ip -6 -n r1 route add fd00::2/128 via fd00:255::1
@@ -162,20 +153,17 @@ ip -6 -n r1 route add fd00::2/128 via fd00:255::1
 # add route r1 fd00::3/128 via fd00:255::6
 ip -6 -n r1 route add fd00::3/128 via fd00:255::6
 
-# add route r2 10.255.0.6/31 via 10.255.0.0
-ip -n r2 route add 10.255.0.6/31 via 10.255.0.0
+# add route r1 fd00:255::2/127 via fd00:255::1
+ip -6 -n r1 route add fd00:255::2/127 via fd00:255::1
 
-# add route r2 10.255.0.8/31 via 10.255.0.0
-ip -n r2 route add 10.255.0.8/31 via 10.255.0.0
+# add route r1 fd00:255::4/127 via fd00:255::6
+ip -6 -n r1 route add fd00:255::4/127 via fd00:255::6
+
+# add route r1 fd00:255::a/127 via fd00:255::1
+ip -6 -n r1 route add fd00:255::a/127 via fd00:255::1
 
 # add route r2 10.0.0.0/32 via 10.255.0.0
 ip -n r2 route add 10.0.0.0/32 via 10.255.0.0
-
-# add route r2 10.255.0.4/31 via 10.255.0.3
-ip -n r2 route add 10.255.0.4/31 via 10.255.0.3
-
-# add route r2 10.255.0.10/31 via 10.255.0.3
-ip -n r2 route add 10.255.0.10/31 via 10.255.0.3
 
 # add route r2 10.0.0.2/32 via 10.255.0.3
 ip -n r2 route add 10.0.0.2/32 via 10.255.0.3
@@ -183,26 +171,38 @@ ip -n r2 route add 10.0.0.2/32 via 10.255.0.3
 # add route r2 10.0.0.3/32 via 10.255.0.0
 ip -n r2 route add 10.0.0.3/32 via 10.255.0.0
 
-# add route r2 fd00:255::6/127 via fd00:255::
-ip -6 -n r2 route add fd00:255::6/127 via fd00:255::
+# add route r2 10.255.0.4/31 via 10.255.0.3
+ip -n r2 route add 10.255.0.4/31 via 10.255.0.3
 
-# add route r2 fd00:255::8/127 via fd00:255::
-ip -6 -n r2 route add fd00:255::8/127 via fd00:255::
+# add route r2 10.255.0.6/31 via 10.255.0.0
+ip -n r2 route add 10.255.0.6/31 via 10.255.0.0
+
+# add route r2 10.255.0.8/31 via 10.255.0.0
+ip -n r2 route add 10.255.0.8/31 via 10.255.0.0
+
+# add route r2 10.255.0.10/31 via 10.255.0.3
+ip -n r2 route add 10.255.0.10/31 via 10.255.0.3
 
 # add route r2 fd00::/128 via fd00:255::
 ip -6 -n r2 route add fd00::/128 via fd00:255::
-
-# add route r2 fd00:255::4/127 via fd00:255::3
-ip -6 -n r2 route add fd00:255::4/127 via fd00:255::3
-
-# add route r2 fd00:255::a/127 via fd00:255::3
-ip -6 -n r2 route add fd00:255::a/127 via fd00:255::3
 
 # add route r2 fd00::2/128 via fd00:255::3
 ip -6 -n r2 route add fd00::2/128 via fd00:255::3
 
 # add route r2 fd00::3/128 via fd00:255::
 ip -6 -n r2 route add fd00::3/128 via fd00:255::
+
+# add route r2 fd00:255::4/127 via fd00:255::3
+ip -6 -n r2 route add fd00:255::4/127 via fd00:255::3
+
+# add route r2 fd00:255::6/127 via fd00:255::
+ip -6 -n r2 route add fd00:255::6/127 via fd00:255::
+
+# add route r2 fd00:255::8/127 via fd00:255::
+ip -6 -n r2 route add fd00:255::8/127 via fd00:255::
+
+# add route r2 fd00:255::a/127 via fd00:255::3
+ip -6 -n r2 route add fd00:255::a/127 via fd00:255::3
 
 # add route h1 default via 10.255.0.9
 ip -n h1 route add default via 10.255.0.9

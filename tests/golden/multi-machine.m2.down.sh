@@ -24,56 +24,41 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r3
 # delete route h3 default via 10.255.0.11
 # ip -n h3 route del default via 10.255.0.11
 
-# delete route r4 fd00::2/128 via fd00:255::4
-# ip -6 -n r4 route del fd00::2/128 via fd00:255::4
-
 # delete route r4 fd00:255::a/127 via fd00:255::4
 # ip -6 -n r4 route del fd00:255::a/127 via fd00:255::4
-
-# delete route r4 fd00::1/128 via fd00:255::7
-# ip -6 -n r4 route del fd00::1/128 via fd00:255::7
-
-# delete route r4 fd00:255::2/127 via fd00:255::4
-# ip -6 -n r4 route del fd00:255::2/127 via fd00:255::4
-
-# delete route r4 fd00::/128 via fd00:255::7
-# ip -6 -n r4 route del fd00::/128 via fd00:255::7
 
 # delete route r4 fd00:255::8/127 via fd00:255::7
 # ip -6 -n r4 route del fd00:255::8/127 via fd00:255::7
 
+# delete route r4 fd00:255::2/127 via fd00:255::4
+# ip -6 -n r4 route del fd00:255::2/127 via fd00:255::4
+
 # delete route r4 fd00:255::/127 via fd00:255::7
 # ip -6 -n r4 route del fd00:255::/127 via fd00:255::7
 
-# delete route r4 10.0.0.2/32 via 10.255.0.4
-# ip -n r4 route del 10.0.0.2/32 via 10.255.0.4
+# delete route r4 fd00::2/128 via fd00:255::4
+# ip -6 -n r4 route del fd00::2/128 via fd00:255::4
+
+# delete route r4 fd00::/127 via fd00:255::7
+# ip -6 -n r4 route del fd00::/127 via fd00:255::7
 
 # delete route r4 10.255.0.10/31 via 10.255.0.4
 # ip -n r4 route del 10.255.0.10/31 via 10.255.0.4
 
-# delete route r4 10.0.0.1/32 via 10.255.0.7
-# ip -n r4 route del 10.0.0.1/32 via 10.255.0.7
+# delete route r4 10.255.0.8/31 via 10.255.0.7
+# ip -n r4 route del 10.255.0.8/31 via 10.255.0.7
 
 # delete route r4 10.255.0.2/31 via 10.255.0.4
 # ip -n r4 route del 10.255.0.2/31 via 10.255.0.4
 
-# delete route r4 10.0.0.0/32 via 10.255.0.7
-# ip -n r4 route del 10.0.0.0/32 via 10.255.0.7
-
-# delete route r4 10.255.0.8/31 via 10.255.0.7
-# ip -n r4 route del 10.255.0.8/31 via 10.255.0.7
-
 # delete route r4 10.255.0.0/31 via 10.255.0.7
 # ip -n r4 route del 10.255.0.0/31 via 10.255.0.7
 
-# delete route r3 fd00::3/128 via fd00:255::5
-# ip -6 -n r3 route del fd00::3/128 via fd00:255::5
+# delete route r4 10.0.0.2/32 via 10.255.0.4
+# ip -n r4 route del 10.0.0.2/32 via 10.255.0.4
 
-# delete route r3 fd00::1/128 via fd00:255::2
-# ip -6 -n r3 route del fd00::1/128 via fd00:255::2
-
-# delete route r3 fd00::/128 via fd00:255::2
-# ip -6 -n r3 route del fd00::/128 via fd00:255::2
+# delete route r4 10.0.0.0/31 via 10.255.0.7
+# ip -n r4 route del 10.0.0.0/31 via 10.255.0.7
 
 # delete route r3 fd00:255::8/127 via fd00:255::2
 # ip -6 -n r3 route del fd00:255::8/127 via fd00:255::2
@@ -84,14 +69,11 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r3
 # delete route r3 fd00:255::/127 via fd00:255::2
 # ip -6 -n r3 route del fd00:255::/127 via fd00:255::2
 
-# delete route r3 10.0.0.3/32 via 10.255.0.5
-# ip -n r3 route del 10.0.0.3/32 via 10.255.0.5
+# delete route r3 fd00::3/128 via fd00:255::5
+# ip -6 -n r3 route del fd00::3/128 via fd00:255::5
 
-# delete route r3 10.0.0.1/32 via 10.255.0.2
-# ip -n r3 route del 10.0.0.1/32 via 10.255.0.2
-
-# delete route r3 10.0.0.0/32 via 10.255.0.2
-# ip -n r3 route del 10.0.0.0/32 via 10.255.0.2
+# delete route r3 fd00::/127 via fd00:255::2
+# ip -6 -n r3 route del fd00::/127 via fd00:255::2
 
 # delete route r3 10.255.0.8/31 via 10.255.0.2
 # ip -n r3 route del 10.255.0.8/31 via 10.255.0.2
@@ -101,6 +83,12 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r3
 
 # delete route r3 10.255.0.0/31 via 10.255.0.2
 # ip -n r3 route del 10.255.0.0/31 via 10.255.0.2
+
+# delete route r3 10.0.0.3/32 via 10.255.0.5
+# ip -n r3 route del 10.0.0.3/32 via 10.255.0.5
+
+# delete route r3 10.0.0.0/31 via 10.255.0.2
+# ip -n r3 route del 10.0.0.0/31 via 10.255.0.2
 
 # set link h3:eth0 down
 # ip -n h3 link set dev eth0 down

@@ -126,6 +126,12 @@ ip -n r4 link set dev e1 up
 # set link h3:eth0 up
 ip -n h3 link set dev eth0 up
 
+# add route r3 10.0.0.0/31 via 10.255.0.2
+ip -n r3 route add 10.0.0.0/31 via 10.255.0.2
+
+# add route r3 10.0.0.3/32 via 10.255.0.5
+ip -n r3 route add 10.0.0.3/32 via 10.255.0.5
+
 # add route r3 10.255.0.0/31 via 10.255.0.2
 ip -n r3 route add 10.255.0.0/31 via 10.255.0.2
 
@@ -135,14 +141,11 @@ ip -n r3 route add 10.255.0.6/31 via 10.255.0.5
 # add route r3 10.255.0.8/31 via 10.255.0.2
 ip -n r3 route add 10.255.0.8/31 via 10.255.0.2
 
-# add route r3 10.0.0.0/32 via 10.255.0.2
-ip -n r3 route add 10.0.0.0/32 via 10.255.0.2
+# add route r3 fd00::/127 via fd00:255::2
+ip -6 -n r3 route add fd00::/127 via fd00:255::2
 
-# add route r3 10.0.0.1/32 via 10.255.0.2
-ip -n r3 route add 10.0.0.1/32 via 10.255.0.2
-
-# add route r3 10.0.0.3/32 via 10.255.0.5
-ip -n r3 route add 10.0.0.3/32 via 10.255.0.5
+# add route r3 fd00::3/128 via fd00:255::5
+ip -6 -n r3 route add fd00::3/128 via fd00:255::5
 
 # add route r3 fd00:255::/127 via fd00:255::2
 ip -6 -n r3 route add fd00:255::/127 via fd00:255::2
@@ -153,56 +156,41 @@ ip -6 -n r3 route add fd00:255::6/127 via fd00:255::5
 # add route r3 fd00:255::8/127 via fd00:255::2
 ip -6 -n r3 route add fd00:255::8/127 via fd00:255::2
 
-# add route r3 fd00::/128 via fd00:255::2
-ip -6 -n r3 route add fd00::/128 via fd00:255::2
-
-# add route r3 fd00::1/128 via fd00:255::2
-ip -6 -n r3 route add fd00::1/128 via fd00:255::2
-
-# add route r3 fd00::3/128 via fd00:255::5
-ip -6 -n r3 route add fd00::3/128 via fd00:255::5
-
-# add route r4 10.255.0.0/31 via 10.255.0.7
-ip -n r4 route add 10.255.0.0/31 via 10.255.0.7
-
-# add route r4 10.255.0.8/31 via 10.255.0.7
-ip -n r4 route add 10.255.0.8/31 via 10.255.0.7
-
-# add route r4 10.0.0.0/32 via 10.255.0.7
-ip -n r4 route add 10.0.0.0/32 via 10.255.0.7
-
-# add route r4 10.255.0.2/31 via 10.255.0.4
-ip -n r4 route add 10.255.0.2/31 via 10.255.0.4
-
-# add route r4 10.0.0.1/32 via 10.255.0.7
-ip -n r4 route add 10.0.0.1/32 via 10.255.0.7
-
-# add route r4 10.255.0.10/31 via 10.255.0.4
-ip -n r4 route add 10.255.0.10/31 via 10.255.0.4
+# add route r4 10.0.0.0/31 via 10.255.0.7
+ip -n r4 route add 10.0.0.0/31 via 10.255.0.7
 
 # add route r4 10.0.0.2/32 via 10.255.0.4
 ip -n r4 route add 10.0.0.2/32 via 10.255.0.4
 
+# add route r4 10.255.0.0/31 via 10.255.0.7
+ip -n r4 route add 10.255.0.0/31 via 10.255.0.7
+
+# add route r4 10.255.0.2/31 via 10.255.0.4
+ip -n r4 route add 10.255.0.2/31 via 10.255.0.4
+
+# add route r4 10.255.0.8/31 via 10.255.0.7
+ip -n r4 route add 10.255.0.8/31 via 10.255.0.7
+
+# add route r4 10.255.0.10/31 via 10.255.0.4
+ip -n r4 route add 10.255.0.10/31 via 10.255.0.4
+
+# add route r4 fd00::/127 via fd00:255::7
+ip -6 -n r4 route add fd00::/127 via fd00:255::7
+
+# add route r4 fd00::2/128 via fd00:255::4
+ip -6 -n r4 route add fd00::2/128 via fd00:255::4
+
 # add route r4 fd00:255::/127 via fd00:255::7
 ip -6 -n r4 route add fd00:255::/127 via fd00:255::7
-
-# add route r4 fd00:255::8/127 via fd00:255::7
-ip -6 -n r4 route add fd00:255::8/127 via fd00:255::7
-
-# add route r4 fd00::/128 via fd00:255::7
-ip -6 -n r4 route add fd00::/128 via fd00:255::7
 
 # add route r4 fd00:255::2/127 via fd00:255::4
 ip -6 -n r4 route add fd00:255::2/127 via fd00:255::4
 
-# add route r4 fd00::1/128 via fd00:255::7
-ip -6 -n r4 route add fd00::1/128 via fd00:255::7
+# add route r4 fd00:255::8/127 via fd00:255::7
+ip -6 -n r4 route add fd00:255::8/127 via fd00:255::7
 
 # add route r4 fd00:255::a/127 via fd00:255::4
 ip -6 -n r4 route add fd00:255::a/127 via fd00:255::4
-
-# add route r4 fd00::2/128 via fd00:255::4
-ip -6 -n r4 route add fd00::2/128 via fd00:255::4
 
 # add route h3 default via 10.255.0.11
 ip -n h3 route add default via 10.255.0.11
