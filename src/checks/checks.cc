@@ -51,10 +51,14 @@ class NodeIndex {
 
 }  // namespace
 
-std::vector<CheckSpec> ResolveChecks(const Topology& t) {
+std::vector<CheckSpec> ResolveChecks(const Topology& t, const std::string& machine) {
   std::vector<CheckSpec> specs;
   const NodeIndex nodes(t);
   for (const DeclaredCheck& c : t.checks) {
+    if (const Node* from = nodes.Named(c.from);
+        !machine.empty() && from && from->placement != machine) {
+      continue;  // another machine's share
+    }
     CheckSpec s;
     s.name = c.name.empty() ? DefaultCheckName(c) : c.name;
     s.kind = c.kind;
