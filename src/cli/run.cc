@@ -130,6 +130,7 @@ Verb RegisterRun(CLI::App& app) {
             request.file = o->file;
             request.prefix = o->prefix;
             request.allowed_host_routes = o->allowed_host_routes;
+            request.neighbour_warning = true;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int failed = kExitOk;
             LabPcaps pcaps;  // started before the lab's programs, if it has any

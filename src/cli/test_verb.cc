@@ -105,6 +105,7 @@ int TestFile(const TestOpts& o) {
   request.file = o.file;
   request.prefix = o.prefix;
   request.allowed_host_routes = o.allowed_host_routes;
+  request.neighbour_warning = true;
   Loaded loaded = LoadLab(request);
   // A file without checks is refused before anything is built.
   if (loaded.ok() && loaded.topology->checks.empty()) {

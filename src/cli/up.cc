@@ -24,6 +24,7 @@ Verb RegisterUp(CLI::App& app) {
             request.file = o->file;
             request.prefix = o->prefix;
             request.allowed_host_routes = o->allowed_host_routes;
+            request.neighbour_warning = true;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int code = kExitOk;
             auto run = BringUp(request, cancel, kExitFailure, &code);

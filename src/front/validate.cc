@@ -1,6 +1,7 @@
 #include "front/validate.h"
 
 #include "derive/addresses.h"
+#include "derive/neighbours.h"
 #include "derive/routes.h"
 #include "front/build.h"
 #include "front/rules.h"
@@ -21,6 +22,7 @@ std::optional<Topology> Validate(const Document& doc, const ValidateOptions& opt
   Check(t, diags);
   if (!diags->has_errors()) ComputeRoutes(&t, diags);
   if (diags->has_errors()) return std::nullopt;
+  WarnNeighbourLimits(t, {options.neighbour_limit_v4, options.neighbour_limit_v6}, diags);
   return t;
 }
 

@@ -22,6 +22,10 @@ struct ValidateOptions {
   std::vector<Prefix> allowed_host_routes;
   // Resource bounds for LoadAndValidate's loading step.
   LoadLimits limits;
+  // The host's neighbour-table limits (gc_thresh3 for IPv4 and IPv6; 0: not
+  // known, no warning). A lab that may need more gets a warning
+  // (derive/neighbours.h); the CLI fills them for `up`, `test` and `run`.
+  size_t neighbour_limit_v4 = 0, neighbour_limit_v6 = 0;
 };
 
 std::optional<Topology> Validate(const Document& doc, const ValidateOptions& options,

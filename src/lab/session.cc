@@ -7,6 +7,7 @@
 #include "checks/checks.h"
 #include "front/load.h"
 #include "front/validate.h"
+#include "kernel/host_limits.h"
 #include "lab/prefix.h"
 #include "plan/compile.h"
 
@@ -38,6 +39,10 @@ Loaded LoadLab(const LoadRequest& request) {
   vo.prefix = request.prefix;
   vo.allowed_host_routes = request.allowed_host_routes;
   vo.limits = LoadLimitsFromEnvironment(&out.error);
+  if (request.neighbour_warning) {
+    vo.neighbour_limit_v4 = ReadNeighbourLimit(4);
+    vo.neighbour_limit_v6 = ReadNeighbourLimit(6);
+  }
   if (!out.error.empty()) return out;
   if (IsAutoPrefix(request.prefix)) {
     vo.prefix = PickPrefix(StateStore());

@@ -35,6 +35,9 @@ struct LoadRequest {
   std::vector<Prefix> allowed_host_routes;  // --allow-host-route (model/host_routes.h)
   bool strict = false;                      // warnings make the topology invalid
   bool compile = true;                      // also compile the Plan
+  // Warn when the lab may need more neighbour entries than the host's table
+  // holds (derive/neighbours.h): for the verbs that bring a lab up.
+  bool neighbour_warning = false;
 };
 
 struct Loaded {

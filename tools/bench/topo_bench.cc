@@ -1,6 +1,6 @@
 // topo-bench: how long topo takes to build and remove labs, and how that compares.
 //
-//   topo-bench {SHAPE N...|programs N...|seed|cycles [N]|all}... [--runs 5]
+//   topo-bench {SHAPE N...|programs N...|checks N...|seed|cycles [N]|all}... [--runs 5]
 //              [--baseline-runs K] [--settle-ms MS] [--count 500] [--json FILE] [--topo PATH]
 //              [--python PATH] [--listener PATH] [--no-script] [--no-batch] [--no-mininet]
 //              [--print-yaml] [--rootless]
@@ -33,6 +33,9 @@
 // Baselines run --baseline-runs times (default --runs, at most 3 for N >= 1000). Ratios are
 // medians over topo's medians from the same invocation. Peak memory is wait4's ru_maxrss of the
 // `topo up` child (of the Python process for mininet).
+// topo's row also has `status` (the wall time of `topo status LAB` while the lab is up) and, for
+// `checks N` (N declared pings on a star of ceil(sqrt(N)) hosts, see WithChecks), `checks`: the
+// wall time of `topo test --lab LAB`, which runs them on the lab that is up.
 // `cycles [N]`: --count back-to-back up/down cycles of the seed lab (of star N if given; medians
 // of the first and of the last 50), then 50 cycles with the settle delay before each. The kernel
 // frees namespaces in the background, so back-to-back cycles can be slower than settled ones
@@ -190,6 +193,7 @@ struct Lab {
   std::vector<Link> links;
   bool mininet = true;    // mininet is measured on hosts, routers and direct links only
   bool baselines = true;  // bash script and ip -batch (not for labs with programs)
+  bool checks = false;    // `checks N`: time `topo test --lab` between up and down
 };
 
 constexpr int kListenPort = 7000;
@@ -256,6 +260,34 @@ Lab Generated(const std::string& mode, int n, bool validate = true) {
   return l;
 }
 
+// `checks N`: N declared pings over few neighbours, so that the machine-wide neighbour table
+// (gc_thresh3, 1024 by default; derive/neighbours.h) does not decide the result: star S with
+// S = ceil(sqrt(N)), host h_i pinging the router's address on link j for the first N pairs
+// (i, j). Each host then needs one neighbour entry and the router S.
+Lab WithChecks(int n) {
+  int s = 1;
+  while (s * s < n) ++s;
+  Lab l = Generated("star", s);
+  l.name = "checks" + std::to_string(n), l.label = "checks " + std::to_string(n);
+  l.mininet = false, l.baselines = false, l.checks = true;
+  std::vector<std::string> router;  // its addresses, one per link
+  for (const Node& node : l.nodes) {
+    if (node.name != "r") continue;
+    for (const auto& [ifname, address] : node.ifaces) {
+      if (ifname != "lo") router.push_back(address.substr(0, address.find('/')));
+    }
+  }
+  std::string& y = l.yaml;
+  y.replace(y.find("name: star" + std::to_string(s)), 10 + std::to_string(s).size(),
+            "name: " + l.name);
+  y += "checks:\n";
+  for (int k = 0; k < n; ++k) {
+    const int host = k / s + 1, link = k % s;
+    y += "  - {from: h" + std::to_string(host) + ", to: " + router.at(link) + "}\n";
+  }
+  return l;
+}
+
 // The seed lab: topo reads the file itself; the baselines get it through the same front end.
 Lab Seed() {
   Lab l{"server-router-client", "seed", TOPO_SOURCE_DIR "/topologies/server-router-client.yaml"};
@@ -265,7 +297,7 @@ Lab Seed() {
 }
 
 bool Sized(const std::string& mode) {
-  return mode == "programs" || topo::gen::ParseShape(mode).has_value();
+  return mode == "programs" || mode == "checks" || topo::gen::ParseShape(mode).has_value();
 }
 
 json ToMininet(const Lab& l) {
@@ -337,13 +369,15 @@ struct Row {
   std::string lab, method;
   std::vector<double> up, down, total, cpu;
   long rss_kib = 0;
+  std::vector<double> status, checks;  // topo only: `topo status LAB`, `topo test --lab LAB`
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Row, lab, method, up, down, total, cpu, rss_kib)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Row, lab, method, up, down, total, cpu, rss_kib, status, checks)
 
 struct Cycle {
   double up = 0, down = 0, user = 0, sys = 0;  // wall times; CPU times of the children
   long rss_kib = 0;
+  double status = -1, checks = -1;  // wall times, when measured
 };
 
 class Bench {
@@ -386,7 +420,7 @@ class Bench {
                 : l.n >= 1000         ? std::min(o_.runs, 3)
                                       : o_.runs;
     auto measure = [&](const std::string& method, int runs, const std::function<Cycle()>& cycle) {
-      Row r{l.label, method, {}, {}, {}, {}, 0};
+      Row r{l.label, method, {}, {}, {}, {}, 0, {}, {}};
       for (int i = 0; i < runs; ++i) {
         SleepMs(settle);
         std::cerr << "  " << l.label << " " << method << " run " << i + 1 << "/" << runs << "...";
@@ -394,10 +428,12 @@ class Bench {
         std::cerr << " up " << c.up << " ms, down " << c.down << " ms\n";
         r.up.push_back(c.up), r.down.push_back(c.down), r.total.push_back(c.up + c.down);
         r.cpu.push_back(c.user + c.sys), r.rss_kib = std::max(r.rss_kib, c.rss_kib);
+        if (c.status >= 0) r.status.push_back(c.status);
+        if (c.checks >= 0) r.checks.push_back(c.checks);
       }
       rows_.push_back(r);
     };
-    measure("topo", o_.runs, [&] { return TopoCycle(l.file, p, full, false); });
+    measure("topo", o_.runs, [&] { return TopoCycle(l.file, p, full, false, true, l.checks); });
     if (o_.rootless) {
       measure("topo rootless", o_.runs, [&] { return TopoCycle(l.file, p, full, true); });
     }
@@ -457,17 +493,20 @@ class Bench {
               {"kernel", u.release},   {"cpu", cpu},
               {"labs", rows_},         {"notes", notes_}};
     if (!rows_.empty()) {
-      md << "| Lab | Method | up (ms) | down (ms) | up+down (ms) | vs topo | peak RSS (MiB) |\n"
-         << "|---|---|--:|--:|--:|--:|--:|\n";
+      md << "| Lab | Method | up (ms) | down (ms) | up+down (ms) | vs topo | peak RSS (MiB) | "
+            "status (ms) | checks (ms) |\n"
+         << "|---|---|--:|--:|--:|--:|--:|--:|--:|\n";
       double topo_total = 0;
       for (const Row& r : rows_) {
         double total = Median(r.total);
         if (r.method == "topo") topo_total = total;
-        char rss[32] = "-";
+        char rss[32] = "-", status[32] = "-", checks[32] = "-";
         if (r.rss_kib) snprintf(rss, sizeof rss, "%.1f", r.rss_kib / 1024.0);
-        snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %.2fx | %s |\n",
+        if (!r.status.empty()) snprintf(status, sizeof status, "%.1f", Median(r.status));
+        if (!r.checks.empty()) snprintf(checks, sizeof checks, "%.1f", Median(r.checks));
+        snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %.2fx | %s | %s | %s |\n",
                  r.lab.c_str(), r.method.c_str(), Median(r.up), Median(r.down), total,
-                 topo_total > 0 ? total / topo_total : 0.0, rss);
+                 topo_total > 0 ? total / topo_total : 0.0, rss, status, checks);
         md << line;
       }
       md << "\nMedians; \"vs topo\" is up+down over topo's up+down in the same run.\n\n";
@@ -542,16 +581,30 @@ class Bench {
     return p;
   }
 
+  // up, then (`status`) `topo status LAB` and (`checks`) `topo test --lab LAB`, then down.
   Cycle TopoCycle(const std::string& file, const std::string& p, const std::string& full,
-                  bool rootless) {
+                  bool rootless, bool status = false, bool checks = false) {
     Strings up = {o_.topo, "up", file, "--prefix", p}, down = {o_.topo, "down", full};
     if (rootless)
       up.insert(up.begin() + 1, "--rootless"), down.insert(down.begin() + 1, "--rootless");
     Proc u = Run(up);
     Check(u, "topo up " + file);
+    Cycle c;
+    if (status) {
+      Proc s = Run({o_.topo, "status", full});
+      Check(s, "topo status " + full);
+      c.status = s.wall_ms;
+    }
+    if (checks) {
+      Proc t = Run({o_.topo, "test", "--lab", full});
+      Check(t, "topo test --lab " + full);
+      c.checks = t.wall_ms;
+    }
     Proc d = Run(down);
     Check(d, "topo down " + full);
-    return {u.wall_ms, d.wall_ms, u.user_ms + d.user_ms, u.sys_ms + d.sys_ms, u.rss_kib};
+    c.up = u.wall_ms, c.down = d.wall_ms, c.user = u.user_ms + d.user_ms;
+    c.sys = u.sys_ms + d.sys_ms, c.rss_kib = u.rss_kib;
+    return c;
   }
 
   Cycle ScriptCycle(const std::string& up, const std::string& down) {
@@ -601,7 +654,7 @@ void OnSignal(int) { g_interrupted = 1; }
 
 [[noreturn]] void Usage(const std::string& why) {
   if (!why.empty()) std::cerr << "topo-bench: " << why << "\n";
-  std::cerr << "usage: topo-bench {SHAPE N...|programs N...|seed|cycles [N]|all}...\n"
+  std::cerr << "usage: topo-bench {SHAPE N...|programs N...|checks N...|seed|cycles [N]|all}...\n"
                "       SHAPE: star, chain, ring, tree, mesh, clos or grid (as `topo gen`)\n"
                "       [--runs K] [--baseline-runs K] [--settle-ms MS] [--count M] [--json FILE]\n"
                "       [--topo PATH] [--python PATH] [--listener PATH] [--no-script] [--no-batch]\n"
@@ -611,7 +664,7 @@ void OnSignal(int) { g_interrupted = 1; }
 }
 
 Options ParseArgs(int argc, char** argv) {
-  std::set<std::string> modes = {"programs", "seed", "cycles", "all"};
+  std::set<std::string> modes = {"programs", "checks", "seed", "cycles", "all"};
   for (const std::string& shape : topo::gen::ShapeNames()) modes.insert(shape);
   Options o;
   o.command = "topo-bench";
@@ -653,7 +706,7 @@ Options ParseArgs(int argc, char** argv) {
   for (const auto& [mode, sizes] : o.jobs) {
     if (Sized(mode) != !sizes.empty() && (mode != "cycles" || sizes.size() > 1)) {
       Usage(
-          "the shapes and programs take sizes (1..10000), cycles one or none, the others "
+          "the shapes, programs and checks take sizes (1..10000), cycles one or none, the others "
           "none");
     }
   }
@@ -674,7 +727,10 @@ int main(int argc, char** argv) {
   if (o.print_yaml) {  // the generated labs, to try by hand
     try {
       for (const auto& [mode, sizes] : o.jobs) {
-        for (int n : sizes) std::cout << Generated(mode, n, false).yaml << "---\n";
+        for (int n : sizes) {
+          std::cout << (mode == "checks" ? WithChecks(n) : Generated(mode, n, false)).yaml
+                    << "---\n";
+        }
       }
     } catch (const std::exception& e) {
       std::cerr << "topo-bench: " << e.what() << "\n";
@@ -715,7 +771,7 @@ int main(int argc, char** argv) {
         for (int n : {100, 1000}) b.Measure(Generated("programs", n));
       }
       if (Sized(m)) {
-        for (int n : sizes) b.Measure(Generated(m, n));
+        for (int n : sizes) b.Measure(m == "checks" ? WithChecks(n) : Generated(m, n));
       }
       if (m == "seed" || m == "all") b.Measure(Seed());
       if ((m == "cycles" && sizes.empty()) || m == "all") b.Cycles(Seed());
