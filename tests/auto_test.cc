@@ -157,13 +157,14 @@ TEST(AutoRoutesTest, ChainOfRoutersWithHosts) {
   EXPECT_EQ(Routes(*t.FindNode("h1")),
             "default via 10.255.0.5\n"
             "default6 via fd00:255::5\n");
+  // In address order; r2's and r3's loopbacks are not siblings (.1 and .2).
   EXPECT_EQ(Routes(*t.FindNode("r1")),
-            "10.255.0.2/31 via 10.255.0.1\n"
             "10.0.0.1/32 via 10.255.0.1\n"
             "10.0.0.2/32 via 10.255.0.1\n"
-            "fd00:255::2/127 via fd00:255::1\n"
+            "10.255.0.2/31 via 10.255.0.1\n"
             "fd00::1/128 via fd00:255::1\n"
-            "fd00::2/128 via fd00:255::1\n");
+            "fd00::2/128 via fd00:255::1\n"
+            "fd00:255::2/127 via fd00:255::1\n");
   EXPECT_EQ(Routes(*t.FindNode("r3")), "default via 10.255.0.2 (written)\n");
 }
 
@@ -185,20 +186,19 @@ TEST(AutoRoutesTest, TiesGoToTheNeighbourFirstInNodeOrder) {
       "  - [r2:b, r3:a]\n"
       "  - [r4:b, r3:b]\n");
   // r1:a .0, r4:a .1; r1:b .2, r2:a .3; r2:b .4, r3:a .5; r4:b .6, r3:b .7;
-  // lo: r1 10.0.0.0, r4 .1, r2 .2, r3 .3. Destinations in the order their
-  // first owner (in node order) has them.
+  // lo: r1 10.0.0.0, r4 .1, r2 .2, r3 .3. Destinations in address order;
+  // r3 reaches r1's and r4's loopbacks (siblings) via r4: one /31.
   EXPECT_EQ(Routes(*t.FindNode("r1")),
-            "10.255.0.6/31 via 10.255.0.1\n"
             "10.0.0.1/32 via 10.255.0.1\n"
-            "10.255.0.4/31 via 10.255.0.3\n"
             "10.0.0.2/32 via 10.255.0.3\n"
-            "10.0.0.3/32 via 10.255.0.1\n");
+            "10.0.0.3/32 via 10.255.0.1\n"
+            "10.255.0.4/31 via 10.255.0.3\n"
+            "10.255.0.6/31 via 10.255.0.1\n");
   EXPECT_EQ(Routes(*t.FindNode("r3")),
+            "10.0.0.0/31 via 10.255.0.6\n"
+            "10.0.0.2/32 via 10.255.0.4\n"
             "10.255.0.0/31 via 10.255.0.6\n"
-            "10.255.0.2/31 via 10.255.0.4\n"
-            "10.0.0.0/32 via 10.255.0.6\n"
-            "10.0.0.1/32 via 10.255.0.6\n"
-            "10.0.0.2/32 via 10.255.0.4\n");
+            "10.255.0.2/31 via 10.255.0.4\n");
 }
 
 TEST(AutoRoutesTest, AHostsLoopbackIsReachedThroughTheHost) {
@@ -522,6 +522,51 @@ TEST(AutoPropertiesTest, SameLabSameAddressesAndRoutes) {
   }
 }
 
+TEST(AutoAggregationTest, ChainRoutesGrowLogarithmically) {
+  for (bool dual : {false, true}) {
+    Lab chain = Chain(1000, dual);
+    ASSERT_EQ(chain.Derive(), "");
+    size_t most = 0;
+    for (const Node& n : chain.t.nodes) most = std::max(most, n.routes.size());
+    // Without aggregation the middle router would have ~2000 per family.
+    EXPECT_LE(most, dual ? 120u : 60u) << (dual ? "dual stack" : "IPv4");
+    Lab small = Chain(40, dual);
+    ASSERT_EQ(small.Derive(), "");
+    ExpectProperties(small, "chain 40");
+  }
+}
+
+TEST(AutoAggregationTest, HalvesAreNotMergedIntoAPrefixThatIsADestinationItself) {
+  // r1 reaches 10.0.0.0/25 and 10.0.0.128/25 through ra and 10.0.0.0/24
+  // through rb: merging the halves would give a second 10.0.0.0/24.
+  Topology t = Valid(
+      "name: lab\n"
+      "routes: auto\n"
+      "nodes:\n"
+      "  r1: {kind: router, interfaces: {a: [192.168.0.1/30], b: [192.168.1.1/30]}}\n"
+      "  ra: {kind: router, interfaces: {a: [192.168.0.2/30], x: [10.0.0.1/25], y: "
+      "[10.0.0.129/25]}}\n"
+      "  rb: {kind: router, interfaces: {b: [192.168.1.2/30], z: [10.0.0.10/24]}}\n"
+      "  hx: {interfaces: {x: [10.0.0.2/25]}}\n"
+      "  hy: {interfaces: {y: [10.0.0.130/25]}}\n"
+      "  hz: {interfaces: {z: [10.0.0.11/24]}}\n"
+      "links:\n"
+      "  - [r1:a, ra:a]\n"
+      "  - [r1:b, rb:b]\n"
+      "  - [ra:x, hx:x]\n"
+      "  - [ra:y, hy:y]\n"
+      "  - [rb:z, hz:z]\n");
+  EXPECT_EQ(Routes(*t.FindNode("r1")),
+            "10.0.0.0/24 via 192.168.1.2\n"
+            "10.0.0.0/25 via 192.168.0.2\n"
+            "10.0.0.128/25 via 192.168.0.2\n");
+  // Nor into one of the router's own subnets (rb is on 10.0.0.0/24).
+  EXPECT_EQ(Routes(*t.FindNode("rb")),
+            "10.0.0.0/25 via 192.168.1.1\n"
+            "10.0.0.128/25 via 192.168.1.1\n"
+            "192.168.0.0/30 via 192.168.1.1\n");
+}
+
 // Big labs: computed, their time printed (see docs/PERFORMANCE.md), never asserted.
 std::string Measure(Lab* lab, const std::string& what) {
   const auto start = std::chrono::steady_clock::now();
@@ -544,8 +589,8 @@ TEST(AutoScaleTest, StarOf10000HostsAndClosOfHundredsOfRouters) {
             "default via 10.128.78.31\ndefault6 via fd00:255::4e1f\n");
   Lab clos = Clos(16, 200, 2, true);
   std::cout << "[ derive ] " << Measure(&clos, "clos 16x200, 2 hosts a leaf") << "\n";
-  Lab chain = Chain(300, true);
-  std::cout << "[ derive ] " << Measure(&chain, "chain of 300 routers") << "\n";
+  Lab chain = Chain(3000, true);
+  std::cout << "[ derive ] " << Measure(&chain, "chain of 3000 routers") << "\n";
 }
 
 }  // namespace

@@ -18,9 +18,13 @@ std::string DefaultCheckName(const DeclaredCheck& c) {
   return name;
 }
 
-std::vector<CheckSpec> ResolveChecks(const Topology& t) {
+std::vector<CheckSpec> ResolveChecks(const Topology& t, const std::string& machine) {
   std::vector<CheckSpec> specs;
   for (const DeclaredCheck& c : t.checks) {
+    if (const Node* from = t.FindNode(c.from);
+        !machine.empty() && from && from->placement != machine) {
+      continue;  // another machine's share
+    }
     CheckSpec s;
     s.name = c.name.empty() ? DefaultCheckName(c) : c.name;
     s.kind = c.kind;

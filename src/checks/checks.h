@@ -55,8 +55,9 @@ struct CheckResult {
 std::string DefaultCheckName(const DeclaredCheck& c);
 
 // Resolves every declared check of a valid topology (Check has vouched for the
-// references) with the topology's prefix applied.
-std::vector<CheckSpec> ResolveChecks(const Topology& t);
+// references) with the topology's prefix applied. With `machine` (a lab
+// across machines), only the checks whose `from` node is on that machine.
+std::vector<CheckSpec> ResolveChecks(const Topology& t, const std::string& machine = "");
 
 nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs);
 Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out);

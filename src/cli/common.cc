@@ -11,6 +11,7 @@
 #include "kernel/netlink_backend.h"
 #include "lab/state.h"
 #include "model/host_routes.h"
+#include "plan/compile.h"
 
 namespace topo::cli {
 
@@ -56,13 +57,27 @@ static bool LooksLikeFile(const std::string& arg) {
          arg.ends_with(".yml") || (::stat(arg.c_str(), &st) == 0 && S_ISREG(st.st_mode));
 }
 
+void AddMachineOption(CLI::App* cmd, std::string* machine) {
+  cmd->add_option("--machine", *machine,
+                  "A lab across machines: this machine's part (default: the machine whose "
+                  "address is assigned where topo runs)");
+}
+
+void FindMachineWith(LoadRequest* request, std::unique_ptr<Backend>* probe) {
+  if (!*probe) *probe = MakeBackend();
+  request->backend = probe->get();
+}
+
 std::optional<std::string> ResolveLab(const std::string& arg,
                                       const std::optional<std::string>& prefix, bool allow_none,
-                                      int* exit_code) {
+                                      int* exit_code, const std::string& machine) {
   if (!arg.empty() && LooksLikeFile(arg)) {
     LoadRequest request;
     request.file = arg;
     request.prefix = prefix;
+    request.machine = machine;
+    std::unique_ptr<Backend> probe;
+    FindMachineWith(&request, &probe);
     auto loaded = LoadOrReport(request);
     if (!loaded) {
       *exit_code = kExitInvalid;
@@ -72,6 +87,7 @@ std::optional<std::string> ResolveLab(const std::string& arg,
   }
   if (!arg.empty()) {
     std::string lab = prefix ? *prefix + arg : arg;
+    if (!machine.empty()) lab = PartName(lab, machine);
     if (!StateStore::IsSafeLabName(lab)) {
       PrintError("'" + lab + "' is not a lab name");
       *exit_code = kExitInvalid;

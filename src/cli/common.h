@@ -47,9 +47,19 @@ std::optional<Loaded> LoadOrReport(const LoadRequest& request);
 
 // A lab argument may be a lab name or a topology file; "" means "the one lab that is up".
 // Returns the lab name, or prints an error, sets *exit_code and returns nullopt.
+// `machine` (--machine): that machine's part, LAB@MACHINE; a file of a lab
+// across machines without it means the part of the machine topo runs on.
 std::optional<std::string> ResolveLab(const std::string& arg,
                                       const std::optional<std::string>& prefix, bool allow_none,
-                                      int* exit_code);
+                                      int* exit_code, const std::string& machine = "");
+
+// --machine NAME, for the verbs that work on one machine's part of a lab
+// across machines (`machines:`); without it, the machine whose address is
+// assigned where topo runs.
+void AddMachineOption(CLI::App* cmd, std::string* machine);
+// `request` (of a lab that may span machines) made to find its machine
+// where topo runs, through *probe (made here when needed).
+void FindMachineWith(LoadRequest* request, std::unique_ptr<Backend>* probe);
 
 std::unique_ptr<Backend> MakeBackend();
 

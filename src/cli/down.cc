@@ -1,4 +1,4 @@
-// topo down [LAB|FILE]: remove a lab; idempotent.
+// topo down [LAB|FILE] [--machine NAME]: remove a lab (or a machine's part); idempotent.
 #include <iostream>
 
 #include "cli/common.h"
@@ -14,10 +14,12 @@ Verb RegisterDown(CLI::App& app) {
   struct Opts {
     std::string lab;
     std::optional<std::string> prefix;
+    std::string machine;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("lab", o->lab, "Lab name or topology file");
   cmd->add_option("--prefix", o->prefix, "Prefix the lab was brought up with");
+  AddMachineOption(cmd, &o->machine);
   return {cmd, [o]() -> int {
             if (!RequireRoot("topo down")) return kExitFailure;
             if (IsAutoPrefix(o->prefix)) {
@@ -26,7 +28,7 @@ Verb RegisterDown(CLI::App& app) {
               return kExitInvalid;
             }
             int code = kExitOk;
-            auto lab = ResolveLab(o->lab, o->prefix, /*allow_none=*/true, &code);
+            auto lab = ResolveLab(o->lab, o->prefix, /*allow_none=*/true, &code, o->machine);
             if (!lab) return code;
             if (lab->empty()) {
               std::cout << "no lab is up; nothing to do\n";
@@ -54,6 +56,9 @@ Verb RegisterDown(CLI::App& app) {
               LoadRequest request;
               request.file = o->lab;
               request.prefix = o->prefix;
+              request.machine = o->machine;
+              std::unique_ptr<Backend> probe;
+              FindMachineWith(&request, &probe);
               Loaded loaded = LoadLab(request);
               if (loaded.plan && loaded.plan->lab == *lab) fallback = std::move(loaded.plan);
             }

@@ -61,7 +61,12 @@ std::optional<UpRun> BringUp(Loaded loaded, const std::atomic<bool>* cancel, int
 std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>* cancel,
                              int failure_exit, int* exit_code,
                              std::function<Status(const Plan&)> before_programs) {
-  std::optional<Loaded> loaded = LoadOrReport(request);
+  // A lab across machines: this machine's part, which must be here.
+  LoadRequest here = request;
+  std::unique_ptr<Backend> probe;
+  FindMachineWith(&here, &probe);
+  here.machine_here = true;
+  std::optional<Loaded> loaded = LoadOrReport(here);
   if (!loaded) {
     *exit_code = kExitInvalid;
     return std::nullopt;

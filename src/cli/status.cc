@@ -1,4 +1,5 @@
-// topo status [LAB] [--json]: labs that are up, as the kernel reports them, and drift.
+// topo status [LAB|FILE] [--machine NAME] [--json]: labs that are up, as the kernel reports them,
+// and drift.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -98,39 +99,48 @@ Verb RegisterStatus(CLI::App& app) {
   struct Opts {
     std::string lab;
     bool json = false;
+    std::string machine;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("lab", o->lab, "Lab name (default: every lab that is up)");
+  cmd->add_option("lab", o->lab,
+                  "Lab name or topology file (default: every lab that is up; the parts of a lab "
+                  "across machines are LAB@MACHINE)");
+  AddMachineOption(cmd, &o->machine);
   cmd->add_flag("--json", o->json, "Print as JSON");
-  return {cmd, [o]() -> int {
-            if (!RequireRoot("topo status")) return kExitFailure;
-            StateStore store;
-            std::vector<std::string> labs =
-                o->lab.empty() ? store.ListLabs() : std::vector<std::string>{o->lab};
-            auto backend = MakeBackend();
-            int code = kExitOk;
-            nlohmann::json all = nlohmann::json::array();
-            if (labs.empty() && !o->json) std::cout << "no lab is up\n";
-            for (const std::string& lab : labs) {
-              LabStatus s;
-              Status st = GetLabStatus(lab, *backend, store, &s);
-              if (!st.ok()) {
-                PrintError(st.message());
-                code = kExitFailure;
-                continue;
-              }
-              if (!s.drift.empty()) code = kExitFailure;
-              if (o->json) {
-                all.push_back(StatusJson(s));
-              } else {
-                PrintStatus(s);
-              }
-            }
-            if (o->json)
-              std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                        << "\n";
-            return code;
-          }};
+  return {
+      cmd, [o]() -> int {
+        if (!RequireRoot("topo status")) return kExitFailure;
+        StateStore store;
+        std::vector<std::string> labs = store.ListLabs();
+        if (!o->lab.empty() || !o->machine.empty()) {
+          int resolved = kExitOk;
+          auto lab = ResolveLab(o->lab, std::nullopt, /*allow_none=*/false, &resolved, o->machine);
+          if (!lab) return resolved;
+          labs = {*lab};
+        }
+        auto backend = MakeBackend();
+        int code = kExitOk;
+        nlohmann::json all = nlohmann::json::array();
+        if (labs.empty() && !o->json) std::cout << "no lab is up\n";
+        for (const std::string& lab : labs) {
+          LabStatus s;
+          Status st = GetLabStatus(lab, *backend, store, &s);
+          if (!st.ok()) {
+            PrintError(st.message());
+            code = kExitFailure;
+            continue;
+          }
+          if (!s.drift.empty()) code = kExitFailure;
+          if (o->json) {
+            all.push_back(StatusJson(s));
+          } else {
+            PrintStatus(s);
+          }
+        }
+        if (o->json)
+          std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        return code;
+      }};
 }
 
 }  // namespace topo::cli

@@ -1,4 +1,4 @@
-// topo up FILE [--prefix P|auto]: build the lab in the kernel, or change nothing.
+// topo up FILE [--prefix P|auto] [--machine NAME]: build the lab in the kernel, or change nothing.
 #include <cstdio>
 #include <iostream>
 
@@ -13,17 +13,20 @@ Verb RegisterUp(CLI::App& app) {
     std::string file;
     std::optional<std::string> prefix;
     std::vector<Prefix> allowed_host_routes;
+    std::string machine;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("file", o->file, "Topology file")->required();
   cmd->add_option("--prefix", o->prefix,
                   "Namespace name prefix (overrides the file's); 'auto' picks a unique one");
   AddAllowHostRouteOption(cmd, &o->allowed_host_routes);
+  AddMachineOption(cmd, &o->machine);
   return {cmd, [o]() -> int {
             LoadRequest request;
             request.file = o->file;
             request.prefix = o->prefix;
             request.allowed_host_routes = o->allowed_host_routes;
+            request.machine = o->machine;
             request.neighbour_warning = true;
             const std::atomic<bool>* cancel = InstallCancelHandlers();
             int code = kExitOk;

@@ -1,11 +1,13 @@
 #include "derive/routes.h"
 
 #include <algorithm>
-#include <deque>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "derive/subnets.h"
 
 namespace topo {
 namespace {
@@ -34,6 +36,44 @@ struct Edge {
   Member self, other;  // the router's own address there, and the neighbour's
 };
 
+// A route being aggregated: the destination as a number and a length, and
+// the next hop (an address of a neighbour: a Member, packed), or kOwn for one
+// of the router's own subnets, which is never merged nor routed.
+struct Hop {
+  Uint128 num = 0;
+  int length = 0;
+  uint64_t via = 0;
+};
+constexpr uint64_t kOwn = ~uint64_t{0};
+
+// (Nodes below 2^24, interfaces and addresses of one below 2^20: the load limits are far lower.)
+uint64_t Pack(const Member& m) { return (uint64_t{m.node} << 40) | (m.iface << 20) | m.addr; }
+Member Unpack(uint64_t v) { return Member{v >> 40, (v >> 20) & 0xfffff, v & 0xfffff}; }
+
+// Appends `h` to `routes`, which hold one router's routes in ascending
+// (address, length) order, merging siblings: two halves of a prefix with the
+// same next hop become the prefix, which covers exactly the same addresses.
+// Not when the prefix itself is a destination or one of the router's own
+// subnets (it is then right below them: nothing sorts between a prefix and
+// its lower half but more specific prefixes of that half, which would sit
+// between the halves). `width`: 32 or 128.
+void PushMerged(std::vector<Hop>* routes, const Hop& h, int width) {
+  routes->push_back(h);
+  while (routes->size() >= 2) {
+    const size_t n = routes->size();
+    Hop& lo = (*routes)[n - 2];
+    const Hop& hi = (*routes)[n - 1];
+    if (lo.via != hi.via || hi.via == kOwn || lo.length != hi.length || lo.length == 0) return;
+    const Uint128 bit = PowerOfTwo(width - lo.length);
+    if ((lo.num & bit) != 0 || hi.num != lo.num + bit) return;  // not the two halves of a prefix
+    if (n >= 3 && (*routes)[n - 3].length == lo.length - 1 && (*routes)[n - 3].num == lo.num) {
+      return;  // the prefix is there already
+    }
+    lo.length -= 1;
+    routes->pop_back();
+  }
+}
+
 // What one BFS from a set of routers gives: each router's distance (-1:
 // unreachable) and, beyond the first hop, the edge toward it.
 struct Tree {
@@ -48,15 +88,17 @@ class Family {
 
   void Run(DiagnosticList* diags) {
     Collect();
+    std::vector<size_t> routing;  // the routers (indices) that get routes of this family
     for (size_t n = 0; n < t_.nodes.size(); ++n) {
       const Node& node = t_.nodes[n];
       if (!HasAutoRoutes(t_, node) || by_node_[n].empty()) continue;
-      if (node.forwards()) {
-        RouterRoutes(n, diags);
-      } else {
+      if (!node.forwards()) {
         HostRoute(n);
+      } else if (Active(n)) {
+        routing.push_back(static_cast<size_t>(router_of_[n]));
       }
     }
+    if (!routing.empty()) RouterRoutes(routing, diags);
   }
 
  private:
@@ -92,7 +134,6 @@ class Family {
         }
       }
     }
-    tree_of_.assign(subnets_.size(), -1);
     edges_.resize(routers_.size());
     for (size_t r = 0; r < routers_.size(); ++r) {
       for (const auto& [s, self] : by_node_[routers_[r]]) {
@@ -134,47 +175,34 @@ class Family {
     return {1, seeds};
   }
 
-  // The tree of subnet `s`'s seeds: one BFS per set of seeds, shared by
-  // every destination with that set.
-  const Tree& TreeOf(size_t s) {
-    if (tree_of_[s] < 0) {
-      auto seeds = Seeds(subnets_[s]);
-      auto [it, added] = tree_index_.emplace(std::move(seeds), trees_.size());
-      if (added) trees_.push_back(Grow(it->first));
-      tree_of_[s] = static_cast<int>(it->second);
-    }
-    return trees_[static_cast<size_t>(tree_of_[s])];
-  }
-
-  Tree Grow(const std::pair<int, std::vector<size_t>>& seeds) const {
-    Tree tree;
-    tree.level = seeds.first;
-    tree.dist.assign(routers_.size(), -1);
-    tree.next.assign(routers_.size(), nullptr);
-    std::deque<size_t> queue;
+  // The BFS tree of `seeds` into *tree (its buffers reused: one tree at a time).
+  void Grow(const std::pair<int, std::vector<size_t>>& seeds, Tree* tree) {
+    tree->level = seeds.first;
+    tree->dist.assign(routers_.size(), -1);
+    tree->next.assign(routers_.size(), nullptr);
+    std::vector<size_t>& queue = queue_;
+    queue.clear();
     for (size_t r : seeds.second) {
-      tree.dist[r] = seeds.first;
+      tree->dist[r] = seeds.first;
       queue.push_back(r);
     }
-    while (!queue.empty()) {
-      const size_t r = queue.front();
-      queue.pop_front();
+    for (size_t head = 0; head < queue.size(); ++head) {
+      const size_t r = queue[head];
       for (const Edge& e : edges_[r]) {
-        if (tree.dist[e.to] >= 0) continue;
-        tree.dist[e.to] = tree.dist[r] + 1;
+        if (tree->dist[e.to] >= 0) continue;
+        tree->dist[e.to] = tree->dist[r] + 1;
         queue.push_back(e.to);
       }
     }
     for (size_t r = 0; r < routers_.size(); ++r) {
-      if (tree.dist[r] <= tree.level) continue;
+      if (tree->dist[r] <= tree->level) continue;
       for (const Edge& e : edges_[r]) {
-        if (tree.dist[e.to] == tree.dist[r] - 1) {
-          tree.next[r] = &e;
+        if (tree->dist[e.to] == tree->dist[r] - 1) {
+          tree->next[r] = &e;
           break;
         }
       }
     }
-    return tree;
   }
 
   Route MakeRoute(const std::optional<Prefix>& to, const IpAddress& via, const Source& src) const {
@@ -193,7 +221,7 @@ class Family {
 
   // A router seeded at distance 1 toward host-only subnet `s`: its next hop
   // is the adjacent owner first in node order (then its own first interface).
-  std::optional<IpAddress> LastHop(size_t node, const Subnet& s) const {
+  std::optional<Member> LastHop(size_t node, const Subnet& s) const {
     std::optional<std::pair<Member, Member>> best;  // (the owner's address, the router's)
     for (const Member& owner : s.members) {
       for (const auto& [s2, owner_member] : by_node_[owner.node]) {
@@ -210,44 +238,88 @@ class Family {
       }
     }
     if (!best) return std::nullopt;
-    return AddressOf(best->first);
+    return best->first;
   }
 
-  void RouterRoutes(size_t n, DiagnosticList* diags) {
-    Node& node = t_.nodes[n];
-    const bool active = std::any_of(by_node_[n].begin(), by_node_[n].end(), [&](const auto& x) {
+  // Whether router `n` has an address of this family outside lo (else it
+  // gets no routes of it).
+  bool Active(size_t n) const {
+    return std::any_of(by_node_[n].begin(), by_node_[n].end(), [&](const auto& x) {
       return t_.nodes[n].interfaces[subnets_[x.first].members[x.second].iface].name != "lo";
     });
-    if (!active) return;  // no address of this family outside lo: no routes of it
-    const size_t r = static_cast<size_t>(router_of_[n]);
-    std::vector<bool> mine(subnets_.size(), false);
-    for (const auto& [s, unused] : by_node_[n]) mine[s] = true;
-    size_t unreachable = 0;
-    const Subnet* first_unreachable = nullptr;
-    for (size_t s = 0; s < subnets_.size(); ++s) {
-      if (mine[s]) continue;
+  }
+
+  // The routes of every router in `routing`: destinations in address order,
+  // one BFS per run of destinations with the same seeds (kept only while it
+  // lasts: memory linear in the lab), each router's routes merged as they
+  // come (PushMerged), so a chain or a leaf-spine fabric gets O(log N) routes
+  // per router rather than one per subnet.
+  void RouterRoutes(const std::vector<size_t>& routing, DiagnosticList* diags) {
+    std::vector<size_t> order(subnets_.size());
+    for (size_t s = 0; s < order.size(); ++s) order[s] = s;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return subnets_[a].net < subnets_[b].net; });
+    std::vector<std::vector<Hop>> routes(routers_.size());
+    std::vector<size_t> unreachable(routers_.size(), 0);
+    std::vector<const Subnet*> first_unreachable(routers_.size(), nullptr);
+    std::vector<char> on_subnet(routers_.size(), 0);
+    std::pair<int, std::vector<size_t>> seeds_of_tree{-1, {}};
+    Tree tree;
+    const int width = family_ == 4 ? 32 : 128;
+    for (size_t s : order) {
       const Subnet& sub = subnets_[s];
-      const Tree& tree = TreeOf(s);
-      std::optional<IpAddress> via;
-      if (tree.level == 1 && tree.dist[r] == 1) {
-        via = LastHop(n, sub);
-      } else if (tree.next[r]) {
-        via = AddressOf(tree.next[r]->other);
+      auto seeds = Seeds(sub);
+      if (seeds != seeds_of_tree) {
+        Grow(seeds, &tree);
+        seeds_of_tree = std::move(seeds);
       }
-      if (!via) {
-        if (unreachable++ == 0) first_unreachable = &sub;
-        continue;
+      for (size_t m : sub.routers) on_subnet[RouterOf(sub.members[m])] = 1;
+      const Uint128 num = ToNumber(sub.net.addr);
+      for (size_t r : routing) {
+        std::optional<Member> via;
+        if (on_subnet[r]) {
+          PushMerged(&routes[r], Hop{num, sub.net.length, kOwn}, width);
+          continue;
+        }
+        if (tree.level == 1 && tree.dist[r] == 1) {
+          via = LastHop(routers_[r], sub);
+        } else if (tree.next[r]) {
+          via = tree.next[r]->other;
+        }
+        if (via) {
+          PushMerged(&routes[r], Hop{num, sub.net.length, Pack(*via)}, width);
+        } else if (unreachable[r]++ == 0) {
+          first_unreachable[r] = &sub;
+        }
       }
-      node.routes.push_back(MakeRoute(sub.net, *via, AutoSource(node)));
+      for (size_t m : sub.routers) on_subnet[RouterOf(sub.members[m])] = 0;
     }
-    if (!first_unreachable) return;
-    const Member& owner = first_unreachable->members.front();
+    for (size_t r : routing) {
+      Node& node = t_.nodes[routers_[r]];
+      node.routes.reserve(node.routes.size() + routes[r].size());
+      for (const Hop& h : routes[r]) {
+        if (h.via == kOwn) continue;
+        const Prefix to{FromNumber(h.num, family_), h.length};
+        node.routes.push_back(MakeRoute(to, AddressOf(Unpack(h.via)), AutoSource(node)));
+      }
+      std::vector<Hop>().swap(routes[r]);
+      if (first_unreachable[r]) {
+        ReportUnreachable(node, *first_unreachable[r], unreachable[r], diags);
+      }
+    }
+  }
+
+  size_t RouterOf(const Member& m) const { return static_cast<size_t>(router_of_[m.node]); }
+
+  void ReportUnreachable(const Node& node, const Subnet& first, size_t unreachable,
+                         DiagnosticList* diags) const {
+    const Member& owner = first.members.front();
     const Source& at = AutoSource(node);
     std::string more;
     if (unreachable > 1) more = " (and " + Counted(unreachable - 1, "more destination") + ")";
     diags->Error(at.loc, at.pointer,
-                 "router '" + node.name + "' has no path to " + first_unreachable->net.ToString() +
-                     " (of '" + t_.nodes[owner.node].name + ":" + IfaceOf(owner).name + "') in " +
+                 "router '" + node.name + "' has no path to " + first.net.ToString() + " (of '" +
+                     t_.nodes[owner.node].name + ":" + IfaceOf(owner).name + "') in " +
                      FamilyName(family_) + more,
                  "the lab is in parts that no link joins: link them, or write the routes of '" +
                      node.name + "'");
@@ -278,9 +350,7 @@ class Family {
   std::vector<int> router_of_;                                   // node -> router index or -1
   std::vector<size_t> routers_;                                  // router index -> node
   std::vector<std::vector<Edge>> edges_;                         // by router index
-  std::vector<int> tree_of_;  // subnet -> index into trees_, -1 until asked
-  std::map<std::pair<int, std::vector<size_t>>, size_t> tree_index_;
-  std::vector<Tree> trees_;
+  std::vector<size_t> queue_;                                    // Grow's
 };
 
 }  // namespace

@@ -2,9 +2,10 @@
 // subnets (docs/format.md, "Automatic routes"), stored in the Topology as if
 // written (Route::automatic set, src the `routes: auto`). Hosts get a default
 // route per family via an adjacent router; routers a route to every subnet
-// they are not on. Deterministic, and linear in the size of the lab for each
-// set of routers a destination is attached to (one BFS per such set, not per
-// destination). Pure: no kernel, no file.
+// they are not on, sibling routes with the same next hop merged into their
+// prefix (exactly the same addresses). Deterministic; one BFS per run of
+// destinations (in address order) attached to the same routers, memory
+// linear in the lab. Pure: no kernel, no file.
 #pragma once
 
 #include "model/diagnostic.h"

@@ -80,6 +80,9 @@ class Builder {
       if (kind == "switch") n.kind = NodeKind::kSwitch;
       if (kind == "root") n.kind = NodeKind::kRoot;
     }
+    if (const YAML::Node m = Field(body, ptr, "machine", &n.machine_src); IsScalar(m)) {
+      n.machine = m.Scalar();
+    }
     n.stp_src = SourceOf(body["stp"], ptr + "/stp");
     if (IsScalar(body["stp"])) n.stp = body["stp"].Scalar() == "true";
     const YAML::Node ifs = body["interfaces"];
@@ -364,6 +367,7 @@ class Builder {
       ends_ptr = ptr + "/endpoints";
       if (auto m = IntOf(body["mtu"])) l.mtu = *m;
       l.mtu_src = SourceOf(body["mtu"], ptr + "/mtu");
+      l.vni_written = IntOf(Field(body, ptr, "vni", &l.vni_src));
       if (body["impair"].IsDefined()) l.impair = BuildImpairment(body["impair"], ptr + "/impair");
     }
     if (!IsSeqNode(ends) || ends.size() != 2) {
@@ -418,6 +422,7 @@ Topology Build(const Document& doc, DiagnosticList* diags) {
     }
   }
   BuildAutomatic(doc, &t, diags);
+  BuildMachines(doc, &t, diags);
   ResolveVxlanRemotes(&t);
   BuildChecks(doc, &t, diags);
   // Links carry the MTU; interfaces remember it so later stages need not look it up.

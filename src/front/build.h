@@ -35,6 +35,10 @@ std::optional<int> ParsePort(const YAML::Node& n);
 // after the nodes.
 void BuildAutomatic(const Document& doc, Topology* topology, DiagnosticList* diags);
 
+// `machines:` and `underlay:` (build_machines.cc), called by Build; a node's
+// `machine` and a link's `vni` are Build's own.
+void BuildMachines(const Document& doc, Topology* topology, DiagnosticList* diags);
+
 // The `checks:` section (build_checks.cc), called by Build after the nodes.
 void BuildChecks(const Document& doc, Topology* topology, DiagnosticList* diags);
 

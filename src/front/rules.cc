@@ -279,6 +279,7 @@ void Check(const Topology& topology, DiagnosticList* diags) {
   CheckVlans(lab, diags);
   CheckInterfaceKinds(lab, diags);
   CheckRootNodes(lab, diags);
+  CheckMachines(lab, diags);
   CheckImpairments(lab, diags);
   CheckDns(lab, diags);
   CheckDeclaredChecks(lab, diags);

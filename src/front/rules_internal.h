@@ -66,6 +66,8 @@ std::vector<const Endpoint*> SegmentNeighbours(const LabIndex& lab, const std::s
 void CheckVlans(const LabIndex& lab, DiagnosticList* diags);
 // rules_ifkinds.cc: interfaces of a `kind:` (dummy, vxlan, macvlan, ...).
 void CheckInterfaceKinds(const LabIndex& lab, DiagnosticList* diags);
+// rules_machines.cc: machines, placement, and links between machines.
+void CheckMachines(const LabIndex& lab, DiagnosticList* diags);
 void CheckImpairments(const LabIndex& lab, DiagnosticList* diags);
 void CheckDns(const LabIndex& lab, DiagnosticList* diags);
 void CheckDeclaredChecks(const LabIndex& lab, DiagnosticList* diags);  // check_checks.cc

@@ -1,6 +1,6 @@
 // The checks particular to node kinds: switches (layer 2: no addresses,
 // routes or snat; the bridge's name is reserved; the nodes on one switch
-// segment share a subnet) and the root node (at most one; it does not own
+// segment share a subnet) and the root node (at most one per machine; it does not own
 // the host's loopback). Also the layer-2 neighbourhood the other checks use:
 // the interfaces a frame sent on an interface can reach, through switches.
 #include <algorithm>
@@ -191,17 +191,20 @@ void CheckSwitches(const LabIndex& lab, DiagnosticList* diags) {
 }
 
 void CheckRootNodes(const LabIndex& lab, DiagnosticList* diags) {
-  const Node* root = nullptr;
+  // One per machine: each machine's host has one root namespace.
+  std::map<std::string, const Node*> roots;
   for (const Node& n : lab.topology().nodes) {
     if (!n.is_root()) continue;
-    if (root) {
+    auto [it, first] = roots.emplace(n.placement, &n);
+    if (!first) {
+      const Node* root = it->second;
       ErrorAt(diags, n.src,
               "node " + Quote(n.name) + " is a second node of kind root (" + Quote(root->name) +
-                  " at line " + std::to_string(root->src.loc.line) + " is the first)",
+                  " at line " + std::to_string(root->src.loc.line) + " is the first" +
+                  (n.placement.empty() ? "" : " on machine " + Quote(n.placement)) + ")",
               "the host has one root namespace; link every host-side interface to one node");
       continue;
     }
-    root = &n;
     if (const Interface* lo = n.FindInterface("lo")) {
       ErrorAt(diags, lo->src,
               "the root node " + Quote(n.name) +

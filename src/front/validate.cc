@@ -6,6 +6,7 @@
 #include "front/build.h"
 #include "front/rules.h"
 #include "front/schema.h"
+#include "place/place.h"
 
 namespace topo {
 
@@ -18,6 +19,9 @@ std::optional<Topology> Validate(const Document& doc, const ValidateOptions& opt
   // Automatic addresses before the rules that look at addresses; automatic
   // routes once the lab is known to be well formed.
   AssignAddresses(&t, diags);
+  // After the interfaces links imply exist (the inner MTU goes on them),
+  // before the rules, which look at which links cross machines.
+  Place(&t);
   CheckAutoRoutes(t, diags);
   Check(t, diags);
   if (!diags->has_errors()) ComputeRoutes(&t, diags);

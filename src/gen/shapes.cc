@@ -110,8 +110,10 @@ void Clos(int n, int spines, int per_leaf, Graph* g) {
   for (int j = 1; j <= spines; ++j) b.Router(Num("spine", j));
   for (int i = 1; i <= n; ++i) b.Router(Num("leaf", i));
   for (long h = 1; h <= static_cast<long>(n) * per_leaf; ++h) b.Host(Num("h", h));
-  for (int i = 1; i <= n; ++i) {
-    for (int j = 1; j <= spines; ++j) b.Join(Num("leaf", i), Num("spine", j));
+  // Spine by spine: the links to one spine get consecutive subnets from the pool, so a leaf's
+  // automatic routes to them (all via that spine) aggregate into a few prefixes.
+  for (int j = 1; j <= spines; ++j) {
+    for (int i = 1; i <= n; ++i) b.Join(Num("leaf", i), Num("spine", j));
   }
   for (int i = 1; i <= n; ++i) {
     for (int k = 1; k <= per_leaf; ++k) {

@@ -102,12 +102,15 @@ rtnl_link* NewLink(nl_sock* sk, const VirtualSpec& spec, int* err) {
   return link;
 }
 
-int AddInterface(nl_sock* sk, const std::string& ifname, const VirtualSpec& spec) {
+// `into_fd`: the namespace the interface goes to, when it is not the socket's
+// (-1: the socket's).
+int AddInterface(nl_sock* sk, const std::string& ifname, const VirtualSpec& spec, int into_fd) {
   if (spec.kind == IfKind::kBond) return AddBond(sk, ifname, ModeIndex(spec));
   int err = 0;
   rtnl_link* link = NewLink(sk, spec, &err);
   if (!link) return err;
   rtnl_link_set_name(link, ifname.c_str());
+  if (into_fd >= 0) rtnl_link_set_ns_fd(link, into_fd);
   if (spec.kind == IfKind::kMacvlan || spec.kind == IfKind::kIpvlan) {
     const int parent = IndexOf(sk, spec.parent);
     if (parent < 0) err = parent;
@@ -128,7 +131,17 @@ Status NetlinkBackend::CreateInterface(const std::string& ns, const std::string&
       (lower && spec.parent.empty())) {
     return Status::InvalidArgument("cannot create " + spec.ToString() + " '" + ifname + "'");
   }
-  Status s = Call(ns, [&](nl_sock* sk) { return AddInterface(sk, ifname, spec); });
+  Status s;
+  if (spec.socket_here && !ns.empty()) {
+    // Sent from the namespace topo runs in, which keeps the VXLAN socket,
+    // with the interface's own namespace as its destination.
+    Namespace* into = nullptr;
+    s = Get(ns, &into);
+    const int into_fd = s.ok() ? into->fd.get() : -1;
+    if (s.ok()) s = Call("", [&](nl_sock* sk) { return AddInterface(sk, ifname, spec, into_fd); });
+  } else {
+    s = Call(ns, [&](nl_sock* sk) { return AddInterface(sk, ifname, spec, -1); });
+  }
   if (s.sys_errno() == EOPNOTSUPP) {
     return Status::IOError(std::string("the kernel lacks ") + KindConfig(spec.kind) +
                                ": it has no " + IfKindName(spec.kind) +

@@ -7,6 +7,7 @@
 #include "checks/checks.h"
 #include "front/load.h"
 #include "front/validate.h"
+#include "lab/machines.h"
 #include "kernel/host_limits.h"
 #include "lab/prefix.h"
 #include "plan/compile.h"
@@ -60,7 +61,18 @@ Loaded LoadLab(const LoadRequest& request) {
   out.text = std::move(doc->text);
   doc.reset();
   if (!t || out.diags.has_errors() || (request.strict && out.diags.warning_count() > 0)) return out;
-  if (request.compile) out.plan = Compile(*t, out.file);
+  if (!t->machines.empty() && (!request.machine.empty() || request.backend)) {
+    Status s =
+        ChooseMachine(*t, request.machine, request.backend, request.machine_here, &out.machine);
+    if (!s.ok()) {
+      out.error = s.message();
+      return out;
+    }
+  }
+  if (request.compile) {
+    out.plan =
+        out.machine.empty() ? Compile(*t, out.file) : CompileMachine(*t, out.machine, out.file);
+  }
   out.topology = std::move(t);
   return out;
 }
@@ -93,13 +105,14 @@ BringUpResult BringUp(Loaded* loaded, Backend& backend, StateStore& store,
     again.text = loaded->text;
     again.prefix = kAutoPrefix;
     again.allowed_host_routes = loaded->topology->allowed_host_routes;
+    again.machine = loaded->machine;  // chosen already
     Loaded next = LoadLab(again);
     if (!next.ok()) return result;  // the same text under a prefix of the same length: not expected
     *loaded = std::move(next);
   }
   const Topology& t = *loaded->topology;
   if (!t.checks.empty()) {
-    const std::string checks = CheckSpecsToJson(ResolveChecks(t)).dump(1) + "\n";
+    const std::string checks = CheckSpecsToJson(ResolveChecks(t, loaded->machine)).dump(1) + "\n";
     if (Status s = store.WriteLabFile(loaded->plan->lab, "checks.json", checks); !s.ok()) {
       result.warning =
           "could not store the lab's checks (`topo test --lab` will not find them): " + s.message();

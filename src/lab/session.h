@@ -35,6 +35,15 @@ struct LoadRequest {
   std::vector<Prefix> allowed_host_routes;  // --allow-host-route (model/host_routes.h)
   bool strict = false;                      // warnings make the topology invalid
   bool compile = true;                      // also compile the Plan
+  // A lab across machines (`machines:`): the machine whose part to compile
+  // (lab/machines.h's ChooseMachine): `machine` (--machine), or when empty
+  // the one whose address is assigned where topo runs, read through
+  // `backend`. With `machine_here`, a named machine's address must be
+  // assigned there too (`up`). Without either, the plan is the whole lab
+  // on one machine (`plan` compiles every part itself).
+  std::string machine;
+  Backend* backend = nullptr;
+  bool machine_here = false;
   // Warn when the lab may need more neighbour entries than the host's table
   // holds (derive/neighbours.h): for the verbs that bring a lab up.
   bool neighbour_warning = false;
@@ -49,6 +58,7 @@ struct Loaded {
   DiagnosticList diags;
   std::optional<Topology> topology;  // when valid (warnings allowed unless strict)
   std::optional<Plan> plan;          // when valid and the request asked to compile
+  std::string machine;               // the machine whose part `plan` is ("": the whole lab)
 
   bool ok() const { return topology.has_value(); }
   // "lab.yaml: 1 error, 0 warnings"

@@ -293,7 +293,10 @@ std::string StateStore::DefaultDir() {
 bool StateStore::IsSafeLabName(const std::string& lab) {
   if (lab.empty() || lab.size() > 128 || lab[0] == '.' || lab[0] == '-') return false;
   for (char c : lab) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    // '@': a machine's part of a lab across machines, LAB@MACHINE.
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@')) {
+      return false;
+    }
   }
   return true;
 }
@@ -865,7 +868,10 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
 static bool IsPlainFileName(const std::string& name) {
   if (name.empty() || name[0] == '.') return false;
   for (char c : name) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    // '@': a machine's part of a lab across machines, LAB@MACHINE.
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@')) {
+      return false;
+    }
   }
   return name != "plan.json" && name != "journal" && name != "namespaces";
 }

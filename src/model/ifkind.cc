@@ -71,6 +71,7 @@ std::string VirtualSpec::ToString() const {
       if (remote) out += " remote " + remote->ToString();
       out += " port " + std::to_string(port);
       if (!parent.empty()) out += " dev " + parent;
+      if (socket_here) out += " from the machine";
       break;
     case IfKind::kMacvlan:
     case IfKind::kIpvlan:

@@ -35,7 +35,8 @@ const std::vector<std::string>& KindModes(IfKind k);
 
 // One interface of a kind other than kVeth, as the plan and the backend
 // carry it. Which fields mean something depends on `kind`:
-//   vxlan:   vni, local, remote, port, parent (the underlay device, `dev`)
+//   vxlan:   vni, local, remote, port, parent (the underlay device, `dev`),
+//            socket_here
 //   macvlan: parent, mode (bridge|private|vepa|passthru)
 //   ipvlan:  parent, mode (l2|l3|l3s)
 //   bond:    mode (balance-rr|active-backup|balance-xor|broadcast|802.3ad|
@@ -50,6 +51,11 @@ struct VirtualSpec {
   std::string parent;
   std::string mode;
   unsigned table = 0;
+  // vxlan: created in the namespace topo runs in (a machine's, see
+  // model/machines.h), where its UDP socket stays, and moved into the
+  // interface's namespace in the same request: the end of a link between
+  // machines.
+  bool socket_here = false;
 
   // "vxlan vni 100 local 10.0.0.1 remote 10.0.0.2 port 4789 dev eth0",
   // "macvlan on eth0 mode bridge", "dummy": the plan's text.

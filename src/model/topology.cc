@@ -22,6 +22,12 @@ const Source* ImpairmentSpec::KeySource(const std::string& key) const {
   return nullptr;
 }
 
+const Machine* Topology::FindMachine(const std::string& machine) const {
+  for (const Machine& m : machines)
+    if (m.name == machine) return &m;
+  return nullptr;
+}
+
 const Interface* Node::FindInterface(const std::string& ifname) const {
   for (const Interface& i : interfaces)
     if (i.name == ifname) return &i;

@@ -15,6 +15,7 @@
 #include "model/ifkind.h"
 #include "model/impairment.h"
 #include "model/ip.h"
+#include "model/machines.h"
 #include "model/pools.h"
 #include "model/program.h"
 #include "model/route.h"
@@ -182,6 +183,12 @@ struct Node {
   std::vector<Program> programs;
   Source src;
   Source stp_src;  // the `stp` value (loc 0:0 when absent)
+  // In a lab of several machines: the node's `machine:` as written, and the
+  // machine place/ put it on ("" in a one-machine lab), and why.
+  std::string machine;
+  Source machine_src;  // loc 0:0 when absent
+  std::string placement;
+  PlacedBy placed_by = PlacedBy::kNone;
 
   bool forwards() const { return kind == NodeKind::kRouter; }
   bool is_switch() const { return kind == NodeKind::kSwitch; }
@@ -206,6 +213,13 @@ struct Link {
   Source src;
   Source mtu_src;         // the `mtu` value, when given
   ImpairmentSpec impair;  // both directions (long form `impair`)
+  // `vni` as written, and the VNI of a link between two machines (a VXLAN
+  // pair), written or assigned by place/; 0 for a link within one machine.
+  std::optional<int> vni_written;
+  Source vni_src;  // loc 0:0 when absent
+  int vni = 0;
+
+  bool crosses_machines() const { return vni != 0; }
 };
 
 // A declared check (the `checks:` section): a probe from one node towards an
@@ -255,12 +269,19 @@ struct Topology {
   // Host routes exempt from the rules of model/host_routes.h (the CLI's
   // --allow-host-route PREFIX), set by Validate.
   std::vector<Prefix> allowed_host_routes;
+  // `machines:` (model/machines.h), empty for a lab on one machine, and
+  // `underlay: port`, the UDP port of the VXLAN links between them.
+  std::vector<Machine> machines;
+  Source machines_src;  // loc 0:0 when absent
+  int underlay_port = kVxlanPort;
+  Source underlay_port_src;  // loc 0:0 when absent
   // Entries of `links` that Build could not make into a Link (already reported):
   // with any, Check cannot tell which interfaces are meant to be connected.
   size_t unbuilt_links = 0;
 
   const Node* FindNode(const std::string& name) const;
   Node* FindNode(const std::string& name);
+  const Machine* FindMachine(const std::string& name) const;
   // The lab's identity: prefix + name. Two copies of a lab differ by prefix.
   std::string LabName() const { return prefix + name; }
   std::string NamespaceOf(const std::string& node) const { return prefix + node; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "plan/compile_internal.h"
+
 #include "model/program_graph.h"
 #include "model/substitute.h"
 
@@ -98,13 +100,14 @@ std::string Substituted(const Topology& t, const Node& n, const std::string& tex
 // The program as the plan holds it: lab facts substituted in its argv, env
 // values and readiness command, and `after` made complete: the previous
 // program of its node first, then its own entries as "NODE/PROGRAM".
-ProgramSpec CompiledProgram(const Topology& t, ProgramRef ref) {
+// `whole`: the lab whose facts are substituted (`t`, or the lab `t` is a part of).
+ProgramSpec CompiledProgram(const Topology& t, const Topology& whole, ProgramRef ref) {
   const Node& n = t.nodes[ref.node];
   const Program& p = n.programs[ref.program];
   ProgramSpec spec = p;  // the plain values, without the sources
-  for (std::string& arg : spec.argv) arg = Substituted(t, n, arg);
-  for (auto& [name, value] : spec.env) value = Substituted(t, n, value);
-  for (std::string& arg : spec.ready.command) arg = Substituted(t, n, arg);
+  for (std::string& arg : spec.argv) arg = Substituted(whole, n, arg);
+  for (auto& [name, value] : spec.env) value = Substituted(whole, n, value);
+  for (std::string& arg : spec.ready.command) arg = Substituted(whole, n, arg);
   spec.after.clear();
   for (const ProgramDependency& d : Dependencies(t, ref)) {
     const Node& on = t.nodes[d.on.node];
@@ -140,6 +143,12 @@ std::string ResolvConf(const Topology& t, const Node& n) {
 }
 
 Plan Compile(const Topology& t, const std::string& source_file) {
+  return compile_internal::CompileOf(t, t, source_file);
+}
+
+namespace compile_internal {
+
+Plan CompileOf(const Topology& t, const Topology& whole, const std::string& source_file) {
   Plan plan;
   plan.lab = t.LabName();
   plan.topology = t.name;
@@ -195,6 +204,12 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     return !root_node.empty() && node == root_node ? std::string() : t.NamespaceOf(node);
   };
   for (const Link& l : t.links) {
+    // A part's end of a link between machines: a VXLAN end. (The whole
+    // lab, both ends here, is the lab on one machine: a veth.)
+    if (std::optional<Action> a = l.crosses_machines() ? VxlanEnd(t, whole, l) : std::nullopt) {
+      out.push_back(std::move(*a));
+      continue;
+    }
     Action a;
     a.kind = ActionKind::kCreateVeth;
     a.node = l.a.node;
@@ -270,6 +285,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   for (const Link& l : t.links) {
     for (const Endpoint* e : {&l.a, &l.b}) {
       const Node* n = t.FindNode(e->node);
+      if (!n) continue;  // the far end of a link to another machine
       const Interface* i = n->FindInterface(e->interface);
       Impairment effective = l.impair.value.Merged(i ? i->impair.value : Impairment{});
       if (effective.IsNone()) continue;
@@ -356,7 +372,7 @@ Plan Compile(const Topology& t, const std::string& source_file) {
   // Names: every namespace gets the same hosts file (written once, then hard
   // links), and nodes with name servers a resolv.conf.
   // The root node is the host itself: its /etc files are never touched.
-  const std::string hosts = HostsFile(t);
+  const std::string hosts = HostsFile(whole);
   const Node* first = nullptr;
   for (const Node& n : t.nodes) {
     if (n.is_root()) continue;
@@ -389,17 +405,19 @@ Plan Compile(const Topology& t, const std::string& source_file) {
     for (const NodeFile& f : n.files) {
       Action a = Base(ActionKind::kWriteNodeFile, t, n);
       a.key = f.path;
-      a.value = f.substitute ? Substituted(t, n, f.content) : f.content;
+      a.value = f.substitute ? Substituted(whole, n, f.content) : f.content;
       a.mode = f.mode;
       out.push_back(a);
     }
   }
   for (const ProgramRef& ref : StartOrder(t)) {
     Action a = Base(ActionKind::kStartProgram, t, t.nodes[ref.node]);
-    a.program = CompiledProgram(t, ref);
+    a.program = CompiledProgram(t, whole, ref);
     out.push_back(a);
   }
   return plan;
 }
+
+}  // namespace compile_internal
 
 }  // namespace topo

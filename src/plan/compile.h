@@ -19,6 +19,21 @@ namespace topo {
 
 Plan Compile(const Topology& topology, const std::string& source_file = "");
 
+// Compile of a lab across machines gives the whole lab on one machine (links
+// between machines are veths, as any other).
+//
+// One machine's part of a lab across machines (`machines:`, place/place.h),
+// compile_machine.cc: the nodes placed on `machine`, the links between them,
+// and for each link to another machine this machine's end as a VXLAN
+// interface (VNI the link's, local and remote the machines' addresses, port
+// `underlay: port`), made from the namespace topo runs in, where its socket
+// stays, and moved into its node's. The hosts file names every node of the
+// lab. The plan's lab is PartName(lab, machine).
+Plan CompileMachine(const Topology& topology, const std::string& machine,
+                    const std::string& source_file = "");
+// How a machine's part of a lab is named in the state directory: "LAB@MACHINE".
+std::string PartName(const std::string& lab, const std::string& machine);
+
 // The sysctls the namespace of every host and router of a lab that uses
 // IPv6 (an IPv6 address or route anywhere) gets before its interfaces exist:
 // no duplicate address detection for the link-local addresses the kernel

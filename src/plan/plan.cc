@@ -917,6 +917,10 @@ std::vector<std::string> ActionToShell(const Action& a) {
       return {IpN(a) + "link add link " + Q(a.parent) + " name " + Q(a.ifname) + " type vlan id " +
               std::to_string(a.vlan)};
     case ActionKind::kCreateInterface:
+      if (a.virt.socket_here && !a.ns.empty()) {  // made here, then moved into a.ns
+        return {"ip link add " + plan_internal::VirtualShellArgs(a.virt, a.ifname, Q) + " netns " +
+                Q(a.ns)};
+      }
       return {IpN(a) + "link add " + plan_internal::VirtualShellArgs(a.virt, a.ifname, Q)};
     case ActionKind::kSetPortVlans: {
       // A port joins a filtering bridge in VLAN 1 (untagged, pvid): replaced.

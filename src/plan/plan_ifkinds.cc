@@ -14,6 +14,7 @@ void VirtualToJson(const VirtualSpec& v, nlohmann::json* j) {
     o["port"] = v.port;
     if (v.local) o["local"] = v.local->ToString();
     if (v.remote) o["remote"] = v.remote->ToString();
+    if (v.socket_here) o["socket_here"] = true;
   }
   if (!v.parent.empty()) o["parent"] = v.parent;
   if (!v.mode.empty()) o["if_mode"] = v.mode;
@@ -34,6 +35,7 @@ Status VirtualFromJson(const nlohmann::json& j, VirtualSpec* out) {
     if (!*field)
       return Status::InvalidArgument(std::string("malformed plan: bad vxlan ") + key + " address");
   }
+  v.socket_here = j.value("socket_here", false);
   v.parent = j.value("parent", "");
   v.mode = j.value("if_mode", "");
   v.table = j.value("table", 0u);

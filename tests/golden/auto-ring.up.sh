@@ -189,65 +189,53 @@ ip -n h1 link set dev eth0 up
 # set link h3:eth0 up
 ip -n h3 link set dev eth0 up
 
-# add route r1 10.255.0.2/31 via 10.255.0.1
-ip -n r1 route add 10.255.0.2/31 via 10.255.0.1
-
 # add route r1 10.0.0.1/32 via 10.255.0.1
 ip -n r1 route add 10.0.0.1/32 via 10.255.0.1
-
-# add route r1 10.255.0.8/31 via 10.255.0.4
-ip -n r1 route add 10.255.0.8/31 via 10.255.0.4
 
 # add route r1 10.0.0.2/32 via 10.255.0.4
 ip -n r1 route add 10.0.0.2/32 via 10.255.0.4
 
-# add route r1 fd00:255::2/127 via fd00:255::1
-ip -6 -n r1 route add fd00:255::2/127 via fd00:255::1
+# add route r1 10.255.0.2/31 via 10.255.0.1
+ip -n r1 route add 10.255.0.2/31 via 10.255.0.1
+
+# add route r1 10.255.0.8/31 via 10.255.0.4
+ip -n r1 route add 10.255.0.8/31 via 10.255.0.4
 
 # add route r1 fd00::1/128 via fd00:255::1
 ip -6 -n r1 route add fd00::1/128 via fd00:255::1
 
-# add route r1 fd00:255::8/127 via fd00:255::4
-ip -6 -n r1 route add fd00:255::8/127 via fd00:255::4
-
 # add route r1 fd00::2/128 via fd00:255::4
 ip -6 -n r1 route add fd00::2/128 via fd00:255::4
 
-# add route r2 10.255.0.4/31 via 10.255.0.0
-ip -n r2 route add 10.255.0.4/31 via 10.255.0.0
+# add route r1 fd00:255::2/127 via fd00:255::1
+ip -6 -n r1 route add fd00:255::2/127 via fd00:255::1
 
-# add route r2 10.255.0.6/31 via 10.255.0.0
-ip -n r2 route add 10.255.0.6/31 via 10.255.0.0
+# add route r1 fd00:255::8/127 via fd00:255::4
+ip -6 -n r1 route add fd00:255::8/127 via fd00:255::4
 
 # add route r2 10.0.0.0/32 via 10.255.0.0
 ip -n r2 route add 10.0.0.0/32 via 10.255.0.0
 
-# add route r2 10.255.0.8/31 via 10.255.0.3
-ip -n r2 route add 10.255.0.8/31 via 10.255.0.3
-
 # add route r2 10.0.0.2/32 via 10.255.0.3
 ip -n r2 route add 10.0.0.2/32 via 10.255.0.3
 
-# add route r2 fd00:255::4/127 via fd00:255::
-ip -6 -n r2 route add fd00:255::4/127 via fd00:255::
+# add route r2 10.255.0.4/30 via 10.255.0.0
+ip -n r2 route add 10.255.0.4/30 via 10.255.0.0
 
-# add route r2 fd00:255::6/127 via fd00:255::
-ip -6 -n r2 route add fd00:255::6/127 via fd00:255::
+# add route r2 10.255.0.8/31 via 10.255.0.3
+ip -n r2 route add 10.255.0.8/31 via 10.255.0.3
 
 # add route r2 fd00::/128 via fd00:255::
 ip -6 -n r2 route add fd00::/128 via fd00:255::
 
-# add route r2 fd00:255::8/127 via fd00:255::3
-ip -6 -n r2 route add fd00:255::8/127 via fd00:255::3
-
 # add route r2 fd00::2/128 via fd00:255::3
 ip -6 -n r2 route add fd00::2/128 via fd00:255::3
 
-# add route r3 10.255.0.0/31 via 10.255.0.5
-ip -n r3 route add 10.255.0.0/31 via 10.255.0.5
+# add route r2 fd00:255::4/126 via fd00:255::
+ip -6 -n r2 route add fd00:255::4/126 via fd00:255::
 
-# add route r3 10.255.0.6/31 via 10.255.0.5
-ip -n r3 route add 10.255.0.6/31 via 10.255.0.5
+# add route r2 fd00:255::8/127 via fd00:255::3
+ip -6 -n r2 route add fd00:255::8/127 via fd00:255::3
 
 # add route r3 10.0.0.0/32 via 10.255.0.5
 ip -n r3 route add 10.0.0.0/32 via 10.255.0.5
@@ -255,17 +243,23 @@ ip -n r3 route add 10.0.0.0/32 via 10.255.0.5
 # add route r3 10.0.0.1/32 via 10.255.0.2
 ip -n r3 route add 10.0.0.1/32 via 10.255.0.2
 
-# add route r3 fd00:255::/127 via fd00:255::5
-ip -6 -n r3 route add fd00:255::/127 via fd00:255::5
+# add route r3 10.255.0.0/31 via 10.255.0.5
+ip -n r3 route add 10.255.0.0/31 via 10.255.0.5
 
-# add route r3 fd00:255::6/127 via fd00:255::5
-ip -6 -n r3 route add fd00:255::6/127 via fd00:255::5
+# add route r3 10.255.0.6/31 via 10.255.0.5
+ip -n r3 route add 10.255.0.6/31 via 10.255.0.5
 
 # add route r3 fd00::/128 via fd00:255::5
 ip -6 -n r3 route add fd00::/128 via fd00:255::5
 
 # add route r3 fd00::1/128 via fd00:255::2
 ip -6 -n r3 route add fd00::1/128 via fd00:255::2
+
+# add route r3 fd00:255::/127 via fd00:255::5
+ip -6 -n r3 route add fd00:255::/127 via fd00:255::5
+
+# add route r3 fd00:255::6/127 via fd00:255::5
+ip -6 -n r3 route add fd00:255::6/127 via fd00:255::5
 
 # add route h1 default via 10.255.0.7
 ip -n h1 route add default via 10.255.0.7

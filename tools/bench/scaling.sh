@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The scaling figure of docs/PERFORMANCE.md (issue #17): topo-bench runs star, chain, tree and
+# clos at 1000, 2000, 5000 and 10000 nodes (topo only, one run each: the baselines take minutes at
+# these sizes), `checks N` at the same sizes, and kernel-star (the kernel calls alone) for star;
+# then gnuplot draws docs/scaling.svg from the JSON.
+#
+#   tools/bench/scaling.sh [BUILD_DIR] [OUT_DIR]      (root; gnuplot-nox for the figure)
+#
+# BUILD_DIR (default build/) holds topo, topo-bench and kernel-star; OUT_DIR (default docs/)
+# gets scaling.json, scaling.dat and scaling.svg. Takes about ten minutes on 2 cores.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+build="$(cd "${1:-$root/build}" && pwd)"
+out="$(cd "${2:-$root/docs}" && pwd)"
+read -r -a sizes <<<"${TOPO_SCALING_SIZES:-1000 2000 5000 10000}"  # for a quick try: "10 20"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+"$build/topo-bench" star "${sizes[@]}" chain "${sizes[@]}" tree "${sizes[@]}" clos "${sizes[@]}" \
+  checks "${sizes[@]}" --runs 1 --no-script --no-batch --no-mininet --json "$out/scaling.json" |
+  tee "$work/table.md"
+
+# kernel-star: the same star's kernel calls from C, no topo (tools/bench/kernel_star.c).
+: >"$work/kernel.txt"
+for n in "${sizes[@]}"; do
+  sleep 1
+  "$build/kernel-star" "$n" "ks$$-" >>"$work/kernel.txt"
+done
+
+python3 - "$out/scaling.json" "$work/kernel.txt" >"$out/scaling.dat" <<'PY'
+import json, re, sys
+rows = json.load(open(sys.argv[1]))["labs"]
+med = lambda v: sorted(v)[len(v) // 2] / 1000.0 if v else float("nan")
+print("# shape n up_s down_s status_s checks_s rss_mib")
+for r in rows:
+    shape, n = r["lab"].split()
+    print(shape, n, med(r["up"]), med(r["down"]), med(r.get("status", [])),
+          med(r.get("checks", [])), r["rss_kib"] / 1024.0)
+for line in open(sys.argv[2]):  # "N=1000 names=... up=U down=D" (seconds)
+    m = re.match(r"N=(\d+) .*up=([\d.]+) down=([\d.]+)", line)
+    if m:
+        print("kernel", m[1], m[2], m[3], "nan nan nan")
+PY
+
+gnuplot <<GP
+set terminal svg size 900,420 font "sans,12" background "white"
+set output "$out/scaling.svg"
+set multiplot layout 1,2 title "topo at scale (one run each, $(nproc) CPUs, kernel $(uname -r))"
+set logscale xy
+set xlabel "nodes"
+set key top left
+set grid
+set format x "%.0f"
+set xrange [800:12000]
+dat = "$out/scaling.dat"
+sel(s) = sprintf("< awk '\$1 == \"%s\"' %s", s, dat)
+set ylabel "seconds"
+set title "up"
+plot for [s in "star chain tree clos kernel"] sel(s) using 2:3 with linespoints title s, \
+     x/1000.0 * 1.0 with lines dt 2 lc "gray" title "linear"
+set title "down, status, 10000 checks"
+plot for [s in "star chain tree clos kernel"] sel(s) using 2:4 with linespoints title s." down", \
+     sel("star") using 2:5 with linespoints title "star status", \
+     sel("checks") using 2:6 with linespoints title "N checks", \
+     x/1000.0 * 0.2 with lines dt 2 lc "gray" title "linear"
+unset multiplot
+GP
+echo "wrote $out/scaling.json, $out/scaling.dat, $out/scaling.svg" >&2
