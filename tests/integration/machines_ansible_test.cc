@@ -65,7 +65,7 @@ class MachinesAnsibleTest : public testing::MachinesFixture {
   }
 };
 
-TEST_F(MachinesAnsibleTest, DISABLED_PlaybookBringsTheExampleUpChecksItAndTakesItDown) {
+TEST_F(MachinesAnsibleTest, PlaybookBringsTheExampleUpChecksItAndTakesItDown) {
   REQUIRE_ANSIBLE();
   MakeMachines({{"m1", "10.77.0.1/24"}, {"m2", "10.77.0.2/24"}});
   testing::ProcessResult r = Playbook();
@@ -76,7 +76,7 @@ TEST_F(MachinesAnsibleTest, DISABLED_PlaybookBringsTheExampleUpChecksItAndTakesI
   ExpectAllGone("after the playbook");
 }
 
-TEST_F(MachinesAnsibleTest, DISABLED_PlaybookTakesEveryPartDownWhenOneMachineFails) {
+TEST_F(MachinesAnsibleTest, PlaybookTakesEveryPartDownWhenOneMachineFails) {
   REQUIRE_ANSIBLE();
   MakeMachines({{"m1", "10.77.0.1/24"}, {"m2", ""}});  // m2's `up` fails
   testing::ProcessResult r = Playbook();

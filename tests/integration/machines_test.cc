@@ -69,7 +69,7 @@ class MachinesTest : public testing::MachinesFixture {
   }
 };
 
-TEST_F(MachinesTest, DISABLED_TwoMachinesRunTheExampleAcrossThemInBothFamilies) {
+TEST_F(MachinesTest, TwoMachinesRunTheExampleAcrossThemInBothFamilies) {
   TwoMachines();
   ASSERT_NO_FATAL_FAILURE(ExampleUp());
   for (const std::string& n : kM1Nodes) EXPECT_TRUE(NodeUp(n)) << n;
@@ -113,7 +113,7 @@ TEST_F(MachinesTest, DISABLED_TwoMachinesRunTheExampleAcrossThemInBothFamilies) 
 
 // Three machines on a bridge, over IPv6 (1500 - 70 inside); the hosts are
 // placed automatically, so the test counts checks over all machines.
-TEST_F(MachinesTest, DISABLED_ThreeMachinesOverAnIpv6UnderlayCarryTrafficThroughTheMiddleOne) {
+TEST_F(MachinesTest, ThreeMachinesOverAnIpv6UnderlayCarryTrafficThroughTheMiddleOne) {
   MakeMachines({{"m1", "fd77::1/64"}, {"m2", "fd77::2/64"}, {"m3", "fd77::3/64"}});
   const std::string file = state_dir_ + "/three.yaml";
   std::ofstream(file) << R"(name: three
@@ -169,7 +169,7 @@ checks:
 
 // m2's `up` is SIGKILLed at several points while m1's part is up; `down` of
 // m2's part then removes what it made, and m1's part goes down cleanly.
-TEST_F(MachinesTest, DISABLED_SigkillOfOnePartsUpThenDownOfEveryPartLeavesNothing) {
+TEST_F(MachinesTest, SigkillOfOnePartsUpThenDownOfEveryPartLeavesNothing) {
   TwoMachines();
   testing::ProcessResult plan = TopoOn("m2", {"plan", "--machine", "m2", kExample});
   ASSERT_EQ(plan.status, 0) << plan.output;
@@ -200,7 +200,7 @@ TEST_F(MachinesTest, DISABLED_SigkillOfOnePartsUpThenDownOfEveryPartLeavesNothin
 // m2 lacks its underlay address: its `up` is refused, changing nothing; m1's
 // part stays up, and status says so. Once m2 has its address its part comes
 // up and the checks pass across; then both go down.
-TEST_F(MachinesTest, DISABLED_OneMachinesFailedUpLeavesTheOtherPartUpAndRemovable) {
+TEST_F(MachinesTest, OneMachinesFailedUpLeavesTheOtherPartUpAndRemovable) {
   MakeMachines({{"m1", "10.77.0.1/24"}, {"m2", ""}});
   testing::ProcessResult r = Part("up", "m1", kExample);
   ASSERT_EQ(r.status, 0) << r.output;
