@@ -96,7 +96,7 @@ TEST_F(MachinesTest, TwoMachinesRunTheExampleAcrossThemInBothFamilies) {
   ExpectChecksPass("m2", "3 checks, 3 passed, 0 failed",
                    {"h3 -> h1 (IPv4)", "h3 -> h1 (IPv6)", "r4 -> r2 (IPv6)"});
 
-  testing::ProcessResult status = Part("status", "m1", kExample);
+  testing::ProcessResult status = TopoOn("m1", {"status", PartName(kLab, "m1")});
   EXPECT_EQ(status.status, 0) << status.output;
   EXPECT_TRUE(Contains(status.output, PartName(kLab, "m1"))) << status.output;
 
@@ -205,11 +205,11 @@ TEST_F(MachinesTest, OneMachinesFailedUpLeavesTheOtherPartUpAndRemovable) {
   testing::ProcessResult r = Part("up", "m1", kExample);
   ASSERT_EQ(r.status, 0) << r.output;
   r = Part("up", "m2", kExample);
-  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.status, 0) << r.output;  // refused before anything is built
   EXPECT_TRUE(Contains(r.output, "10.77.0.2")) << "the error names the address: " << r.output;
   ExpectPartGone(kLab, "m2", kM2Nodes, "after m2's failed up");
   for (const std::string& n : kM1Nodes) EXPECT_TRUE(NodeUp(n)) << "m1's " << n;
-  r = Part("status", "m1", kExample);
+  r = TopoOn("m1", {"status", PartName(kLab, "m1")});
   EXPECT_EQ(r.status, 0) << r.output;
   r = Part("down", "m2", kExample);  // a part that is not up: nothing to do
   EXPECT_EQ(r.status, 0) << r.output;
