@@ -28,8 +28,10 @@ PACKAGES=(
 
 # Only for `test`, `check` (which runs the integration tests too) and `setup`: FRR's routing
 # daemons, which the example lab topologies/frr-ring.yaml starts inside its
-# nodes. Installing it must not start it on the host (see install_packages).
-TEST_PACKAGES=(frr)
+# nodes (installing it must not start it on the host, see install_packages),
+# and ansible-core, whose ansible-playbook runs tools/ansible/lab.yml against
+# simulated machines (tests/integration/machines_ansible_test.cc).
+TEST_PACKAGES=(frr ansible-core)
 
 # Only for `fuzz` and `check`: the compiler, its sanitizer runtimes and the linters.
 HYGIENE_PACKAGES=(clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 clang-tools-14)
