@@ -138,10 +138,10 @@ nodes:
 links:
   - [a:eth0, b:eth0]
 checks:
-  - {name: overlay, from: a, to: 192.168.7.2}
-  - {name: overlay back, from: b, to: 192.168.7.1}
-  - {name: overlay in IPv6, from: a, to: "fd00:7::2"}
-  - {name: tcp over the overlay, from: b, to: 192.168.7.1, tcp: 7000}
+  - {name: overlay, from: a, to: 192.168.7.2, within: 5s}
+  - {name: overlay back, from: b, to: 192.168.7.1, within: 5s}
+  - {name: overlay in IPv6, from: a, to: "fd00:7::2", within: 5s}
+  - {name: tcp over the overlay, from: b, to: 192.168.7.1, tcp: 7000, within: 5s}
 )");
   ExpectChecksPass(path, "vx", 4);
 }
