@@ -165,10 +165,15 @@ struct Action {
   // True when removing the action's namespace also removes what the action made,
   // so teardown can skip undoing it one by one. Files under /etc/netns outlive
   // the namespace. (For actions in the root namespace, see MootActions.)
+  // The VXLAN end of a link between machines keeps its UDP socket (and its
+  // VNI on the port) in the machine's namespace until the kernel frees the
+  // removed namespace, some time later; it is deleted explicitly so that an
+  // `up` right after `down` finds the VNI free.
   bool MootAfterNamespaceRemoval() const {
     return kind != ActionKind::kCreateNamespace && kind != ActionKind::kWriteEtcFile &&
            kind != ActionKind::kMakeNodeDir && kind != ActionKind::kWriteNodeFile &&
-           kind != ActionKind::kStartProgram;
+           kind != ActionKind::kStartProgram &&
+           !(kind == ActionKind::kCreateInterface && virt().socket_here);
   }
   // True when what the action made lives wholly inside lab namespaces (neither
   // end in the root namespace), so removing those namespaces undoes it.

@@ -186,10 +186,10 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r1
 # ip -n h1 link del dev eth0
 
 # delete interface r1:e1
-# ip -n r1 link del dev e1
+ip -n r1 link del dev e1
 
 # delete interface r2:e1
-# ip -n r2 link del dev e1
+ip -n r2 link del dev e1
 
 # delete veth r1:e0 <-> r2:e0
 # ip -n r1 link del dev e0

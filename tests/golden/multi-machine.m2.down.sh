@@ -174,13 +174,13 @@ rmdir --ignore-fail-on-non-empty /etc/netns/r3
 # ip -n h3 link del dev eth0
 
 # delete interface r4:e1
-# ip -n r4 link del dev e1
+ip -n r4 link del dev e1
 
 # delete veth r3:e0 <-> r4:e0
 # ip -n r3 link del dev e0
 
 # delete interface r3:e1
-# ip -n r3 link del dev e1
+ip -n r3 link del dev e1
 
 # restore sysctl h3 net.ipv6.conf.default.accept_dad
 
