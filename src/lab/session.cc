@@ -7,8 +7,8 @@
 #include "checks/checks.h"
 #include "front/load.h"
 #include "front/validate.h"
-#include "lab/machines.h"
 #include "kernel/host_limits.h"
+#include "lab/machines.h"
 #include "lab/prefix.h"
 #include "plan/compile.h"
 

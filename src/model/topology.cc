@@ -22,9 +22,9 @@ const Source* ImpairmentSpec::KeySource(const std::string& key) const {
   return nullptr;
 }
 
-const Machine* Topology::FindMachine(const std::string& machine) const {
+const Machine* Topology::FindMachine(const std::string& machine_name) const {
   for (const Machine& m : machines)
-    if (m.name == machine) return &m;
+    if (m.name == machine_name) return &m;
   return nullptr;
 }
 

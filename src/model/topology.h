@@ -281,7 +281,7 @@ struct Topology {
 
   const Node* FindNode(const std::string& name) const;
   Node* FindNode(const std::string& name);
-  const Machine* FindMachine(const std::string& name) const;
+  const Machine* FindMachine(const std::string& machine_name) const;
   // The lab's identity: prefix + name. Two copies of a lab differ by prefix.
   std::string LabName() const { return prefix + name; }
   std::string NamespaceOf(const std::string& node) const { return prefix + node; }
