@@ -147,7 +147,7 @@ TEST(IfKindsTest, ApplyThenTeardownAndRollbackAtEveryAction) {
       EXPECT_TRUE(t.ok());
       EXPECT_TRUE(b.Empty());
     }
-    ExpectRollbackCleanAtEveryAction(p);
+    testing::ExpectRollbackCleanAtEveryAction(p);
   }
 }
 

@@ -154,7 +154,7 @@ TEST(SwitchTest, ApplyThenTeardownAndRollbackAtEveryAction) {
     EXPECT_EQ(t.undone, 2 * p.namespaces.size());
     EXPECT_TRUE(b.Empty());
   }
-  ExpectRollbackCleanAtEveryAction(p);
+  testing::ExpectRollbackCleanAtEveryAction(p);
 }
 
 TEST(SwitchTest, UndoReleasesThePortAndDeletesTheBridge) {

@@ -18,8 +18,10 @@
 #include <nlohmann/json.hpp>
 
 #include "front/validate.h"
+#include "lab/apply.h"
 #include "plan/compile.h"
 #include "sandbox/sandbox.h"
+#include "support/recording_backend.h"
 
 namespace topo::testing {
 namespace {
@@ -209,6 +211,17 @@ Plan ShippedPlan(const std::string& path) {
   EXPECT_TRUE(t) << FormatDiagnostics(diags, doc.text);
   EXPECT_TRUE(diags.empty()) << FormatDiagnostics(diags, doc.text);
   return t ? Compile(*t, path) : Plan{};
+}
+
+void ExpectRollbackCleanAtEveryAction(const Plan& plan) {
+  for (size_t at = 0; at < plan.actions.size(); ++at) {
+    RecordingBackend b;
+    b.FailAt(static_cast<int>(at));
+    ApplyResult r = Apply(plan, b);
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_TRUE(r.rollback.ok()) << "failing at " << at;
+    EXPECT_TRUE(b.Empty()) << "failing at " << at;
+  }
 }
 
 }  // namespace topo::testing

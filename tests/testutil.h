@@ -58,6 +58,11 @@ std::string UniquePrefix();
 void ExpectGolden(const std::string& name, const std::string& actual);
 // ExpectGolden of a plan's four forms: STEM.plan.txt, STEM.plan.json,
 // STEM.up.sh and STEM.down.sh.
+// Applies `plan` to a fresh RecordingBackend once per action, with that
+// action failing: each time the rollback succeeds and leaves nothing (checked
+// with gtest expectations).
+void ExpectRollbackCleanAtEveryAction(const Plan& plan);
+
 void ExpectGoldenPlans(const std::string& stem, const Plan& plan);
 // The plan of a shipped topology (a path under the source tree), which must
 // validate without a single diagnostic.

@@ -100,7 +100,7 @@ TEST(VlanTest, ApplyThenTeardownAndRollbackAtEveryAction) {
     EXPECT_TRUE(t.ok());
     EXPECT_TRUE(b.Empty());
   }
-  ExpectRollbackCleanAtEveryAction(p);
+  testing::ExpectRollbackCleanAtEveryAction(p);
 }
 
 TEST(VlanTest, UndoDeletesTheSubInterfaceAndClearsThePort) {

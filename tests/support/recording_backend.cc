@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
-#include "lab/apply.h"
 #include "model/sysctl_aliases.h"
 #include "plan/plan.h"
 
@@ -656,17 +653,6 @@ Status RecordingBackend::EndProcesses(const std::vector<std::string>& namespaces
   }
   process_ends_.push_back(call);
   return Status::OK();
-}
-
-void ExpectRollbackCleanAtEveryAction(const Plan& plan) {
-  for (size_t at = 0; at < plan.actions.size(); ++at) {
-    RecordingBackend b;
-    b.FailAt(static_cast<int>(at));
-    ApplyResult r = Apply(plan, b);
-    ASSERT_FALSE(r.status.ok());
-    EXPECT_TRUE(r.rollback.ok()) << "failing at " << at;
-    EXPECT_TRUE(b.Empty()) << "failing at " << at;
-  }
 }
 
 }  // namespace topo

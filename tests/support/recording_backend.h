@@ -206,9 +206,4 @@ class RecordingBackend : public Backend {
   FailNth fail_;
 };
 
-// Applies `plan` to a fresh RecordingBackend once per action, with that
-// action failing: each time the rollback succeeds and leaves nothing (checked
-// with gtest expectations).
-void ExpectRollbackCleanAtEveryAction(const Plan& plan);
-
 }  // namespace topo
