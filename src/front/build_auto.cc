@@ -4,6 +4,8 @@
 // a prefix that does not parse is reported here, at the value.
 #include "front/build.h"
 
+#include <unordered_set>
+
 namespace topo {
 namespace {
 
@@ -71,21 +73,32 @@ void BuildAutomatic(const Document& doc, Topology* t, DiagnosticList* diags) {
   t->routes_auto = IsAuto(root["routes"]);
   const YAML::Node nodes = root["nodes"];
   if (!IsMap(nodes)) return;
-  for (Node& n : t->nodes) {
-    const YAML::Node body = nodes[n.name];
+  // One pass over the YAML maps, each node and interface found by name in
+  // the model (an index): looking each up by key in the YAML would be a
+  // scan per node, quadratic in a big lab. The first entry of a key wins.
+  std::unordered_set<const Node*> seen;
+  for (const auto& entry : nodes) {
+    if (!IsScalar(entry.first)) continue;
+    Node* n = t->FindNode(entry.first.Scalar());
+    if (!n || !seen.insert(n).second) continue;
+    const YAML::Node& body = entry.second;
     if (!IsMap(body)) continue;
-    const std::string ptr = PointerJoin("/nodes", n.name);
+    const std::string ptr = PointerJoin("/nodes", n->name);
     const YAML::Node routes = body["routes"];
-    n.routes_given = routes.IsDefined();
-    n.routes_src = SourceOf(routes, ptr + "/routes");
-    n.routes_auto = IsAuto(routes);
+    n->routes_given = routes.IsDefined();
+    n->routes_src = SourceOf(routes, ptr + "/routes");
+    n->routes_auto = IsAuto(routes);
     const YAML::Node ifs = body["interfaces"];
     if (!IsMap(ifs)) continue;
-    for (Interface& i : n.interfaces) {
-      const YAML::Node ib = ifs[i.name];
+    std::unordered_set<const Interface*> seen_if;
+    for (const auto& ie : ifs) {
+      if (!IsScalar(ie.first)) continue;
+      Interface* i = n->FindInterface(ie.first.Scalar());
+      if (!i || !seen_if.insert(i).second) continue;
+      const YAML::Node& ib = ie.second;
       if (!IsMap(ib) || !IsScalar(ib["auto"])) continue;
-      i.auto_src = SourceOf(ib["auto"], PointerJoin(ptr + "/interfaces", i.name) + "/auto");
-      i.auto_addressing = ib["auto"].Scalar() != "false";
+      i->auto_src = SourceOf(ib["auto"], PointerJoin(ptr + "/interfaces", i->name) + "/auto");
+      i->auto_addressing = ib["auto"].Scalar() != "false";
     }
   }
 }

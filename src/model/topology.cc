@@ -29,15 +29,11 @@ const Machine* Topology::FindMachine(const std::string& machine_name) const {
 }
 
 const Interface* Node::FindInterface(const std::string& ifname) const {
-  for (const Interface& i : interfaces)
-    if (i.name == ifname) return &i;
-  return nullptr;
+  return interface_index.Find(interfaces, ifname);
 }
 
 Interface* Node::FindInterface(const std::string& ifname) {
-  for (Interface& i : interfaces)
-    if (i.name == ifname) return &i;
-  return nullptr;
+  return const_cast<Interface*>(interface_index.Find(interfaces, ifname));
 }
 
 bool Node::vlan_filtering() const {
@@ -53,16 +49,10 @@ const Program* Node::FindProgram(const std::string& program) const {
   return nullptr;
 }
 
-const Node* Topology::FindNode(const std::string& n) const {
-  for (const Node& node : nodes)
-    if (node.name == n) return &node;
-  return nullptr;
-}
+const Node* Topology::FindNode(const std::string& n) const { return node_index.Find(nodes, n); }
 
 Node* Topology::FindNode(const std::string& n) {
-  for (Node& node : nodes)
-    if (node.name == n) return &node;
-  return nullptr;
+  return const_cast<Node*>(node_index.Find(nodes, n));
 }
 
 }  // namespace topo

@@ -16,6 +16,7 @@
 #include "model/impairment.h"
 #include "model/ip.h"
 #include "model/machines.h"
+#include "model/name_index.h"
 #include "model/pools.h"
 #include "model/program.h"
 #include "model/route.h"
@@ -198,6 +199,9 @@ struct Node {
   const Interface* FindInterface(const std::string& ifname) const;
   Interface* FindInterface(const std::string& ifname);
   const Program* FindProgram(const std::string& program) const;
+  // FindInterface's index (model/name_index.h: `interfaces` is only
+  // appended to); not part of the lab, and a copy starts without it.
+  NameIndex interface_index;
 };
 
 struct Endpoint {
@@ -281,6 +285,9 @@ struct Topology {
 
   const Node* FindNode(const std::string& name) const;
   Node* FindNode(const std::string& name);
+  // FindNode's index (model/name_index.h: `nodes` is only appended to); not
+  // part of the lab, and a copy starts without it.
+  NameIndex node_index;
   const Machine* FindMachine(const std::string& machine_name) const;
   // The lab's identity: prefix + name. Two copies of a lab differ by prefix.
   std::string LabName() const { return prefix + name; }
