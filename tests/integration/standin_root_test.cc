@@ -289,6 +289,12 @@ TEST_F(StandInRootTest, FirewallRulesOfTheRootNodeLeaveTheHostsOwnAndItsTablesAs
                         prefix_ + "rootfw\" -j REJECT"),
             std::string::npos)
       << during;
+  // The forward from the host itself: only to the lab's address on e0.
+  EXPECT_NE(during.find("-A OUTPUT -d 10.77.0.1/32 -p tcp -m tcp --dport 8080 -m comment "
+                        "--comment \"topo:" +
+                        prefix_ + "rootfw\" -j DNAT --to-destination 10.77.0.2:80"),
+            std::string::npos)
+      << during;
   EXPECT_NE(during.find("table ip nat"), std::string::npos) << during;
   auto down = Topo({"down", prefix_ + "rootfw"});
   EXPECT_EQ(down.status, 0) << down.output;
