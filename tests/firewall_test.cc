@@ -11,8 +11,10 @@
 #include "kernel/iptables.h"
 #include "lab/actions.h"
 #include "lab/apply.h"
+#include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -358,6 +360,47 @@ TEST(FirewallTest, ATableThatWasThereStays) {
   ASSERT_TRUE(UndoAction(rec, a, "").ok());
   EXPECT_TRUE(rec.HasNatTable("", false));
   EXPECT_TRUE(rec.FirewallRules("", 4, "nat").empty());
+}
+
+// `topo status` on the recording backend: a policy set otherwise by hand, and
+// a forward's OUTPUT rule deleted by hand, are drift.
+TEST(FirewallTest, APolicyChangedByHandAndAGoneForwardAreDrift) {
+  testing::TempDir tmp("topo-firewall");
+  ASSERT_TRUE(tmp.ok());
+  RecordingBackend rec;
+  StateStore store(tmp.path());
+  DiagnosticList diags;
+  auto t = testing::ValidateText(
+      Lab("    forward:\n      - {proto: tcp, port: 8080, to: \"10.0.2.2:80\", in: e0}\n"
+          "    firewall:\n      policy: {forward: drop}\n"),
+      &diags, "f.yaml");
+  ASSERT_TRUE(t) << testing::Brief(diags);
+  Plan p = Compile(*t, "f.yaml");
+  ASSERT_TRUE(Up(p, rec, store).status.ok());
+  auto drift = [&] {
+    LabStatus st;
+    EXPECT_TRUE(GetLabStatus("f", rec, store, &st).ok());
+    return st.drift;
+  };
+  EXPECT_EQ(drift(), std::vector<std::string>{});
+  rec.SetPolicyByHand("r", 6, "forward", "ACCEPT");
+  FirewallSet own;
+  own.family = 4;
+  own.table = "nat";
+  for (const Action& a : p.actions) {
+    if (a.kind != ActionKind::kAddFirewall || a.firewall().table != "nat") continue;
+    for (const FirewallRuleSpec& r : a.firewall().rules) {
+      if (r.chain == "output" && r.family == 4) own.rules.push_back(r);
+    }
+  }
+  ASSERT_EQ(own.rules.size(), 1u);
+  ASSERT_TRUE(rec.DeleteFirewall("r", own).ok());
+  EXPECT_EQ(drift(), (std::vector<std::string>{
+                         "forward output to 10.0.1.1 tcp port 8080 dnat to 10.0.2.2:80 in 'r' is "
+                         "gone",
+                         "ip6 policy of chain forward in 'r' is accept, not drop"}));
+  rec.SetPolicyByHand("r", 6, "forward", "DROP");
+  EXPECT_EQ(drift().size(), 1u);
 }
 
 }  // namespace

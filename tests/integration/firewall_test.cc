@@ -3,7 +3,7 @@
 // inner server in IPv4 and IPv6, other ports and pings are dropped both
 // ways); its rules are in iptables and ip6tables of the firewall, tagged with
 // the lab; a forward works from the firewall itself (its OUTPUT rule);
-// `status` reports a rule deleted by hand; `down` and
+// `status` reports a rule deleted and a policy changed by hand; `down` and
 // rollback at the firewall actions leave nothing. (A root node's rules:
 // standin_root_test.cc, in a stand-in host, never the machine's firewall.)
 #include <gtest/gtest.h>
@@ -87,11 +87,16 @@ TEST_F(FirewallLabTest, RulesAreTaggedDriftIsReportedAndDownRemovesThem) {
                         "--dport", "22", "-m", "comment", "--comment", "topo:" + lab, "-j", "DROP"})
                 .status,
             0);
+  ASSERT_EQ(Exec("fw", {"iptables", "-P", "FORWARD", "ACCEPT"}).status, 0);
   auto drift = Topo({"status", lab});
   EXPECT_NE(drift.status, 0) << drift.output;
   EXPECT_TRUE(Contains(
       drift.output, "firewall rule input in ext tcp port 22 drop in '" + prefix_ + "fw' is gone"))
       << drift.output;
+  EXPECT_TRUE(Contains(drift.output,
+                       "ip policy of chain forward in '" + prefix_ + "fw' is accept, not drop"))
+      << drift.output;
+  EXPECT_FALSE(Contains(drift.output, "ip6 policy")) << drift.output;
   auto down = Topo({"down", lab});
   EXPECT_EQ(down.status, 0) << down.output;
 }
