@@ -239,7 +239,8 @@ TEST_F(StandInRootTest, AHostInterfaceThatReplacedTheLabsIsLeft) {
 
 // ---- issue #14: a root node's port forwards and firewall rules ----
 
-// A root node with a filter rule and a port forward (both on its interface e0).
+// A root node with filter rules (chains input and forward) and a port forward,
+// all on its interface e0.
 constexpr char kFirewallLab[] = R"(name: rootfw
 nodes:
   h:
@@ -248,6 +249,7 @@ nodes:
     firewall:
       rules:
         - {chain: input, in: e0, proto: tcp, port: 22, action: reject}
+        - {chain: forward, in: e0, proto: tcp, port: 23, action: drop}
     forward:
       - {proto: tcp, port: 8080, to: "10.77.0.2:80", in: e0}
   n1: {interfaces: {e1: [10.77.0.2/24, "fd00:77::2/64"]}}
