@@ -23,7 +23,6 @@ namespace topo {
 namespace {
 
 using testing::ProcessResult;
-using testing::RunProcess;
 
 const std::string kFirewall = testing::SourcePath("topologies/firewall.yaml");
 

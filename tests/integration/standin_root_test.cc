@@ -24,9 +24,7 @@
 namespace topo {
 namespace {
 
-using testing::ProcessResult;
 using testing::RunProcess;
-using testing::TopoBinary;
 
 class StandInRootTest : public testing::StandInFixture {};
 
