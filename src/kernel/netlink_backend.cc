@@ -863,6 +863,13 @@ Status NetlinkBackend::HasFirewallRule(const std::string& ns, const FirewallRule
   return IptablesHasRule(n->fd.get(), rule, present);
 }
 
+Status NetlinkBackend::ReadFirewallPolicy(const std::string& ns, int family,
+                                          const std::string& chain, std::string* action) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return IptablesPolicy(n->fd.get(), family == 6, chain, action);
+}
+
 Status NetlinkBackend::ChangeFirewall(const std::string& ns, const FirewallSet& set, bool remove) {
   std::string input;
   if (Status s = FirewallRestoreInput(set, remove, &input); !s.ok()) return s;

@@ -118,6 +118,8 @@ class NetlinkBackend : public Backend {
   Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override;
   Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
                          bool* present) override;
+  Status ReadFirewallPolicy(const std::string& ns, int family, const std::string& chain,
+                            std::string* action) override;
   Status TableExists(const std::string& ns, int family, const std::string& table,
                      bool* exists) override;
   Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override;
