@@ -424,9 +424,11 @@ NetlinkBackend::NetlinkBackend(std::string netns_dir) : dir_(std::move(netns_dir
 NetlinkBackend::~NetlinkBackend() = default;
 
 Status NetlinkBackend::RoomForOneMore() const {
-  // Two per namespace, one per held one, and a margin for everything else
-  // topo opens meanwhile (state files, a child's pipes, the journal).
-  return EnsureOpenFiles(2 * (ns_.size() + 1) + held_.size() + 256);
+  // A socket per namespace, at most kOpenNamespaceFds of their fds, one per
+  // held one, and a margin for everything else topo opens meanwhile (state
+  // files, a child's pipes, the journal).
+  return EnsureOpenFiles(ns_.size() + 1 + std::min(ns_.size() + 1, kOpenNamespaceFds) +
+                         held_.size() + 256);
 }
 
 Status NetlinkBackend::RootSocket(Socket** out) {
@@ -460,9 +462,24 @@ Status NetlinkBackend::Get(const std::string& ns, Namespace** out) {
     if (Status s = guard.Leave(); !s.ok()) return s;
     if (!opened.ok()) return opened;
     it = ns_.emplace(ns, std::move(n)).first;
+    KeepFd(ns);
+  } else if (!it->second.fd.valid()) {  // released by KeepFd: open it again by name
+    if (Status s = OpenNetns(ns, &it->second.fd, dir_); !s.ok()) return s;
+    KeepFd(ns);
   }
   *out = &it->second;
   return Status::OK();
+}
+
+void NetlinkBackend::KeepFd(const std::string& ns) {
+  if (ns.empty()) return;  // the root namespace's stays
+  open_fds_.push_back(ns);
+  while (open_fds_.size() > kOpenNamespaceFds) {
+    // The oldest goes; the newest few (those of the operation under way) stay.
+    auto it = ns_.find(open_fds_.front());
+    if (it != ns_.end()) it->second.fd.Reset();
+    open_fds_.pop_front();
+  }
 }
 
 Status NetlinkBackend::Ifindex(Namespace* n, const std::string& ifname, int* index) {
@@ -513,6 +530,7 @@ Status NetlinkBackend::CreateNamespace(const std::string& ns) {
       ns, dir_, [&n] { return OpenSocket(&n.sock); }, &n.fd);
   if (!s.ok()) return s;
   ns_.emplace(ns, std::move(n));
+  KeepFd(ns);
   return Status::OK();
 }
 
@@ -527,9 +545,8 @@ Status NetlinkBackend::DeleteNamespace(const std::string& ns) {
   if (auto it = ns_.find(ns); it != ns_.end()) {
     hold = std::move(it->second.fd);
     ns_.erase(it);
-  } else {
-    OpenNetns(ns, &hold, dir_);  // best effort: only a speed-up
   }
+  if (!hold.valid()) OpenNetns(ns, &hold, dir_);  // best effort: only a speed-up
   Status s = DeleteNetns(ns, dir_);
   if (hold.valid()) held_.push_back(std::move(hold));
   return s;
