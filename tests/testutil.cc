@@ -135,7 +135,8 @@ ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::s
                   bool closed_output, int stdin_fd) {
   ProcessResult r;
   int pipefd[2];
-  if (pipe(pipefd) != 0) return r;
+  // Close-on-exec: a process another thread starts meanwhile must not hold its end.
+  if (pipe2(pipefd, O_CLOEXEC) != 0) return r;
   if (closed_output) close(pipefd[0]), pipefd[0] = -1;
   pid_t pid = fork();
   if (pid == 0) {
