@@ -41,6 +41,7 @@ Topology Valid(const std::string& checks) {
 
 std::vector<std::string> Names(const std::vector<CheckSpec>& specs) {
   std::vector<std::string> names;
+  names.reserve(specs.size());
   for (const CheckSpec& s : specs) names.push_back(s.name + (s.serve ? " (served)" : ""));
   return names;
 }

@@ -51,8 +51,8 @@ class Server {
   Status Open() {
     std::map<std::string, probe::Listener*> by_place;
     std::map<std::string, std::vector<probe::Listener*>> in_ns;
-    for (size_t i = 0; i < served_.size(); ++i) {
-      const CheckSpec& s = served_[i];
+    listener_of_.reserve(served_.size());
+    for (const CheckSpec& s : served_) {
       const std::string place =
           s.listen_ns + "|" + s.target.ToString() + "|" + std::to_string(s.port);
       probe::Listener*& l = by_place[place];
@@ -69,6 +69,7 @@ class Server {
       listener_of_.push_back(l);
     }
     std::vector<std::string> namespaces;
+    namespaces.reserve(in_ns.size());
     for (const auto& [ns, unused] : in_ns) namespaces.push_back(ns);
     Status s = probe::InEachNamespace(namespaces, options_.netns_dir, [&](const std::string& ns) {
       for (probe::Listener* l : in_ns[ns]) probe::OpenListener(l);

@@ -40,7 +40,7 @@ class MachinesChecksTest : public testing::MachinesFixture {
  protected:
   // The lab with `checks`, as file `file` in the state directory.
   std::string WriteLab(const std::string& file, const std::string& checks) {
-    const std::string path = state_dir_ + "/" + file;
+    std::string path = state_dir_ + "/" + file;
     std::ofstream(path) << "name: tcpx\n" << kNodes << "checks:\n" << checks;
     return path;
   }

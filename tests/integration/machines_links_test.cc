@@ -27,7 +27,7 @@ class MachinesLinksTest : public testing::MachinesFixture {
  protected:
   // The lab, under the test's prefix, in the state directory.
   std::string WriteLab() {
-    const std::string file = state_dir_ + "/wan.yaml";
+    std::string file = state_dir_ + "/wan.yaml";
     std::ofstream(file) << "name: wan\nprefix: " << prefix_ << R"(
 machines:
   m1: {address: 10.77.0.1}
