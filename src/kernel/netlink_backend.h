@@ -26,8 +26,9 @@
 // gone returns NotFound. Not thread-safe; use from one thread, which must stay
 // in the namespace the backend was constructed in.
 //
-// Holding two fds per namespace, the constructor raises the soft limit on open
-// files (RLIMIT_NOFILE) to the hard limit.
+// Holding two fds per namespace, it raises the open-file limit as it goes
+// (kernel/file_limit.h): an operation that would pass the limit topo can reach
+// fails with that limit named, before the kernel is asked.
 //
 // The namespace "" is the one the backend was constructed in (the root
 // namespace, for a node of kind root). Bridges live in netlink_bridge.cc;
@@ -117,6 +118,8 @@ class NetlinkBackend : public Backend {
   Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override;
   Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
                          bool* present) override;
+  Status ReadFirewallPolicy(const std::string& ns, int family, const std::string& chain,
+                            std::string* action) override;
   Status TableExists(const std::string& ns, int family, const std::string& table,
                      bool* exists) override;
   Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override;
@@ -174,6 +177,8 @@ class NetlinkBackend : public Backend {
   // if the cached one is stale.
   template <typename F>
   Status OnInterface(const std::string& ns, const std::string& ifname, F call);
+  // Raises the open-file limit, if needed, for one more namespace's fds.
+  Status RoomForOneMore() const;
 
   std::string dir_;
   UniqueFd home_fd_;  // the namespace the backend was constructed in
