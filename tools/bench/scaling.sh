@@ -7,7 +7,7 @@
 #   tools/bench/scaling.sh [BUILD_DIR] [OUT_DIR]      (root; gnuplot-nox for the figure)
 #
 # BUILD_DIR (default build/) holds topo, topo-bench and kernel-star; OUT_DIR (default docs/)
-# gets scaling.json, scaling.dat and scaling.svg. Takes about ten minutes on 2 cores.
+# gets scaling.json, scaling.dat and scaling.svg. Takes about fifteen minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
