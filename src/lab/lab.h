@@ -63,10 +63,18 @@ struct DownResult {
   // What the record names that still exists after the teardown, so the record
   // stays (status is then an error): "namespace 'a-h1'".
   std::vector<std::string> remains;
+  // Programs an earlier topo ran for the lab (iptables-restore of a killed
+  // `up`) that were still running, ended before anything was removed
+  // (lab/children.h).
+  size_t ended_children = 0;
 };
 
 struct DownOptions {
   LabObserver* observer = nullptr;  // each action as the teardown goes (lab/observer.h)
+  // Checked once, when the lab's lock is held, before anything is removed
+  // (the wait for the lock itself ends on a signal topo catches: state.h);
+  // once the removal has begun it finishes whatever the flag says.
+  const std::atomic<bool>* cancel = nullptr;
   // The plan compiled again from the topology file `down FILE` was given: it
   // stands in for a lost or corrupt plan.json of the same lab and namespaces.
   const Plan* fallback_plan = nullptr;

@@ -3,7 +3,8 @@
 // SIGSTOP (Ctrl-Z) in the middle of its lab blocks no other lab: another lab
 // goes up, has a link changed and goes down meanwhile; then the stopped one
 // resumes and finishes. Before the fix the second `topo up` waited for the
-// store lock until `timeout` ended it.
+// store lock until `timeout` ended it. `down` and `set-link` of the stopped
+// lab wait for its lock, and a signal ends their wait naming the holder.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -61,10 +62,19 @@ TEST_F(LabLocksTest, AStoppedUpBlocksNoOtherLab) {
   auto same =
       RunProcess({"timeout", "2", TopoBinary(), "up", "--prefix", prefix_, kSeedFile}, env_);
   EXPECT_NE(same.status, 0) << same.output;
-  EXPECT_NE(same.output.find("interrupted while waiting for the lock on " + state_dir_ + "/locks/" +
-                             stuck + ", held by process " + std::to_string(pid)),
-            std::string::npos)
-      << same.output;
+  const std::string held = "interrupted while waiting for the lock on " + state_dir_ + "/locks/" +
+                           stuck + ", held by process " + std::to_string(pid);
+  EXPECT_NE(same.output.find(held), std::string::npos) << same.output;
+  // So do its `down` and `set-link`, and SIGTERM ends their wait the same way
+  // (before, `timeout` killed them without a word).
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"down", stuck}, {"set-link", "--lab", stuck, "client:vethC", "--rate", "10mbit"}}) {
+    const std::string verb = args[0];
+    args.insert(args.begin(), {"timeout", "2", TopoBinary()});
+    auto waited = RunProcess(args, env_);
+    EXPECT_NE(waited.status, 0) << verb << ": " << waited.output;
+    EXPECT_NE(waited.output.find(held), std::string::npos) << verb << ": " << waited.output;
+  }
 
   // The stopped `up` resumes and finishes its lab.
   kill(pid, SIGCONT);
