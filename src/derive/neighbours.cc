@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace topo {
@@ -27,20 +26,18 @@ struct Segments {
 }  // namespace
 
 NeighbourCount EstimateNeighbours(const Topology& t) {
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(t.nodes.size());
-  for (size_t k = 0; k < t.nodes.size(); ++k) index.emplace(t.nodes[k].name, k);
+  // Nodes by position (for the segments), found by name through FindNode's index.
+  auto at = [&](const Endpoint& e) {
+    return static_cast<size_t>(t.FindNode(e.node) - t.nodes.data());
+  };
   auto end_families = [&](const Endpoint& e) -> unsigned {
-    auto it = index.find(e.node);
-    if (it == index.end()) return 0;
-    for (const Interface& i : t.nodes[it->second].interfaces) {
-      if (i.name == e.interface) return Families(i);
-    }
-    return 0;
+    const Node* node = t.FindNode(e.node);
+    const Interface* i = node ? node->FindInterface(e.interface) : nullptr;
+    return i ? Families(*i) : 0;
   };
   auto is_switch = [&](const Endpoint& e) {
-    auto it = index.find(e.node);
-    return it != index.end() && t.nodes[it->second].is_switch();
+    const Node* node = t.FindNode(e.node);
+    return node && node->is_switch();
   };
 
   NeighbourCount n;
@@ -53,7 +50,7 @@ NeighbourCount EstimateNeighbours(const Topology& t) {
   std::iota(seg.parent.begin(), seg.parent.end(), size_t{0});
   for (const Link& l : t.links) {
     if (is_switch(l.a) && is_switch(l.b)) {
-      seg.parent[seg.Find(index.at(l.a.node))] = seg.Find(index.at(l.b.node));
+      seg.parent[seg.Find(at(l.a))] = seg.Find(at(l.b));
     }
   }
   std::vector<std::pair<size_t, size_t>> members(t.nodes.size());  // per segment root: v4, v6
@@ -64,7 +61,7 @@ NeighbourCount EstimateNeighbours(const Topology& t) {
     } else if (sa != sb) {
       const Endpoint& member = sa ? l.b : l.a;
       const unsigned f = end_families(member);
-      auto& m = members[seg.Find(index.at((sa ? l.a : l.b).node))];
+      auto& m = members[seg.Find(at(sa ? l.a : l.b))];
       if (f & 1u) ++m.first;
       if (f & 2u) ++m.second;
     }

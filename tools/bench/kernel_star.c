@@ -12,6 +12,11 @@
 //             created straight into the host's namespace (IFLA_NET_NS_FD);
 //   router    an address (/30) on each router end, and the end up;
 //   hosts     in each host: the address, the link up, a default route;
+//   dump      one dump of the router's links (RTM_GETLINK, NLM_F_DUMP), what
+//             `topo status` reads of a namespace: every veth end in it
+//             carries its peer's netns id, which the kernel finds by a walk
+//             of the router's netns ids (peernet2id), so the dump is
+//             quadratic in N (not counted in `up`);
 //   down      unmount and unlink every name, holding each namespace open
 //             until all are unmounted (what topo's fast down does);
 // and prints one line: N and the seconds of each phase. Everything it makes
@@ -139,6 +144,26 @@ static int add_default(int sock, uint32_t via) {
 
 // A netlink socket in the namespace open at `ns` (sockets keep the namespace
 // they were made in).
+// Dumps every link of the socket's namespace; the number of links, or -errno.
+static int dump_links(int sock) {
+  struct req r;
+  start(&r, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, sizeof(struct ifinfomsg));
+  r.h.nlmsg_seq = 0x5eed;
+  if (send(sock, &r.h, r.h.nlmsg_len, 0) < 0) return -errno;
+  static char buf[1 << 16];
+  int links = 0;
+  for (;;) {
+    ssize_t len = recv(sock, buf, sizeof buf, 0);
+    if (len < 0) return -errno;
+    for (struct nlmsghdr* h = (struct nlmsghdr*)buf; NLMSG_OK(h, (size_t)len);
+         h = NLMSG_NEXT(h, len)) {
+      if (h->nlmsg_type == NLMSG_DONE) return links;
+      if (h->nlmsg_type == NLMSG_ERROR) return ((struct nlmsgerr*)NLMSG_DATA(h))->error;
+      if (h->nlmsg_type == RTM_NEWLINK) ++links;
+    }
+  }
+}
+
 static int socket_in(int ns, int home) {
   if (setns(ns, CLONE_NEWNET) != 0) return -1;
   int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -239,12 +264,14 @@ int main(int argc, char** argv) {
     close(s);
   }
   double t4 = now();
+  if ((e = dump_links(router)) != n + 1) fail("dump", e < 0 ? e : EPROTO);
+  double t4d = now();
   close(router);
   remove_names();
   for (int i = 0; i <= n; ++i) close(ns[i]);
   double t5 = now();
-  printf("N=%d names=%.3f veths=%.3f router=%.3f hosts=%.3f up=%.3f down=%.3f\n", n, t1 - t0,
-         t2 - t1, t3 - t2, t4 - t3, t4 - t0, t5 - t4);
+  printf("N=%d names=%.3f veths=%.3f router=%.3f hosts=%.3f up=%.3f down=%.3f dump=%.3f\n", n,
+         t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0, t5 - t4d, t4d - t4);
   free(ns);
   return 0;
 }

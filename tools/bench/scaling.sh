@@ -36,10 +36,10 @@ for r in rows:
     shape, n = r["lab"].split()
     print(shape, n, med(r["up"]), med(r["down"]), med(r.get("status", [])),
           med(r.get("checks", [])), r["rss_kib"] / 1024.0)
-for line in open(sys.argv[2]):  # "N=1000 names=... up=U down=D" (seconds)
-    m = re.match(r"N=(\d+) .*up=([\d.]+) down=([\d.]+)", line)
-    if m:
-        print("kernel", m[1], m[2], m[3], "nan nan nan")
+for line in open(sys.argv[2]):  # "N=1000 names=... up=U down=D dump=S" (seconds)
+    m = re.match(r"N=(\d+) .*up=([\d.]+) down=([\d.]+) dump=([\d.]+)", line)
+    if m:  # status_s: the router's link dump, the kernel's share of `topo status`
+        print("kernel", m[1], m[2], m[3], m[4], "nan nan")
 PY
 
 gnuplot <<GP
@@ -58,9 +58,10 @@ set ylabel "seconds"
 set title "up"
 plot for [s in "star chain tree clos kernel"] sel(s) using 2:3 with linespoints title s, \
      x/1000.0 * 1.0 with lines dt 2 lc "gray" title "linear"
-set title "down, status, 10000 checks"
+set title "down, status, N checks"
 plot for [s in "star chain tree clos kernel"] sel(s) using 2:4 with linespoints title s." down", \
      sel("star") using 2:5 with linespoints title "star status", \
+     sel("kernel") using 2:5 with linespoints title "kernel link dump", \
      sel("checks") using 2:6 with linespoints title "N checks", \
      x/1000.0 * 0.2 with lines dt 2 lc "gray" title "linear"
 unset multiplot
