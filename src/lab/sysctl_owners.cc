@@ -86,13 +86,15 @@ bool SysctlOwners::Counts(const Action& a) {
   return a.kind == ActionKind::kSetSysctl && a.ns.empty();
 }
 
-Status SysctlOwners::Open(int* lock_fd, std::string* netns, nlohmann::json* entries) {
+Status SysctlOwners::Open(int* lock_fd, std::string* netns, nlohmann::json* entries,
+                          bool interruptible) {
   if (Status s = CurrentNetnsId(netns); !s.ok()) return s;
   // The parent (/run/topo) may be a store of its own: only made if missing.
   const std::string parent = registry_dir_.substr(0, registry_dir_.find_last_of('/'));
   if (!parent.empty()) ::mkdir(parent.c_str(), 0700);
   if (Status s = EnsurePrivateDirectory(registry_dir_); !s.ok()) return s;
-  if (Status s = LockFile(registry_dir_ + "/lock", /*must_stay=*/false, lock_fd); !s.ok()) {
+  if (Status s = LockFile(registry_dir_ + "/lock", /*must_stay=*/false, lock_fd, interruptible);
+      !s.ok()) {
     return s;
   }
   *entries = Load(registry_dir_ + "/sysctls");
@@ -270,7 +272,9 @@ Status SysctlOwners::Release(const Action& a, const std::string& journal_note,
   std::string netns;
   Locked lock;
   json entries;
-  if (Status s = Open(&lock.fd, &netns, &entries); !s.ok()) return s;
+  if (Status s = Open(&lock.fd, &netns, &entries, /*interruptible=*/false); !s.ok()) {
+    return s;
+  }
   const std::string path = registry_dir_ + "/sysctls";
   auto it = Find(entries, netns, CanonicalSysctlKey(a.key()));
   if (it == entries.end()) {

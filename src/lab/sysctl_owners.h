@@ -82,8 +82,10 @@ class SysctlOwners {
   std::vector<std::string> Conflicts(const Plan& plan);
 
  private:
-  // Takes the registry's lock and reads it: the entries, and this namespace's identity.
-  Status Open(int* lock_fd, std::string* netns, nlohmann::json* entries);
+  // Takes the registry's lock and reads it: the entries, and this namespace's
+  // identity. The wait for the lock ends on a signal topo catches, but for
+  // Release's (a `down` or rollback finishes what it has begun).
+  Status Open(int* lock_fd, std::string* netns, nlohmann::json* entries, bool interruptible = true);
 
   std::string registry_dir_, state_dir_, lab_;
 };

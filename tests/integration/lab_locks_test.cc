@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,30 @@ TEST_F(LabLocksTest, AStoppedUpBlocksNoOtherLab) {
   EXPECT_EQ(st.status, 0) << st.output;
   auto down_stuck = Bounded({"down", stuck});
   EXPECT_EQ(down_stuck.status, 0) << down_stuck.output;
+}
+
+// Once `down` has begun removing a lab, a signal does not stop it halfway:
+// SIGTERM to a `down` stopped after its first inverse, then SIGCONT: it
+// finishes, exit 0, and the lab is gone (the fixture checks that nothing is
+// left). Before, `down` had no handler and died of it, the lab half removed.
+TEST_F(LabLocksTest, ASignalDuringDownDoesNotStopTheRemoval) {
+  const std::string lab = prefix_ + "server-router-client";
+  labs_ = {lab};
+  auto up = Bounded({"up", "--prefix", prefix_, kSeedFile});
+  ASSERT_EQ(up.status, 0) << up.output;
+  std::vector<std::string> env = env_;
+  env.push_back("TOPO_TEST_STOP_DOWN_AFTER=1");
+  const pid_t pid = testing::StartUntilStopped({TopoBinary(), "down", lab}, env);
+  ASSERT_GT(pid, 0) << "topo down did not stop";
+  kill(pid, SIGTERM);
+  kill(pid, SIGCONT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_FALSE(std::filesystem::exists("/run/netns/" + prefix_ + "router"));
+  auto st = Bounded({"status", lab});
+  EXPECT_NE(st.status, 0) << st.output;
 }
 
 }  // namespace
