@@ -8,11 +8,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
+#include "lab/lab.h"
 #include "lab/state.h"
+#include "support/recording_backend.h"
 #include "support/temp_dir.h"
 #include "testutil.h"
 
@@ -127,6 +130,33 @@ TEST(LockWaitTest, AnUninterruptibleWaitOutlastsTheSignal) {
   int status = 0;
   waitpid(waiter, &status, 0);
   EXPECT_EQ(msg, "locked");
+}
+
+// A signal that came before `down` had its lab's lock (so it interrupted no
+// wait) is seen once the lock is held: nothing is removed, the lab stays up.
+TEST(LockWaitTest, ACancelBeforeDownHoldsTheLockRemovesNothing) {
+  testing::TempDir dir("topo-lock");
+  ASSERT_TRUE(dir.ok());
+  Plan p;
+  p.lab = p.topology = "one";
+  p.namespaces = {"a"};
+  Action a;
+  a.kind = ActionKind::kCreateNamespace;
+  a.ns = a.node = "a";
+  p.actions.push_back(a);
+  RecordingBackend b;
+  StateStore store(dir.path());
+  ASSERT_TRUE(Up(p, b, store).status.ok());
+  std::atomic<bool> cancel{true};
+  DownOptions options;
+  options.cancel = &cancel;
+  DownResult r = Down("one", b, store, options);
+  EXPECT_TRUE(r.status.IsInterrupted()) << r.status.message();
+  EXPECT_EQ(r.status.message(), "interrupted before lab 'one' was touched; nothing was removed");
+  EXPECT_TRUE(store.LabExists("one"));
+  EXPECT_TRUE(b.NamespaceExists("a"));
+  ASSERT_TRUE(Down("one", b, store).status.ok());
+  EXPECT_TRUE(b.Empty());
 }
 
 }  // namespace

@@ -4,8 +4,11 @@
 //
 // Promises: Up touches the kernel only after the lab is registered and every
 // namespace name is known to be free; a failed or interrupted Up leaves nothing
-// behind. Down removes only what the lab's journal names, and is idempotent.
-// Both hold the store's lock for their whole run.
+// behind. Down removes only what the lab's journal names, and is idempotent;
+// before it removes anything it ends every program an earlier topo ran for
+// the lab (iptables-restore of a killed `up`) that still runs (lab/children.h).
+// Both hold the lab's lock for their whole run (the store-wide one only while
+// names change owners: lab/state.h).
 #pragma once
 
 #include <atomic>
