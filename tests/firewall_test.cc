@@ -11,8 +11,10 @@
 #include "kernel/iptables.h"
 #include "lab/actions.h"
 #include "lab/apply.h"
+#include "lab/lab.h"
 #include "plan/compile.h"
 #include "support/recording_backend.h"
+#include "support/temp_dir.h"
 #include "testutil.h"
 
 namespace topo {
@@ -124,6 +126,49 @@ TEST(FirewallTest, ForwardsAreDnatRules) {
   EXPECT_EQ(Words(f[1]),
             "-s fd00:1::/64 -p udp -m udp --dport 53 -j DNAT --to-destination [fd00:2::2]:5353");
   EXPECT_EQ(Words(f[2]), "-p tcp -m tcp --dport 9000:9010 -j DNAT --to-destination 10.0.2.2");
+}
+
+// Each forward is also a rule of chain OUTPUT per own address it is reached
+// at (those of `in`, or all of the node's), so that it works from the node
+// itself; in the same set, so added and deleted with the PREROUTING rule.
+TEST(FirewallTest, ForwardsWorkFromTheNodeItself) {
+  DiagnosticList diags;
+  auto t = testing::ValidateText(
+      Lab("    forward:\n"
+          "      - {proto: tcp, port: 8080, to: \"10.0.2.2:80\", in: e0}\n"
+          "      - {proto: udp, port: 53, to: \"[fd00:2::2]:5353\", from: \"fd00:1::/64\"}\n"),
+      &diags, "f.yaml");
+  ASSERT_TRUE(t) << testing::Brief(diags);
+  Plan p = Compile(*t, "f.yaml");
+  std::vector<FirewallSet> nat;
+  for (const Action& a : p.actions) {
+    if (a.kind == ActionKind::kAddFirewall && a.firewall().table == "nat") {
+      nat.push_back(a.firewall());
+    }
+  }
+  ASSERT_EQ(nat.size(), 2u);
+  std::vector<std::string> v4, v6;
+  for (const FirewallRuleSpec& r : nat[0].rules) v4.push_back(r.ToString());
+  for (const FirewallRuleSpec& r : nat[1].rules) v6.push_back(r.ToString());
+  EXPECT_EQ(v4, (std::vector<std::string>{"in e0 tcp port 8080 to 10.0.2.2:80",
+                                          "output to 10.0.1.1 tcp port 8080 dnat to 10.0.2.2:80"}));
+  EXPECT_EQ(v6, (std::vector<std::string>{
+                    "from fd00:1::/64 udp port 53 to [fd00:2::2]:5353",
+                    "output from fd00:1::/64 to fd00:1::1 udp port 53 dnat to [fd00:2::2]:5353",
+                    "output from fd00:1::/64 to fd00:2::1 udp port 53 dnat to [fd00:2::2]:5353"}));
+  EXPECT_EQ(nat[0].rules[1].table(), "nat");
+  EXPECT_EQ(Words(nat[0].rules[1]),
+            "-d 10.0.1.1/32 -p tcp -m tcp --dport 8080 -m comment --comment topo:f -j DNAT "
+            "--to-destination 10.0.2.2:80");
+  std::string input;
+  ASSERT_TRUE(FirewallRestoreInput(nat[0], true, &input).ok());
+  EXPECT_EQ(input,
+            "*nat\n"
+            "-D PREROUTING -i e0 -p tcp -m tcp --dport 8080 -m comment --comment topo:f -j DNAT "
+            "--to-destination 10.0.2.2:80\n"
+            "-D OUTPUT -d 10.0.1.1/32 -p tcp -m tcp --dport 8080 -m comment --comment topo:f -j "
+            "DNAT --to-destination 10.0.2.2:80\n"
+            "COMMIT\n");
 }
 
 TEST(FirewallTest, RestoreInputSetsPoliciesAndAppendsOrDeletes) {
@@ -315,6 +360,47 @@ TEST(FirewallTest, ATableThatWasThereStays) {
   ASSERT_TRUE(UndoAction(rec, a, "").ok());
   EXPECT_TRUE(rec.HasNatTable("", false));
   EXPECT_TRUE(rec.FirewallRules("", 4, "nat").empty());
+}
+
+// `topo status` on the recording backend: a policy set otherwise by hand, and
+// a forward's OUTPUT rule deleted by hand, are drift.
+TEST(FirewallTest, APolicyChangedByHandAndAGoneForwardAreDrift) {
+  testing::TempDir tmp("topo-firewall");
+  ASSERT_TRUE(tmp.ok());
+  RecordingBackend rec;
+  StateStore store(tmp.path());
+  DiagnosticList diags;
+  auto t = testing::ValidateText(
+      Lab("    forward:\n      - {proto: tcp, port: 8080, to: \"10.0.2.2:80\", in: e0}\n"
+          "    firewall:\n      policy: {forward: drop}\n"),
+      &diags, "f.yaml");
+  ASSERT_TRUE(t) << testing::Brief(diags);
+  Plan p = Compile(*t, "f.yaml");
+  ASSERT_TRUE(Up(p, rec, store).status.ok());
+  auto drift = [&] {
+    LabStatus st;
+    EXPECT_TRUE(GetLabStatus("f", rec, store, &st).ok());
+    return st.drift;
+  };
+  EXPECT_EQ(drift(), std::vector<std::string>{});
+  rec.SetPolicyByHand("r", 6, "forward", "ACCEPT");
+  FirewallSet own;
+  own.family = 4;
+  own.table = "nat";
+  for (const Action& a : p.actions) {
+    if (a.kind != ActionKind::kAddFirewall || a.firewall().table != "nat") continue;
+    for (const FirewallRuleSpec& r : a.firewall().rules) {
+      if (r.chain == "output" && r.family == 4) own.rules.push_back(r);
+    }
+  }
+  ASSERT_EQ(own.rules.size(), 1u);
+  ASSERT_TRUE(rec.DeleteFirewall("r", own).ok());
+  EXPECT_EQ(drift(), (std::vector<std::string>{
+                         "forward output to 10.0.1.1 tcp port 8080 dnat to 10.0.2.2:80 in 'r' is "
+                         "gone",
+                         "ip6 policy of chain forward in 'r' is accept, not drop"}));
+  rec.SetPolicyByHand("r", 6, "forward", "DROP");
+  EXPECT_EQ(drift().size(), 1u);
 }
 
 }  // namespace

@@ -84,6 +84,53 @@ TEST(GraphTest, LinkNotesAndSeveralAddresses) {
 )");
 }
 
+// A router on a stick on a VLAN-aware switch: its sub-interfaces are drawn with
+// their VLAN, the switch's ports on the links with what they carry.
+const char* kVlans = R"(name: vlans
+nodes:
+  sw:
+    kind: switch
+    interfaces:
+      up: {trunk: [10, 20], native: 30}
+      p1: {access: 10}
+  r:
+    kind: router
+    interfaces:
+      eth0: []
+      eth0.10: [10.0.10.1/24]
+      eth0.20: []
+  h: {interfaces: {eth0: [10.0.10.2/24]}}
+links:
+  - [r:eth0, sw:up]
+  - [h:eth0, sw:p1]
+)";
+
+TEST(GraphTest, VlansAreLabelled) {
+  DiagnosticList diags;
+  auto t = testing::ValidateText(kVlans, &diags);
+  ASSERT_TRUE(t) << testing::Brief(diags);
+  EXPECT_EQ(GraphToDot(*t),
+            R"dot(// lab 'vlans', drawn by `topo graph`; render with `dot -Tsvg`
+graph "vlans" {
+  graph [rankdir=LR, ranksep=1.2, nodesep=0.6];
+  node [fontname="Helvetica", fontsize=11];
+  edge [fontname="Helvetica", fontsize=9];
+  "sw" [shape=box, style=filled, fillcolor="#eeeeee", label="sw\nswitch"];
+  "r" [shape=hexagon, label="r\nrouter\neth0.10 (vlan 10) 10.0.10.1/24\neth0.20 (vlan 20)"];
+  "h" [shape=box, style=rounded, label="h\nhost"];
+  "r" -- "sw" [label="eth0\nup [trunk 10,20 native 30]"];
+  "h" -- "sw" [label="eth0 10.0.10.2/24\np1 [access 10]"];
+}
+)dot");
+  EXPECT_EQ(GraphToMermaid(*t), R"mermaid(graph LR
+  n0["sw<br/>switch"]
+  n1{{"r<br/>router<br/>eth0.10 (vlan 10) 10.0.10.1/24<br/>eth0.20 (vlan 20)"}}
+  n2("h<br/>host")
+  n1 ---|"eth0<br/>up [trunk 10,20 native 30]"| n0
+  n2 ---|"eth0 10.0.10.2/24<br/>p1 [access 10]"| n0
+)mermaid");
+}
+
 TEST(GraphTest, KindsHaveStyles) {
   EXPECT_EQ(std::string(StyleOf(NodeKind::kHost).mermaid_open), "(");
   EXPECT_EQ(std::string(StyleOf(NodeKind::kRouter).dot_attributes), "shape=hexagon");

@@ -83,6 +83,48 @@ TEST(PlanTest, SameFileGivesByteIdenticalPlans) {
   EXPECT_EQ(PlanToJson(SeedPlan()).dump(), PlanToJson(SeedPlan()).dump());
 }
 
+// plan.json is written in pieces (WritePlanJson), never whole in memory: the
+// same text as the JSON tree dumped at once, for every shipped lab and none.
+TEST(PlanTest, PlanJsonWrittenInPiecesIsTheWholeTreeDumped) {
+  std::vector<Plan> plans = {Plan{}, SeedPlan()};
+  for (const char* lab :
+       {"topologies/vxlan.yaml", "topologies/firewall.yaml", "topologies/vlans.yaml",
+        "topologies/frr-ring.yaml", "topologies/host-attached.yaml", "topologies/auto-ring.yaml",
+        "topologies/impaired-wan.yaml"}) {
+    plans.push_back(testing::ShippedPlan(lab));
+  }
+  for (const Plan& p : plans) {
+    std::string pieces;
+    size_t count = 0;
+    WritePlanJson(p, [&](std::string_view piece) { pieces += piece, ++count; });
+    EXPECT_EQ(pieces, PlanToJson(p).dump(1) + "\n") << p.lab;
+    EXPECT_GE(count, p.actions.size()) << p.lab;
+    std::FILE* in = fmemopen(pieces.data(), pieces.size(), "r");
+    ASSERT_NE(in, nullptr);
+    Plan back;
+    Status read = ReadPlanJson(in, &back);
+    std::fclose(in);
+    ASSERT_TRUE(read.ok()) << p.lab << ": " << read.message();
+    EXPECT_EQ(PlanToJson(back).dump(), PlanToJson(p).dump()) << p.lab;
+  }
+}
+
+// ReadPlanJson takes plan.json as untrusted input, as PlanFromJson does.
+TEST(PlanTest, ReadPlanJsonRefusesWhatIsNotAPlan) {
+  std::string good = PlanToJson(SeedPlan()).dump();
+  std::string bad_action = good;
+  bad_action.replace(bad_action.find("create-namespace"), 16, "no-such-kind");
+  for (std::string text :
+       {std::string("not json"), std::string("[]"), std::string("{\"actions\": [1, 2]}"),
+        std::string("{\"actions\": {}}"), good.substr(0, good.size() / 2), bad_action}) {
+    std::FILE* in = fmemopen(text.data(), text.size(), "r");
+    ASSERT_NE(in, nullptr);
+    Plan back;
+    EXPECT_FALSE(ReadPlanJson(in, &back).ok()) << text.substr(0, 60);
+    std::fclose(in);
+  }
+}
+
 TEST(PlanTest, JsonRoundTrip) {
   Plan p = SeedPlan();
   Plan back;

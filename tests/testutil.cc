@@ -68,6 +68,7 @@ PrivateRegistry g_registry;
                            const std::vector<std::string>& env) {
   for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   execvp(args[0], args.data());
@@ -140,7 +141,8 @@ ProcessResult Run(const std::vector<std::string>& argv, const std::vector<std::s
                   bool closed_output, int stdin_fd) {
   ProcessResult r;
   int pipefd[2];
-  if (pipe(pipefd) != 0) return r;
+  // Close-on-exec: a process another thread starts meanwhile must not hold its end.
+  if (pipe2(pipefd, O_CLOEXEC) != 0) return r;
   if (closed_output) close(pipefd[0]), pipefd[0] = -1;
   pid_t pid = fork();
   if (pid == 0) {

@@ -54,16 +54,15 @@ class NodeIndex {
 std::vector<CheckSpec> ResolveChecks(const Topology& t, const std::string& machine) {
   std::vector<CheckSpec> specs;
   const NodeIndex nodes(t);
+  std::vector<CheckSpec> served;
   for (const DeclaredCheck& c : t.checks) {
-    if (const Node* from = nodes.Named(c.from);
-        !machine.empty() && from && from->placement != machine) {
-      continue;  // another machine's share
-    }
+    const Node* from = nodes.Named(c.from);
+    const bool mine = machine.empty() || !from || from->placement == machine;
     CheckSpec s;
     s.name = c.name.empty() ? DefaultCheckName(c) : c.name;
     s.kind = c.kind;
     s.from_node = c.from;
-    if (const Node* from = nodes.Named(c.from)) s.from_ns = t.NamespaceOfNode(*from);
+    if (from) s.from_ns = t.NamespaceOfNode(*from);
     s.to = c.to;
     if (c.to_address) {
       s.target = *c.to_address;
@@ -78,16 +77,42 @@ std::vector<CheckSpec> ResolveChecks(const Topology& t, const std::string& machi
         s.listens = true;
         s.listen_node = owner->name;
         s.listen_ns = t.NamespaceOfNode(*owner);
+        // Across machines (validation allows only tcp, without source).
+        if (!machine.empty() && from && owner->placement != from->placement) {
+          s.listen_machine = owner->placement;
+          if (c.within_ms == 0) s.within_ms = kAcrossWithinMs;
+        }
       }
     }
     s.port = c.port;
     s.source = c.source;
     s.expect_success = c.expect_success;
     s.timeout_ms = c.timeout_ms;
-    s.within_ms = c.within_ms;
-    specs.push_back(std::move(s));
+    if (s.within_ms == 0) s.within_ms = c.within_ms;
+    if (s.listen_machine.empty()) {
+      if (mine) specs.push_back(std::move(s));
+    } else if (mine) {
+      s.listens = false;  // topo listens on the other machine
+      s.listen_node.clear();
+      s.listen_ns.clear();
+      specs.push_back(std::move(s));
+    } else if (s.listen_machine == machine) {
+      s.serve = true;
+      s.from_machine = from->placement;
+      served.push_back(std::move(s));
+    }
   }
+  for (CheckSpec& s : served) specs.push_back(std::move(s));
   return specs;
+}
+
+std::vector<CheckSpec> TakeServed(std::vector<CheckSpec>* specs) {
+  std::vector<CheckSpec> served;
+  for (CheckSpec& s : *specs) {
+    if (s.serve) served.push_back(std::move(s));
+  }
+  std::erase_if(*specs, [](const CheckSpec& s) { return s.serve; });
+  return served;
 }
 
 nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs) {
@@ -102,6 +127,8 @@ nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs) {
                         {"expect", s.expect_success ? "success" : "failure"},
                         {"timeout_ms", s.timeout_ms}};
     if (s.within_ms > 0) j["within_ms"] = s.within_ms;
+    if (!s.listen_machine.empty()) j["listen_machine"] = s.listen_machine;
+    if (s.serve) j["serve"] = s.from_machine;
     if (s.listens) {
       j["listen_node"] = s.listen_node;
       j["listen_ns"] = s.listen_ns;
@@ -147,6 +174,9 @@ Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out) 
       s.expect_success = e.at("expect").get<std::string>() != "failure";
       s.timeout_ms = e.at("timeout_ms").get<int>();
       s.within_ms = e.value("within_ms", 0);
+      s.listen_machine = e.value("listen_machine", "");
+      s.from_machine = e.value("serve", "");
+      s.serve = !s.from_machine.empty();
       specs.push_back(std::move(s));
     }
   } catch (const nlohmann::json::exception& e) {

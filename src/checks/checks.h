@@ -39,7 +39,20 @@ struct CheckSpec {
   bool expect_success = true;
   int timeout_ms = 1000;
   int within_ms = 0;  // retried until it passes, for at most this long (0: run once)
+  // A lab across machines, a tcp check whose target is on another machine:
+  // the listener is topo's on that machine (`listens` is false here), and
+  // the probe tells it which check it is (AcrossToken, sockets.h).
+  std::string listen_machine;
+  // The other side of such a check, on the target's machine: topo only
+  // listens for it (ServeChecks); it is none of this machine's results.
+  bool serve = false;
+  std::string from_machine;  // serve: the machine the check runs on
 };
+
+// The `within` of a tcp check across machines that declares none: the parts
+// run their checks at about the same time, so the probe retries until topo
+// on the other machine listens.
+constexpr int kAcrossWithinMs = 30000;
 
 // What came of one check.
 struct CheckResult {
@@ -56,8 +69,12 @@ std::string DefaultCheckName(const DeclaredCheck& c);
 
 // Resolves every declared check of a valid topology (Check has vouched for the
 // references) with the topology's prefix applied. With `machine` (a lab
-// across machines), only the checks whose `from` node is on that machine.
+// across machines), the checks whose `from` node is on that machine, then
+// (`serve`) the tcp checks of other machines that topo listens for on it.
 std::vector<CheckSpec> ResolveChecks(const Topology& t, const std::string& machine = "");
+
+// Takes the specs to serve (`serve`) out of `specs`, and returns them.
+std::vector<CheckSpec> TakeServed(std::vector<CheckSpec>* specs);
 
 nlohmann::json CheckSpecsToJson(const std::vector<CheckSpec>& specs);
 Status CheckSpecsFromJson(const nlohmann::json& j, std::vector<CheckSpec>* out);
@@ -77,5 +94,23 @@ struct RunChecksOptions {
 // does not get through is a result, not an error.
 Status RunChecks(const std::vector<CheckSpec>& specs, const RunChecksOptions& options,
                  std::vector<CheckResult>* results);
+
+// What came of serving one check of another machine.
+struct ServedResult {
+  std::string name;
+  bool listening = false;  // topo's listener for it opened (else `detail` says why not)
+  bool arrived = false;    // its probe connected and said which check it is
+  std::string detail;  // "connected from 10.0.0.1", "cannot listen on ...", "nothing arrived ..."
+};
+
+// Listens at the targets of `served` (checks of other machines, `serve`),
+// accepting connections and reading which check each is, until each check's
+// probe has arrived, or the longest `within_ms` of them has passed since the
+// start and `busy` (this machine's own checks still running) is not set;
+// results are in the order of `served`. Fails as a whole only when it cannot
+// run at all (a namespace is gone, interrupted); a listener that cannot open
+// is a result.
+Status ServeChecks(const std::vector<CheckSpec>& served, const RunChecksOptions& options,
+                   const std::atomic<bool>* busy, std::vector<ServedResult>* results);
 
 }  // namespace topo

@@ -6,7 +6,6 @@
 #include "checks/probe.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -26,6 +25,7 @@
 #include <unordered_map>
 
 #include "checks/checks.h"
+#include "checks/sockets.h"
 #include "kernel/netns.h"
 
 namespace topo {
@@ -134,66 +134,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kResendInterval = std::chrono::milliseconds(200);
-constexpr size_t kTokenSize = 16;
-
-union SockAddr {
-  sockaddr sa;
-  sockaddr_in in;
-  sockaddr_in6 in6;
-  sockaddr_storage storage;
-};
-
-socklen_t MakeSockAddr(const IpAddress& a, int port, SockAddr* out) {
-  std::memset(out, 0, sizeof(*out));
-  if (a.is_v4()) {
-    out->in.sin_family = AF_INET;
-    out->in.sin_port = htons(static_cast<uint16_t>(port));
-    std::memcpy(&out->in.sin_addr, a.bytes.data(), 4);
-    return sizeof(sockaddr_in);
-  }
-  out->in6.sin6_family = AF_INET6;
-  out->in6.sin6_port = htons(static_cast<uint16_t>(port));
-  std::memcpy(&out->in6.sin6_addr, a.bytes.data(), 16);
-  return sizeof(sockaddr_in6);
-}
-
-IpAddress FromSockAddr(const SockAddr& s) {
-  IpAddress a;
-  if (s.sa.sa_family == AF_INET) {
-    a.family = 4;
-    std::memcpy(a.bytes.data(), &s.in.sin_addr, 4);
-  } else if (s.sa.sa_family == AF_INET6) {
-    a.family = 6;
-    std::memcpy(a.bytes.data(), &s.in6.sin6_addr, 16);
-    // An IPv4 peer of a dual-stack socket shows as ::ffff:a.b.c.d.
-    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(a.bytes.data(), kMapped, 12) == 0) {
-      a.family = 4;
-      std::memmove(a.bytes.data(), a.bytes.data() + 12, 4);
-      std::fill(a.bytes.begin() + 4, a.bytes.end(), 0);
-    }
-  }
-  return a;
-}
-
-std::string Endpoint(const IpAddress& a, int port) {
-  return a.is_v4() ? a.ToString() + ":" + std::to_string(port)
-                   : "[" + a.ToString() + "]:" + std::to_string(port);
-}
+using probe::Endpoint;
+using probe::FromSockAddr;
+using probe::kTokenSize;
+using probe::Listener;
+using probe::MakeSockAddr;
+using probe::SockAddr;
 
 std::string Duration(int ms) {
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
 }
-
-// A listener of topo's at a check's target; shared by checks to the same place.
-struct Listener {
-  int proto = 0;  // SOCK_STREAM or SOCK_DGRAM
-  std::string ns, node;
-  IpAddress addr;
-  int port = 0;  // the bound port (chosen by the kernel when the checks asked for 0)
-  UniqueFd fd;
-  std::string error;  // could not listen: every check using it fails with this
-};
 
 struct Probe {
   const CheckSpec* spec = nullptr;
@@ -262,41 +212,10 @@ class Batch {
     for (const auto& [ns, unused] : listeners) namespaces.push_back(ns);
     std::sort(namespaces.begin(), namespaces.end());
     namespaces.erase(std::unique(namespaces.begin(), namespaces.end()), namespaces.end());
-    Status status;
-    // The host's namespace (ns ""): this thread's, taken by identity, never by name.
-    UniqueFd host_fd;
-    if (!namespaces.empty() && namespaces.front().empty()) {
-      host_fd.Reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-      if (!host_fd.valid()) return Status::FromErrno("open /proc/thread-self/ns/net", errno);
-    }
-    // setns() moves only the calling thread: a helper thread does it, so the
-    // caller's thread never leaves its namespace.
-    std::thread helper([&] {
-      for (const std::string& ns : namespaces) {
-        UniqueFd ns_fd;
-        if (ns.empty()) {
-          ns_fd.Reset(::dup(host_fd.get()));
-          status = ns_fd.valid() ? Status::OK() : Status::FromErrno("dup", errno);
-        } else {
-          status = OpenNetns(ns, &ns_fd, options_.netns_dir);
-        }
-        NetnsGuard guard;
-        if (status.ok()) status = guard.Enter(ns_fd.get());
-        if (!status.ok()) {
-          status =
-              Status::NotFound("cannot run checks in " +
-                               (ns.empty() ? "the host's namespace" : "namespace '" + ns + "'") +
-                               ": " + status.message() + " (is the lab up?)");
-          return;
-        }
-        for (Probe* p : clients[ns]) OpenClient(p);
-        for (Listener* l : listeners[ns]) OpenListener(l);
-        status = guard.Leave();
-        if (!status.ok()) return;
-      }
+    return probe::InEachNamespace(namespaces, options_.netns_dir, [&](const std::string& ns) {
+      for (Probe* p : clients[ns]) OpenClient(p);
+      for (Listener* l : listeners[ns]) probe::OpenListener(l);
     });
-    helper.join();
-    return status;
   }
 
   static void OpenClient(Probe* p) {
@@ -326,34 +245,6 @@ class Batch {
                        "': " + std::strerror(errno);
     }
     p->fd.Reset(fd);
-  }
-
-  static void OpenListener(Listener* l) {
-    const int af = l->addr.is_v4() ? AF_INET : AF_INET6;
-    UniqueFd fd(::socket(af, l->proto | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    const std::string where =
-        "cannot listen on " + Endpoint(l->addr, l->port) + " in node '" + l->node + "': ";
-    if (!fd.valid()) {
-      l->error = where + std::strerror(errno);
-      return;
-    }
-    int one = 1;
-    if (l->proto == SOCK_STREAM)
-      ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (af == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    SockAddr sa;
-    socklen_t len = MakeSockAddr(l->addr, l->port, &sa);
-    if (::bind(fd.get(), &sa.sa, len) != 0 ||
-        (l->proto == SOCK_STREAM && ::listen(fd.get(), SOMAXCONN) != 0)) {
-      l->error = where + std::strerror(errno);
-      if (errno == EADDRINUSE && l->proto == SOCK_STREAM) {
-        l->error += " (add 'listen: false' if the lab runs its own service there)";
-      }
-      return;
-    }
-    len = sizeof(sa);
-    if (::getsockname(fd.get(), &sa.sa, &len) == 0) l->port = ntohs(sa.in.sin_port);
-    l->fd = std::move(fd);
   }
 
   void Finish(Probe* p, bool succeeded, std::string detail) {
@@ -441,11 +332,13 @@ class Batch {
       if (err != 0) return Finish(p, false, Lower(std::strerror(err)));
       if (!(revents & POLLOUT) || p->connected) return;
       p->connected = true;
-      if (!p->listener) return Finish(p, true, "connected");
+      const bool across = !s.listen_machine.empty();
+      if (!p->listener && !across) return Finish(p, true, "connected");
       // Tell topo's listener which check this connection is.
       if (::send(p->fd.get(), p->token.data(), p->token.size(), MSG_NOSIGNAL) < 0) {
         return Finish(p, false, std::string("send: ") + std::strerror(errno));
       }
+      if (across) return Finish(p, true, "connected to topo on machine '" + s.listen_machine + "'");
       if (!s.source) Finish(p, true, "connected");
       return;
     }
@@ -638,6 +531,7 @@ Status RunChecksOnce(const std::vector<CheckSpec>& specs, const RunChecksOptions
         uint32_t v = static_cast<uint32_t>(rng());
         p.token.append(reinterpret_cast<const char*>(&v), sizeof(v));
       }
+      if (!specs[i].listen_machine.empty()) p.token = probe::AcrossToken(specs[i].name);
       probes.push_back(std::move(p));
     }
     Batch batch(std::move(probes), options);

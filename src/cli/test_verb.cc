@@ -2,10 +2,13 @@
 // its declared checks, tear it down (always, also on SIGINT/SIGTERM), and exit
 // 0 only if every check passed. `topo test --lab NAME` runs the checks stored
 // with a lab that is already up, and leaves it up.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "checks/checks.h"
 #include "checks/report.h"
@@ -30,16 +33,63 @@ struct TestOpts {
   std::string machine;
 };
 
+// Serves, while this machine's checks run, the tcp checks of other machines
+// whose targets are here (ServeChecks), from a thread of its own.
+class ServeWhileRunning {
+ public:
+  ServeWhileRunning(std::vector<CheckSpec> served, const RunChecksOptions& options)
+      : served_(std::move(served)) {
+    if (served_.empty()) return;
+    std::cerr << "topo: listening here for " << Counted(served_.size(), "check")
+              << " of other machines\n";
+    thread_ = std::thread(
+        [this, options] { status_ = ServeChecks(served_, options, &busy_, &results_); });
+  }
+  ~ServeWhileRunning() {
+    busy_ = false;
+    if (thread_.joinable()) thread_.join();
+  }
+  // This machine's checks are done: waits for the serving to end and says
+  // what came of it; false when it failed, or a listener could not open here.
+  bool Finish() {
+    busy_ = false;
+    if (!thread_.joinable()) return true;
+    thread_.join();
+    if (!status_.ok()) {
+      if (!status_.IsInterrupted()) PrintError(status_.message());
+      return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < results_.size(); ++i) {
+      const std::string what =
+          "check '" + results_[i].name + "' of machine '" + served_[i].from_machine + "'";
+      std::cerr << "topo: listened for " << what << ": " << results_[i].detail << "\n";
+      ok &= results_[i].listening;
+    }
+    return ok;
+  }
+
+ private:
+  std::vector<CheckSpec> served_;
+  std::vector<ServedResult> results_;
+  std::atomic<bool> busy_{true};  // this machine's checks still run
+  Status status_;
+  std::thread thread_;
+};
+
 // Runs the checks, prints them, writes the JUnit file; returns the exit code
-// the results call for (0 or 1), or kExitLab when they could not run.
-int RunAndReport(const TestOpts& o, const std::string& lab, const std::vector<CheckSpec>& specs,
+// the results call for (0 or 1), or kExitLab when they could not run. The
+// checks of other machines that topo listens for here are served meanwhile.
+int RunAndReport(const TestOpts& o, const std::string& lab, std::vector<CheckSpec> specs,
                  const std::atomic<bool>* cancel) {
   RunChecksOptions ro;
   ro.cancel = cancel;
+  ServeWhileRunning served(TakeServed(&specs), ro);
   std::vector<CheckResult> results;
   auto start = std::chrono::steady_clock::now();
   Status s = RunChecks(specs, ro, &results);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const bool served_ok = served.Finish();
   if (!s.ok()) {
     if (!s.IsInterrupted()) PrintError(s.message());
     return kExitLab;
@@ -60,7 +110,7 @@ int RunAndReport(const TestOpts& o, const std::string& lab, const std::vector<Ch
       return kExitLab;
     }
   }
-  return sum.failed == 0 ? kExitOk : kExitFailure;
+  return sum.failed == 0 && served_ok ? kExitOk : kExitFailure;
 }
 
 int TestLabThatIsUp(const TestOpts& o) {
@@ -150,11 +200,13 @@ int TestFile(const TestOpts& o) {
     pcaps.Finish(true);
     return CancelSignal() != 0 ? 128 + CancelSignal() : failed;
   }
-  // A lab across machines: the checks from this machine's nodes.
+  // A lab across machines: the checks from this machine's nodes (and those
+  // of other machines that topo listens for here).
   const std::vector<CheckSpec> specs = ResolveChecks(run->topology, machine);
+  const size_t own = std::count_if(specs.begin(), specs.end(), [](auto& s) { return !s.serve; });
   std::cerr << "topo: lab '" << run->plan.lab << "' is up ("
-            << Counted(run->plan.actions.size(), "action") << "); running "
-            << Counted(specs.size(), "check") << "\n";
+            << Counted(run->plan.actions.size(), "action") << "); running " << Counted(own, "check")
+            << "\n";
   int code = kExitLab;
   if (pcaps.StartIfNot(o.pcap, run->plan)) {
     code = RunAndReport(o, run->plan.lab, specs, cancel);

@@ -161,8 +161,12 @@ void CheckCrossLinks(const LabIndex& lab, DiagnosticList* diags) {
   }
 }
 
-// What only one machine can do: topo listens for a check on the machine the
-// check runs on, and a program waits only for programs of its machine.
+// What only one machine can do. A tcp check across machines connects to
+// topo's listener on the target's machine (ServeChecks, run there by `topo
+// test --machine`), and a connection is all its machine sees: a udp check (or
+// one with `source`) needs to know what arrived there, and a check that must
+// fail cannot tell a blocked connection from a listener not up yet. A program
+// waits only for programs of its machine.
 void CheckAcrossMachines(const LabIndex& lab, DiagnosticList* diags) {
   const Topology& t = lab.topology();
   for (const DeclaredCheck& c : t.checks) {
@@ -170,14 +174,24 @@ void CheckAcrossMachines(const LabIndex& lab, DiagnosticList* diags) {
     const Node* from = lab.FindNode(c.from);
     const Node* to = c.to_address ? NodeWithAddress(t, *c.to_address) : lab.FindNode(c.to);
     if (!listens || !from || !to || from->placement == to->placement) continue;
-    ErrorAt(diags, Prefer(c.to_src, c.src),
-            std::string(ProbeKindName(c.kind)) + " check from " + Quote(c.from) + " (machine " +
-                Quote(from->placement) + ") to " + Quote(to->name) + " (machine " +
-                Quote(to->placement) + ") needs topo to listen on the other machine",
-            "run a service in " + Quote(to->name) +
-                " and say 'listen: false', or check from a "
-                "node on machine " +
-                Quote(to->placement));
+    const bool what_arrived = c.kind == ProbeKind::kUdp || c.source;
+    if (!what_arrived && c.expect_success) continue;
+    const std::string check = std::string(ProbeKindName(c.kind)) + " check from " + Quote(c.from) +
+                              " (machine " + Quote(from->placement) + ") to " + Quote(to->name) +
+                              " (machine " + Quote(to->placement) + ")";
+    if (what_arrived) {
+      ErrorAt(diags, Prefer(c.source ? c.source_src : c.to_src, c.src),
+              check + " needs to know what topo's listener on the other machine saw arrive",
+              "check from a node on machine " + Quote(to->placement) +
+                  ", or use a tcp check without 'source' (topo listens for it there)");
+    } else {
+      ErrorAt(diags, Prefer(c.to_src, c.src),
+              check +
+                  " expects failure, which cannot be told from topo's listener on the other "
+                  "machine not being up yet",
+              "check from a node on machine " + Quote(to->placement) +
+                  ", or say 'listen: false' to a service of the lab");
+    }
   }
   for (const Node& n : t.nodes) {
     for (const Program& p : n.programs) {

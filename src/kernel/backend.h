@@ -135,6 +135,12 @@ class Backend {
   // Whether the rule is in its table and chain (`topo status`): `iptables -C`.
   virtual Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
                                  bool* present) = 0;
+  // The policy of a chain ("input", "forward", "output") of the filter table
+  // of `family` (`topo status`): "accept" or "drop" (lower case, as
+  // FirewallPolicy holds it); "accept" when the table is not there.
+  // NetlinkBackend runs `iptables -S CHAIN` (or ip6tables).
+  virtual Status ReadFirewallPolicy(const std::string& ns, int family, const std::string& chain,
+                                    std::string* action) = 0;
 
   virtual Status Inspect(const std::string& ns, NamespaceState* out) = 0;
 

@@ -123,6 +123,10 @@ class BackendWrapper : public Backend {
                          bool* present) override {
     return target_->HasFirewallRule(ns, rule, present);
   }
+  Status ReadFirewallPolicy(const std::string& ns, int family, const std::string& chain,
+                            std::string* action) override {
+    return target_->ReadFirewallPolicy(ns, family, chain, action);
+  }
   Status TableExists(const std::string& ns, int family, const std::string& table,
                      bool* exists) override {
     return target_->TableExists(ns, family, table, exists);

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "kernel/file_limit.h"
 #include "kernel/netns.h"
 #include "kernel/node_view.h"
 
@@ -22,6 +23,7 @@ void ResetSignalsForExec() {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  RestoreOpenFileLimitForExec();
 }
 
 Status ExecInNamespace(const std::string& ns, const std::vector<std::string>& argv,

@@ -11,7 +11,8 @@
 //
 // ResetSignalsForExec gives a program topo starts the signal state a shell
 // would: topo itself ignores SIGPIPE and catches the signals that would kill
-// it halfway (cli/common.h), and an ignored signal survives exec.
+// it halfway (cli/common.h), and an ignored signal survives exec. It also puts
+// back the open-file limit topo started with (kernel/file_limit.h).
 #pragma once
 
 #include <string>
@@ -22,7 +23,8 @@
 
 namespace topo {
 
-// Every signal back to its default action and none blocked. Async-signal-safe:
+// Every signal back to its default action and none blocked, and the open-file
+// limit topo started with. Async-signal-safe:
 // for a child between fork() and exec().
 void ResetSignalsForExec();
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include "kernel/netns.h"
 
@@ -134,6 +135,32 @@ Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present) {
 Status IptablesHasRule(int ns_fd, const FirewallRuleSpec& rule, bool* present) {
   return HasRuleWords(ns_fd, rule.family == 6, rule.table(), IptablesChain(rule.chain),
                       FirewallRuleWords(rule), "firewall rule " + rule.ToString(), present);
+}
+
+Status IptablesPolicy(int ns_fd, bool ipv6, const std::string& chain, std::string* action) {
+  const char* name = ipv6 ? "ip6tables" : "iptables";
+  const std::string upper = IptablesChain(chain);
+  if (!PlainWord(upper)) return Status::InvalidArgument("no chain '" + chain + "'");
+  std::string output;
+  int rc =
+      RunInNamespace(ns_fd, {SystemToolPath(name), "-w", "-t", "filter", "-S", upper}, "", &output);
+  if (rc != 0) {
+    return Status::IOError(std::string(name) + " -S exited with status " + std::to_string(rc) +
+                           (output.empty() ? "" : ": " + output));
+  }
+  // "-P FORWARD DROP" opens the listing of a built-in chain.
+  *action = "accept";
+  const std::string policy_line = "-P " + upper + " ";
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(policy_line, 0) != 0) continue;
+    std::string policy = line.substr(policy_line.size());
+    policy.erase(std::min(policy.size(), policy.find_first_of(" \t\r")));
+    for (char& c : policy) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    *action = policy;
+    break;
+  }
+  return Status::OK();
 }
 
 }  // namespace topo

@@ -54,4 +54,10 @@ Status IptablesHasRule(int ns_fd, const SnatSpec& rule, bool* present);
 // The same for a firewall rule, in its table and chain.
 Status IptablesHasRule(int ns_fd, const FirewallRuleSpec& rule, bool* present);
 
+// The policy of `chain` ("forward") of the filter table in the namespace open
+// at `ns_fd`, lower case ("accept", "drop"): the `-P CHAIN POLICY` line of
+// `iptables -w -t filter -S CHAIN` (or ip6tables), an argv. A missing table
+// is "accept", as the kernel then filters nothing.
+Status IptablesPolicy(int ns_fd, bool ipv6, const std::string& chain, std::string* action);
+
 }  // namespace topo

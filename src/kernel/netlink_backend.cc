@@ -14,7 +14,6 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +22,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernel/file_limit.h"
 #include "kernel/iptables.h"
 #include "kernel/netlink_qdisc.h"
 #include "kernel/netns_files.h"
@@ -329,10 +329,12 @@ std::optional<RouteState> RouteStateOf(rtnl_route* r, const std::map<int, std::s
   return out;
 }
 
-// Dumps every route. Unlike rtnl_route_alloc_cache, which folds IPv6 routes
-// with the same prefix on different devices (fe80::/64 on each link) into one
-// object and loses all but one, this keeps one object per kernel route.
-int DumpRoutes(nl_sock* sk, std::vector<nl_object*>* out) {
+// Dumps every route, handing each to `each` as it is read (one route object
+// alive at a time: the router of star 10000 has 40000 routes, which as
+// libnl objects took ~3 KB a node). Unlike rtnl_route_alloc_cache, which folds
+// IPv6 routes with the same prefix on different devices (fe80::/64 on each
+// link) into one object and loses all but one, this sees every kernel route.
+int DumpRoutes(nl_sock* sk, const std::function<void(rtnl_route*)>& each) {
   rtmsg rtm = {};
   rtm.rtm_family = AF_UNSPEC;
   int err = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
@@ -342,14 +344,15 @@ int DumpRoutes(nl_sock* sk, std::vector<nl_object*>* out) {
   auto on_valid = [](nl_msg* msg, void* arg) -> int {
     nl_msg_parse(
         msg,
-        [](nl_object* obj, void* vec) {
-          nl_object_get(obj);
-          static_cast<std::vector<nl_object*>*>(vec)->push_back(obj);
+        [](nl_object* obj, void* f) {
+          (*static_cast<const std::function<void(rtnl_route*)>*>(f))(
+              reinterpret_cast<rtnl_route*>(obj));
         },
         arg);
     return NL_OK;
   };
-  nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, out);
+  nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid,
+            const_cast<std::function<void(rtnl_route*)>*>(&each));
   err = nl_recvmsgs(sk, cb);
   nl_cb_put(cb);
   return err < 0 ? err : 0;
@@ -416,14 +419,17 @@ NetlinkBackend::Namespace::Namespace(Namespace&&) noexcept = default;
 
 NetlinkBackend::NetlinkBackend(std::string netns_dir) : dir_(std::move(netns_dir)) {
   home_fd_.Reset(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-  rlimit lim;
-  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
-  }
 }
 
 NetlinkBackend::~NetlinkBackend() = default;
+
+Status NetlinkBackend::RoomForOneMore() const {
+  // A socket per namespace, at most kOpenNamespaceFds of their fds, one per
+  // held one, and a margin for everything else topo opens meanwhile (state
+  // files, a child's pipes, the journal).
+  return EnsureOpenFiles(ns_.size() + 1 + std::min(ns_.size() + 1, kOpenNamespaceFds) +
+                         held_.size() + 256);
+}
 
 Status NetlinkBackend::RootSocket(Socket** out) {
   if (!root_sock_) {
@@ -440,6 +446,7 @@ Status NetlinkBackend::Get(const std::string& ns, Namespace** out) {
     if (!home_fd_.valid()) {
       return Status::IOError("cannot open /proc/thread-self/ns/net at construction");
     }
+    if (Status s = RoomForOneMore(); !s.ok()) return s;
     Namespace n;
     if (ns.empty()) {  // the root namespace: the one this thread is in
       n.fd.Reset(fcntl(home_fd_.get(), F_DUPFD_CLOEXEC, 0));
@@ -455,9 +462,24 @@ Status NetlinkBackend::Get(const std::string& ns, Namespace** out) {
     if (Status s = guard.Leave(); !s.ok()) return s;
     if (!opened.ok()) return opened;
     it = ns_.emplace(ns, std::move(n)).first;
+    KeepFd(ns);
+  } else if (!it->second.fd.valid()) {  // released by KeepFd: open it again by name
+    if (Status s = OpenNetns(ns, &it->second.fd, dir_); !s.ok()) return s;
+    KeepFd(ns);
   }
   *out = &it->second;
   return Status::OK();
+}
+
+void NetlinkBackend::KeepFd(const std::string& ns) {
+  if (ns.empty()) return;  // the root namespace's stays
+  open_fds_.push_back(ns);
+  while (open_fds_.size() > kOpenNamespaceFds) {
+    // The oldest goes; the newest few (those of the operation under way) stay.
+    auto it = ns_.find(open_fds_.front());
+    if (it != ns_.end()) it->second.fd.Reset();
+    open_fds_.pop_front();
+  }
 }
 
 Status NetlinkBackend::Ifindex(Namespace* n, const std::string& ifname, int* index) {
@@ -502,11 +524,13 @@ Status NetlinkBackend::Call(const std::string& ns, const std::function<int(nl_so
 Status NetlinkBackend::CreateNamespace(const std::string& ns) {
   held_.clear();
   ns_.erase(ns);
+  if (Status s = RoomForOneMore(); !s.ok()) return s;
   Namespace n;
   Status s = CreateNetns(
       ns, dir_, [&n] { return OpenSocket(&n.sock); }, &n.fd);
   if (!s.ok()) return s;
   ns_.emplace(ns, std::move(n));
+  KeepFd(ns);
   return Status::OK();
 }
 
@@ -517,12 +541,12 @@ Status NetlinkBackend::DeleteNamespace(const std::string& ns) {
   // as in teardown, releases all the namespaces together at its end.
   if (ns.empty()) return Status::InvalidArgument("the root namespace cannot be deleted");
   UniqueFd hold;
+  if (!RoomForOneMore().ok()) held_.clear();  // then release the held ones early
   if (auto it = ns_.find(ns); it != ns_.end()) {
     hold = std::move(it->second.fd);
     ns_.erase(it);
-  } else {
-    OpenNetns(ns, &hold, dir_);  // best effort: only a speed-up
   }
+  if (!hold.valid()) OpenNetns(ns, &hold, dir_);  // best effort: only a speed-up
   Status s = DeleteNetns(ns, dir_);
   if (hold.valid()) held_.push_back(std::move(hold));
   return s;
@@ -856,6 +880,13 @@ Status NetlinkBackend::HasFirewallRule(const std::string& ns, const FirewallRule
   return IptablesHasRule(n->fd.get(), rule, present);
 }
 
+Status NetlinkBackend::ReadFirewallPolicy(const std::string& ns, int family,
+                                          const std::string& chain, std::string* action) {
+  Namespace* n = nullptr;
+  if (Status s = Get(ns, &n); !s.ok()) return s;
+  return IptablesPolicy(n->fd.get(), family == 6, chain, action);
+}
+
 Status NetlinkBackend::ChangeFirewall(const std::string& ns, const FirewallSet& set, bool remove) {
   std::string input;
   if (Status s = FirewallRestoreInput(set, remove, &input); !s.ok()) return s;
@@ -875,14 +906,10 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
 
   nl_cache* links = nullptr;
   nl_cache* addrs = nullptr;
-  std::vector<nl_object*> routes;
   Status s = Request(n->sock.get(),
                      [&](nl_sock* sk) { return rtnl_link_alloc_cache(sk, AF_UNSPEC, &links); });
   if (s.ok()) {
     s = Request(n->sock.get(), [&](nl_sock* sk) { return rtnl_addr_alloc_cache(sk, &addrs); });
-  }
-  if (s.ok()) {
-    s = Request(n->sock.get(), [&](nl_sock* sk) { return DumpRoutes(sk, &routes); });
   }
   std::map<int, QdiscReading> qdiscs;
   if (s.ok()) {
@@ -915,16 +942,18 @@ Status NetlinkBackend::Inspect(const std::string& ns, NamespaceState* out) {
                                      std::to_string(rtnl_addr_get_prefixlen(a)));
     }
     for (auto& [index, st] : by_index) out->interfaces.push_back(std::move(st));
-    for (nl_object* o : routes) {
-      auto* r = reinterpret_cast<rtnl_route*>(o);
-      if (rtnl_route_get_table(r) != RT_TABLE_MAIN) continue;
-      if (rtnl_route_get_flags(r) & RTM_F_CLONED) continue;
+    nl_cache_free(links);
+    nl_cache_free(addrs);
+    links = addrs = nullptr;
+    const std::function<void(rtnl_route*)> each = [&](rtnl_route* r) {
+      if (rtnl_route_get_table(r) != RT_TABLE_MAIN) return;
+      if (rtnl_route_get_flags(r) & RTM_F_CLONED) return;
       if (std::optional<RouteState> st = RouteStateOf(r, names)) out->routes.push_back(*st);
-    }
+    };
+    s = Request(n->sock.get(), [&](nl_sock* sk) { return DumpRoutes(sk, each); });
   }
   if (links) nl_cache_free(links);
   if (addrs) nl_cache_free(addrs);
-  for (nl_object* o : routes) nl_object_put(o);
   return s;
 }
 

@@ -26,14 +26,19 @@
 // gone returns NotFound. Not thread-safe; use from one thread, which must stay
 // in the namespace the backend was constructed in.
 //
-// Holding two fds per namespace, the constructor raises the soft limit on open
-// files (RLIMIT_NOFILE) to the hard limit.
+// It holds a netlink socket per namespace it has touched, and the fds of the
+// last kOpenNamespaceFds namespaces (older ones are opened again by name when
+// needed), and raises the open-file limit as it goes (kernel/file_limit.h): an
+// operation that would pass the limit topo can reach fails with that limit
+// named, before the kernel is asked. (Where the hard limit cannot be raised,
+// 20000 here, two fds per namespace stopped star 10000 at 10%.)
 //
 // The namespace "" is the one the backend was constructed in (the root
 // namespace, for a node of kind root). Bridges live in netlink_bridge.cc;
 // sysctl reads and the nat table clean-up in netlink_root.cc.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -117,6 +122,8 @@ class NetlinkBackend : public Backend {
   Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override;
   Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
                          bool* present) override;
+  Status ReadFirewallPolicy(const std::string& ns, int family, const std::string& chain,
+                            std::string* action) override;
   Status TableExists(const std::string& ns, int family, const std::string& table,
                      bool* exists) override;
   Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override;
@@ -140,7 +147,7 @@ class NetlinkBackend : public Backend {
 
  private:
   struct Namespace {
-    UniqueFd fd;
+    UniqueFd fd;  // invalid once released by KeepFd; Get opens it again
     std::unique_ptr<Socket> sock;
     std::unordered_map<std::string, int> ifindex;  // echoed or looked-up interface indexes
     Namespace();
@@ -174,12 +181,19 @@ class NetlinkBackend : public Backend {
   // if the cached one is stale.
   template <typename F>
   Status OnInterface(const std::string& ns, const std::string& ifname, F call);
+  // Raises the open-file limit, if needed, for one more namespace's fds.
+  Status RoomForOneMore() const;
+  // Records that the fd of `ns` is open, closing the oldest beyond
+  // kOpenNamespaceFds.
+  void KeepFd(const std::string& ns);
+  static constexpr size_t kOpenNamespaceFds = 512;
 
   std::string dir_;
   UniqueFd home_fd_;  // the namespace the backend was constructed in
   std::unique_ptr<Socket> root_sock_;
   std::map<std::string, Namespace> ns_;
-  std::vector<UniqueFd> held_;  // deleted namespaces, held until a non-deletion
+  std::deque<std::string> open_fds_;  // namespaces whose fd is open, oldest first
+  std::vector<UniqueFd> held_;        // deleted namespaces, held until a non-deletion
 };
 
 }  // namespace topo

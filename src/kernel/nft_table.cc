@@ -157,8 +157,9 @@ Status NftRemoveTableIfEmpty(int family, const std::string& table, bool* removed
   *removed = false;
   Socket s;
   if (Status st = s.Open(); !st.ok()) return st;
-  // The table's built-in chains, those iptables-nft makes (only when needed).
-  // Any other chain stays, and then so does the table.
+  // The table's built-in chains, those iptables-nft makes (only when needed):
+  // nat's PREROUTING, INPUT, OUTPUT and POSTROUTING, filter's INPUT, FORWARD
+  // and OUTPUT. Any other chain stays, and then so does the table.
   Message dump(NftType(NFT_MSG_GETCHAIN), NLM_F_DUMP, NfFamily(family), 0, 1);
   if (Status st = s.Send(dump.Bytes()); !st.ok()) return st;
   std::vector<std::string> chains;
@@ -170,7 +171,7 @@ Status NftRemoveTableIfEmpty(int family, const std::string& table, bool* removed
           return false;
         }
         const std::string name = StringAttr(h, NFTA_CHAIN_NAME);
-        for (const char* builtin : {"PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"}) {
+        for (const char* builtin : {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"}) {
           if (name == builtin) chains.push_back(name);
         }
         return false;

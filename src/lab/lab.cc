@@ -364,9 +364,22 @@ class RouteIndex {
   std::unordered_map<std::string, std::vector<const RouteState*>> by_key_;
 };
 
-// Drift of a firewall action: each of its rules that is gone (a policy is not checked).
+// Drift of a firewall action: each of its policies that is another now, each
+// of its rules that is gone.
 static void AddDriftOfFirewall(Backend& backend, const Action& a, const std::string& where,
                                std::vector<std::string>* drift) {
+  const FirewallSet& set = a.firewall();
+  for (const FirewallPolicy& p : set.policies) {
+    std::string have;
+    Status s = backend.ReadFirewallPolicy(a.ns, set.family, p.chain, &have);
+    const std::string what = (set.family == 6 ? "ip6" : "ip") + std::string(" policy of chain ") +
+                             p.chain + " in " + where;
+    if (!s.ok()) {
+      drift->push_back(what + " cannot be read: " + s.message());
+    } else if (have != p.action) {
+      drift->push_back(what + " is " + have + ", not " + p.action);
+    }
+  }
   for (const FirewallRuleSpec& rule : a.firewall().rules) {
     bool present = true;
     Status s = backend.HasFirewallRule(a.ns, rule, &present);

@@ -32,10 +32,25 @@ Status EnsurePrivateDirectory(const std::string& path) {
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
+  return WriteFileAtomic(path,
+                         [&](const std::function<void(std::string_view)>& sink) { sink(data); });
+}
+
+Status WriteFileAtomic(const std::string& path, const FileProducer& produce) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Status::FromErrno("create " + tmp, errno);
-  Status s = WriteAll(fd, data, tmp);
+  Status s;
+  std::string buffer;  // written out in pieces of about 64 KiB
+  auto flush = [&] {
+    if (s.ok() && !buffer.empty()) s = WriteAll(fd, buffer, tmp);
+    buffer.clear();
+  };
+  produce([&](std::string_view piece) {
+    buffer.append(piece);
+    if (buffer.size() >= 65536) flush();
+  });
+  flush();
   if (s.ok() && ::fsync(fd) != 0) s = Status::FromErrno("fsync " + tmp, errno);
   ::close(fd);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -484,7 +499,11 @@ Status StateStore::CreateLab(const Plan& plan, Journal* journal) {
   std::string names;
   for (const std::string& ns : plan.namespaces) names += ns + "\n";
   Status s = WriteFileAtomic(dir + "/namespaces", names);
-  if (s.ok()) s = WriteFileAtomic(dir + "/plan.json", PlanToJson(plan).dump(1) + "\n");
+  if (s.ok()) {
+    s = WriteFileAtomic(dir + "/plan.json", [&](const std::function<void(std::string_view)>& sink) {
+      WritePlanJson(plan, sink);
+    });
+  }
   if (s.ok()) {
     std::string path = dir + "/journal";
     int fd =
@@ -529,17 +548,21 @@ std::string PlanDamage(const Plan& plan, const std::string& lab) {
 // plan of this lab.
 Status ReadPlanFile(const std::string& dir, const std::string& lab, Plan* plan,
                     std::string* damage) {
-  std::string text;
-  Status s = ReadFileNoFollow(dir + "/plan.json", &text);
-  if (!s.ok()) return s;
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) {
-    *damage = "plan.json is not JSON";
-  } else if (Status p = PlanFromJson(j, plan); !p.ok()) {
-    *damage = "plan.json is not a plan: " + EscapeForTerminal(p.message());
-  } else {
-    *damage = PlanDamage(*plan, lab);
+  const std::string path = dir + "/plan.json";
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  std::FILE* in = ::fdopen(fd, "r");
+  if (!in) {
+    const int e = errno;
+    ::close(fd);
+    return Status::FromErrno("open " + path, e);
   }
+  // Read as a stream, an action at a time (plan/plan.h): star 10000's plan
+  // as one JSON tree was most of what `status` and `down` held.
+  Status p = ReadPlanJson(in, plan);
+  std::fclose(in);
+  *damage = p.ok() ? PlanDamage(*plan, lab)
+                   : "plan.json is not a plan: " + EscapeForTerminal(p.message());
   return Status::OK();
 }
 

@@ -58,9 +58,11 @@
 // and not a symlink.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kernel/program_process.h"
@@ -183,6 +185,9 @@ Status EnsurePrivateDirectory(const std::string& path);
 Status ReadFileNoFollow(const std::string& path, std::string* out);
 // Writes a whole file atomically: a temporary file, fsync, rename.
 Status WriteFileAtomic(const std::string& path, const std::string& data);
+// The same for a file made in pieces: `produce` hands them to its sink.
+using FileProducer = std::function<void(const std::function<void(std::string_view)>& sink)>;
+Status WriteFileAtomic(const std::string& path, const FileProducer& produce);
 
 class StateStore {
  public:

@@ -75,7 +75,7 @@ std::string FirewallRuleSpec::ToString() const {
     if (dnat_to && dnat_port.given()) {
       where = (dnat_to->family == 6 ? "[" + where + "]" : where) + ":" + dnat_port.ToString();
     }
-    add("to " + where);
+    add((chain == "prerouting" ? "to " : "dnat to ") + where);
   } else {
     add(action);
   }

@@ -5,9 +5,12 @@
 // (topology.h). No positions, no YAML: the kernel interface and the plan take
 // these.
 //
-// A port forward is a rule of chain "prerouting" (table nat) whose action is
-// "dnat"; a filter rule is one of chain "input", "forward" or "output" (table
-// filter) whose action is "accept", "drop" or "reject". FirewallRuleWords is
+// A port forward is rules of table nat whose action is "dnat": one of chain
+// "prerouting" (traffic arriving at the node) and one of chain "output" for
+// each of the node's own addresses it answers at (the node's own connections
+// to them, `to` that address); a filter rule is one of chain "input",
+// "forward" or "output" (table filter) whose action is "accept", "drop" or
+// "reject". FirewallRuleWords is
 // the one place that spells a rule in iptables' terms, as SnatRuleWords does
 // for SNAT: kernel/ joins the words into iptables-restore input, plan/ joins
 // them, shell-quoted, into the `iptables` commands of `topo plan --format
@@ -35,7 +38,7 @@ struct PortRange {
 std::optional<PortRange> ParsePortRange(const std::string& text);
 
 struct FirewallRuleSpec {
-  std::string chain;               // "input", "forward", "output"; "prerouting" for a port forward
+  std::string chain;               // "input", "forward", "output"; "prerouting" or "output" (dnat)
   int family = 4;                  // the rule's family: 4 (iptables) or 6 (ip6tables)
   std::optional<Prefix> from, to;  // source and destination (network or address)
   // "" (any), "tcp", "udp", "icmp" (ICMPv6 in an IPv6 rule), "icmpv6".
@@ -49,9 +52,10 @@ struct FirewallRuleSpec {
   // Tags the rule with its lab ("topo:LAB"); set when a plan is compiled.
   std::string comment;
 
-  std::string table() const { return chain == "prerouting" ? "nat" : "filter"; }
+  std::string table() const { return action == "dnat" ? "nat" : "filter"; }
   // "forward from 10.0.1.0/24 to 10.0.2.10 tcp port 80 accept",
-  // "tcp port 8080 in eth0 to 10.0.2.10:80" (a port forward).
+  // "in eth0 tcp port 8080 to 10.0.2.10:80" (a port forward),
+  // "output to 10.0.1.1 tcp port 8080 dnat to 10.0.2.10:80" (its output rule).
   std::string ToString() const;
   bool operator==(const FirewallRuleSpec&) const = default;
 };

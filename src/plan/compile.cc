@@ -50,6 +50,36 @@ Action Base(ActionKind kind, const Topology& t, const Node& n) {
   return a;
 }
 
+// The node's own addresses of `family` at which a forward with interface
+// `in` is reached: those of `in` (none when the node does not declare it: a
+// host's own interface of a root node), or of every interface without it;
+// each once, in the file's order.
+std::vector<IpAddress> ForwardAddresses(const Node& n, const std::string& in, int family) {
+  std::vector<IpAddress> out;
+  for (const Interface& i : n.interfaces) {
+    if (!in.empty() && i.name != in) continue;
+    for (const Prefix& p : i.addresses) {
+      if (p.family() == family && std::find(out.begin(), out.end(), p.addr) == out.end())
+        out.push_back(p.addr);
+    }
+  }
+  return out;
+}
+
+// A port forward's rules: PREROUTING for what arrives at the node, then one
+// OUTPUT rule per own address it is reached at, so that the node's own
+// connections to that address and port are forwarded too.
+void AddForwardRules(const Node& n, const FirewallRuleSpec& forward, FirewallSet* set) {
+  set->rules.push_back(forward);
+  for (const IpAddress& a : ForwardAddresses(n, forward.in, forward.family)) {
+    FirewallRuleSpec own = forward;
+    own.chain = "output";
+    own.in.clear();
+    own.to = Prefix{a, a.max_prefix()};
+    set->rules.push_back(std::move(own));
+  }
+}
+
 // A node's port forwards and filter rules: one action per family and table,
 // each committed at once; the nat table first, so that forwarded packets
 // then meet the filter. A filter rule without addresses goes to both
@@ -66,7 +96,11 @@ void AddFirewallActions(const Topology& t, const Node& n, const std::string& com
         FirewallRuleSpec spec = r;  // the plain values, without the source positions
         spec.family = family;
         spec.comment = comment;
-        a.mutable_firewall().rules.push_back(spec);
+        if (table == "nat") {
+          AddForwardRules(n, spec, &a.mutable_firewall());
+        } else {
+          a.mutable_firewall().rules.push_back(spec);
+        }
       }
       if (table == "filter") {
         for (const FirewallPolicy& p : n.firewall_policy)

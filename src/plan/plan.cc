@@ -697,7 +697,10 @@ Status ActionFromJson(const nlohmann::json& j, Action* out) {
   }
 }
 
-nlohmann::json PlanToJson(const Plan& plan) {
+namespace {
+
+// Everything of a plan's JSON but its actions.
+nlohmann::json PlanHeadJson(const Plan& plan) {
   nlohmann::json j;
   j["format"] = "topo-plan/1";
   j["lab"] = plan.lab;
@@ -705,6 +708,13 @@ nlohmann::json PlanToJson(const Plan& plan) {
   j["prefix"] = plan.prefix;
   j["source"] = plan.source_file;
   j["namespaces"] = plan.namespaces;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json PlanToJson(const Plan& plan) {
+  nlohmann::json j = PlanHeadJson(plan);
   nlohmann::json actions = nlohmann::json::array();
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     nlohmann::json a = ActionToJson(plan.actions[i]);
@@ -713,6 +723,64 @@ nlohmann::json PlanToJson(const Plan& plan) {
   }
   j["actions"] = std::move(actions);
   return j;
+}
+
+void WritePlanJson(const Plan& plan, const std::function<void(std::string_view)>& sink) {
+  // dump(1) sorts an object's keys, and "actions" sorts first: the actions,
+  // each dumped alone and indented two more, then the rest of the object.
+  sink("{\n \"actions\": [");
+  std::string piece;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    nlohmann::json a = ActionToJson(plan.actions[i]);
+    a["index"] = i;
+    const std::string text = a.dump(1);
+    piece.assign(i ? ",\n  " : "\n  ");
+    for (char c : text) {
+      piece += c;
+      if (c == '\n') piece += "  ";  // JSON strings never hold a raw newline
+    }
+    sink(piece);
+  }
+  sink(plan.actions.empty() ? "],\n" : "\n ],\n");
+  const std::string rest = PlanHeadJson(plan).dump(1);  // "{\n \"format\": ...\n}"
+  sink(std::string_view(rest).substr(2));
+  sink("\n");
+}
+
+Status ReadPlanJson(std::FILE* in, Plan* out) {
+  using Event = nlohmann::json::parse_event_t;
+  std::vector<Action> actions;
+  Status bad;
+  bool in_actions = false;
+  // Depth 1: the plan's keys; depth 2: an object of its "actions" array, made
+  // into an Action as soon as it is read, then dropped from the tree.
+  auto keep = [&](int depth, Event event, nlohmann::json& parsed) {
+    if (depth == 1 && event == Event::key) in_actions = parsed == "actions";
+    if (!in_actions || depth != 2 || event != Event::object_end) return true;
+    if (bad.ok()) {
+      Action a;
+      bad = ActionFromJson(parsed, &a);
+      if (bad.ok()) actions.push_back(std::move(a));
+    }
+    return false;
+  };
+  nlohmann::json head;
+  try {
+    head = nlohmann::json::parse(in, keep, /*allow_exceptions=*/false);
+  } catch (const nlohmann::json::exception& e) {
+    return Bad(e.what());
+  }
+  if (head.is_discarded()) return Bad("not JSON");
+  if (!bad.ok()) return bad;
+  if (!head.is_object() || !head.contains("actions") || !head["actions"].is_array() ||
+      !head["actions"].empty()) {
+    return Bad("no list of actions");
+  }
+  Plan p;
+  if (Status s = PlanFromJson(head, &p); !s.ok()) return s;
+  p.actions = std::move(actions);
+  *out = std::move(p);
+  return Status::OK();
 }
 
 Status PlanFromJson(const nlohmann::json& j, Plan* out) {

@@ -6,7 +6,10 @@
 // without the topology file.
 #pragma once
 
+#include <cstdio>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -47,6 +50,16 @@ nlohmann::json ActionToJson(const Action& a);
 Status ActionFromJson(const nlohmann::json& j, Action* out);
 nlohmann::json PlanToJson(const Plan& plan);
 Status PlanFromJson(const nlohmann::json& j, Plan* out);
+// The text of PlanToJson(plan).dump(1) + "\n", handed to `sink` in pieces
+// (an action at a time), so that a big plan is never whole in memory as JSON:
+// the state store writes plan.json this way (star 10000: 90000 actions, which
+// as one JSON tree and its text took ~140 MB).
+void WritePlanJson(const Plan& plan, const std::function<void(std::string_view)>& sink);
+// PlanFromJson of the JSON text read from `in`, each action made as it is read
+// and its JSON dropped: the whole plan is never a JSON tree in memory (what
+// `status` and `down` read of a big lab). InvalidArgument when the text is
+// not JSON or not a plan.
+Status ReadPlanJson(std::FILE* in, Plan* out);
 
 // Human text: a numbered list of actions, grouped by stage.
 std::string FormatPlanText(const Plan& plan);

@@ -37,8 +37,9 @@ rmdir --ignore-fail-on-non-empty /etc/netns/outside
 # ip netns exec fw ip6tables -t filter -D INPUT -i ext -p tcp -m tcp --dport 22 -m comment --comment topo:firewall -j DROP
 # ip netns exec fw ip6tables -P FORWARD ACCEPT
 
-# delete forwards fw ip6: in ext tcp port 8080 to [fd00:2::10]:8000
+# delete forwards fw ip6: in ext tcp port 8080 to [fd00:2::10]:8000, output to fd00:1::1 tcp port 8080 dnat to [fd00:2::10]:8000
 # ip netns exec fw ip6tables -t nat -D PREROUTING -i ext -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination '[fd00:2::10]:8000'
+# ip netns exec fw ip6tables -t nat -D OUTPUT -d fd00:1::1/128 -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination '[fd00:2::10]:8000'
 
 # delete firewall fw ip: policy forward drop; forward state established,related accept, forward in ext to 10.0.2.10 tcp port 8000 state new accept, forward in int out ext accept, input in ext tcp port 22 drop (policies back to accept)
 # ip netns exec fw iptables -t filter -D FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment topo:firewall -j ACCEPT
@@ -47,8 +48,9 @@ rmdir --ignore-fail-on-non-empty /etc/netns/outside
 # ip netns exec fw iptables -t filter -D INPUT -i ext -p tcp -m tcp --dport 22 -m comment --comment topo:firewall -j DROP
 # ip netns exec fw iptables -P FORWARD ACCEPT
 
-# delete forwards fw ip: in ext tcp port 8080 to 10.0.2.10:8000
+# delete forwards fw ip: in ext tcp port 8080 to 10.0.2.10:8000, output to 10.0.1.1 tcp port 8080 dnat to 10.0.2.10:8000
 # ip netns exec fw iptables -t nat -D PREROUTING -i ext -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination 10.0.2.10:8000
+# ip netns exec fw iptables -t nat -D OUTPUT -d 10.0.1.1/32 -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination 10.0.2.10:8000
 
 # delete route server default via fd00:2::1
 # ip -6 -n server route del default via fd00:2::1

@@ -93,8 +93,9 @@ ip -n server route add default via 10.0.2.1
 # add route server default via fd00:2::1
 ip -6 -n server route add default via fd00:2::1
 
-# add forwards fw ip: in ext tcp port 8080 to 10.0.2.10:8000
+# add forwards fw ip: in ext tcp port 8080 to 10.0.2.10:8000, output to 10.0.1.1 tcp port 8080 dnat to 10.0.2.10:8000
 ip netns exec fw iptables -t nat -A PREROUTING -i ext -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination 10.0.2.10:8000
+ip netns exec fw iptables -t nat -A OUTPUT -d 10.0.1.1/32 -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination 10.0.2.10:8000
 
 # add firewall fw ip: policy forward drop; forward state established,related accept, forward in ext to 10.0.2.10 tcp port 8000 state new accept, forward in int out ext accept, input in ext tcp port 22 drop
 ip netns exec fw iptables -P FORWARD DROP
@@ -103,8 +104,9 @@ ip netns exec fw iptables -t filter -A FORWARD -d 10.0.2.10/32 -i ext -p tcp -m 
 ip netns exec fw iptables -t filter -A FORWARD -i int -o ext -m comment --comment topo:firewall -j ACCEPT
 ip netns exec fw iptables -t filter -A INPUT -i ext -p tcp -m tcp --dport 22 -m comment --comment topo:firewall -j DROP
 
-# add forwards fw ip6: in ext tcp port 8080 to [fd00:2::10]:8000
+# add forwards fw ip6: in ext tcp port 8080 to [fd00:2::10]:8000, output to fd00:1::1 tcp port 8080 dnat to [fd00:2::10]:8000
 ip netns exec fw ip6tables -t nat -A PREROUTING -i ext -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination '[fd00:2::10]:8000'
+ip netns exec fw ip6tables -t nat -A OUTPUT -d fd00:1::1/128 -p tcp -m tcp --dport 8080 -m comment --comment topo:firewall -j DNAT --to-destination '[fd00:2::10]:8000'
 
 # add firewall fw ip6: policy forward drop; forward state established,related accept, forward in ext to fd00:2::10 tcp port 8000 state new accept, forward in int out ext accept, input in ext tcp port 22 drop
 ip netns exec fw ip6tables -P FORWARD DROP

@@ -2,8 +2,9 @@
 // topologies/firewall.yaml passes `topo test` (a forwarded port reaches the
 // inner server in IPv4 and IPv6, other ports and pings are dropped both
 // ways); its rules are in iptables and ip6tables of the firewall, tagged with
-// the lab; `status` reports a rule deleted by hand; `down` and rollback at
-// the firewall actions leave nothing. (A root node's rules:
+// the lab; a forward works from the firewall itself (its OUTPUT rule);
+// `status` reports a rule deleted and a policy changed by hand; `down` and
+// rollback at the firewall actions leave nothing. (A root node's rules:
 // standin_root_test.cc, in a stand-in host, never the machine's firewall.)
 #include <gtest/gtest.h>
 
@@ -22,7 +23,6 @@ namespace topo {
 namespace {
 
 using testing::ProcessResult;
-using testing::RunProcess;
 
 const std::string kFirewall = testing::SourcePath("topologies/firewall.yaml");
 
@@ -63,12 +63,22 @@ TEST_F(FirewallLabTest, RulesAreTaggedDriftIsReportedAndDownRemovesThem) {
     EXPECT_TRUE(Contains(rules.output,
                          "-A INPUT -i ext -p tcp -m tcp --dport 22 -m comment " + tag + " -j DROP"))
         << rules.output;
+    const std::string own = std::string(save) == "iptables-save" ? "10.0.1.1/32" : "fd00:1::1/128";
+    EXPECT_TRUE(Contains(
+        rules.output,
+        "-A OUTPUT -d " + own + " -p tcp -m tcp --dport 8080 -m comment " + tag + " -j DNAT"))
+        << rules.output;
   }
-  // The page, through the forwarded port, from outside.
-  auto page = Exec("outside", {"python3", "-c",
-                               "import urllib.request; print(urllib.request.urlopen("
-                               "'http://[fd00:1::1]:8080/', timeout=5).read().decode())"});
-  EXPECT_TRUE(Contains(page.output, "Hello from server in lab " + lab)) << page.output;
+  // The page, through the forwarded port, from outside and from fw itself.
+  for (const char* node : {"outside", "fw"}) {
+    for (const char* url : {"http://10.0.1.1:8080/", "http://[fd00:1::1]:8080/"}) {
+      auto page = Exec(node, {"python3", "-c",
+                              std::string("import urllib.request; print(urllib.request.urlopen('") +
+                                  url + "', timeout=5).read().decode())"});
+      EXPECT_TRUE(Contains(page.output, "Hello from server in lab " + lab))
+          << node << " " << url << ": " << page.output;
+    }
+  }
 
   auto clean = Topo({"status", lab});
   EXPECT_EQ(clean.status, 0) << clean.output;
@@ -76,11 +86,16 @@ TEST_F(FirewallLabTest, RulesAreTaggedDriftIsReportedAndDownRemovesThem) {
                         "--dport", "22", "-m", "comment", "--comment", "topo:" + lab, "-j", "DROP"})
                 .status,
             0);
+  ASSERT_EQ(Exec("fw", {"iptables", "-P", "FORWARD", "ACCEPT"}).status, 0);
   auto drift = Topo({"status", lab});
   EXPECT_NE(drift.status, 0) << drift.output;
   EXPECT_TRUE(Contains(
       drift.output, "firewall rule input in ext tcp port 22 drop in '" + prefix_ + "fw' is gone"))
       << drift.output;
+  EXPECT_TRUE(Contains(drift.output,
+                       "ip policy of chain forward in '" + prefix_ + "fw' is accept, not drop"))
+      << drift.output;
+  EXPECT_FALSE(Contains(drift.output, "ip6 policy")) << drift.output;
   auto down = Topo({"down", lab});
   EXPECT_EQ(down.status, 0) << down.output;
 }

@@ -3,7 +3,9 @@
 // of their actions, `down` (and the teardown ending `test` and `run`) after
 // each inverse it performs, `set-link` once its change is journaled. After
 // each kill, `topo down` must succeed and leave the host exactly as it was:
-// links, addresses, routes, forwarding sysctls, nat rules. The host is a
+// links, addresses, routes, forwarding sysctls, and every table of iptables
+// and ip6tables (the lab's SNAT, forward and firewall rules gone, the host's
+// own rule kept, the tables the lab made removed). The host is a
 // test-only namespace standing in for it (standin_fixture.h), the kill points
 // are exact (cli/test_hooks.h: the process stops itself there and is killed).
 // And a program topo runs itself that outlives a killed `up` (item 8 of
@@ -29,8 +31,9 @@ namespace {
 
 using testing::TopoBinary;
 
-// A root node with an address, a route, a forwarding sysctl and a SNAT
-// rule; one namespace behind it, with a check.
+// A root node with an address, a route, a forwarding sysctl, a SNAT rule, a
+// port forward (PREROUTING and OUTPUT rules) and a firewall rule (in both
+// families); one namespace behind it, with a check.
 constexpr char kLab[] = R"(name: rootfault
 nodes:
   h:
@@ -43,6 +46,11 @@ nodes:
       net.ipv4.ip_forward: 1
     snat:
       - {source: 10.77.0.0/24, out: u0}
+    forward:
+      - {proto: tcp, port: 8080, to: "10.78.0.1:80", in: e0}
+    firewall:
+      rules:
+        - {chain: forward, in: e0, proto: tcp, port: 22, action: drop}
   n1:
     interfaces:
       e1: [10.77.0.2/24]
@@ -64,13 +72,18 @@ class StandInFaultsTest : public testing::StandInFixture {
     ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
     ASSERT_EQ(InHost({"sysctl", "-q", "-w", "net.ipv4.ip_forward=0"}).status, 0);
     ASSERT_EQ(InHost({"sysctl", "-q", "-w", "net.ipv4.conf.u1.forwarding=1"}).status, 0);
+    // A rule of the host's own in its IPv4 filter table, which the lab adds
+    // to: it stays, and so does the table (the nat table and IPv6's filter
+    // table are the lab's, and go).
+    ASSERT_EQ(InHost({"iptables", "-A", "FORWARD", "-i", "u1", "-j", "ACCEPT"}).status, 0);
     file_ = Write("rootfault.yaml", kLab);
     lab_ = prefix_ + "rootfault";
     labs_.push_back(lab_);
     before_ = HostSnapshot();
   }
 
-  // The stand-in host as iproute2, iptables and /proc/sys show it.
+  // The stand-in host as iproute2, iptables-save and ip6tables-save (every
+  // table) and /proc/sys show it.
   std::string HostSnapshot() {
     std::string s;
     for (std::vector<std::string> argv :
@@ -78,7 +91,8 @@ class StandInFaultsTest : public testing::StandInFixture {
                                                {"ip", "addr", "show"},
                                                {"ip", "route", "show", "table", "all"},
                                                {"ip", "-6", "route", "show", "table", "all"},
-                                               {"iptables-save", "-t", "nat"}}) {
+                                               {"iptables-save"},
+                                               {"ip6tables-save"}}) {
       std::string out = InHost(argv).output;
       std::string kept;
       size_t start = 0;
@@ -141,9 +155,15 @@ class StandInFaultsTest : public testing::StandInFixture {
     }
   }
 
+  // `topo up`, and the lab's forward and IPv6 filter rule are in the host's tables.
   void Up() {
     auto up = Topo({"up", "--prefix", prefix_, file_});
     ASSERT_EQ(up.status, 0) << up.output;
+    const std::string v4 = InHost({"iptables-save"}).output;
+    EXPECT_NE(v4.find("-A OUTPUT -d 10.77.0.1/32 -p tcp -m tcp --dport 8080"), std::string::npos)
+        << v4;
+    const std::string v6 = InHost({"ip6tables-save"}).output;
+    EXPECT_NE(v6.find("-A FORWARD -i e0 -p tcp -m tcp --dport 22"), std::string::npos) << v6;
   }
 
   std::string file_, lab_, before_;

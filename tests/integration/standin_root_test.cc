@@ -24,9 +24,7 @@
 namespace topo {
 namespace {
 
-using testing::ProcessResult;
 using testing::RunProcess;
-using testing::TopoBinary;
 
 std::string ForwardingLab(const std::string& name, const std::string& ifname,
                           const std::string& key, const std::string& value = "1");
@@ -313,7 +311,8 @@ TEST_F(StandInRootTest, AHostInterfaceThatReplacedTheLabsIsLeft) {
 
 // ---- issue #14: a root node's port forwards and firewall rules ----
 
-// A root node with a filter rule and a port forward (both on its interface e0).
+// A root node with filter rules (chains input and forward) and a port forward,
+// all on its interface e0.
 constexpr char kFirewallLab[] = R"(name: rootfw
 nodes:
   h:
@@ -322,6 +321,7 @@ nodes:
     firewall:
       rules:
         - {chain: input, in: e0, proto: tcp, port: 22, action: reject}
+        - {chain: forward, in: e0, proto: tcp, port: 23, action: drop}
     forward:
       - {proto: tcp, port: 8080, to: "10.77.0.2:80", in: e0}
   n1: {interfaces: {e1: [10.77.0.2/24, "fd00:77::2/64"]}}
@@ -361,6 +361,12 @@ TEST_F(StandInRootTest, FirewallRulesOfTheRootNodeLeaveTheHostsOwnAndItsTablesAs
   EXPECT_NE(during.find("-A INPUT -i lo -j ACCEPT"), std::string::npos) << during;
   EXPECT_NE(during.find("-A INPUT -i e0 -p tcp -m tcp --dport 22 -m comment --comment \"topo:" +
                         prefix_ + "rootfw\" -j REJECT"),
+            std::string::npos)
+      << during;
+  // The forward from the host itself: only to the lab's address on e0.
+  EXPECT_NE(during.find("-A OUTPUT -d 10.77.0.1/32 -p tcp -m tcp --dport 8080 -m comment "
+                        "--comment \"topo:" +
+                        prefix_ + "rootfw\" -j DNAT --to-destination 10.77.0.2:80"),
             std::string::npos)
       << during;
   EXPECT_NE(during.find("table ip nat"), std::string::npos) << during;

@@ -52,6 +52,9 @@ class RecordingBackend : public Backend {
   std::vector<std::string> FirewallRules(const std::string& ns, int family,
                                          const std::string& table) const;
   std::string Policy(const std::string& ns, int family, const std::string& chain) const;
+  // Someone sets a chain's policy ("FORWARD", "ACCEPT") by hand, as `iptables -P` does.
+  void SetPolicyByHand(const std::string& ns, int family, const std::string& chain,
+                       const std::string& target);
   std::string Sysctl(const std::string& ns, const std::string& key) const;
   // An interface that exists in the root namespace before the lab (collision tests).
   void AddHostInterface(const std::string& ifname, const std::vector<std::string>& addresses = {});
@@ -126,6 +129,8 @@ class RecordingBackend : public Backend {
   Status DeleteFirewall(const std::string& ns, const FirewallSet& set) override;
   Status HasFirewallRule(const std::string& ns, const FirewallRuleSpec& rule,
                          bool* present) override;
+  Status ReadFirewallPolicy(const std::string& ns, int family, const std::string& chain,
+                            std::string* action) override;
   Status TableExists(const std::string& ns, int family, const std::string& table,
                      bool* exists) override;
   Status RemoveTableIfEmpty(const std::string& ns, int family, const std::string& table) override;

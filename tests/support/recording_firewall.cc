@@ -108,6 +108,21 @@ Status RecordingBackend::HasFirewallRule(const std::string& ns, const FirewallRu
   return Status::OK();
 }
 
+Status RecordingBackend::ReadFirewallPolicy(const std::string& ns, int family,
+                                            const std::string& chain, std::string* action) {
+  if (!FindNs(ns)) return Status::NotFound("No such file or directory");
+  std::string target = Policy(ns, family, chain);
+  for (char& c : target) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  *action = target;
+  return Status::OK();
+}
+
+void RecordingBackend::SetPolicyByHand(const std::string& ns, int family, const std::string& chain,
+                                       const std::string& target) {
+  Ns* n = FindNs(ns);
+  if (n) n->fw_policies[Label(family, "filter") + " " + IptablesChain(chain)] = target;
+}
+
 Status RecordingBackend::TableExists(const std::string& ns, int family, const std::string& table,
                                      bool* exists) {
   Ns* n = FindNs(ns);

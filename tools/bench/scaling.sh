@@ -16,7 +16,10 @@ read -r -a sizes <<<"${TOPO_SCALING_SIZES:-1000 2000 5000 10000}"  # for a quick
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-"$build/topo-bench" star "${sizes[@]}" chain "${sizes[@]}" tree "${sizes[@]}" clos "${sizes[@]}" \
+# clos N is N leaves, N hosts and 2 spines: clos (N/2 - 1) has about N nodes.
+clos=()
+for n in "${sizes[@]}"; do clos+=($((n / 2 - 1))); done
+"$build/topo-bench" star "${sizes[@]}" chain "${sizes[@]}" tree "${sizes[@]}" clos "${clos[@]}" \
   checks "${sizes[@]}" --runs 1 --no-script --no-batch --no-mininet --json "$out/scaling.json" |
   tee "$work/table.md"
 
@@ -34,6 +37,8 @@ med = lambda v: sorted(v)[len(v) // 2] / 1000.0 if v else float("nan")
 print("# shape n up_s down_s status_s checks_s rss_mib")
 for r in rows:
     shape, n = r["lab"].split()
+    if shape == "clos":  # leaves -> nodes
+        n = 2 * int(n) + 2
     print(shape, n, med(r["up"]), med(r["down"]), med(r.get("status", [])),
           med(r.get("checks", [])), r["rss_kib"] / 1024.0)
 for line in open(sys.argv[2]):  # "N=1000 names=... up=U down=D dump=S" (seconds)
