@@ -196,8 +196,8 @@ TEST_F(StandInFaultsTest, SigkillOfEveryVerbAtEveryStepLeavesTheHostAsItWas) {
             << " + 2 set-link), each followed by `topo down`: host as before\n";
 }
 
-// Issue #16, item 8: a program topo runs itself (iptables-restore adding the
-// root node's SNAT rule) that outlives a killed `up`, as one already
+// Issue #16, item 8: a program topo runs itself (the iptables-restore of the
+// root node's first rule) that outlives a killed `up`, as one already
 // committing when its parent died does. The stand-in (tests/support/
 // orphan_wrapper.cc) clears its parent-death signal, takes its input, waits
 // until `up` has died and runs iptables-restore DELAY ms later. `down` finds
