@@ -165,5 +165,76 @@ TEST(SysctlAliasesTest, AnOwnerWhoseLabIsGoneIsDropped) {
       << "the first lab set it: its value stays, the second lab found it so";
 }
 
+// Issue #16 item 3's last edge: a setting the kernel copies into an
+// interface's key (net.ipv4.ip_forward into net.ipv4.conf.eth0.forwarding)
+// and that key, owned by two labs. With another value, the second is refused
+// in either order, naming the first.
+TEST(SysctlAliasesTest, ATiedKeyWithAnotherValueIsRefusedInEitherOrder) {
+  testing::TempDir one("topo-sysctl"), two("topo-sysctl");
+  ASSERT_TRUE(one.ok() && two.ok());
+  const Plan a = testing::ShippedPlan("topologies/host-attached.yaml");
+  const Plan b = Renamed("perif", 11, "net.ipv4.conf.eth0.forwarding", "0");
+  for (bool a_first : {true, false}) {
+    RecordingBackend k;
+    k.AddHostInterface("eth0", {"192.0.2.2/24"});
+    StateStore store_a(one.path()), store_b(two.path());
+    ASSERT_TRUE((a_first ? Up(a, k, store_a) : Up(b, k, store_b)).status.ok());
+    UpResult second = a_first ? Up(b, k, store_b) : Up(a, k, store_a);
+    EXPECT_FALSE(second.status.ok());
+    const std::string want =
+        a_first ? "sysctl net.ipv4.conf.eth0.forwarding of the root namespace cannot be 0: lab "
+                  "'host-attached' (state directory " +
+                      std::filesystem::canonical(one.path()).string() +
+                      ") sets net.ipv4.ip_forward to 1, which the kernel copies into "
+                      "net.ipv4.conf.eth0.forwarding"
+                : "sysctl net.ipv4.ip_forward of the root namespace cannot be 1: lab 'perif' "
+                  "(state directory " +
+                      std::filesystem::canonical(two.path()).string() +
+                      ") sets net.ipv4.conf.eth0.forwarding to 0, which the kernel would "
+                      "overwrite with it";
+    EXPECT_NE(second.status.message().find(want), std::string::npos) << second.status.message();
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.conf.eth0.forwarding"), a_first ? "1" : "0");
+    ASSERT_TRUE((a_first ? Down(a.lab, k, store_a) : Down(b.lab, k, store_b)).status.ok());
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.conf.eth0.forwarding"), "0");
+    EXPECT_EQ(k.Sysctl("", "net.ipv4.ip_forward"), "0");
+  }
+}
+
+// With the same value, both go up; whichever goes down first leaves the key
+// as the other set it, and the last restores what was there before both,
+// in every order. Before the fix the propagating setting's `down` wrote the
+// key's old value over the other lab's, and the key's owner, which had read
+// its "original" after the propagation, left it on after both.
+TEST(SysctlAliasesTest, ATiedKeyIsRestoredByTheLastOfItsOwners) {
+  testing::TempDir one("topo-sysctl"), two("topo-sysctl");
+  ASSERT_TRUE(one.ok() && two.ok());
+  const Plan a = testing::ShippedPlan("topologies/host-attached.yaml");
+  const Plan b = Renamed("perif", 11, "net.ipv4.conf.eth0.forwarding", "1");
+  for (bool a_up_first : {true, false}) {
+    for (bool a_down_first : {true, false}) {
+      const std::string order = std::string(a_up_first ? "a" : "b") + " up first, " +
+                                (a_down_first ? "a" : "b") + " down first";
+      RecordingBackend k;
+      k.AddHostInterface("eth0", {"192.0.2.2/24"});
+      k.AddHostInterface("eth1");
+      StateStore store_a(one.path()), store_b(two.path());
+      auto up_a = [&] { ASSERT_TRUE(Up(a, k, store_a).status.ok()) << order; };
+      auto up_b = [&] { ASSERT_TRUE(Up(b, k, store_b).status.ok()) << order; };
+      auto down_a = [&] { ASSERT_TRUE(Down(a.lab, k, store_a).status.ok()) << order; };
+      auto down_b = [&] { ASSERT_TRUE(Down(b.lab, k, store_b).status.ok()) << order; };
+      a_up_first ? up_a() : up_b();
+      a_up_first ? up_b() : up_a();
+      a_down_first ? down_a() : down_b();
+      EXPECT_EQ(k.Sysctl("", "net.ipv4.conf.eth0.forwarding"), "1") << order;
+      EXPECT_EQ(k.Sysctl("", "net.ipv4.ip_forward"), a_down_first ? "0" : "1") << order;
+      a_down_first ? down_b() : down_a();
+      for (const char* key : {"net.ipv4.ip_forward", "net.ipv4.conf.default.forwarding",
+                              "net.ipv4.conf.eth0.forwarding", "net.ipv4.conf.eth1.forwarding"}) {
+        EXPECT_EQ(k.Sysctl("", key), "0") << key << ", " << order;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace topo

@@ -77,7 +77,7 @@ PrivateRegistry g_registry;
 
 }  // namespace
 
-pid_t StartUntilStopped(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+pid_t StartProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   pid_t pid = fork();
   if (pid == 0) {
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -85,6 +85,11 @@ pid_t StartUntilStopped(const std::vector<std::string>& argv, const std::vector<
     dup2(null, 2);
     ExecWith(argv, env);
   }
+  return pid;
+}
+
+pid_t StartUntilStopped(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  pid_t pid = StartProcess(argv, env);
   int status = 0;
   if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid) return -1;
   if (WIFSTOPPED(status)) return pid;

@@ -52,6 +52,9 @@ std::string TopoBinary();
 // src/cli/test_hooks.h): returns its pid, stopped, or -1 when it exited
 // instead (reaped).
 pid_t StartUntilStopped(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+// Starts argv the same way and returns its pid at once (-1 if fork failed);
+// the caller waits for it.
+pid_t StartProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env);
 // A prefix unique to this process and call, for names of kernel objects: "t<pid>x<n>-".
 std::string UniquePrefix();
 // Compares `actual` with tests/golden/NAME; TOPO_UPDATE_GOLDEN=1 rewrites the file.

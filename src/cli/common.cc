@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -128,6 +129,13 @@ void IgnoreOutputSignals() {
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   for (int sig : {SIGPIPE, SIGXFSZ}) sigaction(sig, &ignore, nullptr);
+}
+
+void NoteSignalWhileFinishing(const std::string& what) {
+  if (const int sig = CancelSignal(); sig != 0) {
+    std::cerr << "topo: note: signal " << sig << " (" << strsignal(sig) << ") came while " << what
+              << "; finished it first\n";
+  }
 }
 
 const std::atomic<bool>* InstallCancelHandlers() {

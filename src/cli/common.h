@@ -95,8 +95,14 @@ std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>
                              int failure_exit, int* exit_code,
                              std::function<Status(const Plan&)> before_programs = nullptr);
 // Removes a lab with progress (lab.h's Down), printing nothing. `fallback`:
-// the plan compiled from the file `down FILE` was given (DownOptions).
-DownResult TakeDown(const std::string& lab, const Plan* fallback = nullptr);
+// the plan compiled from the file `down FILE` was given; `cancel`: the flag
+// of InstallCancelHandlers, for `down` itself (DownOptions: it ends the wait
+// for the lab's lock, never a removal that has begun).
+DownResult TakeDown(const std::string& lab, const Plan* fallback = nullptr,
+                    const std::atomic<bool>* cancel = nullptr);
+// After a verb finished what it had begun though a signal came meanwhile
+// (`down`, `set-link`): says so on stderr. Nothing when no signal came.
+void NoteSignalWhileFinishing(const std::string& what);
 // Prints why a Down failed.
 void PrintDownErrors(const DownResult& r);
 // Prints, on stderr, what a Down could not verify: a damaged record, what was

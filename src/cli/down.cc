@@ -22,6 +22,9 @@ Verb RegisterDown(CLI::App& app) {
   AddMachineOption(cmd, &o->machine);
   return {cmd, [o]() -> int {
             if (!RequireRoot("topo down")) return kExitFailure;
+            // A signal ends the wait for the lab's lock (naming its holder); once
+            // the removal has begun, `down` finishes it.
+            const std::atomic<bool>* cancel = InstallCancelHandlers();
             if (IsAutoPrefix(o->prefix)) {
               PrintError(
                   "--prefix auto picks a new prefix; name the lab instead (`up` printed its name)");
@@ -62,8 +65,9 @@ Verb RegisterDown(CLI::App& app) {
               Loaded loaded = LoadLab(request);
               if (loaded.plan && loaded.plan->lab == *lab) fallback = std::move(loaded.plan);
             }
-            DownResult r = TakeDown(*lab, fallback ? &*fallback : nullptr);
+            DownResult r = TakeDown(*lab, fallback ? &*fallback : nullptr, cancel);
             PrintDownWarnings(*lab, r);
+            if (r.was_up) NoteSignalWhileFinishing("lab '" + *lab + "' was being removed");
             if (!r.status.ok()) {
               PrintDownErrors(r);
               return kExitFailure;

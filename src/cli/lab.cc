@@ -74,7 +74,7 @@ std::optional<UpRun> BringUp(const LoadRequest& request, const std::atomic<bool>
   return BringUp(std::move(*loaded), cancel, failure_exit, exit_code, std::move(before_programs));
 }
 
-DownResult TakeDown(const std::string& lab, const Plan* fallback) {
+DownResult TakeDown(const std::string& lab, const Plan* fallback, const std::atomic<bool>* cancel) {
   auto backend = MakeBackend();
   StateStore store;
   OperationLog log("down", store, lab);  // starts at the first event, which knows the total
@@ -82,6 +82,7 @@ DownResult TakeDown(const std::string& lab, const Plan* fallback) {
   options.observer = &log;
   InstallTestHooks(&options);
   options.fallback_plan = fallback;
+  options.cancel = cancel;
   DownResult r = Down(lab, *backend, store, options);
   log.Finish(r.status.ok() ? "" : r.status.message());
   return r;
@@ -108,6 +109,12 @@ void PrintDownWarnings(const std::string& lab, const DownResult& r) {
            "sysctls, SNAT rules) could not be verified (`topo down FILE` with its topology "
            "file compiles the plan again)");
     }
+  }
+  if (r.ended_children > 0) {
+    warn("lab '" + lab + "': " + std::to_string(r.ended_children) +
+         (r.ended_children == 1 ? " program" : " programs") +
+         " an earlier topo ran for it (iptables-restore of an `up` or `down` that was killed) "
+         "still ran; ended before anything was removed");
   }
   for (const std::string& n : r.report.not_ours) warn(n);
   for (const std::string& n : r.report.unverified_left) {

@@ -68,6 +68,9 @@ Verb RegisterSetLink(CLI::App& app) {
             StateStore store;
             SetLinkResult r;
             InstallTestHooks(&req);
+            // A signal ends the wait for the lab's lock (naming its holder); a
+            // change that has begun finishes.
+            req.cancel = InstallCancelHandlers();
             Status s = SetLink(req, *backend, store, &r);
             for (const std::string& w : r.warnings) std::cerr << "topo: warning: " << w << "\n";
             if (!s.ok()) {
@@ -80,6 +83,7 @@ Verb RegisterSetLink(CLI::App& app) {
               std::cout << "lab '" << r.lab << "': " << c.node << ":" << c.ifname << " now "
                         << c.after.ToString() << " (was " << c.before.ToString() << ")\n";
             }
+            NoteSignalWhileFinishing("the link was being changed");
             return kExitOk;
           }};
 }

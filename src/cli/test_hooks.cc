@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "kernel/children.h"
+
 namespace topo::cli {
 namespace {
 
@@ -43,14 +45,22 @@ void Install(LabObserver** observer, size_t n, ActionEvent::Step step) {
   *observer = &hook;
 }
 
+// TOPO_TEST_WRAP_PROGRAMS: the wrapper of every program RunInNamespace starts.
+void InstallProgramWrapper() {
+  const char* wrapper = std::getenv("TOPO_TEST_WRAP_PROGRAMS");
+  if (wrapper && *wrapper == '/') SetProgramWrapperForTests(wrapper);
+}
+
 }  // namespace
 
 void InstallTestHooks(BringUpOptions* options) {
   Install(&options->observer, FromEnv("TOPO_TEST_STOP_AFTER"), ActionEvent::Step::kApply);
+  InstallProgramWrapper();
 }
 
 void InstallTestHooks(DownOptions* options) {
   Install(&options->observer, FromEnv("TOPO_TEST_STOP_DOWN_AFTER"), ActionEvent::Step::kUndo);
+  InstallProgramWrapper();
 }
 
 void InstallTestHooks(SetLinkRequest* request) {

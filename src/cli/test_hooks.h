@@ -10,6 +10,10 @@
 //                            actions performed.
 //   TOPO_TEST_STOP_SET_LINK=1  `set-link` stops once its change is journaled,
 //                            before the kernel is touched.
+//   TOPO_TEST_WRAP_PROGRAMS=PATH  `up`, `test`, `run` and `down` start every
+//                            program they run themselves (iptables-restore) as
+//                            PATH PROGRAM ARGS... (kernel/children.h), so a test
+//                            can have one outlive a killed topo.
 //
 // Not for users: README.md names them under "Tests" only.
 #pragma once

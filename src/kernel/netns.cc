@@ -18,7 +18,9 @@
 #include <mutex>
 #include <set>
 
+#include "kernel/children.h"
 #include "kernel/exec.h"
+#include "kernel/program_process.h"
 
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
@@ -62,6 +64,45 @@ bool Pipe(UniqueFd* read_end, UniqueFd* write_end) {
   read_end->Reset(AboveStdio(fds[0]));
   write_end->Reset(AboveStdio(fds[1]));
   return read_end->valid() && write_end->valid();
+}
+
+// Blocks SIGPIPE in the calling thread for its lifetime, so that a write to
+// a pipe whose reader is gone fails with EPIPE (a library caller may not
+// ignore SIGPIPE); a SIGPIPE raised meanwhile is consumed, unless one was
+// pending already.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SigpipeBlock() {
+    if (!was_pending_) {
+      struct timespec zero = {0, 0};
+      sigtimedwait(&set_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t set_, old_;
+  bool was_pending_ = false;
+};
+
+// Writes one byte to a pipe whose reader may be gone: false when it was not written.
+bool WriteByte(int fd, char byte) {
+  SigpipeBlock block;
+  ssize_t n;
+  do {
+    n = write(fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  return n == 1;
 }
 
 // Child side of RunInNamespace: reports (stage, errno) on `report` and exits.
@@ -299,14 +340,18 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
     return -1;
   }
   // Everything the child needs is prepared before fork().
+  std::vector<std::string> full = argv;
+  if (const std::string& wrapper = ProgramWrapperForTests(); !wrapper.empty()) {
+    full.insert(full.begin(), wrapper);
+  }
   std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.reserve(full.size() + 1);
+  for (const std::string& a : full) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
-  UniqueFd in_read, in_write, out_read, out_write, report_read, report_write;
+  UniqueFd in_read, in_write, out_read, out_write, report_read, report_write, go_read, go_write;
   if (!Pipe(&in_read, &in_write) || !Pipe(&out_read, &out_write) ||
-      !Pipe(&report_read, &report_write)) {
+      !Pipe(&report_read, &report_write) || !Pipe(&go_read, &go_write)) {
     *output = std::string("pipe: ") + std::strerror(errno);
     return -1;
   }
@@ -325,6 +370,15 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
     // parent may have died before the prctl took effect: then end now.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ChildFail(report, 4);
     if (getppid() != parent) _exit(127);
+    // Nothing runs before the parent has recorded this child (children.h):
+    // a parent that died or could not record it closes the pipe unwritten.
+    close(go_write.get());
+    char go = 0;
+    ssize_t got;
+    do {
+      got = read(go_read.get(), &go, 1);
+    } while (got < 0 && errno == EINTR);
+    if (got != 1) _exit(127);
     if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) ChildFail(report, 1);
     if (dup2(in_read.get(), 0) < 0 || dup2(out_write.get(), 1) < 0 ||
         dup2(out_write.get(), 2) < 0) {
@@ -336,6 +390,23 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
     ChildFail(report, 3);
   }
 
+  go_read.Reset();
+  // Recorded (with its start time) before it may run, and released.
+  ProcessIdentity child{pid, 0};
+  ChildRecorder* recorder = CurrentChildRecorder();
+  Status recorded = ProcessStartTime(pid, &child.start_time);
+  if (recorded.ok() && recorder) recorded = recorder->Started(child);
+  const bool released = recorded.ok() && WriteByte(go_write.get(), 'g');
+  go_write.Reset();
+  if (!released) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    if (recorded.ok() && recorder) recorder->Reaped(child);
+    *output = recorded.ok() ? "the process for " + argv[0] + " ended before it could run"
+                            : "cannot record the process for " + argv[0] +
+                                  " before it runs: " + recorded.message();
+    return -1;
+  }
   in_read.Reset();
   out_write.Reset();
   report_write.Reset();
@@ -353,13 +424,7 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
     fcntl(in_write.get(), F_SETFL, O_NONBLOCK);
     size_t written = 0;
     if (stdin_data.empty()) in_write.Reset();
-    sigset_t pipe_set, old_mask, pending;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    sigpending(&pending);
-    bool pipe_was_pending = sigismember(&pending, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
-    bool got_epipe = false;
+    SigpipeBlock block;
     char buf[4096];
     while (out_read.valid()) {
       struct pollfd fds[2];
@@ -373,7 +438,6 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
       if (n > 1 && fds[1].revents) {
         ssize_t w = write(in_write.get(), stdin_data.data() + written, stdin_data.size() - written);
         if (w > 0) written += w;
-        if (w < 0 && errno == EPIPE) got_epipe = true;
         if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == stdin_data.size()) {
           in_write.Reset();
         }
@@ -388,11 +452,6 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
       }
     }
     in_write.Reset();
-    if (got_epipe && !pipe_was_pending) {
-      struct timespec zero = {0, 0};
-      sigtimedwait(&pipe_set, nullptr, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   }
 
   int wstatus = 0;
@@ -402,6 +461,7 @@ int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_
       return -1;
     }
   }
+  if (recorder) recorder->Reaped(child);
   if (!started) {
     std::string what = report[0] == 1   ? std::string("cannot enter the namespace")
                        : report[0] == 2 ? std::string("cannot set up standard input and output")

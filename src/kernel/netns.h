@@ -123,9 +123,12 @@ Status CurrentNetnsId(std::string* id);
 // `stdin_data` to its standard input and collects its standard output and
 // standard error, interleaved, into *output. The child gets the default signal
 // dispositions and an empty signal mask, and is killed (SIGKILL) if the
-// thread that started it dies first: it never outlives topo. Returns the exit status (0-255),
-// 128+N if a signal N killed it, or -1 if it could not be started (then
-// *output says why).
+// thread that started it dies first. It runs the program only once the
+// calling thread's ChildRecorder (children.h), if any, has recorded its pid
+// and start time, and the recorder is told when it has been waited for: a
+// child that finishes a kernel call after topo died is found by whoever
+// removes the lab. Returns the exit status (0-255), 128+N if a signal N
+// killed it, or -1 if it could not be started (then *output says why).
 int RunInNamespace(int ns_fd, const std::vector<std::string>& argv, std::string_view stdin_data,
                    std::string* output);
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "lab/children.h"
 #include "lab/node_runtime.h"
 #include "model/diagnostic.h"
 #include "model/sysctl_aliases.h"
@@ -104,12 +105,15 @@ UpResult Up(const Plan& plan, Backend& backend, StateStore& store, const UpOptio
   ao.before_programs = options.before_programs;
   SysctlOwners owners(SysctlOwners::DefaultDir(), store.dir(), plan.lab);
   ao.sysctl_owners = &owners;
+  JournalChildren children(&journal);
+  ScopedChildRecorder record_children(&children);
   r.apply = Apply(plan, backend, ao);
   r.status = r.apply.status;
   if (!r.status.ok() && r.apply.rolled_back && r.apply.rollback.ok()) {
-    // Everything was undone: forget the lab. If the rollback failed, the journal
-    // stays, so `topo down` can finish the job.
-    if (store.Lock().ok()) store.RemoveLab(plan.lab);
+    // Everything was undone: forget the lab (a second signal does not stop
+    // that). If the rollback failed, the journal stays, so `topo down` can
+    // finish the job.
+    if (store.Lock(/*interruptible=*/false).ok()) store.RemoveLab(plan.lab);
     store.Unlock();
   }
   return r;
@@ -171,6 +175,13 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   r.status = store.Open();
   if (r.status.ok() && StateStore::IsSafeLabName(lab)) r.status = store.LockLab(lab);
   if (!r.status.ok()) return r;
+  // Cancelled while waiting for it (a signal that came before the wait began):
+  // nothing has been removed yet. From here on, the removal finishes.
+  if (options.cancel && options.cancel->load()) {
+    r.status = Status::Interrupted("interrupted before lab '" + lab +
+                                   "' was touched; nothing was removed");
+    return r;
+  }
   LabRecord rec;
   Status s = store.ReadLabForTeardown(lab, &rec, options.fallback_plan);
   const bool leftover =
@@ -180,7 +191,7 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
   if (s.IsNotFound() || leftover) {
     // Not up: nothing to do, but for what an `up` killed while registering the
     // lab (before touching the kernel) may have left: a directory without a plan.
-    if (store.Lock().ok()) store.RemoveLab(lab);
+    if (store.Lock(/*interruptible=*/false).ok()) store.RemoveLab(lab);
     store.Unlock();
     return r;
   }
@@ -188,6 +199,22 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
     r.status = s;
     return r;
   }
+  r.was_up = true;
+  // A child an earlier topo ran for the lab may still be changing the machine
+  // (an `up` killed while iptables-restore committed a rule): it ends first,
+  // so that what it adds is there to be removed.
+  if (Status cs = EndRecordedChildren(rec.children, kRecordedChildWaitMs, &r.ended_children);
+      !cs.ok()) {
+    r.status = Status::IOError("lab '" + lab + "': " + cs.message() +
+                               " (a program an earlier topo ran for the lab); nothing was removed");
+    return r;
+  }
+  // This `down`'s own children are journaled too, unless appending could
+  // change what the journal says (a damaged one, or one whose last line is torn).
+  Journal journal;
+  const bool record = rec.damage.empty() && !rec.torn && store.OpenJournal(lab, &journal).ok();
+  JournalChildren children(&journal);
+  ScopedChildRecorder record_children(record ? &children : nullptr);
   // Undone in case they were done, with "already gone" no news: what a
   // journal cut at a line's end may not show.
   std::set<std::string> perhaps;
@@ -206,7 +233,6 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
       }
     }
   }
-  r.was_up = true;
   r.was_complete = rec.complete;
   SysctlOwners owners(SysctlOwners::DefaultDir(), store.dir(), lab);
   r.damage = rec.damage;
@@ -237,7 +263,9 @@ DownResult Down(const std::string& lab, Backend& backend, StateStore& store,
                                lab + "` again)");
     return r;
   }
-  r.status = store.Lock();
+  // The removal has begun: a signal no longer ends it (the store-wide lock is
+  // held only for short sections).
+  r.status = store.Lock(/*interruptible=*/false);
   if (r.status.ok()) r.status = store.RemoveLab(lab);
   store.Unlock();
   return r;

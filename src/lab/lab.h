@@ -4,8 +4,11 @@
 //
 // Promises: Up touches the kernel only after the lab is registered and every
 // namespace name is known to be free; a failed or interrupted Up leaves nothing
-// behind. Down removes only what the lab's journal names, and is idempotent.
-// Both hold the store's lock for their whole run.
+// behind. Down removes only what the lab's journal names, and is idempotent;
+// before it removes anything it ends every program an earlier topo ran for
+// the lab (iptables-restore of a killed `up`) that still runs (lab/children.h).
+// Both hold the lab's lock for their whole run (the store-wide one only while
+// names change owners: lab/state.h).
 #pragma once
 
 #include <atomic>
@@ -63,10 +66,18 @@ struct DownResult {
   // What the record names that still exists after the teardown, so the record
   // stays (status is then an error): "namespace 'a-h1'".
   std::vector<std::string> remains;
+  // Programs an earlier topo ran for the lab (iptables-restore of a killed
+  // `up`) that were still running, ended before anything was removed
+  // (lab/children.h).
+  size_t ended_children = 0;
 };
 
 struct DownOptions {
   LabObserver* observer = nullptr;  // each action as the teardown goes (lab/observer.h)
+  // Checked once, when the lab's lock is held, before anything is removed
+  // (the wait for the lock itself ends on a signal topo catches: state.h);
+  // once the removal has begun it finishes whatever the flag says.
+  const std::atomic<bool>* cancel = nullptr;
   // The plan compiled again from the topology file `down FILE` was given: it
   // stands in for a lost or corrupt plan.json of the same lab and namespaces.
   const Plan* fallback_plan = nullptr;

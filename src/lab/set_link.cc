@@ -60,6 +60,10 @@ Status SetLink(const SetLinkRequest& req, Backend& backend, StateStore& store, S
   if (!s.ok()) return s;
   // That lab's lock only: a stuck lab elsewhere does not block this one.
   if (s = store.LockLab(out->lab); !s.ok()) return s;
+  if (req.cancel && req.cancel->load()) {
+    return Status::Interrupted("interrupted before lab '" + out->lab +
+                               "' was touched; nothing was changed");
+  }
   LabRecord rec;
   if (s = store.ReadLab(out->lab, &rec); !s.ok()) return s;
   if (!rec.complete) {

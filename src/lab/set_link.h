@@ -6,10 +6,12 @@
 // outcome after, so `topo status` shows the current impairments and a crash
 // mid-change is visible there (running the same set-link again finishes it).
 // A change the kernel refuses is undone: every end is left with the
-// impairment it had. Holds the state store's lock throughout. `down` needs
+// impairment it had. Holds the lab's lock throughout (a signal topo catches
+// ends the wait for it, naming its holder: state.h). `down` needs
 // nothing from here: qdiscs go with their namespace.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +33,10 @@ struct SetLinkRequest {
   // Called after each change is journaled, before the kernel is touched (a
   // test hook: cli/test_hooks.h); may be empty.
   std::function<void()> after_journal;
+  // Checked once the lab's lock is held, before anything is journaled (the
+  // wait for the lock ends on a signal topo catches: state.h); a change that
+  // has begun finishes.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct LinkEndChange {

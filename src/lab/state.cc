@@ -234,6 +234,15 @@ Status Journal::Before(size_t index, const std::string& note) {
                   "journal");
 }
 
+Status Journal::ChildStarted(const ProcessIdentity& child) {
+  pending_ += "child " + child.ToString() + "\n";
+  return Flush();
+}
+
+void Journal::ChildReaped(const ProcessIdentity& child) {
+  pending_ += "child-reaped " + child.ToString() + "\n";
+}
+
 Status Journal::Complete() {
   pending_ += "complete\n";
   return Flush();
@@ -354,11 +363,14 @@ std::string LockHolder(int fd) {
 
 }  // namespace
 
-Status LockFile(const std::string& path, bool must_stay, int* fd_out) {
+Status LockFile(const std::string& path, bool must_stay, int* fd_out, bool interruptible) {
   for (;;) {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return Status::FromErrno("open " + path, errno);
-    if (::flock(fd, LOCK_EX) != 0) {
+    int rc;
+    while ((rc = ::flock(fd, LOCK_EX)) != 0 && errno == EINTR && !interruptible) {
+    }
+    if (rc != 0) {
       // EINTR: a signal topo catches (Ctrl-C, SIGTERM, `timeout`) ends the
       // wait, which is never retried; the holder is named.
       int e = errno;
@@ -389,9 +401,9 @@ Status LockFile(const std::string& path, bool must_stay, int* fd_out) {
   }
 }
 
-Status StateStore::Lock() {
+Status StateStore::Lock(bool interruptible) {
   if (lock_fd_ >= 0) return Status::OK();
-  return LockFile(dir_ + "/lock", /*must_stay=*/false, &lock_fd_);
+  return LockFile(dir_ + "/lock", /*must_stay=*/false, &lock_fd_, interruptible);
 }
 
 void StateStore::Unlock() {
@@ -619,6 +631,16 @@ std::string ParseJournalLine(const std::string& line, size_t actions, LabRecord*
     return "";
   }
   if (IsOutsideLine(kind)) return ParseOutsideLine(kind, rest, actions, outside);
+  if (kind == "child" || kind == "child-reaped") {
+    ProcessIdentity child;
+    if (!ProcessIdentity::Parse(rest, &child)) return "a bad child identity";
+    if (kind == "child") {
+      rec->children.push_back(child);
+    } else {
+      std::erase(rec->children, child);
+    }
+    return "";
+  }
   if (kind == "netns") {
     const size_t sp2 = rest.find(' ');
     const std::string ns = rest.substr(0, sp2);
@@ -670,7 +692,8 @@ std::string ParseJournal(const std::string& text, size_t actions, LabRecord* rec
     const size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) {
       if (number == 1) return "the journal has no whole line";
-      break;  // torn: never finished
+      rec->torn = true;  // never finished
+      break;
     }
     const std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
@@ -838,6 +861,7 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
       rec.omitted = actions - rec.plan.actions.size();
       rec.namespace_ids = std::move(parsed.namespace_ids);
       rec.root_links = std::move(parsed.root_links);
+      rec.children = std::move(parsed.children);
       if (plan_missing) {
         rec.damage.emplace_back("plan.json is missing (the journal names all the lab made)");
       }
@@ -883,6 +907,7 @@ Status StateStore::ReadLabForTeardown(const std::string& lab, LabRecord* out,
     if (!wrong.empty()) rec.damage.push_back(wrong);
     rec.namespace_ids = std::move(scratch.namespace_ids);
     rec.root_links = std::move(scratch.root_links);
+    rec.children = std::move(scratch.children);
   }
   if (!rec.damage.empty()) {
     // Nothing says what was done: all of it may have been.

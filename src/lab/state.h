@@ -23,6 +23,9 @@
 //                                     or of an interface of the root namespace
 //                                     ("root-link IFNAME IFINDEX"), which teardown
 //                                     checks before removing anything of that name
+//                                     ; and "child PID START" before a program topo runs
+//                                     itself (iptables-restore: kernel/children.h) may
+//                                     run, "child-reaped PID START" once it was waited for
 //   /run/topo/labs/LAB/nodes/NODE/    the node's private directories, stored files,
 //                                     program logs and exit files (lab/node_runtime.h)
 //
@@ -62,6 +65,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/program_process.h"
 #include "model/status.h"
 #include "plan/plan.h"
 
@@ -103,6 +107,11 @@ class Journal {
   Status DoneLater(size_t index, const std::string& note = "");
   Status Flush();
   Status Complete();
+  // Records a child topo runs itself (kernel/children.h) before it may run
+  // (written before it returns, after any DoneLater lines), and that it was
+  // waited for (kept like a DoneLater line).
+  Status ChildStarted(const ProcessIdentity& child);
+  void ChildReaped(const ProcessIdentity& child);
   // Records (and syncs) a set-link change before it is applied, then its outcome.
   Status BeginLinkChange(const LinkChange& change);
   Status EndLinkChange(bool ok);
@@ -127,6 +136,13 @@ struct LabRecord {
   // `topo set-link` changes after the lab came up, in order. A kPending one
   // last means a set-link died while changing the kernel.
   std::vector<LinkChange> link_changes;
+  // The children topo ran itself that the journal records as started and not
+  // as waited for (Journal::ChildStarted): one may still be running, if that
+  // pid still has that start time.
+  std::vector<ProcessIdentity> children;
+  // The journal's last line has no newline: an append that did not finish
+  // (not damage; nothing more should be appended after it).
+  bool torn = false;
 
   // The impairment of every impaired interface, "ns:ifname" -> impairment: the
   // plan's completed set-impairment actions, then each set-link change that
@@ -156,11 +172,12 @@ struct LabRecord {
 };
 
 // Waits for the flock of `path` (created 0600 if missing), as StateStore::Lock
-// does (interruptible, the holder named), and writes the holder's line into
-// it. With `must_stay`, a file unlinked while this process waited is not the
-// lock any more: the wait starts again on the file now at `path`. *fd_out holds
-// the lock until it is closed.
-Status LockFile(const std::string& path, bool must_stay, int* fd_out);
+// does (interruptible, the holder named, unless `interruptible` is false: then
+// a signal does not end the wait), and writes the holder's line into it. With
+// `must_stay`, a file unlinked while this process waited is not the lock any
+// more: the wait starts again on the file now at `path`. *fd_out holds the lock
+// until it is closed.
+Status LockFile(const std::string& path, bool must_stay, int* fd_out, bool interruptible = true);
 // mkdir -m 0700 of `path` (its parent must exist), refusing a symlink, a
 // directory of another user, or one open to others that this call did not make.
 Status EnsurePrivateDirectory(const std::string& path);
@@ -200,7 +217,9 @@ class StateStore {
   // SIGTERM) ends it: Interrupted, naming the holder and since when. Held only
   // for the short sections that decide who owns which names (CreateLab after
   // the collision checks, RemoveLab): never while the kernel is changed.
-  Status Lock();
+  // Not `interruptible`: for what must finish once it has begun (removing the
+  // record of a lab whose objects are gone).
+  Status Lock(bool interruptible = true);
   void Unlock();
   // Takes the lock of one lab (the same waits and messages), held for the
   // whole of an `up`, `down` or `set-link` of it. Always taken before Lock,

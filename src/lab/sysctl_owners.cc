@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "kernel/netns.h"
 #include "lab/state.h"
@@ -85,13 +86,15 @@ bool SysctlOwners::Counts(const Action& a) {
   return a.kind == ActionKind::kSetSysctl && a.ns.empty();
 }
 
-Status SysctlOwners::Open(int* lock_fd, std::string* netns, nlohmann::json* entries) {
+Status SysctlOwners::Open(int* lock_fd, std::string* netns, nlohmann::json* entries,
+                          bool interruptible) {
   if (Status s = CurrentNetnsId(netns); !s.ok()) return s;
   // The parent (/run/topo) may be a store of its own: only made if missing.
   const std::string parent = registry_dir_.substr(0, registry_dir_.find_last_of('/'));
   if (!parent.empty()) ::mkdir(parent.c_str(), 0700);
   if (Status s = EnsurePrivateDirectory(registry_dir_); !s.ok()) return s;
-  if (Status s = LockFile(registry_dir_ + "/lock", /*must_stay=*/false, lock_fd); !s.ok()) {
+  if (Status s = LockFile(registry_dir_ + "/lock", /*must_stay=*/false, lock_fd, interruptible);
+      !s.ok()) {
     return s;
   }
   *entries = Load(registry_dir_ + "/sysctls");
@@ -133,6 +136,89 @@ bool Prune(json& e, const std::string& dir, const std::string& lab) {
   return mine;
 }
 
+// Whether a note's line is "KEY=...".
+bool IsLineOf(const std::string& line, const std::string& key) {
+  return line.size() > key.size() && line.compare(0, key.size(), key) == 0 &&
+         line[key.size()] == '=';
+}
+
+// The value `note` (lab/actions.h: the value, then KEY=VALUE lines of the
+// keys the kernel propagates it to) gives `key`; false when it names none.
+bool NoteValue(const std::string& note, const std::string& key, std::string* value) {
+  std::istringstream lines(note);
+  std::string line;
+  std::getline(lines, line);  // the value itself
+  while (std::getline(lines, line)) {
+    if (IsLineOf(line, key)) {
+      *value = line.substr(key.size() + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+// The value a note restores (its first line).
+std::string NoteFirstLine(const std::string& note) { return note.substr(0, note.find('\n')); }
+
+// `note` with `key`'s line set to `value` (added when it has none).
+std::string WithNoteValue(const std::string& note, const std::string& key,
+                          const std::string& value) {
+  std::istringstream lines(note);
+  std::string line, out;
+  std::getline(lines, line);
+  out = line;
+  bool found = false;
+  while (std::getline(lines, line)) {
+    if (IsLineOf(line, key)) {
+      line = key + "=" + value;
+      found = true;
+    }
+    out += "\n" + line;
+  }
+  return found ? out : out + "\n" + key + "=" + value;
+}
+
+// The live owners (other than this lab) of the settings tied to `key` by
+// propagation, each with its entry: for a key the kernel copies a setting
+// into (conf.IF.forwarding), that setting (conf.all.forwarding); for such a
+// setting, every key it is copied into that has an entry.
+std::vector<json*> Tied(json& entries, const std::string& netns, const std::string& key,
+                        const std::string& dir, const std::string& lab) {
+  std::vector<json*> out;
+  const std::string covering = PropagatingSysctlKey(key);
+  for (json& e : entries) {
+    if (Str(e, "netns") != netns) continue;
+    const std::string other = Str(e, "key");
+    if ((covering.empty() || other != covering) && PropagatingSysctlKey(other) != key) continue;
+    json kept = e;
+    Prune(kept, dir, lab);
+    if (!kept["owners"].empty()) out.push_back(&e);
+  }
+  return out;
+}
+
+// Why setting `key` (named `as`) to `value` clashes with a live owner of a
+// setting tied to it by propagation that holds another value ("" if none):
+// the kernel would copy one over the other, and restoring one would undo
+// the other.
+std::string TiedClash(json& entries, const std::string& netns, const std::string& key,
+                      const std::string& as, const std::string& value, const std::string& dir,
+                      const std::string& lab) {
+  for (json* e : Tied(entries, netns, key, dir, lab)) {
+    if (CollapseSysctlValue(Str(*e, "value")) == CollapseSysctlValue(value)) continue;
+    json owners = *e;
+    Prune(owners, dir, lab);
+    const json& owner = owners["owners"][0];
+    const std::string other = Str(owner, "as").empty() ? Str(*e, "key") : Str(owner, "as");
+    const bool covers = PropagatingSysctlKey(key) == Str(*e, "key");
+    return "sysctl " + as + " of the root namespace cannot be " + value + ": " + Who(owner, dir) +
+           " sets " + other + " to " + Str(*e, "value") +
+           (covers ? ", which the kernel copies into " + as
+                   : ", which the kernel would overwrite with it");
+  }
+  return "";
+}
+
 }  // namespace
 
 Status SysctlOwners::Claim(const Action& a, const std::string& now, std::string* original) {
@@ -144,6 +230,18 @@ Status SysctlOwners::Claim(const Action& a, const std::string& now, std::string*
   const std::string path = registry_dir_ + "/sysctls";
   const std::string key = CanonicalSysctlKey(a.key());
   const json self = {{"dir", state_dir_}, {"lab", lab_}, {"as", a.key()}};
+  if (std::string clash = TiedClash(entries, netns, key, a.key(), a.value(), state_dir_, lab_);
+      !clash.empty()) {
+    return Status::AlreadyExists(clash);
+  }
+  // A key the kernel copied a live owner's setting into holds that value
+  // now: its original is what that owner found there.
+  std::string found;
+  for (json* e : Tied(entries, netns, key, state_dir_, lab_)) {
+    if (Str(*e, "key") == PropagatingSysctlKey(key)) {
+      if (NoteValue(Str(*e, "original"), key, &found)) *original = found;
+    }
+  }
   auto it = Find(entries, netns, key);
   if (it != entries.end()) {
     Prune(*it, state_dir_, lab_);
@@ -162,7 +260,7 @@ Status SysctlOwners::Claim(const Action& a, const std::string& now, std::string*
   entries.push_back({{"netns", netns},
                      {"key", key},
                      {"value", a.value()},
-                     {"original", now},
+                     {"original", *original},
                      {"owners", json::array({self})}});
   return Save(path, entries);
 }
@@ -174,7 +272,9 @@ Status SysctlOwners::Release(const Action& a, const std::string& journal_note,
   std::string netns;
   Locked lock;
   json entries;
-  if (Status s = Open(&lock.fd, &netns, &entries); !s.ok()) return s;
+  if (Status s = Open(&lock.fd, &netns, &entries, /*interruptible=*/false); !s.ok()) {
+    return s;
+  }
   const std::string path = registry_dir_ + "/sysctls";
   auto it = Find(entries, netns, CanonicalSysctlKey(a.key()));
   if (it == entries.end()) {
@@ -190,9 +290,28 @@ Status SysctlOwners::Release(const Action& a, const std::string& journal_note,
     *it = e;
     return Save(path, entries);
   }
-  const std::string original = Str(e, "original");
+  std::string original = Str(e, "original");
+  if (original.empty()) original = journal_note;
+  const std::string key = Str(e, "key");
+  for (json* tied : Tied(entries, netns, key, state_dir_, lab_)) {
+    if (Str(*tied, "key") == PropagatingSysctlKey(key)) {
+      // A live owner of the setting the kernel copies into this key: it keeps
+      // the value (theirs is the same), and restores this key's original
+      // when it goes.
+      const std::string theirs = Str(*tied, "original");
+      if (!theirs.empty() && !original.empty()) {
+        (*tied)["original"] = WithNoteValue(theirs, key, NoteFirstLine(original));
+      }
+      entries.erase(it);
+      return Save(path, entries);
+    }
+    // A key this setting is copied into, owned by a live lab: restoring the
+    // setting copies its original there too, so that lab's value is written
+    // back after it (that lab restores the key's original when it goes).
+    original = WithNoteValue(original, Str(*tied, "key"), Str(*tied, "value"));
+  }
   *restored = true;
-  if (Status s = restore(original.empty() ? journal_note : original); !s.ok() && !s.IsNotFound()) {
+  if (Status s = restore(original); !s.ok() && !s.IsNotFound()) {
     return s;  // the entry stays, naming this lab: a second `down` restores it
   }
   entries.erase(it);
@@ -213,7 +332,13 @@ std::vector<std::string> SysctlOwners::Conflicts(const Plan& plan) {
     return {"cannot read the owners of root sysctls: " + s.message()};
   }
   for (const Action* a : mine) {
-    auto it = Find(entries, netns, CanonicalSysctlKey(a->key()));
+    const std::string key = CanonicalSysctlKey(a->key());
+    if (std::string clash = TiedClash(entries, netns, key, a->key(), a->value(), state_dir_, lab_);
+        !clash.empty()) {
+      problems.push_back(clash);
+      continue;
+    }
+    auto it = Find(entries, netns, key);
     if (it == entries.end()) continue;
     Prune(*it, state_dir_, lab_);
     if ((*it)["owners"].empty() ||

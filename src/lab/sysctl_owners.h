@@ -19,6 +19,19 @@
 // read before the first owner changed it (lab/actions.h: the value, then
 // every key the kernel propagates it to, as they were).
 //
+// Settings tied by propagation: the kernel copies net.ipvN.conf.all.forwarding
+// into every conf.IF.forwarding and conf.default.forwarding of its family
+// (model/sysctl_aliases.h), so an owner of such a key and one of that setting
+// own one value between them. Another value is refused (either way round,
+// naming the owner). With the same value: a key claimed while the setting is
+// owned takes as its original what the setting's owner found there; while
+// the setting has a live owner, the key's last owner restores nothing and
+// hands its original to the setting's entry (restored when that goes); and
+// the setting's last owner, while the key has a live owner, writes the key's
+// owned value back after its own restore (which the kernel copies everywhere).
+// So whichever goes first leaves the other's value, and the last puts back
+// what was there before both.
+//
 // Crash safety: an owner is claimed before the kernel is changed and dropped
 // after the value is restored, so a crash in between leaves an owner whose
 // lab's journal still names the action; `down` then releases it again. An
@@ -69,8 +82,10 @@ class SysctlOwners {
   std::vector<std::string> Conflicts(const Plan& plan);
 
  private:
-  // Takes the registry's lock and reads it: the entries, and this namespace's identity.
-  Status Open(int* lock_fd, std::string* netns, nlohmann::json* entries);
+  // Takes the registry's lock and reads it: the entries, and this namespace's
+  // identity. The wait for the lock ends on a signal topo catches, but for
+  // Release's (a `down` or rollback finishes what it has begun).
+  Status Open(int* lock_fd, std::string* netns, nlohmann::json* entries, bool interruptible = true);
 
   std::string registry_dir_, state_dir_, lab_;
 };

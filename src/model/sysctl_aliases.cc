@@ -37,6 +37,13 @@ bool IsPropagatedSysctlKey(const std::string& key, const std::string& candidate)
          ifname.find('/') == std::string::npos && ifname.find('\0') == std::string::npos;
 }
 
+std::string PropagatingSysctlKey(const std::string& key) {
+  for (const char* all : {"net.ipv4.conf.all.forwarding", "net.ipv6.conf.all.forwarding"}) {
+    if (IsPropagatedSysctlKey(all, key)) return all;
+  }
+  return "";
+}
+
 std::string CollapseSysctlValue(const std::string& value) {
   std::string out;
   for (char c : value) {

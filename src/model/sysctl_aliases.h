@@ -29,6 +29,11 @@ std::vector<std::string> PropagatedSysctlKeys(const std::string& key,
 // is restored, whatever the journal says.
 bool IsPropagatedSysctlKey(const std::string& key, const std::string& candidate);
 
+// The canonical key whose changes the kernel copies into `key`
+// (net.ipvN.conf.all.forwarding for net.ipvN.conf.default.forwarding and
+// net.ipvN.conf.IF.forwarding), or "" for any other key.
+std::string PropagatingSysctlKey(const std::string& key);
+
 // A value with whitespace runs as one space and none at the ends: how the
 // kernel prints a multi-value sysctl ("4096\t87380") against how a file writes
 // it, for comparing values.

@@ -8,16 +8,21 @@
 // own rule kept, the tables the lab made removed). The host is a
 // test-only namespace standing in for it (standin_fixture.h), the kill points
 // are exact (cli/test_hooks.h: the process stops itself there and is killed).
+// And a program topo runs itself that outlives a killed `up` (item 8 of
+// issue #16): `down` ends it before it removes anything.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <functional>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "kernel/program_process.h"
 #include "standin_fixture.h"
 #include "testutil.h"
 
@@ -189,6 +194,56 @@ TEST_F(StandInFaultsTest, SigkillOfEveryVerbAtEveryStepLeavesTheHostAsItWas) {
   }
   std::cout << "[ sigkill ] " << kills_ << " kills of a host-attached lab (" << rounds_
             << " + 2 set-link), each followed by `topo down`: host as before\n";
+}
+
+// Issue #16, item 8: a program topo runs itself (the iptables-restore of the
+// root node's first rule) that outlives a killed `up`, as one already
+// committing when its parent died does. The stand-in (tests/support/
+// orphan_wrapper.cc) clears its parent-death signal, takes its input, waits
+// until `up` has died and runs iptables-restore DELAY ms later. `down` finds
+// it recorded in the journal, lets it finish for a moment, kills it if it has
+// not, and only then removes the lab: with 200 ms it commits while `down`
+// waits and `down` removes the rule; with 3000 ms it is killed before it
+// commits. Before the fix `down` returned at once, and the rule appeared on
+// the host after it, with no lab record left.
+TEST_F(StandInFaultsTest, DownEndsAProgramThatOutlivedAKilledUp) {
+  for (int delay : {200, 3000}) {
+    const std::string where = "delay " + std::to_string(delay) + " ms";
+    const std::string mark = state_dir_ + "/orphan-" + std::to_string(delay);
+    std::vector<std::string> env = env_;
+    env.push_back(std::string("TOPO_TEST_WRAP_PROGRAMS=") + TOPO_TEST_ORPHAN);
+    env.push_back("TOPO_TEST_ORPHAN_MARK=" + mark);
+    env.push_back("TOPO_TEST_ORPHAN_DELAY_MS=" + std::to_string(delay));
+    const pid_t up = testing::StartProcess(
+        {"nsenter", "--net=/run/netns/" + host_, TopoBinary(), "up", "--prefix", prefix_, file_},
+        env);
+    ASSERT_GT(up, 0);
+    // The stand-in has all its input once its mark is there (a bound for a hang).
+    std::string text;
+    for (int i = 0; i < 3000 && text.empty(); ++i) {
+      text = testing::ReadFile(mark);
+      if (text.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill(up, SIGKILL);
+    int status = 0;
+    waitpid(up, &status, 0);
+    ASSERT_FALSE(text.empty()) << where << ": the stand-in never ran";
+    ProcessIdentity orphan{static_cast<pid_t>(std::stol(text)), 0};
+    ASSERT_TRUE(ProcessStartTime(orphan.pid, &orphan.start_time).ok()) << where;
+
+    auto down = Topo({"down", lab_});
+    EXPECT_EQ(down.status, 0) << where << ": " << down.output;
+    EXPECT_FALSE(ProcessAlive(orphan)) << where << ": the program outlived `down`";
+    if (delay > 1000) {
+      EXPECT_NE(down.output.find("1 program an earlier topo ran for it"), std::string::npos)
+          << down.output;
+    }
+    // Whatever it would have done is done by now (a bound for a hang).
+    for (int i = 0; i < 1500 && ProcessAlive(orphan); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(HostSnapshot(), before_) << where;
+  }
 }
 
 }  // namespace

@@ -26,7 +26,30 @@ namespace {
 
 using testing::RunProcess;
 
-class StandInRootTest : public testing::StandInFixture {};
+std::string ForwardingLab(const std::string& name, const std::string& ifname,
+                          const std::string& key, const std::string& value = "1");
+
+class StandInRootTest : public testing::StandInFixture {
+ protected:
+  // Lab A, "rootfwd" in this state directory, sets net.ipv4.ip_forward; lab
+  // B, `b_name` in the other state directory, sets `b_key`: their names and
+  // files, written, and both down at the end.
+  struct ForwardingPair {
+    std::string a, b, b_prefix, file_a, file_b;
+  };
+  ForwardingPair TwoForwardingLabs(const std::string& b_name, const std::string& b_key) {
+    ForwardingPair p;
+    p.a = prefix_ + "rootfwd";
+    p.b_prefix = prefix_ + "2";
+    p.b = p.b_prefix + b_name;
+    AddPrefix(p.b_prefix);
+    labs_.push_back(p.a);
+    other_labs_.push_back(p.b);
+    p.file_a = Write("fwd.yaml", ForwardingLab("rootfwd", "e0", "net.ipv4.ip_forward"));
+    p.file_b = Write(b_name + ".yaml", ForwardingLab(b_name, "f0", b_key));
+    return p;
+  }
+};
 
 // ---- item 4: checks from and to the root node ----
 
@@ -142,7 +165,7 @@ TEST_F(StandInRootTest, HostRoutesThatTakeOverTheHostsRoutingAreRefused) {
 // ---- item 3: root sysctls the kernel ties together ----
 
 std::string ForwardingLab(const std::string& name, const std::string& ifname,
-                          const std::string& key, const std::string& value = "1") {
+                          const std::string& key, const std::string& value) {
   // Each lab on its own subnet: 10.77.N.0/24, N from the interface's name.
   const std::string net = "10.77." + std::to_string(static_cast<unsigned char>(ifname[0])) + ".";
   return "name: " + name + "\nnodes:\n  h:\n    kind: root\n    interfaces:\n      " + ifname +
@@ -173,14 +196,8 @@ TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceByItsLastOwner) 
   ASSERT_NE(before.find("net.ipv4.conf.u0.forwarding=1"), std::string::npos) << before;
   // Lab A (this state directory) sets net.ipv4.ip_forward; lab B, kept in
   // another state directory, the same setting as net.ipv4.conf.all.forwarding.
-  const std::string a = prefix_ + "rootfwd", b_prefix = prefix_ + "2", b = b_prefix + "rootfwd2";
-  AddPrefix(b_prefix);
-  labs_.push_back(a);
-  other_labs_.push_back(b);
-  const std::string file_a =
-      Write("fwd.yaml", ForwardingLab("rootfwd", "e0", "net.ipv4.ip_forward"));
-  const std::string file_b =
-      Write("fwd2.yaml", ForwardingLab("rootfwd2", "f0", "net.ipv4.conf.all.forwarding"));
+  const auto [a, b, b_prefix, file_a, file_b] =
+      TwoForwardingLabs("rootfwd2", "net.ipv4.conf.all.forwarding");
   for (bool a_first : {true, false}) {
     auto up = Topo({"up", "--prefix", prefix_, file_a});
     ASSERT_EQ(up.status, 0) << up.output;
@@ -211,6 +228,63 @@ TEST_F(StandInRootTest, ForwardingIsRestoredInterfaceByInterfaceByItsLastOwner) 
     ASSERT_EQ(down.status, 0) << down.output;
     // Before the fix: net.ipv4.conf.u0.forwarding=0 (and IPv6's too).
     EXPECT_EQ(forwarding(), before) << (a_first ? "A" : "B") << " went down first";
+  }
+}
+
+// The last edge of item 3: lab A sets net.ipv4.ip_forward (the kernel copies
+// it into every interface's forwarding), lab B, in another state directory,
+// net.ipv4.conf.u0.forwarding of the host's own u0. Another value for u0 is
+// refused while A is up. With the same value, whichever goes down first
+// leaves u0 forwarding for the other, and the last restores every value.
+// Before the fix A's `down` turned u0's forwarding off under B, or B's left
+// it on after both.
+TEST_F(StandInRootTest, AnInterfacesForwardingOwnedBesideIpForwardIsKeptThenRestored) {
+  ASSERT_EQ(InHost({"ip", "link", "add", "u0", "type", "veth", "peer", "name", "u1"}).status, 0);
+  for (const char* kv : {"net.ipv4.ip_forward=0", "net.ipv6.conf.all.forwarding=0"}) {
+    ASSERT_EQ(InHost({"sysctl", "-q", "-w", kv}).status, 0) << kv;
+  }
+  auto forwarding = [&] {
+    std::string out;
+    for (const char* i : {"all", "default", "u0", "u1"}) {
+      const std::string key = std::string("net.ipv4.conf.") + i + ".forwarding";
+      out += key + "=" + Sysctl(key);
+    }
+    return out + "net.ipv6.conf.all.forwarding=" + Sysctl("net.ipv6.conf.all.forwarding");
+  };
+  const std::string before = forwarding();
+  const auto [a, b, b_prefix, file_a, file_b] =
+      TwoForwardingLabs("rootu0", "net.ipv4.conf.u0.forwarding");
+  // Off for u0 while A forwards everywhere: refused, naming A.
+  auto off = TopoOther(
+      {"up", "--prefix", b_prefix,
+       Write("u0off.yaml", ForwardingLab("rootu0", "f0", "net.ipv4.conf.u0.forwarding", "0"))});
+  EXPECT_EQ(off.status, 0) << off.output;  // nothing owns it yet
+  EXPECT_EQ(TopoOther({"down", b}).status, 0);
+  for (bool a_first : {true, false}) {
+    const std::string order = a_first ? "A up first, A down first" : "B up first, B down first";
+    auto up = a_first ? Topo({"up", "--prefix", prefix_, file_a})
+                      : TopoOther({"up", "--prefix", b_prefix, file_b});
+    ASSERT_EQ(up.status, 0) << up.output;
+    if (a_first) {
+      auto refused = TopoOther(
+          {"up", "--prefix", b_prefix,
+           Write("u0off.yaml", ForwardingLab("rootu0", "f0", "net.ipv4.conf.u0.forwarding", "0"))});
+      EXPECT_EQ(refused.status, 1) << refused.output;
+      EXPECT_NE(refused.output.find("sysctl net.ipv4.conf.u0.forwarding of the root namespace "
+                                    "cannot be 0: lab '" +
+                                    a + "'"),
+                std::string::npos)
+          << refused.output;
+    }
+    up = a_first ? TopoOther({"up", "--prefix", b_prefix, file_b})
+                 : Topo({"up", "--prefix", prefix_, file_a});
+    ASSERT_EQ(up.status, 0) << up.output;
+    auto down = a_first ? Topo({"down", a}) : TopoOther({"down", b});
+    ASSERT_EQ(down.status, 0) << down.output;
+    EXPECT_EQ(Sysctl("net.ipv4.conf.u0.forwarding"), "1\n") << order;
+    down = a_first ? TopoOther({"down", b}) : Topo({"down", a});
+    ASSERT_EQ(down.status, 0) << down.output;
+    EXPECT_EQ(forwarding(), before) << order;
   }
 }
 
