@@ -98,17 +98,6 @@ bool Exited(const ProcessIdentity& id) {
   return waitpid(id.pid, nullptr, WNOHANG) == id.pid || !ProcessAlive(id);
 }
 
-Plan OneNamespace() {
-  Plan p;
-  p.lab = p.topology = "one";
-  p.namespaces = {"a"};
-  Action a;
-  a.kind = ActionKind::kCreateNamespace;
-  a.ns = a.node = "a";
-  p.actions.push_back(a);
-  return p;
-}
-
 // An `up` killed while a child it recorded still ran: `down` ends the child
 // (its start time matches) before it removes anything, and leaves a process
 // that only has the pid of a recorded child (another start time).
@@ -121,7 +110,7 @@ TEST(ChildrenTest, DownEndsARecordedChildStillRunningAndNothingElse) {
     StateStore store(dir.path());
     ASSERT_TRUE(store.Open().ok());
     Journal j;
-    ASSERT_TRUE(store.CreateLab(OneNamespace(), &j).ok());
+    ASSERT_TRUE(store.CreateLab(testing::OneNamespacePlan(), &j).ok());
     ASSERT_TRUE(j.ChildStarted({other.pid, other.start_time + 1}).ok());
     ASSERT_TRUE(j.ChildStarted({4194304, 1}).ok());
     j.ChildReaped({4194304, 1});

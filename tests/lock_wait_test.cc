@@ -137,13 +137,7 @@ TEST(LockWaitTest, AnUninterruptibleWaitOutlastsTheSignal) {
 TEST(LockWaitTest, ACancelBeforeDownHoldsTheLockRemovesNothing) {
   testing::TempDir dir("topo-lock");
   ASSERT_TRUE(dir.ok());
-  Plan p;
-  p.lab = p.topology = "one";
-  p.namespaces = {"a"};
-  Action a;
-  a.kind = ActionKind::kCreateNamespace;
-  a.ns = a.node = "a";
-  p.actions.push_back(a);
+  Plan p = testing::OneNamespacePlan();
   RecordingBackend b;
   StateStore store(dir.path());
   ASSERT_TRUE(Up(p, b, store).status.ok());

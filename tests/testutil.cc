@@ -231,4 +231,15 @@ void ExpectRollbackCleanAtEveryAction(const Plan& plan) {
   }
 }
 
+Plan OneNamespacePlan() {
+  Plan p;
+  p.lab = p.topology = "one";
+  p.namespaces = {"a"};
+  Action a;
+  a.kind = ActionKind::kCreateNamespace;
+  a.ns = a.node = "a";
+  p.actions.push_back(a);
+  return p;
+}
+
 }  // namespace topo::testing

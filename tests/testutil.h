@@ -66,6 +66,9 @@ void ExpectGolden(const std::string& name, const std::string& actual);
 // with gtest expectations).
 void ExpectRollbackCleanAtEveryAction(const Plan& plan);
 
+// A plan of lab "one" that only creates namespace "a".
+Plan OneNamespacePlan();
+
 void ExpectGoldenPlans(const std::string& stem, const Plan& plan);
 // The plan of a shipped topology (a path under the source tree), which must
 // validate without a single diagnostic.
