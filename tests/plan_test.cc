@@ -109,6 +109,30 @@ TEST(PlanTest, PlanJsonWrittenInPiecesIsTheWholeTreeDumped) {
   }
 }
 
+// ReadPlanJson reads a block at a time: a plan of many blocks, whose
+// characters straddle their edges, reads back whole, and so does an empty file's
+// refusal.
+TEST(PlanTest, ReadPlanJsonReadsAPlanOfManyBlocks) {
+  Plan p = SeedPlan();
+  const std::vector<Action> seed = p.actions;
+  while (p.actions.size() < 4000) p.actions.insert(p.actions.end(), seed.begin(), seed.end());
+  std::string text;
+  WritePlanJson(p, [&](std::string_view piece) { text += piece; });
+  ASSERT_GT(text.size(), size_t{4} << 16);
+  std::FILE* in = fmemopen(text.data(), text.size(), "r");
+  ASSERT_NE(in, nullptr);
+  Plan back;
+  Status read = ReadPlanJson(in, &back);
+  std::fclose(in);
+  ASSERT_TRUE(read.ok()) << read.message();
+  EXPECT_EQ(PlanToJson(back).dump(), PlanToJson(p).dump());
+
+  std::FILE* empty = std::tmpfile();
+  ASSERT_NE(empty, nullptr);
+  EXPECT_FALSE(ReadPlanJson(empty, &back).ok());
+  std::fclose(empty);
+}
+
 // ReadPlanJson takes plan.json as untrusted input, as PlanFromJson does.
 TEST(PlanTest, ReadPlanJsonRefusesWhatIsNotAPlan) {
   std::string good = PlanToJson(SeedPlan()).dump();

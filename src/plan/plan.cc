@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -747,6 +749,57 @@ void WritePlanJson(const Plan& plan, const std::function<void(std::string_view)>
   sink("\n");
 }
 
+namespace {
+
+// The characters of a FILE, read a block at a time, as an input iterator for
+// nlohmann::json::parse. Its own FILE* adapter calls fgetc, a locked call per
+// character: 12% of `topo status` of star 10000 was reading plan.json.
+class FileChars {
+ public:
+  explicit FileChars(std::FILE* in) : in_(in) {}
+  // The character at the front, or EOF.
+  int Peek() {
+    if (pos_ == len_) {
+      len_ = std::fread(buf_, 1, sizeof(buf_), in_);
+      pos_ = 0;
+      if (len_ == 0) return EOF;
+    }
+    return static_cast<unsigned char>(buf_[pos_]);
+  }
+  void Skip() { ++pos_; }
+
+ private:
+  std::FILE* in_;
+  char buf_[1 << 16];
+  size_t pos_ = 0;
+  size_t len_ = 0;
+};
+
+class FileCharIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = char;
+
+  FileCharIterator() = default;  // the end
+  explicit FileCharIterator(FileChars* chars) : chars_(chars) {}
+  char operator*() const { return static_cast<char>(chars_->Peek()); }
+  FileCharIterator& operator++() {
+    chars_->Skip();
+    return *this;
+  }
+  bool operator==(const FileCharIterator& other) const { return AtEnd() == other.AtEnd(); }
+  bool operator!=(const FileCharIterator& other) const { return !(*this == other); }
+
+ private:
+  bool AtEnd() const { return chars_ == nullptr || chars_->Peek() == EOF; }
+  FileChars* chars_ = nullptr;
+};
+
+}  // namespace
+
 Status ReadPlanJson(std::FILE* in, Plan* out) {
   using Event = nlohmann::json::parse_event_t;
   std::vector<Action> actions;
@@ -766,7 +819,9 @@ Status ReadPlanJson(std::FILE* in, Plan* out) {
   };
   nlohmann::json head;
   try {
-    head = nlohmann::json::parse(in, keep, /*allow_exceptions=*/false);
+    auto chars = std::make_unique<FileChars>(in);
+    head = nlohmann::json::parse(FileCharIterator(chars.get()), FileCharIterator(), keep,
+                                 /*allow_exceptions=*/false);
   } catch (const nlohmann::json::exception& e) {
     return Bad(e.what());
   }
