@@ -24,6 +24,7 @@
 
 #include "kernel/file_limit.h"
 #include "kernel/iptables.h"
+#include "kernel/netconf.h"
 #include "kernel/netlink_qdisc.h"
 #include "kernel/netns_files.h"
 #include "kernel/processes.h"
@@ -757,6 +758,25 @@ Status ReadSysctlValue(int fd, const std::string& path, std::string* value) {
 
 Status NetlinkBackend::ReadSysctl(const std::string& ns, const std::string& key,
                                   std::string* value) {
+  // The forwarding settings every router has, through netlink: each open of a
+  // /proc/sys/net path costs the kernel a walk of every namespace's dentry
+  // (kernel/netconf.h). Anything else, or a kernel that does not answer, reads
+  // the file.
+  if (std::optional<NetconfKey> nc = NetconfKeyOf(key)) {
+    Namespace* n = nullptr;
+    // Its socket is all this needs: a namespace whose fd KeepFd released is
+    // not opened again.
+    if (auto it = ns_.find(ns); it != ns_.end() && it->second.sock) {
+      n = &it->second;
+    } else if (Status s = Get(ns, &n); !s.ok()) {
+      return s;
+    }
+    int v = 0;
+    if (Request(n->sock.get(), [&](nl_sock* sk) { return ReadNetconf(sk, *nc, &v); }).ok()) {
+      *value = std::to_string(v);
+      return Status::OK();
+    }
+  }
   UniqueFd fd;
   std::string path;
   if (Status s = OpenSysctl(ns, key, O_RDONLY, &fd, &path); !s.ok()) return s;

@@ -459,6 +459,37 @@ TEST_F(NetlinkBackendTest, SysctlInsideTheNamespaceOnly) {
   EXPECT_FALSE(backend_.SetSysctl(ns_a_, "net/../../etc", "1", nullptr).ok());
 }
 
+// The settings netconf reports are read through it (kernel/netconf.h), the
+// rest from /proc/sys: both give what /proc/sys in the namespace says, for
+// each value set through the file.
+TEST_F(NetlinkBackendTest, SysctlsReadThroughNetconfAgreeWithTheFile) {
+  const std::string ns = Name("nc");
+  ASSERT_TRUE(backend_.CreateNamespace(ns).ok());
+  for (auto [key, path, values] :
+       {std::tuple{"net.ipv4.ip_forward", "/proc/sys/net/ipv4/ip_forward", "101"},
+        std::tuple{"net.ipv4.conf.all.forwarding", "/proc/sys/net/ipv4/conf/all/forwarding", "10"},
+        std::tuple{"net.ipv4.conf.default.forwarding", "/proc/sys/net/ipv4/conf/default/forwarding",
+                   "10"},
+        std::tuple{"net.ipv6.conf.all.forwarding", "/proc/sys/net/ipv6/conf/all/forwarding", "10"},
+        std::tuple{"net.ipv6.conf.default.forwarding", "/proc/sys/net/ipv6/conf/default/forwarding",
+                   "10"},
+        std::tuple{"net.ipv4.conf.all.rp_filter", "/proc/sys/net/ipv4/conf/all/rp_filter", "210"},
+        std::tuple{"net.ipv4.conf.default.rp_filter", "/proc/sys/net/ipv4/conf/default/rp_filter",
+                   "120"},
+        std::tuple{"net.ipv4.conf.lo.rp_filter", "/proc/sys/net/ipv4/conf/lo/rp_filter", "21"}}) {
+    for (const char* v = values; *v; ++v) {
+      const std::string value(1, *v);
+      Status s = backend_.SetSysctl(ns, key, value, nullptr);
+      ASSERT_TRUE(s.ok()) << key << ": " << s.ToString();
+      std::string read;
+      ASSERT_TRUE((s = backend_.ReadSysctl(ns, key, &read)).ok()) << key << ": " << s.ToString();
+      EXPECT_EQ(read, value) << key;
+      int rc = -1;
+      EXPECT_EQ(Run(ns, {"/bin/cat", path}, &rc), value + "\n") << key;
+    }
+  }
+}
+
 TEST_F(NetlinkBackendTest, SnatRules) {
   ASSERT_NO_FATAL_FAILURE(BuildPair());
   std::string comment = "topo:" + prefix_ + "lab";
