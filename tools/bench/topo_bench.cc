@@ -21,7 +21,8 @@
 // route explicit. `all` is the table of docs/PERFORMANCE.md: star 10 100 1000, chain 10 100,
 // tree 10 100 1000, programs 100 1000, seed, cycles. Each lab is timed (median of --runs; before
 // every `up` the machine is left to settle for --settle-ms: default 1000 ms for N >= 100, 200 ms
-// otherwise) as:
+// otherwise, and when this lab or the one before it has 1000 nodes or more, until the kernel's
+// background work is over as well, see WaitForKernel) as:
 //   topo     `topo up FILE --prefix P`, then `topo down LAB`: whole processes, fork to wait4;
 //   script   bash running topo's own `plan --format shell` script, then its `--teardown` one;
 //   batch    the same commands regrouped for `ip -batch`: `netns add`/`link add` in one batch in
@@ -33,7 +34,10 @@
 // Baselines run --baseline-runs times (default --runs, at most 3 for N >= 1000). Ratios are
 // medians over topo's medians from the same invocation. Peak memory is wait4's ru_maxrss of the
 // `topo up` child (of the Python process for mininet).
-// topo's row also has `status` (the wall time of `topo status LAB` while the lab is up) and, for
+// topo's row also has `status` (the wall time of `topo status LAB` right after `up`), `status
+// settled` (the same once the kernel's own work after `up` is over: no more than 5% of the CPUs'
+// time in the kernel for two seconds in a row, waiting at most N x 6 ms or 3 s; see WaitForKernel)
+// and, for
 // `checks N` (N declared pings on a star of ceil(sqrt(N)) hosts, see WithChecks), `checks`: the
 // wall time of `topo test --lab LAB`, which runs them on the lab that is up.
 // `cycles [N]`: --count back-to-back up/down cycles of the seed lab (of star N if given; medians
@@ -159,6 +163,44 @@ double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// The CPUs' time spent in the kernel (system, irq, softirq) and in all, from /proc/stat.
+std::pair<long long, long long> KernelAndTotalTicks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  long long v[8] = {};
+  in >> cpu;
+  for (long long& x : v) in >> x;  // user nice system idle iowait irq softirq steal
+  long long total = 0;
+  for (long long x : v) total += x;
+  return {v[2] + v[5] + v[6], total};
+}
+
+void SleepMs(int ms);
+
+// Waits, at most max_ms, until the kernel's own work after an `up` is over (a lab's IPv6
+// addresses, multicast reports and neighbour discovery run in kernel workers for tens of seconds
+// after a big `up`, and `status` competes with them for the CPUs and the rtnl lock): until the
+// CPUs spent under 5% of their time in the kernel in each of two one-second windows in a row.
+// User time is not counted: another process's build does not hold the lab's kernel locks.
+// Returns how long it waited.
+int WaitForKernel(int max_ms) {
+  const auto start = std::chrono::steady_clock::now();
+  auto waited = [&] {
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count());
+  };
+  int quiet = 0;
+  auto [kernel, total] = KernelAndTotalTicks();
+  while (quiet < 2 && waited() < max_ms) {
+    SleepMs(1000);
+    auto [k, t] = KernelAndTotalTicks();
+    quiet = t > total && (k - kernel) * 20 < t - total ? quiet + 1 : 0;
+    kernel = k, total = t;
+  }
+  return waited();
 }
 
 void SleepMs(int ms) {
@@ -370,14 +412,16 @@ struct Row {
   std::vector<double> up, down, total, cpu;
   long rss_kib = 0;
   std::vector<double> status, checks;  // topo only: `topo status LAB`, `topo test --lab LAB`
+  std::vector<double> status_settled;  // topo only: `topo status LAB` after WaitForKernel
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Row, lab, method, up, down, total, cpu, rss_kib, status, checks)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Row, lab, method, up, down, total, cpu, rss_kib, status, checks,
+                                   status_settled)
 
 struct Cycle {
   double up = 0, down = 0, user = 0, sys = 0;  // wall times; CPU times of the children
   long rss_kib = 0;
-  double status = -1, checks = -1;  // wall times, when measured
+  double status = -1, checks = -1, status_settled = -1;  // wall times, when measured
 };
 
 class Bench {
@@ -420,20 +464,29 @@ class Bench {
                 : l.n >= 1000         ? std::min(o_.runs, 3)
                                       : o_.runs;
     auto measure = [&](const std::string& method, int runs, const std::function<Cycle()>& cycle) {
-      Row r{l.label, method, {}, {}, {}, {}, 0, {}, {}};
+      Row r{l.label, method, {}, {}, {}, {}, 0, {}, {}, {}};
       for (int i = 0; i < runs; ++i) {
         SleepMs(settle);
+        // After a big lab's `down`, the kernel frees its namespaces in the background for tens
+        // of seconds (cleanup_net holds the locks `up` needs): wait for that too.
+        if (const int big = std::max(l.n, last_n_); big >= 1000) {
+          WaitForKernel(std::max(3000, 6 * big));
+        }
         std::cerr << "  " << l.label << " " << method << " run " << i + 1 << "/" << runs << "...";
         Cycle c = cycle();
+        last_n_ = l.n;
         std::cerr << " up " << c.up << " ms, down " << c.down << " ms\n";
         r.up.push_back(c.up), r.down.push_back(c.down), r.total.push_back(c.up + c.down);
         r.cpu.push_back(c.user + c.sys), r.rss_kib = std::max(r.rss_kib, c.rss_kib);
         if (c.status >= 0) r.status.push_back(c.status);
+        if (c.status_settled >= 0) r.status_settled.push_back(c.status_settled);
         if (c.checks >= 0) r.checks.push_back(c.checks);
       }
       rows_.push_back(r);
     };
-    measure("topo", o_.runs, [&] { return TopoCycle(l.file, p, full, false, true, l.checks); });
+    measure("topo", o_.runs, [&] {
+      return TopoCycle(l.file, p, full, false, true, l.checks, std::max(3000, l.n * 6));
+    });
     if (o_.rootless) {
       measure("topo rootless", o_.runs, [&] { return TopoCycle(l.file, p, full, true); });
     }
@@ -494,19 +547,23 @@ class Bench {
               {"labs", rows_},         {"notes", notes_}};
     if (!rows_.empty()) {
       md << "| Lab | Method | up (ms) | down (ms) | up+down (ms) | vs topo | peak RSS (MiB) | "
-            "status (ms) | checks (ms) |\n"
-         << "|---|---|--:|--:|--:|--:|--:|--:|--:|\n";
+            "status (ms) | status settled (ms) | checks (ms) |\n"
+         << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
       double topo_total = 0;
       for (const Row& r : rows_) {
         double total = Median(r.total);
         if (r.method == "topo") topo_total = total;
-        char rss[32] = "-", status[32] = "-", checks[32] = "-";
+        char rss[32] = "-", status[32] = "-", settled[32] = "-", checks[32] = "-";
         if (r.rss_kib) snprintf(rss, sizeof rss, "%.1f", r.rss_kib / 1024.0);
         if (!r.status.empty()) snprintf(status, sizeof status, "%.1f", Median(r.status));
+        if (!r.status_settled.empty()) {
+          snprintf(settled, sizeof settled, "%.1f", Median(r.status_settled));
+        }
         if (!r.checks.empty()) snprintf(checks, sizeof checks, "%.1f", Median(r.checks));
-        snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %.2fx | %s | %s | %s |\n",
-                 r.lab.c_str(), r.method.c_str(), Median(r.up), Median(r.down), total,
-                 topo_total > 0 ? total / topo_total : 0.0, rss, status, checks);
+        snprintf(line, sizeof line,
+                 "| %s | %s | %.1f | %.1f | %.1f | %.2fx | %s | %s | %s | %s |\n", r.lab.c_str(),
+                 r.method.c_str(), Median(r.up), Median(r.down), total,
+                 topo_total > 0 ? total / topo_total : 0.0, rss, status, settled, checks);
         md << line;
       }
       md << "\nMedians; \"vs topo\" is up+down over topo's up+down in the same run.\n\n";
@@ -581,9 +638,10 @@ class Bench {
     return p;
   }
 
-  // up, then (`status`) `topo status LAB` and (`checks`) `topo test --lab LAB`, then down.
+  // up, then (`status`) `topo status LAB`, again after WaitForKernel(settle_max_ms), and
+  // (`checks`) `topo test --lab LAB`, then down.
   Cycle TopoCycle(const std::string& file, const std::string& p, const std::string& full,
-                  bool rootless, bool status = false, bool checks = false) {
+                  bool rootless, bool status = false, bool checks = false, int settle_max_ms = 0) {
     Strings up = {o_.topo, "up", file, "--prefix", p}, down = {o_.topo, "down", full};
     if (rootless)
       up.insert(up.begin() + 1, "--rootless"), down.insert(down.begin() + 1, "--rootless");
@@ -594,6 +652,12 @@ class Bench {
       Proc s = Run({o_.topo, "status", full});
       Check(s, "topo status " + full);
       c.status = s.wall_ms;
+      const int waited = WaitForKernel(settle_max_ms);
+      s = Run({o_.topo, "status", full});
+      Check(s, "topo status " + full);
+      c.status_settled = s.wall_ms;
+      std::cerr << " (status " << c.status << " ms, " << c.status_settled << " ms after " << waited
+                << " ms)";
     }
     if (checks) {
       Proc t = Run({o_.topo, "test", "--lab", full});
@@ -646,6 +710,7 @@ class Bench {
   std::vector<std::string> notes_;
   std::array<std::vector<double>, 4> cycles_;  // wall, user CPU, system CPU, off-CPU per cycle
   int settle_ = 0;
+  int last_n_ = 0;  // the size of the lab measured last
   std::string cycles_label_;
   char date_[32] = "";
 };
