@@ -152,7 +152,10 @@ fuzz() {
 SAN_BUILD="${TOPO_SAN_BUILD_DIR:-$ROOT/build-asan}"
 check() {
   echo "==> sanitizer build in $SAN_BUILD (address,undefined)"
+  # -O1 -g1: line tables are all a sanitizer's report needs, and the build takes
+  # half the time of -O2 -g (CI has 90 minutes on 2 cores for all of .ci/run).
   cmake -S "$ROOT" -B "$SAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOPO_SANITIZE=address,undefined \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DTOPO_WERROR=ON >/dev/null
   cmake --build "$SAN_BUILD" --target topo topo_unit_tests topo_integration_tests -j "$(nproc)"
   # (Not the install tests: a consumer built without -fsanitize cannot link
