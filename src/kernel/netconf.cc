@@ -6,6 +6,8 @@
 #include <netlink/netlink.h>
 #include <sys/socket.h>
 
+#include "kernel/netlink_links.h"
+
 namespace topo {
 
 std::optional<NetconfKey> NetconfKeyOf(const std::string& key) {
@@ -71,11 +73,7 @@ int ReadNetconf(nl_sock* sk, const NetconfKey& key, int* value) {
   if (err >= 0) err = nl_send_auto(sk, msg);
   nlmsg_free(msg);
   if (err < 0) return err;
-  // A copy of the socket's callbacks for this exchange; nl_socket_get_cb takes
-  // a reference, put back here.
-  nl_cb* own = nl_socket_get_cb(sk);
-  nl_cb* cb = nl_cb_clone(own);
-  nl_cb_put(own);
+  nl_cb* cb = netlink_internal::CloneSocketCallbacks(sk);
   if (!cb) return -NLE_NOMEM;
   Answer answer;
   answer.attr = key.attr;

@@ -6,8 +6,8 @@
 // parent and name, so the kernel's dcache keeps one hash chain of them all,
 // and each open of a /proc/sys/net/... path walks it (__d_lookup ->
 // proc_sys_compare, which turns down every other namespace's). `topo status`
-// reading the forwarding setting of every router of chain 5000 spent 60% of
-// its time there (docs/PERFORMANCE.md, "Ten thousand nodes"); a netconf
+// reading the forwarding setting of every router of chain 5000 spent over half
+// of its time there (docs/PERFORMANCE.md, "Ten thousand nodes"); a netconf
 // request costs the same in any number of namespaces.
 #pragma once
 

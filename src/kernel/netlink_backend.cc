@@ -25,6 +25,7 @@
 #include "kernel/file_limit.h"
 #include "kernel/iptables.h"
 #include "kernel/netconf.h"
+#include "kernel/netlink_links.h"
 #include "kernel/netlink_qdisc.h"
 #include "kernel/netns_files.h"
 #include "kernel/processes.h"
@@ -136,8 +137,11 @@ int CaptureError(sockaddr_nl*, nlmsgerr* e, void* arg) {
 
 constexpr size_t kReceiveBuffer = 32768;
 
-// A copy of the socket's callbacks, to change for one exchange (nl_cb_put it
-// after). nl_socket_get_cb() takes a reference, which is put back here, or the
+}  // namespace
+
+namespace netlink_internal {
+
+// nl_socket_get_cb() takes a reference, which is put back here, or the
 // socket's own callbacks are never freed (found by LeakSanitizer).
 nl_cb* CloneSocketCallbacks(nl_sock* sk) {
   nl_cb* own = nl_socket_get_cb(sk);
@@ -145,6 +149,12 @@ nl_cb* CloneSocketCallbacks(nl_sock* sk) {
   nl_cb_put(own);
   return cb;
 }
+
+}  // namespace netlink_internal
+
+using netlink_internal::CloneSocketCallbacks;
+
+namespace {
 
 // Opens a NETLINK_ROUTE socket in the calling thread's current namespace.
 Status OpenSocket(std::unique_ptr<Socket>* out) {

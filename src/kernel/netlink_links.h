@@ -1,5 +1,6 @@
 // Small libnl helpers shared by NetlinkBackend's files that create and delete
-// links of their own kinds (netlink_bridge.cc, netlink_ifkinds.cc). Internal
+// links of their own kinds (netlink_bridge.cc, netlink_ifkinds.cc) or send
+// requests of their own (netconf.cc). Internal
 // to kernel/; each returns a negative libnl error code, or a Status, as said.
 #pragma once
 
@@ -8,6 +9,7 @@
 
 #include "model/status.h"
 
+struct nl_cb;
 struct nl_msg;
 struct nl_sock;
 
@@ -26,5 +28,8 @@ int AddLinkWithData(nl_sock* sk, const std::string& ifname, const char* kind,
                     const std::function<bool(nl_msg*)>& put_data);
 // RTM_DELLINK of `ifname`.
 int DeleteLinkByName(nl_sock* sk, const std::string& ifname);
+// A copy of the socket's callbacks, to change for one exchange (nl_cb_put it
+// after), or nullptr.
+nl_cb* CloneSocketCallbacks(nl_sock* sk);
 
 }  // namespace topo::netlink_internal
