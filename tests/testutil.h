@@ -18,6 +18,11 @@ namespace topo::testing {
 std::string SourcePath(const std::string& relative);  // TOPO_SOURCE_DIR/relative
 std::string ReadFile(const std::string& path);
 
+// True when `part` occurs in `text` (command output, a file, a message).
+inline bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 // Loads and validates YAML text as if it were the file `name`; returns the
 // topology when valid, and the diagnostics either way.
 std::optional<Topology> ValidateText(const std::string& yaml, DiagnosticList* diags,

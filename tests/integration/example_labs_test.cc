@@ -31,9 +31,7 @@ const std::string kFrrRing = testing::SourcePath("topologies/frr-ring.yaml");
 const std::string kHttp = testing::SourcePath("topologies/http.yaml");
 const std::string kVxlan = testing::SourcePath("topologies/vxlan.yaml");
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 class ExampleLabsTest : public testing::LabFixture {
  protected:

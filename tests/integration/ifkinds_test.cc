@@ -18,13 +18,12 @@
 #include <nlohmann/json.hpp>
 
 #include "support/lab_fixture.h"
+#include "testutil.h"
 
 namespace topo {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 class IfKindsLab : public testing::LabFixture {
  protected:

@@ -25,9 +25,7 @@ namespace {
 const std::string kExample = testing::SourcePath("topologies/multi-machine.yaml");
 const std::string kLab = "multi-machine";
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 #define REQUIRE_ANSIBLE()                                                           \
   do {                                                                              \

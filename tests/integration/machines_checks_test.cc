@@ -22,9 +22,7 @@
 namespace topo {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 constexpr const char* kNodes = R"(machines:
   m1: {address: 10.77.0.1}

@@ -19,9 +19,7 @@
 namespace topo {
 namespace {
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 class MachinesLinksTest : public testing::MachinesFixture {
  protected:

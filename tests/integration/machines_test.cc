@@ -28,9 +28,7 @@ const std::string kLab = "multi-machine";
 const std::vector<std::string> kM1Nodes = {"r1", "r2", "h1"};
 const std::vector<std::string> kM2Nodes = {"r3", "r4", "h3"};
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::Contains;
 
 // The first number captured by `pattern` in `text`, or -1.
 long Number(const std::string& text, const std::string& pattern) {
