@@ -78,8 +78,34 @@ Status Capture(const CaptureOptions& o, CaptureResult* result) {
   const auto deadline = o.duration_ms ? Clock::now() + std::chrono::milliseconds(*o.duration_ms)
                                       : Clock::time_point::max();
   const int fd = pcap_get_selectable_fd(p.get());
-  while (!(o.count && result->packets >= *o.count)) {
-    if (o.cancel && o.cancel->load()) break;
+  // Writes what the socket holds now; false once the capture must end (count or max_bytes
+  // reached). The handle is non-blocking, so this never waits.
+  Status error;
+  auto dispatch = [&](int* got) {
+    const int want = o.count ? static_cast<int>(*o.count - result->packets) : -1;
+    *got = pcap_dispatch(p.get(), want, Write, reinterpret_cast<u_char*>(out.get()));
+    if (*got < 0) {
+      error = Status::IOError(std::string("capture: ") + pcap_geterr(p.get()));
+      return false;
+    }
+    result->packets += static_cast<uint64_t>(*got);
+    pcap_dump_flush(out.get());
+    if (o.count && result->packets >= *o.count) return false;
+    if (o.max_bytes > 0 && static_cast<uint64_t>(pcap_dump_ftell64(out.get())) >= o.max_bytes) {
+      result->truncated = true;
+      return false;
+    }
+    return true;
+  };
+  bool more = !(o.count && *o.count == 0);
+  while (more) {
+    if (o.cancel && o.cancel->load()) {
+      // Cancelled: the packets already queued were seen before the cancel (a check's last
+      // reply, say), so they are written before returning. A few rounds at most, so that
+      // a link that never falls silent cannot keep the capture going.
+      for (int got = 1, round = 0; more && got > 0 && round < 8; ++round) more = dispatch(&got);
+      break;
+    }
     const auto now = Clock::now();
     if (now >= deadline) break;
     int wait_ms = 100;  // cancellation is noticed this soon
@@ -90,16 +116,10 @@ Status Capture(const CaptureOptions& o, CaptureResult* result) {
     }
     pollfd pfd{fd, POLLIN, 0};
     if (::poll(&pfd, 1, wait_ms) <= 0) continue;
-    const int want = o.count ? static_cast<int>(*o.count - result->packets) : -1;
-    const int n = pcap_dispatch(p.get(), want, Write, reinterpret_cast<u_char*>(out.get()));
-    if (n < 0) return Status::IOError(std::string("capture: ") + pcap_geterr(p.get()));
-    result->packets += static_cast<uint64_t>(n);
-    pcap_dump_flush(out.get());
-    if (o.max_bytes > 0 && static_cast<uint64_t>(pcap_dump_ftell64(out.get())) >= o.max_bytes) {
-      result->truncated = true;
-      break;
-    }
+    int got = 0;
+    more = dispatch(&got);
   }
+  if (!error.ok()) return error;
   pcap_stat stats{};
   if (pcap_stats(p.get(), &stats) == 0) result->dropped = stats.ps_drop;
   if (pcap_dump_flush(out.get()) != 0) {

@@ -7,6 +7,8 @@
 // Promises: Capture returns once `count` packets are written, `duration_ms`
 // has passed, the file has reached `max_bytes`, *cancel is set, or an error occurs; every packet it
 // saw is in the output (flushed after each batch, so a reader of a pipe sees packets as they come).
+// A cancel first writes the packets already queued in the capture socket: what an interface
+// carried before *cancel was set is in the file (up to `count`, `max_bytes` and the socket's ring).
 // `on_ready` is called once the capture is running (the file's header is written), before any
 // packet is awaited. Never prints.
 #pragma once
