@@ -8,12 +8,39 @@
 
 namespace topo {
 
+std::string Shortfall(const std::string& file, const CaptureResult& result, uint64_t max_bytes) {
+  std::string why;
+  if (result.dropped > 0) {
+    why = std::to_string(result.dropped) + (result.dropped == 1 ? " packet" : " packets") +
+          " dropped by the kernel (the capture fell behind)";
+  }
+  if (result.truncated) {
+    if (!why.empty()) why += "; ";
+    const bool mib = max_bytes % (1u << 20) == 0;
+    why += "stopped at " +
+           (mib ? std::to_string(max_bytes >> 20) + " MiB" : std::to_string(max_bytes) + " bytes") +
+           ", the bound of each file";
+  }
+  return why.empty() ? "" : file + ": " + why;
+}
+
+std::vector<std::string> CaptureSet::Shortfalls() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i]->state.load() != 2) continue;
+    std::string line = Shortfall(files_[i], slots_[i]->result, max_bytes_);
+    if (!line.empty()) out.push_back(std::move(line));
+  }
+  return out;
+}
+
 Status CaptureSet::Start(const std::vector<CaptureEnd>& ends, const std::string& dir,
                          uint64_t max_bytes) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create '" + dir + "': " + ec.message());
   stop_ = false;
+  max_bytes_ = max_bytes;
   for (const CaptureEnd& e : ends) {
     auto slot = std::make_unique<Slot>();
     slot->options.ns = e.ns;

@@ -28,6 +28,11 @@ struct CaptureEnd {
 // 16 MiB: the default bound of each file.
 inline constexpr uint64_t kDefaultPcapBytes = 16u << 20;
 
+// What the capture into `file` missed, or "" when it missed nothing:
+// "DIR/r1-eth0.pcap: 12 packets dropped by the kernel (the capture fell behind)",
+// or "...: stopped at 16 MiB, the bound of each file".
+std::string Shortfall(const std::string& file, const CaptureResult& result, uint64_t max_bytes);
+
 class CaptureSet {
  public:
   CaptureSet() = default;
@@ -43,6 +48,9 @@ class CaptureSet {
   Status Stop();
   // The files written, in the order of the ends.
   const std::vector<std::string>& files() const { return files_; }
+  // After Stop: a line for each file that misses packets (see Shortfall), in the
+  // order of the ends; empty when every file holds all its interface carried.
+  std::vector<std::string> Shortfalls() const;
 
  private:
   struct Slot {
@@ -55,6 +63,7 @@ class CaptureSet {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::thread> threads_;
   std::vector<std::string> files_;
+  uint64_t max_bytes_ = 0;
 };
 
 }  // namespace topo

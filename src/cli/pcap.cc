@@ -59,6 +59,8 @@ void LabPcaps::Finish(bool failed) {
   }
   std::cerr << "topo: packets of " << set_.files().size() << " link ends in " << flags_.dir
             << "/\n";
+  // A file that misses packets says so, so nobody reads an absence into it.
+  for (const std::string& line : set_.Shortfalls()) std::cerr << "topo: --pcap: " << line << "\n";
 }
 
 }  // namespace topo::cli
