@@ -6,13 +6,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "model/diagnostic.h"
+
 namespace topo {
 
 std::string Shortfall(const std::string& file, const CaptureResult& result, uint64_t max_bytes) {
   std::string why;
   if (result.dropped > 0) {
-    why = std::to_string(result.dropped) + (result.dropped == 1 ? " packet" : " packets") +
-          " dropped by the kernel (the capture fell behind)";
+    why = Counted(result.dropped, "packet") + " dropped by the kernel (the capture fell behind)";
   }
   if (result.truncated) {
     if (!why.empty()) why += "; ";
